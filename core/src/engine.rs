@@ -1,0 +1,415 @@
+//! The compiled engine and stateless message assessment.
+//!
+//! ```
+//! use vigil::{AgeBand, Engine, Message, Participant, Timestamp};
+//!
+//! let engine = Engine::new(vigil::Policy::shipped().unwrap()).unwrap();
+//! let msg = Message::new("c-1", "m-1", Timestamp::from_millis(0),
+//!         Participant::new("u-9", AgeBand::Adult), "d0n'7 t e l l ur parents about us")
+//!     .with_recipient(Participant::new("u-4", AgeBand::Minor));
+//! let a = engine.assess(&msg);
+//! assert!(a.score > 0.0);
+//! let hit = &a.hits[0];
+//! assert_eq!(&msg.text[hit.span.start..hit.span.end], "d0n'7 t e l l ur parents");
+//! ```
+
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+use crate::error::PolicyError;
+use crate::level::Level;
+use crate::matcher::{Matcher, RawHit, Scratch};
+pub use crate::matcher::HitKind;
+use crate::message::{AgeBand, Channel, Message, Relationship};
+use crate::normalize::{Mode, Normalizer};
+use crate::policy::model::{Condition, Disclosure};
+use crate::policy::Policy;
+
+/// A byte range of a message's ORIGINAL text, on character boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// One rule that fired on a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Rule id.
+    pub rule: Arc<str>,
+    /// Category id.
+    pub category: Arc<str>,
+    /// How it matched.
+    pub kind: HitKind,
+    /// The rule's weight.
+    #[serde(serialize_with = "round3")]
+    pub weight: f64,
+    /// What it matched, in the original text (the first match of the rule).
+    pub span: Span,
+    #[serde(skip)]
+    pub(crate) rule_index: u32,
+}
+
+/// A category's contribution to one message's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryScore {
+    /// Category id.
+    pub category: Arc<str>,
+    /// The stage it evidences.
+    pub stage: Arc<str>,
+    /// Points, after the category's message cap and the modifiers.
+    #[serde(serialize_with = "round3")]
+    pub score: f64,
+    #[serde(skip)]
+    pub(crate) index: u16,
+}
+
+/// A modifier that applied to a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppliedModifier {
+    /// Modifier id.
+    pub id: Arc<str>,
+    /// The factor it applied.
+    #[serde(serialize_with = "round3")]
+    pub factor: f64,
+    #[serde(skip)]
+    pub(crate) index: u16,
+}
+
+/// The assessment of one message: which rules fired, where, and the score they make.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Assessment {
+    /// Message score: the sum of category scores (after caps and modifiers).
+    #[serde(serialize_with = "round3")]
+    pub score: f64,
+    /// The score before modifiers.
+    #[serde(serialize_with = "round3")]
+    pub base_score: f64,
+    /// Rules that fired, in policy order.
+    pub hits: Vec<Hit>,
+    /// Category contributions, in policy order.
+    pub categories: Vec<CategoryScore>,
+    /// Modifiers applied (only when some rule fired).
+    pub modifiers: Vec<AppliedModifier>,
+    /// The highest level a fired rule forces, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forced_level: Option<Level>,
+    /// A fired rule says the sender disclosed being a child.
+    pub discloses_minor: bool,
+    /// The text was longer than the policy's `max_message_bytes` and was assessed up to it.
+    pub truncated: bool,
+}
+
+pub(crate) fn round3<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round(*v))
+}
+
+pub(crate) fn round(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// The metadata a score is computed under (message metadata, plus what a tracker knows).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub(crate) sender: AgeBand,
+    pub(crate) recipient: AgeBand,
+    pub(crate) relationship: Relationship,
+    pub(crate) channel: Channel,
+    pub(crate) account_age_days: Option<u32>,
+    /// (window in ms, distinct minor recipients of risky messages) for fan-out modifiers.
+    pub(crate) fan_out: Option<&'a [(i64, u32)]>,
+}
+
+impl Context<'_> {
+    pub(crate) fn of(msg: &Message) -> Context<'static> {
+        Context {
+            sender: msg.sender.effective_band(),
+            recipient: msg.recipient.as_ref().map(|r| r.effective_band()).unwrap_or(AgeBand::Unknown),
+            relationship: msg.relationship,
+            channel: msg.channel,
+            account_age_days: msg.sender.account_age_days,
+            fan_out: None,
+        }
+    }
+
+    fn satisfies(&self, c: &Condition) -> bool {
+        (c.sender.is_empty() || c.sender.contains(&self.sender))
+            && (c.recipient.is_empty() || c.recipient.contains(&self.recipient))
+            && (c.relationship.is_empty() || c.relationship.contains(&self.relationship))
+            && (c.channel.is_empty() || c.channel.contains(&self.channel))
+            && c.account_age_days_below.is_none_or(|d| self.account_age_days.is_some_and(|a| a < d))
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) id: Arc<str>,
+    pub(crate) category: u16,
+    pub(crate) weight: f64,
+    pub(crate) when: Condition,
+    pub(crate) level: Option<Level>,
+    pub(crate) discloses_minor: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledCategory {
+    pub(crate) id: Arc<str>,
+    pub(crate) stage: u16,
+    pub(crate) message_cap: f64,
+    pub(crate) conversation_cap: f64,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledModifier {
+    pub(crate) id: Arc<str>,
+    pub(crate) when: Condition,
+    pub(crate) fan_out: Option<(u32, i64)>,
+    pub(crate) factor: f64,
+    pub(crate) enabled: bool,
+}
+
+/// A compiled policy: immutable, `Send + Sync`, cheap to share behind an `Arc`.
+///
+/// [`assess`](Engine::assess) is stateless; a [`Tracker`](crate::Tracker) turns assessments into
+/// conversation risk and escalations.
+#[derive(Debug)]
+pub struct Engine {
+    policy: Policy,
+    matcher: Matcher,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) categories: Vec<CompiledCategory>,
+    pub(crate) stages: Vec<Arc<str>>,
+    pub(crate) modifiers: Vec<CompiledModifier>,
+    pub(crate) fan_out_windows: Vec<i64>,
+}
+
+/// A pack example that did not behave as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExampleFailure {
+    /// Rule id.
+    pub rule: String,
+    /// The example text.
+    pub text: String,
+    /// `true` for a `hit` example that did not match, `false` for a `miss` that did.
+    pub expected_hit: bool,
+    /// Where the rule is defined.
+    pub location: String,
+}
+
+impl Engine {
+    /// Compiles a policy: normalizes every term, builds the automaton and the regexes. Errors name
+    /// the source, line, rule and field of the offending term or pattern.
+    pub fn new(policy: Policy) -> Result<Engine, PolicyError> {
+        let matcher = Matcher::compile(&policy)?;
+        let stage_index = crate::policy::index_of(policy.stages().iter().map(|s| s.id.as_str()));
+        let stages: Vec<Arc<str>> = policy.stages().iter().map(|s| Arc::from(s.id.as_str())).collect();
+        let categories: Vec<CompiledCategory> = policy
+            .categories()
+            .iter()
+            .map(|c| CompiledCategory {
+                id: Arc::from(c.id.as_str()),
+                stage: stage_index.get(c.stage.as_str()).copied().unwrap_or(0) as u16,
+                message_cap: c.message_cap.unwrap_or(f64::INFINITY),
+                conversation_cap: c.conversation_cap.unwrap_or(f64::INFINITY),
+            })
+            .collect();
+        let cat_index = crate::policy::index_of(policy.categories().iter().map(|c| c.id.as_str()));
+        let rules = policy
+            .rules()
+            .iter()
+            .map(|r| CompiledRule {
+                id: Arc::from(r.id.as_str()),
+                category: cat_index.get(r.category.as_str()).copied().unwrap_or(0) as u16,
+                weight: r.weight,
+                when: r.when.clone(),
+                level: r.level,
+                discloses_minor: r.discloses == Some(Disclosure::Minor),
+            })
+            .collect();
+        let mut fan_out_windows = Vec::new();
+        let modifiers = policy
+            .modifiers()
+            .iter()
+            .map(|m| {
+                let fan_out = m.fan_out.as_ref().map(|f| {
+                    let w = crate::policy::parse_duration(&f.window).unwrap_or(0);
+                    if m.enabled && !fan_out_windows.contains(&w) {
+                        fan_out_windows.push(w);
+                    }
+                    (f.min, w)
+                });
+                CompiledModifier {
+                    id: Arc::from(m.id.as_str()),
+                    when: m.when.clone(),
+                    fan_out,
+                    factor: m.multiply,
+                    enabled: m.enabled,
+                }
+            })
+            .collect();
+        Ok(Engine { policy, matcher, rules, categories, stages, modifiers, fan_out_windows })
+    }
+
+    /// The policy this engine was compiled from.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The text normalizer this engine uses.
+    pub fn normalizer(&self) -> &Normalizer {
+        self.matcher.normalizer()
+    }
+
+    /// The normalized views of a text: (terms view, patterns view). For explanations.
+    pub fn normalized(&self, text: &str) -> (String, String) {
+        let n = self.normalizer();
+        (n.normalize(text, Mode::Terms).as_str().to_string(), n.normalize(text, Mode::Patterns).as_str().to_string())
+    }
+
+    /// Assesses one message from its text and metadata alone (no conversation state, so no
+    /// fan-out and no inferred ages). Allocates its buffers; see
+    /// [`assess_with`](Engine::assess_with) to reuse them.
+    pub fn assess(&self, msg: &Message) -> Assessment {
+        self.assess_with(msg, &mut Scratch::new())
+    }
+
+    /// Like [`assess`](Engine::assess), reusing `scratch`'s buffers.
+    pub fn assess_with(&self, msg: &Message, scratch: &mut Scratch) -> Assessment {
+        let truncated = self.find(&msg.text, scratch);
+        self.score(&scratch.hits, &Context::of(msg), truncated)
+    }
+
+    /// Runs the matchers on `text` (truncated to the policy's maximum); returns whether it was
+    /// truncated. Hits land in `scratch.hits`.
+    pub(crate) fn find(&self, text: &str, scratch: &mut Scratch) -> bool {
+        let max = self.policy.scoring().max_message_bytes;
+        let (text, truncated) = if text.len() > max {
+            let mut end = max;
+            while end > 0 && !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            (&text[..end], true)
+        } else {
+            (text, false)
+        };
+        self.matcher.find(text, scratch);
+        truncated
+    }
+
+    /// Turns raw hits into an assessment under a context.
+    pub(crate) fn score(&self, raw: &[RawHit], ctx: &Context<'_>, truncated: bool) -> Assessment {
+        let mut a = Assessment { truncated, ..Assessment::default() };
+        for h in raw {
+            let Some(rule) = self.rules.get(h.rule as usize) else { continue };
+            if !ctx.satisfies(&rule.when) {
+                continue;
+            }
+            let cat = &self.categories[usize::from(rule.category)];
+            a.hits.push(Hit {
+                rule: rule.id.clone(),
+                category: cat.id.clone(),
+                kind: h.kind,
+                weight: rule.weight,
+                span: Span { start: h.span.start, end: h.span.end },
+                rule_index: h.rule,
+            });
+            a.discloses_minor |= rule.discloses_minor;
+            a.forced_level = a.forced_level.max(rule.level);
+            match a.categories.iter_mut().find(|c| c.index == rule.category) {
+                Some(c) => c.score += rule.weight,
+                None => a.categories.push(CategoryScore {
+                    category: cat.id.clone(),
+                    stage: self.stages[usize::from(cat.stage)].clone(),
+                    score: rule.weight,
+                    index: rule.category,
+                }),
+            }
+        }
+        if a.hits.is_empty() {
+            return a;
+        }
+        a.categories.sort_by_key(|c| c.index);
+        for c in &mut a.categories {
+            c.score = c.score.min(self.categories[usize::from(c.index)].message_cap);
+            a.base_score += c.score;
+        }
+        let mut factor = 1.0;
+        for (i, m) in self.modifiers.iter().enumerate() {
+            if !m.enabled || !ctx.satisfies(&m.when) {
+                continue;
+            }
+            if let Some((min, window)) = m.fan_out {
+                let count = ctx.fan_out.and_then(|f| f.iter().find(|(w, _)| *w == window)).map_or(0, |(_, c)| *c);
+                if count < min {
+                    continue;
+                }
+            }
+            factor *= m.factor;
+            a.modifiers.push(AppliedModifier { id: m.id.clone(), factor: m.factor, index: i as u16 });
+        }
+        for c in &mut a.categories {
+            c.score *= factor;
+            a.score += c.score;
+        }
+        a
+    }
+
+    /// Runs every enabled rule's `examples` (text side only) and returns the ones that fail.
+    ///
+    /// ```
+    /// let engine = vigil::Engine::default();
+    /// assert_eq!(engine.check_examples(), vec![]);
+    /// ```
+    pub fn check_examples(&self) -> Vec<ExampleFailure> {
+        let mut scratch = Scratch::new();
+        let mut failures = Vec::new();
+        for (ri, rule) in self.policy.rules().iter().enumerate() {
+            if !rule.enabled {
+                continue;
+            }
+            for (texts, expected_hit) in [(&rule.examples.hit, true), (&rule.examples.miss, false)] {
+                for text in texts {
+                    self.find(text, &mut scratch);
+                    let hit = scratch.hits.iter().any(|h| h.rule as usize == ri);
+                    if hit != expected_hit {
+                        failures.push(ExampleFailure {
+                            rule: rule.id.clone(),
+                            text: text.clone(),
+                            expected_hit,
+                            location: self.policy.rule_location(ri, "examples", Some(text)).to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        failures
+    }
+
+    /// The level a risk reaches by the policy's thresholds.
+    pub fn level_for(&self, risk: f64) -> Option<Level> {
+        let t = self.policy.scoring().levels;
+        Level::ALL.iter().rev().copied().find(|l| risk >= t[l.index()])
+    }
+
+    /// Number of rules (enabled or not).
+    pub fn rule_count(&self) -> usize {
+        self.matcher.rule_count()
+    }
+}
+
+impl Default for Engine {
+    /// The engine of the shipped packs (embedded in the library; no files needed).
+    ///
+    /// The packs are compiled into the library and checked by its tests, so this cannot fail on
+    /// any input; it panics only if the library was built with broken packs.
+    fn default() -> Engine {
+        #[allow(clippy::expect_used)]
+        Policy::shipped().and_then(Engine::new).expect("the shipped packs compile (checked by the test suite)")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,422 @@
+//! The policy format: what one policy file (a *layer*) may contain.
+//!
+//! Every table rejects unknown fields, so a typo (`wieght`) is an error, not a silent default.
+//! All fields of the settings tables are optional in a layer: a later layer overrides only what it
+//! names. See `docs/policies.md` for the format field by field.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::message::{AgeBand, Channel, Relationship};
+use crate::normalize::NormalizeOptions;
+
+/// One policy source: a shipped pack or a platform's override file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    /// Identity of this layer.
+    #[serde(default)]
+    pub policy: Option<Meta>,
+    /// Normalization steps (each `true` by default).
+    #[serde(default)]
+    pub normalize: Option<NormalizeSettings>,
+    /// Scoring constants: decay, levels, bonuses, limits.
+    #[serde(default)]
+    pub scoring: Option<ScoringSettings>,
+    /// What evidence an escalation carries.
+    #[serde(default)]
+    pub evidence: Option<EvidenceSettings>,
+    /// Recommended action per level.
+    #[serde(default)]
+    pub actions: Option<Actions>,
+    /// Memory bounds of a tracker.
+    #[serde(default)]
+    pub tracker: Option<TrackerSettings>,
+    /// Grooming stages.
+    #[serde(default, rename = "stage")]
+    pub stages: Vec<Stage>,
+    /// Categories of risky behaviour.
+    #[serde(default, rename = "category")]
+    pub categories: Vec<Category>,
+    /// Detection rules.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<Rule>,
+    /// Metadata modifiers.
+    #[serde(default, rename = "modifier")]
+    pub modifiers: Vec<Modifier>,
+    /// Changes to items defined by earlier layers.
+    #[serde(default, rename = "override")]
+    pub overrides: Vec<Override>,
+}
+
+/// A layer's identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short id, such as `grooming-core`.
+    pub id: String,
+    /// Version of this layer, such as `1.0.0`.
+    #[serde(default)]
+    pub version: String,
+    /// Languages its terms cover (BCP 47 tags such as `en`, `de`).
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// What the layer is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Normalization switches as written in a layer; unset fields keep the earlier value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct NormalizeSettings {
+    pub nfkc: Option<bool>,
+    pub case_fold: Option<bool>,
+    pub strip_diacritics: Option<bool>,
+    pub confusables: Option<bool>,
+    pub leetspeak: Option<bool>,
+    pub strip_invisible: Option<bool>,
+    pub join_spaced_letters: Option<bool>,
+    pub collapse_repeats: Option<bool>,
+}
+
+impl NormalizeSettings {
+    pub(crate) fn apply(&self, o: &mut NormalizeOptions) {
+        let set = |dst: &mut bool, v: Option<bool>| {
+            if let Some(v) = v {
+                *dst = v;
+            }
+        };
+        set(&mut o.nfkc, self.nfkc);
+        set(&mut o.case_fold, self.case_fold);
+        set(&mut o.strip_diacritics, self.strip_diacritics);
+        set(&mut o.confusables, self.confusables);
+        set(&mut o.leetspeak, self.leetspeak);
+        set(&mut o.strip_invisible, self.strip_invisible);
+        set(&mut o.join_spaced_letters, self.join_spaced_letters);
+        set(&mut o.collapse_repeats, self.collapse_repeats);
+    }
+}
+
+/// Level thresholds on conversation risk, as written in a layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelThresholds {
+    /// Risk at which a conversation is worth watching.
+    pub watch: Option<f64>,
+    /// Risk at which a moderator should review it.
+    pub review: Option<f64>,
+    /// Risk at which it is urgent.
+    pub urgent: Option<f64>,
+}
+
+/// The bonus for several distinct grooming stages from one sender.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageBonusSettings {
+    /// Number of distinct stages from which the bonus applies.
+    pub from: Option<u32>,
+    /// Points added for `from` stages, and again for each further stage.
+    pub points: Option<f64>,
+    /// How long a stage counts after its last signal, such as `14d`.
+    pub window: Option<String>,
+}
+
+/// Scoring constants as written in a layer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringSettings {
+    /// Half-life of conversation risk, such as `72h`.
+    pub half_life: Option<String>,
+    /// Level thresholds.
+    pub levels: Option<LevelThresholds>,
+    /// Multi-stage bonus.
+    pub stage_bonus: Option<StageBonusSettings>,
+    /// Longest text assessed, in bytes; longer texts are assessed up to this and flagged truncated.
+    pub max_message_bytes: Option<u64>,
+    /// Compiled size limit of each regex pattern, in bytes.
+    pub regex_size_limit: Option<u64>,
+}
+
+/// How much of a message an escalation may quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcerptMode {
+    /// No text: message ids and byte spans only.
+    None,
+    /// The matched characters only.
+    Match,
+    /// The match with some characters of context on each side.
+    Context,
+}
+
+/// Evidence settings as written in a layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// Whether and how much text to quote.
+    pub excerpt: Option<ExcerptMode>,
+    /// Characters of context on each side, with `excerpt = "context"`.
+    pub context_chars: Option<u32>,
+    /// Most evidence items kept per tracked conversation.
+    pub max_items: Option<u32>,
+}
+
+/// Recommended action per level, as written in a layer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Actions {
+    pub watch: Option<String>,
+    pub review: Option<String>,
+    pub urgent: Option<String>,
+}
+
+/// Tracker memory bounds as written in a layer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackerSettings {
+    /// Most conversation keys held at once; the least recently used is evicted beyond it.
+    pub capacity: Option<u64>,
+    /// A key idle longer than this (by message timestamps), such as `30d`, is evicted.
+    pub idle_ttl: Option<String>,
+}
+
+/// A grooming stage: categories evidence stages; several stages from one sender weigh most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// Short id, such as `isolation`.
+    pub id: String,
+    /// Plain-words description for moderators.
+    pub summary: String,
+}
+
+/// A report hint: how a hotline's taxonomy might type a confirmed case of this category.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportHint {
+    /// Incident type, such as NCMEC's "Online Enticement of Children for Sexual Acts".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_type: Option<String>,
+    /// Report annotations, such as `sextortion`.
+    #[serde(default)]
+    pub annotations: Vec<String>,
+}
+
+/// A category of risky behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Short id, such as `secrecy`.
+    pub id: String,
+    /// The grooming stage it evidences (a `stage` id).
+    pub stage: String,
+    /// Plain-words reason shown to moderators.
+    pub summary: String,
+    /// Most points this category adds from one message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_cap: Option<f64>,
+    /// Most points this category holds in a conversation's risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_cap: Option<f64>,
+    /// Report hints for confirmed cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportHint>,
+}
+
+/// Conditions on message metadata. Every listed field must match; an empty list matches anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Sender age bands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sender: Vec<AgeBand>,
+    /// Recipient age bands (a message without recipient has band `unknown`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipient: Vec<AgeBand>,
+    /// Relationships.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relationship: Vec<Relationship>,
+    /// Channels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channel: Vec<Channel>,
+    /// Sender account younger than this many days (accounts of unknown age never match).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_age_days_below: Option<u32>,
+}
+
+/// A proximity condition: one term of each group within `within` words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Near {
+    /// Groups of alternative terms; one of each group must occur.
+    pub terms: Vec<Vec<String>>,
+    /// Largest distance in words between the first and the last term.
+    pub within: u32,
+}
+
+/// What a rule's hit says about the sender beyond its category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// The sender discloses being a child ("i'm 13"): the conversation treats them as a probable
+    /// minor when the platform's age band is unknown.
+    Minor,
+}
+
+/// Example texts a rule must (`hit`) and must not (`miss`) match; they run as the pack's tests.
+/// Examples test the text side of a rule (terms, near, patterns, unless), not its `when`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Texts the rule must match.
+    #[serde(default)]
+    pub hit: Vec<String>,
+    /// Texts the rule must not match.
+    #[serde(default)]
+    pub miss: Vec<String>,
+}
+
+/// A detection rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Unique id, conventionally `category.name`.
+    pub id: String,
+    /// The category it evidences.
+    pub category: String,
+    /// Points one hit adds to the message score (0 to 100).
+    pub weight: f64,
+    /// Plain-words description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Literal terms; whole words, `*` at either end for a prefix/suffix wildcard.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any: Vec<String>,
+    /// Proximity conditions (a table or an array of tables).
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub near: Vec<Near>,
+    /// Regex patterns, run on the lightly normalized text (case-folded, punctuation kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<String>,
+    /// Exception phrases: when one occurs in the message, the rule does not fire.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
+    /// Metadata conditions.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub when: Condition,
+    /// A level the conversation reaches at once when the rule fires (e.g. a sextortion threat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::Level>,
+    /// What a hit discloses about the sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discloses: Option<Disclosure>,
+    /// `false` disables the rule.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Self-tests.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub examples: Examples,
+}
+
+/// A metadata modifier: multiplies a message's score when its conditions hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modifier {
+    /// Unique id.
+    pub id: String,
+    /// Plain-words description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Metadata conditions.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub when: Condition,
+    /// Fan-out condition: the sender sent risky messages to at least `min` distinct minors within
+    /// `window`. Evaluated by a tracker (a stateless assessment never applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fan_out: Option<FanOut>,
+    /// Factor applied to the message score (above 0, at most 10; below 1 dampens).
+    pub multiply: f64,
+    /// `false` disables the modifier.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// A sender's fan-out condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FanOut {
+    /// Distinct minor recipients, this message's included.
+    pub min: u32,
+    /// Time window, such as `24h`.
+    pub window: String,
+}
+
+/// A change to an item of an earlier layer. Name exactly one of `rule`, `category`, `modifier`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// The rule to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The category to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The modifier to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier: Option<String>,
+    /// Enable or disable (rules and modifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// New weight (rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// New factor (modifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiply: Option<f64>,
+    /// New forced level (rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::Level>,
+    /// Terms to add (rules).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_any: Vec<String>,
+    /// Patterns to add (rules).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_patterns: Vec<String>,
+    /// Exception phrases to add (rules).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_unless: Vec<String>,
+    /// New per-message cap (categories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_cap: Option<f64>,
+    /// New per-conversation cap (categories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_cap: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Near>, D::Error> {
+    use serde::de::{value::MapAccessDeserializer, value::SeqAccessDeserializer, MapAccess, SeqAccess, Visitor};
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<Near>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a `near` table or an array of `near` tables")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<Near>, A::Error> {
+            Near::deserialize(MapAccessDeserializer::new(map)).map(|n| vec![n])
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<Near>, A::Error> {
+            Vec::<Near>::deserialize(SeqAccessDeserializer::new(seq))
+        }
+    }
+    d.deserialize_any(V)
+}

@@ -1,0 +1,153 @@
+//! Tracker snapshots: the whole conversation state as bytes, and back.
+//!
+//! Layout: 8 magic bytes `VIGILSNP`, a little-endian `u16` format version, a `u64` payload length,
+//! a CRC-32 of the payload, then the payload (postcard). Items refer to rules, categories, stages
+//! and modifiers by id, so a snapshot restores under a newer policy: state for ids the new policy
+//! no longer has is dropped.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use vigil::{Engine, Tracker};
+//!
+//! let engine = Arc::new(Engine::default());
+//! let mut tracker = Tracker::new(engine.clone());
+//! for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
+//!     tracker.observe(&msg.unwrap());
+//! }
+//! let bytes = tracker.snapshot();
+//! let mut restored = Tracker::new(engine);
+//! restored.restore(&bytes).unwrap();
+//! assert_eq!(restored.len(), tracker.len());
+//! assert!(restored.restore(&bytes[..bytes.len() - 1]).is_err());
+//! assert_eq!(restored.len(), tracker.len(), "a failed restore leaves the tracker as it was");
+//! ```
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::SnapshotError;
+use crate::tracker::{Key, KeyState, SenderState, Tracker, TrackerStats};
+
+/// Magic bytes at the start of every snapshot.
+pub const MAGIC: &[u8; 8] = b"VIGILSNP";
+/// The snapshot format version this library writes and reads.
+pub const FORMAT_VERSION: u16 = 1;
+const HEADER: usize = 8 + 2 + 8 + 4;
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    policy_hash: String,
+    categories: Vec<String>,
+    stages: Vec<String>,
+    rules: Vec<String>,
+    modifiers: Vec<String>,
+    clock: i64,
+    stats: TrackerStats,
+    keys: Vec<(Key, KeyState)>,
+    senders: Vec<(Box<str>, SenderState)>,
+    minors: Vec<((Box<str>, Box<str>), i64)>,
+}
+
+impl Tracker {
+    /// The whole state as bytes (see the module docs for the format).
+    pub fn snapshot(&self) -> Vec<u8> {
+        let policy = self.engine.policy();
+        let body = Body {
+            policy_hash: policy.hash().to_string(),
+            categories: policy.categories().iter().map(|c| c.id.clone()).collect(),
+            stages: policy.stages().iter().map(|s| s.id.clone()).collect(),
+            rules: policy.rules().iter().map(|r| r.id.clone()).collect(),
+            modifiers: policy.modifiers().iter().map(|m| m.id.clone()).collect(),
+            clock: self.clock,
+            stats: self.stats,
+            keys: self.keys.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            senders: self.senders.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            minors: self.minors.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        };
+        let payload = postcard::to_allocvec(&body).unwrap_or_default();
+        let mut out = Vec::with_capacity(HEADER + payload.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Replaces this tracker's state with a snapshot's. On any error the tracker is left exactly
+    /// as it was.
+    pub fn restore(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(SnapshotError::NotASnapshot);
+        }
+        if bytes.len() < HEADER {
+            return Err(SnapshotError::Truncated { expected: HEADER as u64, found: bytes.len() as u64 });
+        }
+        let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+        if version != FORMAT_VERSION {
+            return Err(SnapshotError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+        }
+        let mut len = [0u8; 8];
+        len.copy_from_slice(&bytes[10..18]);
+        let len = u64::from_le_bytes(len);
+        let found = (bytes.len() - HEADER) as u64;
+        if found < len {
+            return Err(SnapshotError::Truncated { expected: HEADER as u64 + len, found: bytes.len() as u64 });
+        }
+        if found > len {
+            return Err(SnapshotError::Corrupted);
+        }
+        let crc = u32::from_le_bytes([bytes[18], bytes[19], bytes[20], bytes[21]]);
+        let payload = &bytes[HEADER..];
+        if crc32fast::hash(payload) != crc {
+            return Err(SnapshotError::Corrupted);
+        }
+        let body: Body = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
+        self.install(body)
+    }
+
+    fn install(&mut self, body: Body) -> Result<(), SnapshotError> {
+        let policy = self.engine.policy();
+        let map = |old: &[String], new: Vec<&str>| -> Vec<Option<usize>> {
+            let idx: HashMap<&str, usize> = new.into_iter().enumerate().map(|(i, s)| (s, i)).collect();
+            old.iter().map(|s| idx.get(s.as_str()).copied()).collect()
+        };
+        let cats = map(&body.categories, policy.categories().iter().map(|c| c.id.as_str()).collect());
+        let stages = map(&body.stages, policy.stages().iter().map(|s| s.id.as_str()).collect());
+        let rules = map(&body.rules, policy.rules().iter().map(|r| r.id.as_str()).collect());
+        let mods = map(&body.modifiers, policy.modifiers().iter().map(|m| m.id.as_str()).collect());
+        let re16 = |t: &[Option<usize>], i: u16| t.get(usize::from(i)).copied().flatten().map(|v| v as u16);
+
+        let mut keys = hashlink::LinkedHashMap::new();
+        for (k, mut st) in body.keys {
+            st.cats = st.cats.into_iter().filter_map(|(c, s)| re16(&cats, c).map(|c| (c, s))).collect();
+            st.cats.sort_by_key(|c| c.0);
+            st.escalated_cats = st.escalated_cats.into_iter().filter_map(|c| re16(&cats, c)).collect();
+            st.stages = st
+                .stages
+                .into_iter()
+                .filter_map(|mut s| {
+                    s.stage = re16(&stages, s.stage)?;
+                    Some(s)
+                })
+                .collect();
+            st.modifiers = st.modifiers.into_iter().filter_map(|m| re16(&mods, m)).collect();
+            st.evidence = st
+                .evidence
+                .into_iter()
+                .filter_map(|mut e| {
+                    e.rule = rules.get(e.rule as usize).copied().flatten()? as u32;
+                    Some(e)
+                })
+                .collect();
+            keys.insert(k, st);
+        }
+        self.keys = keys;
+        self.senders = body.senders.into_iter().collect();
+        self.minors = body.minors.into_iter().collect();
+        self.clock = body.clock;
+        self.stats = body.stats;
+        Ok(())
+    }
+}

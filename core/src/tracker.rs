@@ -1,0 +1,675 @@
+//! Conversation tracking: decayed risk per conversation key, grooming stages, levels and
+//! escalations, in bounded memory.
+//!
+//! A key is (conversation, sender → recipient) in direct channels and (conversation, sender) in
+//! group and public channels: risk is about what one participant does to another.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use vigil::{Engine, Message, Tracker};
+//!
+//! let engine = Arc::new(Engine::default());
+//! let mut tracker = Tracker::new(engine);
+//! let doc = include_str!("../../examples/sample-conversation.jsonl");
+//! let mut escalations = 0;
+//! for msg in vigil::message::parse_jsonl(doc) {
+//!     if tracker.observe(&msg.unwrap()).escalation.is_some() {
+//!         escalations += 1;
+//!     }
+//! }
+//! assert!(escalations > 0);
+//! ```
+//!
+//! # Time
+//! Decay and idle time-to-live run on message timestamps, not on the wall clock, so replaying a
+//! log gives the same result as the live stream. A message older than the last one seen for its
+//! key (out of order) is scored as if it arrived at that last time: risk never decays backwards,
+//! its points are added without rewinding, and [`Observation::out_of_order`] is set.
+
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use hashlink::LinkedHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{round3, Assessment, Context, Engine, Span};
+use crate::escalation::{
+    EscalatedCategory, Escalation, EvidenceItem, Participants, ParticipantRef, PolicyRef, ReportHints,
+    TimelineEntry, SCHEMA_ID,
+};
+use crate::level::Level;
+use crate::matcher::Scratch;
+use crate::message::{AgeBand, Channel, Message, Timestamp};
+use crate::policy::model::ExcerptMode;
+
+/// A conversation key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Key {
+    pub(crate) conversation: Box<str>,
+    pub(crate) sender: Box<str>,
+    pub(crate) recipient: Option<Box<str>>,
+}
+
+fn hash_parts<H: Hasher>(h: &mut H, c: &str, s: &str, r: Option<&str>) {
+    c.hash(h);
+    s.hash(h);
+    r.hash(h);
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        hash_parts(h, &self.conversation, &self.sender, self.recipient.as_deref());
+    }
+}
+
+impl Key {
+    fn is(&self, c: &str, s: &str, r: Option<&str>) -> bool {
+        &*self.conversation == c && &*self.sender == s && self.recipient.as_deref() == r
+    }
+}
+
+/// When a stage was first and last seen for a key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StageSeen {
+    pub(crate) stage: u16,
+    pub(crate) first_message: Box<str>,
+    pub(crate) first_ts: i64,
+    pub(crate) last_ts: i64,
+}
+
+/// One kept piece of evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Evidence {
+    pub(crate) message_id: Box<str>,
+    pub(crate) ts: i64,
+    pub(crate) rule: u32,
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) excerpt: Option<Box<str>>,
+}
+
+/// The state of one conversation key.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct KeyState {
+    pub(crate) last_ts: i64,
+    pub(crate) messages: u32,
+    /// (category index, points as of `last_ts`).
+    pub(crate) cats: Vec<(u16, f64)>,
+    pub(crate) stages: Vec<StageSeen>,
+    pub(crate) forced: Option<Level>,
+    pub(crate) escalated: Option<Level>,
+    pub(crate) escalated_cats: Vec<u16>,
+    pub(crate) sequence: u32,
+    pub(crate) evidence: Vec<Evidence>,
+    pub(crate) modifiers: Vec<u16>,
+}
+
+/// Recent risky messages from one sender to minors: (recipient hash, timestamp).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SenderState {
+    pub(crate) recent: Vec<(u64, i64)>,
+}
+
+/// Most recipients remembered per sender for fan-out.
+const FAN_OUT_MEMORY: usize = 64;
+
+/// Counters of a tracker's work and evictions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackerStats {
+    /// Conversation keys held now.
+    pub keys: u64,
+    /// Messages observed.
+    pub observed: u64,
+    /// Escalations raised.
+    pub escalations: u64,
+    /// Keys evicted because the tracker was full (least recently used first).
+    pub evicted_capacity: u64,
+    /// Keys evicted because they were idle longer than the time-to-live.
+    pub evicted_idle: u64,
+    /// Messages older than the last one of their key.
+    pub out_of_order: u64,
+}
+
+/// What observing one message produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Observation {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The message.
+    pub message_id: String,
+    /// The message's timestamp.
+    pub timestamp: Timestamp,
+    /// The sender.
+    pub sender: String,
+    /// The recipient of the key (`None` in group and public channels).
+    pub recipient: Option<String>,
+    /// The message's assessment, under what the conversation knows (inferred ages, fan-out).
+    pub assessment: Assessment,
+    /// Conversation risk of the key after this message.
+    #[serde(serialize_with = "round3")]
+    pub risk: f64,
+    /// The key's level after this message.
+    pub level: Option<Level>,
+    /// Stages active for the key (seen within the stage-bonus window), in policy order.
+    pub stages: Vec<Arc<str>>,
+    /// The message was older than the last one of its key (see the module docs).
+    pub out_of_order: bool,
+    /// An escalation, when the level rose or a new category joined.
+    pub escalation: Option<Escalation>,
+}
+
+/// Conversation state for one engine. Not shared between threads by itself (wrap it in a lock
+/// or shard it); a phone holds one per signed-in user, a server one per shard.
+#[derive(Debug)]
+pub struct Tracker {
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) keys: LinkedHashMap<Key, KeyState>,
+    pub(crate) senders: LinkedHashMap<Box<str>, SenderState>,
+    pub(crate) minors: LinkedHashMap<(Box<str>, Box<str>), i64>,
+    pub(crate) clock: i64,
+    pub(crate) stats: TrackerStats,
+    capacity: usize,
+    ttl: i64,
+    scratch: Scratch,
+    fan_buf: Vec<(i64, u32)>,
+}
+
+impl Tracker {
+    /// An empty tracker with the policy's capacity and idle time-to-live.
+    pub fn new(engine: Arc<Engine>) -> Tracker {
+        let cfg = engine.policy().tracker().clone();
+        Tracker {
+            engine,
+            keys: LinkedHashMap::new(),
+            senders: LinkedHashMap::new(),
+            minors: LinkedHashMap::new(),
+            clock: i64::MIN,
+            stats: TrackerStats::default(),
+            capacity: cfg.capacity,
+            ttl: cfg.idle_ttl_ms,
+            scratch: Scratch::new(),
+            fan_buf: Vec::new(),
+        }
+    }
+
+    /// Overrides the policy's capacity (most keys held). At least 1.
+    pub fn with_capacity(mut self, capacity: usize) -> Tracker {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> TrackerStats {
+        TrackerStats { keys: self.keys.len() as u64, ..self.stats }
+    }
+
+    /// Number of conversation keys held.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Forgets everything (counters included).
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.senders.clear();
+        self.minors.clear();
+        self.clock = i64::MIN;
+        self.stats = TrackerStats::default();
+    }
+
+    fn key_hash(&self, c: &str, s: &str, r: Option<&str>) -> u64 {
+        let mut h = self.keys.hasher().build_hasher();
+        hash_parts(&mut h, c, s, r);
+        h.finish()
+    }
+
+    fn probable_minor(&self, conversation: &str, participant: &str) -> bool {
+        if self.minors.is_empty() {
+            return false;
+        }
+        let mut h = self.minors.hasher().build_hasher();
+        (conversation, participant).hash(&mut h);
+        self.minors
+            .raw_entry()
+            .from_hash(h.finish(), |(c, p)| &**c == conversation && &**p == participant)
+            .is_some()
+    }
+
+    /// Evicts keys idle for longer than the time-to-live, measured against the newest timestamp
+    /// seen. Runs on every observation; call it to trim memory between bursts.
+    pub fn evict_idle(&mut self) {
+        let limit = self.clock.saturating_sub(self.ttl);
+        while let Some((_, st)) = self.keys.front() {
+            if st.last_ts >= limit {
+                break;
+            }
+            self.keys.pop_front();
+            self.stats.evicted_idle += 1;
+        }
+        while let Some((_, st)) = self.senders.front() {
+            if st.recent.iter().any(|(_, t)| *t >= limit) {
+                break;
+            }
+            self.senders.pop_front();
+        }
+        while let Some((_, t)) = self.minors.front() {
+            if *t >= limit {
+                break;
+            }
+            self.minors.pop_front();
+        }
+    }
+
+    /// Observes one message: assesses it under what the conversation knows, updates the key's
+    /// decayed risk, stages and level, and raises an escalation when the level rises or a new
+    /// category joins. Never panics.
+    pub fn observe(&mut self, msg: &Message) -> Observation {
+        let engine = Arc::clone(&self.engine);
+        let ts = msg.timestamp.as_millis();
+        self.clock = self.clock.max(ts);
+        self.stats.observed += 1;
+        self.evict_idle();
+
+        let truncated = engine.find(&msg.text, &mut self.scratch);
+        let conv = msg.conversation_id.as_str();
+        let sender = msg.sender.id.as_str();
+        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        let recipient = if group { None } else { msg.recipient.as_ref().map(|r| r.id.as_str()) };
+
+        let mut ctx = Context::of(msg);
+        if group {
+            ctx.recipient = AgeBand::Unknown;
+        }
+        let sender_probable = self.probable_minor(conv, sender);
+        let recipient_probable = recipient.is_some_and(|r| self.probable_minor(conv, r));
+        if ctx.sender == AgeBand::Unknown && sender_probable {
+            ctx.sender = AgeBand::Minor;
+        }
+        if ctx.recipient == AgeBand::Unknown && recipient_probable {
+            ctx.recipient = AgeBand::Minor;
+        }
+
+        // Fan-out: distinct minors this sender sent risky messages to.
+        self.fan_buf.clear();
+        if !engine.fan_out_windows.is_empty() {
+            let risky = self.scratch.hits.iter().any(|h| engine.rules[h.rule as usize].weight > 0.0);
+            if risky && ctx.recipient == AgeBand::Minor {
+                if let Some(r) = recipient {
+                    self.record_fan_out(sender, fnv1a(r.as_bytes()), ts);
+                }
+            }
+            if let Some(st) = self.senders.get(sender) {
+                for &w in &engine.fan_out_windows {
+                    let from = ts.saturating_sub(w);
+                    let mut seen: Vec<u64> = st.recent.iter().filter(|(_, t)| *t >= from && *t <= ts).map(|(r, _)| *r).collect();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    self.fan_buf.push((w, seen.len() as u32));
+                }
+            }
+        }
+        ctx.fan_out = Some(&self.fan_buf);
+        let assessment = engine.score(&self.scratch.hits, &ctx, truncated);
+        let sender_band = ctx.sender;
+        let recipient_band = ctx.recipient;
+
+        if assessment.discloses_minor && !sender_probable {
+            self.minors.insert((conv.into(), sender.into()), ts);
+            if self.minors.len() > self.capacity {
+                self.minors.pop_front();
+            }
+        } else if sender_probable {
+            let mut h = self.minors.hasher().build_hasher();
+            (conv, sender).hash(&mut h);
+            if let hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) =
+                self.minors.raw_entry_mut().from_hash(h.finish(), |(c, p)| &**c == conv && &**p == sender)
+            {
+                *e.get_mut() = ts;
+                e.to_back();
+            }
+        }
+
+        // The key's state.
+        let hash = self.key_hash(conv, sender, recipient);
+        let state = match self.keys.raw_entry_mut().from_hash(hash, |k| k.is(conv, sender, recipient)) {
+            hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
+                e.to_back();
+                e.into_mut()
+            }
+            hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
+                let key = Key { conversation: conv.into(), sender: sender.into(), recipient: recipient.map(Into::into) };
+                e.insert_hashed_nocheck(hash, key, KeyState { last_ts: ts, ..KeyState::default() }).1
+            }
+        };
+        let out_of_order = state.messages > 0 && ts < state.last_ts;
+        let now = ts.max(state.last_ts);
+        let update = Update { engine: &engine, msg, assessment: &assessment, now };
+        let (risk, level, stages) = update.apply(state);
+        let escalation = update.escalate(state, risk, level, [(sender_band, sender_probable), (recipient_band, recipient_probable)]);
+        if out_of_order {
+            self.stats.out_of_order += 1;
+        }
+        if escalation.is_some() {
+            self.stats.escalations += 1;
+        }
+        while self.keys.len() > self.capacity {
+            self.keys.pop_front();
+            self.stats.evicted_capacity += 1;
+        }
+        Observation {
+            conversation_id: msg.conversation_id.clone(),
+            message_id: msg.message_id.clone(),
+            timestamp: msg.timestamp,
+            sender: msg.sender.id.clone(),
+            recipient: recipient.map(str::to_string),
+            assessment,
+            risk,
+            level,
+            stages,
+            out_of_order,
+            escalation,
+        }
+    }
+
+    fn record_fan_out(&mut self, sender: &str, recipient: u64, ts: i64) {
+        let max_window = self.engine.fan_out_windows.iter().copied().max().unwrap_or(0);
+        let st = match self.senders.get_mut(sender) {
+            Some(st) => st,
+            None => {
+                self.senders.insert(sender.into(), SenderState::default());
+                if self.senders.len() > self.capacity {
+                    self.senders.pop_front();
+                }
+                match self.senders.get_mut(sender) {
+                    Some(st) => st,
+                    None => return,
+                }
+            }
+        };
+        let from = ts.saturating_sub(max_window);
+        st.recent.retain(|(r, t)| *t >= from && *r != recipient);
+        st.recent.push((recipient, ts));
+        if st.recent.len() > FAN_OUT_MEMORY {
+            st.recent.remove(0);
+        }
+        self.senders.to_back(sender);
+    }
+
+    /// The current risk and level of one key as of its last message (for inspection).
+    pub fn key_level(&self, conversation: &str, sender: &str, recipient: Option<&str>) -> Option<(f64, Option<Level>)> {
+        let hash = self.key_hash(conversation, sender, recipient);
+        let (_, st) = self.keys.raw_entry().from_hash(hash, |k| k.is(conversation, sender, recipient))?;
+        let risk = risk_of(&self.engine, st, st.last_ts);
+        Some((risk, self.engine.level_for(risk).max(st.forced)))
+    }
+}
+
+/// A stable 64-bit FNV-1a hash: fan-out state stores recipients hashed, and snapshots must
+/// restore into trackers with other hasher seeds.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Conversation risk of a state at `now`: categories (already decayed to `last_ts`) plus bonus.
+fn risk_of(engine: &Engine, st: &KeyState, now: i64) -> f64 {
+    let sum: f64 = st.cats.iter().map(|(_, s)| s).sum();
+    sum + stage_bonus(engine, st, now).0
+}
+
+/// (bonus points, number of active stages).
+fn stage_bonus(engine: &Engine, st: &KeyState, now: i64) -> (f64, u32) {
+    let Some(b) = &engine.policy().scoring().stage_bonus else { return (0.0, 0) };
+    let active = st.stages.iter().filter(|s| s.last_ts >= now.saturating_sub(b.window_ms)).count() as u32;
+    if active >= b.from {
+        (b.points * f64::from(active - b.from + 1), active)
+    } else {
+        (0.0, active)
+    }
+}
+
+struct Update<'a> {
+    engine: &'a Engine,
+    msg: &'a Message,
+    assessment: &'a Assessment,
+    now: i64,
+}
+
+impl Update<'_> {
+    /// Decays, adds the message, and returns (risk, level, active stages).
+    fn apply(&self, st: &mut KeyState) -> (f64, Option<Level>, Vec<Arc<str>>) {
+        let engine = self.engine;
+        let scoring = engine.policy().scoring();
+        if self.now > st.last_ts && !st.cats.is_empty() {
+            let dt = (self.now - st.last_ts) as f64;
+            let f = libm::exp2(-dt / scoring.half_life_ms as f64);
+            for c in &mut st.cats {
+                c.1 *= f;
+            }
+            st.cats.retain(|c| c.1 >= 0.001);
+        }
+        st.last_ts = self.now;
+        st.messages = st.messages.saturating_add(1);
+        for cs in &self.assessment.categories {
+            if cs.score <= 0.0 {
+                continue;
+            }
+            let cap = engine.categories[usize::from(cs.index)].conversation_cap;
+            match st.cats.iter_mut().find(|c| c.0 == cs.index) {
+                Some(c) => c.1 = (c.1 + cs.score).min(cap),
+                None => st.cats.push((cs.index, cs.score.min(cap))),
+            }
+            let stage = engine.categories[usize::from(cs.index)].stage;
+            match st.stages.iter_mut().find(|s| s.stage == stage) {
+                Some(s) => s.last_ts = s.last_ts.max(self.now),
+                None => st.stages.push(StageSeen {
+                    stage,
+                    first_message: self.msg.message_id.as_str().into(),
+                    first_ts: self.now,
+                    last_ts: self.now,
+                }),
+            }
+        }
+        st.cats.sort_by_key(|c| c.0);
+        st.forced = st.forced.max(self.assessment.forced_level);
+        for m in &self.assessment.modifiers {
+            if !st.modifiers.contains(&m.index) {
+                st.modifiers.push(m.index);
+            }
+        }
+        self.keep_evidence(st);
+        let risk = risk_of(engine, st, self.now);
+        let level = engine.level_for(risk).max(st.forced);
+        let window = scoring.stage_bonus.as_ref().map_or(i64::MAX, |b| b.window_ms);
+        let mut active: Vec<&StageSeen> = st.stages.iter().filter(|s| s.last_ts >= self.now.saturating_sub(window)).collect();
+        active.sort_by_key(|s| s.stage);
+        let stages = active.iter().map(|s| engine.stages[usize::from(s.stage)].clone()).collect();
+        (risk, level, stages)
+    }
+
+    fn keep_evidence(&self, st: &mut KeyState) {
+        let ev = self.engine.policy().evidence();
+        let max = ev.max_items as usize;
+        for hit in &self.assessment.hits {
+            let item = Evidence {
+                message_id: self.msg.message_id.as_str().into(),
+                ts: self.now,
+                rule: hit.rule_index,
+                start: hit.span.start as u64,
+                end: hit.span.end as u64,
+                excerpt: excerpt(&self.msg.text, hit.span, ev.excerpt, ev.context_chars),
+            };
+            if st.evidence.len() >= max {
+                // Drop the oldest item whose rule is evidenced again; if every rule is unique, keep
+                // what we have (first evidence of each rule matters most).
+                let dup = (0..st.evidence.len())
+                    .find(|&i| st.evidence.iter().filter(|e| e.rule == st.evidence[i].rule).count() > 1 || st.evidence[i].rule == item.rule);
+                match dup {
+                    Some(i) => {
+                        st.evidence.remove(i);
+                    }
+                    None => continue,
+                }
+            }
+            st.evidence.push(item);
+        }
+    }
+
+    fn escalate(&self, st: &mut KeyState, risk: f64, level: Option<Level>, bands: [(AgeBand, bool); 2]) -> Option<Escalation> {
+        let Some(level) = level else {
+            // Dormant: a later episode escalates anew.
+            st.escalated = None;
+            st.escalated_cats.clear();
+            return None;
+        };
+        let rose = st.escalated.is_none_or(|e| level > e);
+        let joined = st.escalated.is_some_and(|e| level >= e)
+            && st.cats.iter().any(|(c, s)| *s > 0.0 && !st.escalated_cats.contains(c));
+        if !(rose || joined) {
+            return None;
+        }
+        let previous = st.escalated;
+        st.escalated = Some(level.max(previous.unwrap_or(level)));
+        st.escalated_cats = st.cats.iter().filter(|(_, s)| *s > 0.0).map(|(c, _)| *c).collect();
+        st.sequence = st.sequence.saturating_add(1);
+        Some(self.build(st, risk, level, previous, bands))
+    }
+
+    fn build(&self, st: &KeyState, risk: f64, level: Level, previous: Option<Level>, bands: [(AgeBand, bool); 2]) -> Escalation {
+        let engine = self.engine;
+        let policy = engine.policy();
+        let msg = self.msg;
+        let mut cats: Vec<&(u16, f64)> = st.cats.iter().collect();
+        cats.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let categories: Vec<EscalatedCategory> = cats
+            .iter()
+            .map(|(i, s)| {
+                let c = &policy.categories()[usize::from(*i)];
+                EscalatedCategory { id: c.id.clone(), stage: c.stage.clone(), score: *s, summary: c.summary.clone() }
+            })
+            .collect();
+        let mut reasons: Vec<String> = categories.iter().map(|c| c.summary.clone()).collect();
+        let (bonus, active) = stage_bonus(engine, st, self.now);
+        if bonus > 0.0 {
+            reasons.push(format!("Several grooming stages from one sender: {active} distinct stages in this conversation"));
+        }
+        if let Some(f) = st.forced {
+            if engine.level_for(risk).is_none_or(|l| l < f) {
+                reasons.push(format!("A rule that the policy treats as {f} on its own fired"));
+            }
+        }
+        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        let sender = ParticipantRef { id: msg.sender.id.clone(), age_band: msg.sender.effective_band(), probable_minor: bands[0].1 };
+        let recipient = if group {
+            None
+        } else {
+            msg.recipient.as_ref().map(|r| ParticipantRef { id: r.id.clone(), age_band: r.effective_band(), probable_minor: bands[1].1 })
+        };
+        for (p, (band, probable)) in [Some(&sender), recipient.as_ref()].into_iter().zip(bands) {
+            if let Some(p) = p {
+                if probable && p.age_band == AgeBand::Unknown && band == AgeBand::Minor {
+                    reasons.push(format!("Participant {} disclosed being a child in this conversation", p.id));
+                }
+            }
+        }
+        let mut evidence: Vec<EvidenceItem> = st
+            .evidence
+            .iter()
+            .map(|e| {
+                let rule = &policy.rules()[e.rule as usize];
+                EvidenceItem {
+                    message_id: e.message_id.to_string(),
+                    timestamp: Timestamp::from_millis(e.ts),
+                    rule: rule.id.clone(),
+                    category: rule.category.clone(),
+                    span: Span { start: e.start as usize, end: e.end as usize },
+                    excerpt: e.excerpt.as_deref().map(str::to_string),
+                }
+            })
+            .collect();
+        evidence.sort_by_key(|e| e.timestamp);
+        let mut timeline: Vec<TimelineEntry> = st
+            .stages
+            .iter()
+            .map(|s| TimelineEntry {
+                stage: engine.stages[usize::from(s.stage)].to_string(),
+                first_message_id: s.first_message.to_string(),
+                first_seen: Timestamp::from_millis(s.first_ts),
+                last_seen: Timestamp::from_millis(s.last_ts),
+            })
+            .collect();
+        timeline.sort_by_key(|t| t.first_seen);
+        let mut hints = ReportHints::default();
+        for (i, _) in &st.cats {
+            if let Some(r) = &policy.categories()[usize::from(*i)].report {
+                if let Some(t) = &r.incident_type {
+                    if !hints.incident_types.contains(t) {
+                        hints.incident_types.push(t.clone());
+                    }
+                }
+                for a in &r.annotations {
+                    if !hints.annotations.contains(a) {
+                        hints.annotations.push(a.clone());
+                    }
+                }
+            }
+        }
+        if bands[0].0 == AgeBand::Minor && bands[1].0 == AgeBand::Minor {
+            hints.annotations.push("minorToMinorInteraction".into());
+        }
+        let mut mods = st.modifiers.clone();
+        mods.sort_unstable();
+        Escalation {
+            schema: SCHEMA_ID.into(),
+            conversation_id: msg.conversation_id.clone(),
+            sequence: st.sequence,
+            level,
+            previous_level: previous,
+            message_id: msg.message_id.clone(),
+            raised_at: Timestamp::from_millis(self.now),
+            participants: Participants { sender, recipient },
+            channel: msg.channel,
+            relationship: msg.relationship,
+            risk,
+            categories,
+            reasons,
+            evidence,
+            timeline,
+            modifiers: mods.iter().map(|m| engine.modifiers[usize::from(*m)].id.to_string()).collect(),
+            policy: PolicyRef { id: policy.id().into(), version: policy.version().into(), hash: policy.hash().into() },
+            recommended_action: policy.action(level).map(str::to_string),
+            report_hints: hints,
+        }
+    }
+}
+
+/// The excerpt the policy allows for a span.
+fn excerpt(text: &str, span: Span, mode: ExcerptMode, context: u32) -> Option<Box<str>> {
+    let (s, e) = (span.start.min(text.len()), span.end.min(text.len()));
+    if !text.is_char_boundary(s) || !text.is_char_boundary(e) || s >= e {
+        return None;
+    }
+    match mode {
+        ExcerptMode::None => None,
+        ExcerptMode::Match => Some(text[s..e].into()),
+        ExcerptMode::Context => {
+            let n = context as usize;
+            let start = text[..s].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i);
+            let start = if n == 0 { s } else { start };
+            let end = text[e..].char_indices().nth(n).map_or(text.len(), |(i, _)| e + i);
+            Some(text[start..end].into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
