@@ -249,6 +249,9 @@ impl Matcher {
                     if !(left_ok || info.open_start) || !(right_ok || info.open_end) {
                         continue;
                     }
+                    // A wildcard match highlights the whole word it matched in.
+                    let s = if info.open_start { norm[..s].rfind(' ').map_or(0, |i| i + 1) } else { s };
+                    let e = if info.open_end { norm[e..].find(' ').map_or(norm.len(), |i| e + i) } else { e };
                     match info.role {
                         Role::Any => scratch.any.push((info.rule, s..e)),
                         Role::Unless => scratch.unless.push(info.rule),

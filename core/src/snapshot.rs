@@ -52,7 +52,12 @@ struct Body {
 impl Tracker {
     /// The whole state as bytes (see the module docs for the format).
     pub fn snapshot(&self) -> Vec<u8> {
+        self.encode(None)
+    }
+
+    fn encode(&self, only: Option<&str>) -> Vec<u8> {
         let policy = self.engine.policy();
+        let keep = |c: &str| only.is_none_or(|o| o == c);
         let body = Body {
             policy_hash: policy.hash().to_string(),
             categories: policy.categories().iter().map(|c| c.id.clone()).collect(),
@@ -60,10 +65,14 @@ impl Tracker {
             rules: policy.rules().iter().map(|r| r.id.clone()).collect(),
             modifiers: policy.modifiers().iter().map(|m| m.id.clone()).collect(),
             clock: self.clock,
-            stats: self.stats,
-            keys: self.keys.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            senders: self.senders.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            minors: self.minors.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            stats: if only.is_some() { TrackerStats::default() } else { self.stats },
+            keys: self.keys.iter().filter(|(k, _)| keep(&k.conversation)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+            senders: if only.is_some() {
+                Vec::new()
+            } else {
+                self.senders.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            },
+            minors: self.minors.iter().filter(|((c, _), _)| keep(c)).map(|(k, v)| (k.clone(), *v)).collect(),
         };
         let payload = postcard::to_allocvec(&body).unwrap_or_default();
         let mut out = Vec::with_capacity(HEADER + payload.len());
@@ -75,79 +84,143 @@ impl Tracker {
         out
     }
 
+    /// The state of ONE conversation (all its keys and what it knows of participants' ages) as
+    /// bytes in the snapshot format, for keyed state stores such as a stream processor's. Fan-out
+    /// (which spans conversations) is not included.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use vigil::{Engine, Tracker};
+    ///
+    /// let engine = Arc::new(Engine::default());
+    /// let mut a = Tracker::new(engine.clone());
+    /// for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
+    ///     a.observe(&msg.unwrap());
+    /// }
+    /// let state = a.snapshot_conversation("sample-1");
+    /// let mut b = Tracker::new(engine);
+    /// b.restore_conversation(&state).unwrap();
+    /// assert_eq!(b.len(), a.len());
+    /// ```
+    pub fn snapshot_conversation(&self, conversation_id: &str) -> Vec<u8> {
+        self.encode(Some(conversation_id))
+    }
+
+    /// Adds one conversation's state (from [`snapshot_conversation`](Tracker::snapshot_conversation))
+    /// to this tracker, replacing what it held for that conversation. On error nothing changes.
+    pub fn restore_conversation(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        let body = decode(bytes)?;
+        let (keys, minors) = self.remap(body.keys, body.minors, &body.categories, &body.stages, &body.rules, &body.modifiers);
+        for (k, st) in keys {
+            self.keys.remove(&k);
+            self.keys.insert(k, st);
+        }
+        for (k, t) in minors {
+            self.minors.remove(&k);
+            self.minors.insert(k, t);
+        }
+        self.clock = self.clock.max(body.clock);
+        while self.keys.len() > self.capacity() {
+            self.keys.pop_front();
+            self.stats.evicted_capacity += 1;
+        }
+        Ok(())
+    }
+
     /// Replaces this tracker's state with a snapshot's. On any error the tracker is left exactly
     /// as it was.
     pub fn restore(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
-        if bytes.len() < 8 || &bytes[..8] != MAGIC {
-            return Err(SnapshotError::NotASnapshot);
-        }
-        if bytes.len() < HEADER {
-            return Err(SnapshotError::Truncated { expected: HEADER as u64, found: bytes.len() as u64 });
-        }
-        let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version != FORMAT_VERSION {
-            return Err(SnapshotError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
-        }
-        let mut len = [0u8; 8];
-        len.copy_from_slice(&bytes[10..18]);
-        let len = u64::from_le_bytes(len);
-        let found = (bytes.len() - HEADER) as u64;
-        if found < len {
-            return Err(SnapshotError::Truncated { expected: HEADER as u64 + len, found: bytes.len() as u64 });
-        }
-        if found > len {
-            return Err(SnapshotError::Corrupted);
-        }
-        let crc = u32::from_le_bytes([bytes[18], bytes[19], bytes[20], bytes[21]]);
-        let payload = &bytes[HEADER..];
-        if crc32fast::hash(payload) != crc {
-            return Err(SnapshotError::Corrupted);
-        }
-        let body: Body = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
-        self.install(body)
+        let body = decode(bytes)?;
+        self.install(body);
+        Ok(())
     }
 
-    fn install(&mut self, body: Body) -> Result<(), SnapshotError> {
+    fn install(&mut self, body: Body) {
+        let (keys, minors) = self.remap(body.keys, body.minors, &body.categories, &body.stages, &body.rules, &body.modifiers);
+        self.keys = keys.into_iter().collect();
+        self.senders = body.senders.into_iter().collect();
+        self.minors = minors.into_iter().collect();
+        self.clock = body.clock;
+        self.stats = body.stats;
+    }
+
+    /// Maps a snapshot's item indices onto this engine's policy by id; drops what it lacks.
+    #[allow(clippy::type_complexity)]
+    fn remap(
+        &self,
+        keys: Vec<(Key, KeyState)>,
+        minors: Vec<((Box<str>, Box<str>), i64)>,
+        categories: &[String],
+        stages: &[String],
+        rules: &[String],
+        modifiers: &[String],
+    ) -> (Vec<(Key, KeyState)>, Vec<((Box<str>, Box<str>), i64)>) {
         let policy = self.engine.policy();
         let map = |old: &[String], new: Vec<&str>| -> Vec<Option<usize>> {
             let idx: HashMap<&str, usize> = new.into_iter().enumerate().map(|(i, s)| (s, i)).collect();
             old.iter().map(|s| idx.get(s.as_str()).copied()).collect()
         };
-        let cats = map(&body.categories, policy.categories().iter().map(|c| c.id.as_str()).collect());
-        let stages = map(&body.stages, policy.stages().iter().map(|s| s.id.as_str()).collect());
-        let rules = map(&body.rules, policy.rules().iter().map(|r| r.id.as_str()).collect());
-        let mods = map(&body.modifiers, policy.modifiers().iter().map(|m| m.id.as_str()).collect());
+        let cats = map(categories, policy.categories().iter().map(|c| c.id.as_str()).collect());
+        let stages = map(stages, policy.stages().iter().map(|s| s.id.as_str()).collect());
+        let rules = map(rules, policy.rules().iter().map(|r| r.id.as_str()).collect());
+        let mods = map(modifiers, policy.modifiers().iter().map(|m| m.id.as_str()).collect());
         let re16 = |t: &[Option<usize>], i: u16| t.get(usize::from(i)).copied().flatten().map(|v| v as u16);
-
-        let mut keys = hashlink::LinkedHashMap::new();
-        for (k, mut st) in body.keys {
-            st.cats = st.cats.into_iter().filter_map(|(c, s)| re16(&cats, c).map(|c| (c, s))).collect();
-            st.cats.sort_by_key(|c| c.0);
-            st.escalated_cats = st.escalated_cats.into_iter().filter_map(|c| re16(&cats, c)).collect();
-            st.stages = st
-                .stages
-                .into_iter()
-                .filter_map(|mut s| {
-                    s.stage = re16(&stages, s.stage)?;
-                    Some(s)
-                })
-                .collect();
-            st.modifiers = st.modifiers.into_iter().filter_map(|m| re16(&mods, m)).collect();
-            st.evidence = st
-                .evidence
-                .into_iter()
-                .filter_map(|mut e| {
-                    e.rule = rules.get(e.rule as usize).copied().flatten()? as u32;
-                    Some(e)
-                })
-                .collect();
-            keys.insert(k, st);
-        }
-        self.keys = keys;
-        self.senders = body.senders.into_iter().collect();
-        self.minors = body.minors.into_iter().collect();
-        self.clock = body.clock;
-        self.stats = body.stats;
-        Ok(())
+        let keys = keys
+            .into_iter()
+            .map(|(k, mut st)| {
+                st.cats = st.cats.into_iter().filter_map(|(c, s)| re16(&cats, c).map(|c| (c, s))).collect();
+                st.cats.sort_by_key(|c| c.0);
+                st.escalated_cats = st.escalated_cats.into_iter().filter_map(|c| re16(&cats, c)).collect();
+                st.stages = st
+                    .stages
+                    .into_iter()
+                    .filter_map(|mut s| {
+                        s.stage = re16(&stages, s.stage)?;
+                        Some(s)
+                    })
+                    .collect();
+                st.modifiers = st.modifiers.into_iter().filter_map(|m| re16(&mods, m)).collect();
+                st.evidence = st
+                    .evidence
+                    .into_iter()
+                    .filter_map(|mut e| {
+                        e.rule = rules.get(e.rule as usize).copied().flatten()? as u32;
+                        Some(e)
+                    })
+                    .collect();
+                (k, st)
+            })
+            .collect();
+        (keys, minors)
     }
+}
+
+/// Checks the header and checksum and decodes the payload.
+fn decode(bytes: &[u8]) -> Result<Body, SnapshotError> {
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    if bytes.len() < HEADER {
+        return Err(SnapshotError::Truncated { expected: HEADER as u64, found: bytes.len() as u64 });
+    }
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if version != FORMAT_VERSION {
+        return Err(SnapshotError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&bytes[10..18]);
+    let len = u64::from_le_bytes(len);
+    let found = (bytes.len() - HEADER) as u64;
+    if found < len {
+        return Err(SnapshotError::Truncated { expected: HEADER as u64 + len, found: bytes.len() as u64 });
+    }
+    if found > len {
+        return Err(SnapshotError::Corrupted);
+    }
+    let crc = u32::from_le_bytes([bytes[18], bytes[19], bytes[20], bytes[21]]);
+    let payload = &bytes[HEADER..];
+    if crc32fast::hash(payload) != crc {
+        return Err(SnapshotError::Corrupted);
+    }
+    postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))
 }

@@ -158,6 +158,13 @@ pub struct Observation {
     pub escalation: Option<Escalation>,
 }
 
+impl Observation {
+    /// The observation as one line of JSON (the format of the golden vectors).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// Conversation state for one engine. Not shared between threads by itself (wrap it in a lock
 /// or shard it); a phone holds one per signed-in user, a server one per shard.
 #[derive(Debug)]
@@ -196,6 +203,11 @@ impl Tracker {
     pub fn with_capacity(mut self, capacity: usize) -> Tracker {
         self.capacity = capacity.max(1);
         self
+    }
+
+    /// The most keys held at once.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// The engine.

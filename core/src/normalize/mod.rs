@@ -105,10 +105,13 @@ pub struct NormalizeOptions {
     pub confusables: bool,
     /// [`Mode::Terms`] only: undo leetspeak in words that contain at least one letter. Digits map
     /// to letters (`0`→`o`, `1`→`i`, `3`→`e`, `4`→`a`, `5`→`s`, `6`→`g`, `7`→`t`, `8`→`b`,
-    /// `9`→`g`), `@`→`a` and `$`→`s` next to a letter or digit, `!`→`i` and `|`→`i` when followed
-    /// by a letter or digit. Because `1`, `l`, `i`, `|` and `!` are then interchangeable, the
-    /// letter `l` itself is folded to `i` as well: `tell` and `te11` both become `tei` (after
-    /// collapsing repeats). Words without a letter keep their digits (`13` stays `13`).
+    /// `9`→`g`), `@`→`a` and `$`→`s` next to a letter or digit (or next to another `@` or `$`
+    /// that is: `p@$$` becomes `pass`), `!`→`i` and `|`→`i` when directly followed by a letter
+    /// or digit (`hello!` stays `hello`, `!nsta` becomes `insta`). Elsewhere these symbols
+    /// separate words. Because `1`, `l`, `i`, `|` and `!` are then interchangeable, the letter
+    /// `l` itself is folded to `i` as well, in every word: `tell` and `te11` both become `tei`
+    /// (after collapsing repeats). Words without a letter keep their digits (`13` stays `13`).
+    /// Words of scripts without case (CJK, Thai, ...) are left alone.
     pub leetspeak: bool,
     /// Drop invisible characters: zero-width spaces and joiners, bidi controls, the soft hyphen,
     /// the combining grapheme joiner, variation selectors, tag characters, emoji skin-tone
@@ -266,6 +269,16 @@ impl Normalizer {
         if allow_fast && text.is_ascii() {
             if mode == Mode::Patterns {
                 // Nothing but (optional) lowercasing and dropping control characters.
+                let bytes = text.as_bytes();
+                if !(self.opts.strip_invisible && bytes.iter().any(|&b| is_ascii_invisible(b))) {
+                    sink.text.push_str(text);
+                    if self.opts.case_fold {
+                        sink.text.make_ascii_lowercase();
+                    }
+                    sink.starts.extend((0..bytes.len()).map(off));
+                    sink.ends.extend((1..=bytes.len()).map(off));
+                    return;
+                }
                 sink.text.reserve(text.len());
                 for (i, &b) in text.as_bytes().iter().enumerate() {
                     if self.opts.strip_invisible && is_ascii_invisible(b) {
@@ -299,8 +312,9 @@ impl Normalizer {
 
     /// Pushes an ASCII character that is a segment of its own (not followed by a combining
     /// mark), which is all the pipeline needs to do for it.
+    #[inline]
     fn push_ascii(&self, c: char, i: usize, items: &mut Vec<Item>) {
-        let inv = c.is_ascii_control() && is_ascii_invisible(c as u8);
+        let inv = is_invisible(c);
         if inv && self.opts.strip_invisible {
             return;
         }
@@ -330,7 +344,7 @@ impl Normalizer {
                 // Dropped; it neither ends nor extends the current segment.
                 continue;
             }
-            if !inv && is_combining_mark(c) {
+            if !inv && !c.is_ascii() && is_combining_mark(c) {
                 if let Some((_, e)) = seg.as_mut() {
                     *e = end;
                     continue;
@@ -408,6 +422,7 @@ impl Normalizer {
 
     /// Confusables (second pass, for letters uncovered by stripping or produced by case
     /// folding), then the final push.
+    #[inline]
     fn emit(&self, c: char, s: u32, e: u32, items: &mut Vec<Item>) {
         let mut ch = c;
         if self.opts.confusables && !ch.is_ascii() {
@@ -420,6 +435,7 @@ impl Normalizer {
     }
 
     /// Classifies a character of the pipeline's output for [`Mode::Terms`].
+    #[inline]
     fn class(&self, c: char) -> Class {
         if c.is_ascii() {
             return match c {
@@ -660,6 +676,7 @@ fn start_token(toks: &mut Vec<Tok>, lo: usize, gap_len: &mut usize, gap_joinable
 }
 
 /// Appends a character to the last (open) token.
+#[inline]
 fn push_tchar(tchars: &mut Vec<Item>, toks: &mut [Tok], it: Item) {
     tchars.push(it);
     if let Some(last) = toks.last_mut() {
@@ -754,8 +771,14 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
+    #[inline]
     fn push(&mut self, c: char, start: u32, end: u32) {
         self.text.push(c);
+        if c.is_ascii() {
+            self.starts.push(start);
+            self.ends.push(end);
+            return;
+        }
         for _ in 0..c.len_utf8() {
             self.starts.push(start);
             self.ends.push(end);
@@ -879,6 +902,9 @@ impl Normalized {
     /// boundaries of the original text and covers every original character that produced any of
     /// the normalized characters in `range`, including what lay between them (for a joined word
     /// like `t e l l`, the spaces too).
+    ///
+    /// Offsets past `u32::MAX` bytes of the original text cannot be represented and saturate, so
+    /// for such texts (which the engine never passes in) a span may come out empty.
     ///
     /// # Example
     ///

@@ -10,6 +10,9 @@
 /// The whitespace controls (tab, line feed, vertical tab, form feed, carriage return
 /// and next line) are *not* invisible: they separate words and are kept as whitespace.
 pub(super) fn is_invisible(c: char) -> bool {
+    if c.is_ascii() {
+        return is_ascii_invisible(c as u8);
+    }
     matches!(
         c,
         '\u{0}'..='\u{8}'
