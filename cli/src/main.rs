@@ -157,7 +157,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         escalations[2],
         started.elapsed()
     );
-    Ok(if bad > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if bad > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn level_index(l: Level) -> usize {
@@ -189,12 +193,29 @@ fn policy(cmd: PolicyCommand) -> Result<ExitCode> {
     if !run_examples {
         return Ok(ExitCode::SUCCESS);
     }
-    let total: usize = p.rules().iter().filter(|r| r.enabled).map(|r| r.examples.hit.len() + r.examples.miss.len()).sum();
+    let total: usize = p
+        .rules()
+        .iter()
+        .filter(|r| r.enabled)
+        .map(|r| r.examples.hit.len() + r.examples.miss.len())
+        .sum();
     let failures = engine.check_examples();
     for f in &failures {
-        let what = if f.expected_hit { "should match but did not" } else { "should not match but did" };
+        let what = if f.expected_hit {
+            "should match but did not"
+        } else {
+            "should not match but did"
+        };
         println!("FAIL {}: {:?} {what}\n     at {}", f.rule, f.text, f.location);
     }
-    println!("examples: {} passed, {} failed", total - failures.len(), failures.len());
-    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    println!(
+        "examples: {} passed, {} failed",
+        total - failures.len(),
+        failures.len()
+    );
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -11,16 +11,27 @@ fn vigil() -> Command {
 
 #[test]
 fn scan_the_sample_prints_escalations_with_evasive_spans() {
-    let out = vigil().args(["scan", "examples/sample-conversation.jsonl"]).assert().success();
+    let out = vigil()
+        .args(["scan", "examples/sample-conversation.jsonl"])
+        .assert()
+        .success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("messages") && stderr.contains("escalations"), "{stderr}");
-    let input = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample-conversation.jsonl")).unwrap();
+    assert!(
+        stderr.contains("messages") && stderr.contains("escalations"),
+        "{stderr}"
+    );
+    let input = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/sample-conversation.jsonl"
+    ))
+    .unwrap();
     let texts: std::collections::HashMap<String, String> = vigil::message::parse_jsonl(&input)
         .map(|m| m.unwrap())
         .map(|m| (m.message_id, m.text))
         .collect();
-    let escalations: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let escalations: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(!escalations.is_empty());
     let last = escalations.last().unwrap();
     assert_eq!(last["schema"], "vigil.escalation/1");
@@ -35,7 +46,12 @@ fn scan_the_sample_prints_escalations_with_evasive_spans() {
             &text[e["span"]["start"].as_u64().unwrap() as usize..e["span"]["end"].as_u64().unwrap() as usize]
         })
         .collect();
-    assert!(highlighted.iter().any(|h| !h.is_ascii() || h.chars().any(|c| c.is_ascii_digit())), "{highlighted:?}");
+    assert!(
+        highlighted
+            .iter()
+            .any(|h| !h.is_ascii() || h.chars().any(|c| c.is_ascii_digit())),
+        "{highlighted:?}"
+    );
 }
 
 #[test]
@@ -46,31 +62,52 @@ fn scan_reads_stdin_and_reports_malformed_lines() {
         .write_stdin(input)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("line 2").and(predicate::str::contains("line 3: field `message_id`")))
+        .stderr(
+            predicate::str::contains("line 2").and(predicate::str::contains("line 3: field `message_id`")),
+        )
         .stderr(predicate::str::contains("2 malformed lines skipped"));
-    vigil().args(["scan", "-", "--strict"]).write_stdin(input).assert().code(2).stderr(predicate::str::contains("line 2"));
+    vigil()
+        .args(["scan", "-", "--strict"])
+        .write_stdin(input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 2"));
 }
 
 #[test]
 fn scan_all_prints_every_observation() {
-    let out = vigil().args(["scan", "examples/sample-conversation.jsonl", "--all"]).assert().success();
+    let out = vigil()
+        .args(["scan", "examples/sample-conversation.jsonl", "--all"])
+        .assert()
+        .success();
     let n = String::from_utf8_lossy(&out.get_output().stdout).lines().count();
-    let messages = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample-conversation.jsonl"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .count();
+    let messages = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/sample-conversation.jsonl"
+    ))
+    .unwrap()
+    .lines()
+    .filter(|l| !l.trim().is_empty())
+    .count();
     assert_eq!(n, messages);
 }
 
 #[test]
 fn benign_sample_does_not_escalate() {
-    vigil().args(["scan", "examples/benign-conversation.jsonl"]).assert().success().stdout("");
+    vigil()
+        .args(["scan", "examples/benign-conversation.jsonl"])
+        .assert()
+        .success()
+        .stdout("");
 }
 
 #[test]
 fn policy_test_runs_the_shipped_examples() {
-    vigil().args(["policy", "test"]).assert().success().stdout(predicate::str::contains("0 failed"));
+    vigil()
+        .args(["policy", "test"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 failed"));
 }
 
 #[test]
@@ -84,5 +121,8 @@ fn policy_check_names_file_line_and_field() {
         .arg(&bad)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad.toml:2").and(predicate::str::contains("unknown rule `no.such.rule`")));
+        .stderr(
+            predicate::str::contains("bad.toml:2")
+                .and(predicate::str::contains("unknown rule `no.such.rule`")),
+        );
 }

@@ -19,8 +19,8 @@ use serde::{Serialize, Serializer};
 
 use crate::error::PolicyError;
 use crate::level::Level;
-use crate::matcher::{Matcher, RawHit, Scratch};
 pub use crate::matcher::HitKind;
+use crate::matcher::{Matcher, RawHit, Scratch};
 use crate::message::{AgeBand, Channel, Message, Relationship};
 use crate::normalize::{Mode, Normalizer};
 use crate::policy::model::{Condition, Disclosure};
@@ -127,7 +127,11 @@ impl Context<'_> {
     pub(crate) fn of(msg: &Message) -> Context<'static> {
         Context {
             sender: msg.sender.effective_band(),
-            recipient: msg.recipient.as_ref().map(|r| r.effective_band()).unwrap_or(AgeBand::Unknown),
+            recipient: msg
+                .recipient
+                .as_ref()
+                .map(|r| r.effective_band())
+                .unwrap_or(AgeBand::Unknown),
             relationship: msg.relationship,
             channel: msg.channel,
             account_age_days: msg.sender.account_age_days,
@@ -140,7 +144,8 @@ impl Context<'_> {
             && (c.recipient.is_empty() || c.recipient.contains(&self.recipient))
             && (c.relationship.is_empty() || c.relationship.contains(&self.relationship))
             && (c.channel.is_empty() || c.channel.contains(&self.channel))
-            && c.account_age_days_below.is_none_or(|d| self.account_age_days.is_some_and(|a| a < d))
+            && c.account_age_days_below
+                .is_none_or(|d| self.account_age_days.is_some_and(|a| a < d))
     }
 }
 
@@ -250,7 +255,15 @@ impl Engine {
                 }
             })
             .collect();
-        Ok(Engine { policy, matcher, rules, categories, stages, modifiers, fan_out_windows })
+        Ok(Engine {
+            policy,
+            matcher,
+            rules,
+            categories,
+            stages,
+            modifiers,
+            fan_out_windows,
+        })
     }
 
     /// The policy this engine was compiled from.
@@ -266,7 +279,10 @@ impl Engine {
     /// The normalized views of a text: (terms view, patterns view). For explanations.
     pub fn normalized(&self, text: &str) -> (String, String) {
         let n = self.normalizer();
-        (n.normalize(text, Mode::Terms).as_str().to_string(), n.normalize(text, Mode::Patterns).as_str().to_string())
+        (
+            n.normalize(text, Mode::Terms).as_str().to_string(),
+            n.normalize(text, Mode::Patterns).as_str().to_string(),
+        )
     }
 
     /// Assesses one message from its text and metadata alone (no conversation state, so no
@@ -301,9 +317,14 @@ impl Engine {
 
     /// Turns raw hits into an assessment under a context.
     pub(crate) fn score(&self, raw: &[RawHit], ctx: &Context<'_>, truncated: bool) -> Assessment {
-        let mut a = Assessment { truncated, ..Assessment::default() };
+        let mut a = Assessment {
+            truncated,
+            ..Assessment::default()
+        };
         for h in raw {
-            let Some(rule) = self.rules.get(h.rule as usize) else { continue };
+            let Some(rule) = self.rules.get(h.rule as usize) else {
+                continue;
+            };
             if !ctx.satisfies(&rule.when) {
                 continue;
             }
@@ -313,7 +334,10 @@ impl Engine {
                 category: cat.id.clone(),
                 kind: h.kind,
                 weight: rule.weight,
-                span: Span { start: h.span.start, end: h.span.end },
+                span: Span {
+                    start: h.span.start,
+                    end: h.span.end,
+                },
                 rule_index: h.rule,
             });
             a.discloses_minor |= rule.discloses_minor;
@@ -342,13 +366,20 @@ impl Engine {
                 continue;
             }
             if let Some((min, window)) = m.fan_out {
-                let count = ctx.fan_out.and_then(|f| f.iter().find(|(w, _)| *w == window)).map_or(0, |(_, c)| *c);
+                let count = ctx
+                    .fan_out
+                    .and_then(|f| f.iter().find(|(w, _)| *w == window))
+                    .map_or(0, |(_, c)| *c);
                 if count < min {
                     continue;
                 }
             }
             factor *= m.factor;
-            a.modifiers.push(AppliedModifier { id: m.id.clone(), factor: m.factor, index: i as u16 });
+            a.modifiers.push(AppliedModifier {
+                id: m.id.clone(),
+                factor: m.factor,
+                index: i as u16,
+            });
         }
         for c in &mut a.categories {
             c.score *= factor;
@@ -407,7 +438,9 @@ impl Default for Engine {
     /// any input; it panics only if the library was built with broken packs.
     fn default() -> Engine {
         #[allow(clippy::expect_used)]
-        Policy::shipped().and_then(Engine::new).expect("the shipped packs compile (checked by the test suite)")
+        Policy::shipped()
+            .and_then(Engine::new)
+            .expect("the shipped packs compile (checked by the test suite)")
     }
 }
 

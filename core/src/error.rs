@@ -104,22 +104,39 @@ pub enum PolicyErrorKind {
 ///     .add_toml("my.toml", "[[rule]]\nid = \"x\"\ncategory = \"nope\"\nwieght = 3\n")
 ///     .unwrap_err();
 /// assert!(err.to_string().starts_with("my.toml:4:1"), "{err}");
-/// assert!(err.to_string().contains("wieght"));
+/// assert_eq!(err.location().line, Some(4));
+/// assert!(matches!(err.kind(), vigil::PolicyErrorKind::Syntax(m) if m.contains("wieght")));
 /// ```
-#[derive(Debug, Clone, PartialEq, Error)]
-#[error("{location}: {kind}")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PolicyError {
-    /// Where.
-    pub location: Location,
-    /// What.
-    pub kind: PolicyErrorKind,
+    inner: Box<(Location, PolicyErrorKind)>,
 }
 
 impl PolicyError {
     pub(crate) fn new(location: Location, kind: PolicyErrorKind) -> PolicyError {
-        PolicyError { location, kind }
+        PolicyError {
+            inner: Box::new((location, kind)),
+        }
+    }
+
+    /// Where: source, line, column, item and field, as far as known.
+    pub fn location(&self) -> &Location {
+        &self.inner.0
+    }
+
+    /// What.
+    pub fn kind(&self) -> &PolicyErrorKind {
+        &self.inner.1
     }
 }
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.inner.0, self.inner.1)
+    }
+}
+
+impl std::error::Error for PolicyError {}
 
 /// A message that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -164,10 +181,18 @@ impl MessageError {
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() || path == "." {
             if let Some(field) = missing_field(&inner.to_string()) {
-                return MessageError::Invalid { line: None, field, reason: "missing".into() };
+                return MessageError::Invalid {
+                    line: None,
+                    field,
+                    reason: "missing".into(),
+                };
             }
             if inner.is_data() {
-                return MessageError::Invalid { line: None, field: "(message)".into(), reason: strip_position(&inner) };
+                return MessageError::Invalid {
+                    line: None,
+                    field: "(message)".into(),
+                    reason: strip_position(&inner),
+                };
             }
             return MessageError::Syntax {
                 line: None,
@@ -180,14 +205,26 @@ impl MessageError {
             Some(f) => format!("{path}.{f}"),
             None => path,
         };
-        MessageError::Invalid { line: None, field, reason }
+        MessageError::Invalid {
+            line: None,
+            field,
+            reason,
+        }
     }
 
     /// The same error, at a line of a JSON Lines document.
     pub fn at_line(self, l: u64) -> MessageError {
         match self {
-            MessageError::Syntax { column, reason, .. } => MessageError::Syntax { line: Some(l), column, reason },
-            MessageError::Invalid { field, reason, .. } => MessageError::Invalid { line: Some(l), field, reason },
+            MessageError::Syntax { column, reason, .. } => MessageError::Syntax {
+                line: Some(l),
+                column,
+                reason,
+            },
+            MessageError::Invalid { field, reason, .. } => MessageError::Invalid {
+                line: Some(l),
+                field,
+                reason,
+            },
         }
     }
 

@@ -50,9 +50,9 @@ pub mod normalize;
 pub mod packs;
 pub mod policy;
 pub mod snapshot;
-pub mod tracker;
 #[cfg(test)]
 mod testutil;
+pub mod tracker;
 
 pub use engine::{AppliedModifier, Assessment, CategoryScore, Engine, ExampleFailure, Hit, HitKind, Span};
 pub use error::{Error, Location, MessageError, PolicyError, PolicyErrorKind, SnapshotError};

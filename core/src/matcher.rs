@@ -125,10 +125,17 @@ impl Matcher {
                 if s.is_empty() {
                     return Err(PolicyError::new(
                         policy.rule_location(ri, field, Some(term)),
-                        PolicyErrorKind::EmptyTerm { term: term.to_string() },
+                        PolicyErrorKind::EmptyTerm {
+                            term: term.to_string(),
+                        },
                     ));
                 }
-                let info = TermInfo { rule: r, role, open_start, open_end };
+                let info = TermInfo {
+                    rule: r,
+                    role,
+                    open_start,
+                    open_end,
+                };
                 let pi = *index.entry(s.to_string()).or_insert_with(|| {
                     strings.push(s.to_string());
                     per_pattern.push(Vec::new());
@@ -168,7 +175,10 @@ impl Matcher {
                     .build(&strings)
                     .map_err(|e| {
                         PolicyError::new(
-                            crate::error::Location { source: "(policy)".into(), ..Default::default() },
+                            crate::error::Location {
+                                source: "(policy)".into(),
+                                ..Default::default()
+                            },
                             PolicyErrorKind::Invalid(format!("term automaton could not be built: {e}")),
                         )
                     })?,
@@ -203,8 +213,14 @@ impl Matcher {
                     .build()
                     .map_err(|e| {
                         PolicyError::new(
-                            crate::error::Location { source: "(policy)".into(), ..Default::default() },
-                            PolicyErrorKind::InvalidRegex { pattern: "(all patterns together)".into(), message: e.to_string() },
+                            crate::error::Location {
+                                source: "(policy)".into(),
+                                ..Default::default()
+                            },
+                            PolicyErrorKind::InvalidRegex {
+                                pattern: "(all patterns together)".into(),
+                                message: e.to_string(),
+                            },
                         )
                     })?,
             )
@@ -235,12 +251,15 @@ impl Matcher {
         scratch.near.clear();
         scratch.unless.clear();
         if let Some(ac) = &self.ac {
-            self.normalizer.normalize_into(text, Mode::Terms, &mut scratch.terms);
+            self.normalizer
+                .normalize_into(text, Mode::Terms, &mut scratch.terms);
             let norm = scratch.terms.as_str();
             let bytes = norm.as_bytes();
             for m in ac.find_overlapping_iter(norm) {
                 let (s, e) = (m.start(), m.end());
-                let Some(range) = self.pattern_infos.get(m.pattern().as_usize()) else { continue };
+                let Some(range) = self.pattern_infos.get(m.pattern().as_usize()) else {
+                    continue;
+                };
                 let first = norm[s..].chars().next().unwrap_or(' ');
                 let last = norm[..e].chars().next_back().unwrap_or(' ');
                 let left_ok = s == 0 || bytes[s - 1] == b' ' || unspaced(first);
@@ -250,12 +269,22 @@ impl Matcher {
                         continue;
                     }
                     // A wildcard match highlights the whole word it matched in.
-                    let s = if info.open_start { norm[..s].rfind(' ').map_or(0, |i| i + 1) } else { s };
-                    let e = if info.open_end { norm[e..].find(' ').map_or(norm.len(), |i| e + i) } else { e };
+                    let s = if info.open_start {
+                        norm[..s].rfind(' ').map_or(0, |i| i + 1)
+                    } else {
+                        s
+                    };
+                    let e = if info.open_end {
+                        norm[e..].find(' ').map_or(norm.len(), |i| e + i)
+                    } else {
+                        e
+                    };
                     match info.role {
                         Role::Any => scratch.any.push((info.rule, s..e)),
                         Role::Unless => scratch.unless.push(info.rule),
-                        Role::Near { clause, group } => scratch.near.push((info.rule, clause, group, s, s..e)),
+                        Role::Near { clause, group } => {
+                            scratch.near.push((info.rule, clause, group, s, s..e))
+                        }
                     }
                 }
             }
@@ -270,7 +299,11 @@ impl Matcher {
             }
             last_rule = r;
             if let Some(orig) = scratch.terms.original_span(span.clone()) {
-                scratch.hits.push(RawHit { rule: r, kind: HitKind::Term, span: orig });
+                scratch.hits.push(RawHit {
+                    rule: r,
+                    kind: HitKind::Term,
+                    span: orig,
+                });
             }
         }
         // Proximity.
@@ -279,10 +312,13 @@ impl Matcher {
         }
         // Patterns.
         if let Some(set) = &self.set {
-            self.normalizer.normalize_into(text, Mode::Patterns, &mut scratch.patterns);
+            self.normalizer
+                .normalize_into(text, Mode::Patterns, &mut scratch.patterns);
             let norm = scratch.patterns.as_str();
             for i in set.matches(norm).iter() {
-                let Some((r, re)) = self.regexes.get(i) else { continue };
+                let Some((r, re)) = self.regexes.get(i) else {
+                    continue;
+                };
                 if scratch.hits.iter().any(|h| h.rule == *r) {
                     continue;
                 }
@@ -291,7 +327,11 @@ impl Matcher {
                         continue;
                     }
                     if let Some(orig) = scratch.patterns.original_span(m.start()..m.end()) {
-                        scratch.hits.push(RawHit { rule: *r, kind: HitKind::Pattern, span: orig });
+                        scratch.hits.push(RawHit {
+                            rule: *r,
+                            kind: HitKind::Pattern,
+                            span: orig,
+                        });
                     }
                 }
             }
@@ -308,7 +348,12 @@ impl Matcher {
         // Word index of a byte offset = number of spaces before it.
         let norm = scratch.terms.as_str();
         scratch.spaces.clear();
-        scratch.spaces.extend(norm.bytes().enumerate().filter(|(_, b)| *b == b' ').map(|(i, _)| i));
+        scratch.spaces.extend(
+            norm.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b' ')
+                .map(|(i, _)| i),
+        );
         for item in scratch.near.iter_mut() {
             item.3 = scratch.spaces.partition_point(|&p| p < item.4.start);
         }
@@ -329,7 +374,11 @@ impl Matcher {
                     let lo = near[i + a..=i + b].iter().map(|x| x.4.start).min().unwrap_or(0);
                     let hi = near[i + a..=i + b].iter().map(|x| x.4.end).max().unwrap_or(0);
                     if let Some(orig) = scratch.terms.original_span(lo..hi) {
-                        scratch.hits.push(RawHit { rule: r, kind: HitKind::Near, span: orig });
+                        scratch.hits.push(RawHit {
+                            rule: r,
+                            kind: HitKind::Near,
+                            span: orig,
+                        });
                     }
                 }
             }
@@ -344,7 +393,11 @@ impl Matcher {
 
 /// The first window (indices into `occ`, sorted by word) holding every group with a word distance
 /// of at most `within`.
-fn min_window(occ: &[(u32, u16, u16, usize, Range<usize>)], groups: usize, within: usize) -> Option<(usize, usize)> {
+fn min_window(
+    occ: &[(u32, u16, u16, usize, Range<usize>)],
+    groups: usize,
+    within: usize,
+) -> Option<(usize, usize)> {
     if groups == 0 || groups > 64 {
         return None;
     }
@@ -378,12 +431,18 @@ fn min_window(occ: &[(u32, u16, u16, usize, Range<usize>)], groups: usize, withi
 }
 
 fn too_many(policy: &Policy, ri: usize) -> PolicyError {
-    PolicyError::new(policy.rule_location(ri, "id", None), PolicyErrorKind::Invalid("too many rules".into()))
+    PolicyError::new(
+        policy.rule_location(ri, "id", None),
+        PolicyErrorKind::Invalid("too many rules".into()),
+    )
 }
 
 fn regex_error(policy: &Policy, rule: u32, pattern: &str, e: &regex::Error) -> PolicyError {
     PolicyError::new(
         policy.rule_location(rule as usize, "patterns", Some(pattern)),
-        PolicyErrorKind::InvalidRegex { pattern: pattern.to_string(), message: e.to_string() },
+        PolicyErrorKind::InvalidRegex {
+            pattern: pattern.to_string(),
+            message: e.to_string(),
+        },
     )
 }

@@ -144,7 +144,9 @@ impl Timestamp {
         let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
             .map_err(|e| format!("invalid RFC 3339 timestamp {text:?}: {e}"))?;
         let ms = t.unix_timestamp_nanos() / 1_000_000;
-        i64::try_from(ms).map(Timestamp).map_err(|_| format!("timestamp {text:?} is out of range"))
+        i64::try_from(ms)
+            .map(Timestamp)
+            .map_err(|_| format!("timestamp {text:?} is out of range"))
     }
 
     /// Formats as RFC 3339 in UTC with millisecond precision when needed.
@@ -199,7 +201,12 @@ pub struct Participant {
 impl Participant {
     /// A participant with an id and an age band.
     pub fn new(id: impl Into<String>, age_band: AgeBand) -> Participant {
-        Participant { id: id.into(), age_band, age: None, account_age_days: None }
+        Participant {
+            id: id.into(),
+            age_band,
+            age: None,
+            account_age_days: None,
+        }
     }
 
     /// The band to use: `age_band`, or the band of `age` when the band is unknown.
@@ -332,10 +339,13 @@ impl Message {
 /// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
 /// ```
 pub fn parse_jsonl(doc: &str) -> impl Iterator<Item = Result<Message, MessageError>> + '_ {
-    doc.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| {
-        let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
-        Message::from_json(l).map_err(|e| e.at_line(line))
-    })
+    doc.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
+            Message::from_json(l).map_err(|e| e.at_line(line))
+        })
 }
 
 #[cfg(test)]
@@ -378,8 +388,10 @@ mod tests {
 
     #[test]
     fn empty_id_is_rejected() {
-        let e = Message::from_json(r#"{"conversation_id":"","message_id":"m","timestamp":0,"sender":{"id":"a"},"text":""}"#)
-            .unwrap_err();
+        let e = Message::from_json(
+            r#"{"conversation_id":"","message_id":"m","timestamp":0,"sender":{"id":"a"},"text":""}"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("conversation_id"));
     }
 

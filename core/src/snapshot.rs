@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SnapshotError;
-use crate::tracker::{Key, KeyState, SenderState, Tracker, TrackerStats};
+use crate::tracker::{Key, KeyState, MinorKey, SenderState, Tracker, TrackerStats};
 
 /// Magic bytes at the start of every snapshot.
 pub const MAGIC: &[u8; 8] = b"VIGILSNP";
@@ -46,7 +46,7 @@ struct Body {
     stats: TrackerStats,
     keys: Vec<(Key, KeyState)>,
     senders: Vec<(Box<str>, SenderState)>,
-    minors: Vec<((Box<str>, Box<str>), i64)>,
+    minors: Vec<(MinorKey, i64)>,
 }
 
 impl Tracker {
@@ -65,14 +65,28 @@ impl Tracker {
             rules: policy.rules().iter().map(|r| r.id.clone()).collect(),
             modifiers: policy.modifiers().iter().map(|m| m.id.clone()).collect(),
             clock: self.clock,
-            stats: if only.is_some() { TrackerStats::default() } else { self.stats },
-            keys: self.keys.iter().filter(|(k, _)| keep(&k.conversation)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+            stats: if only.is_some() {
+                TrackerStats::default()
+            } else {
+                self.stats
+            },
+            keys: self
+                .keys
+                .iter()
+                .filter(|(k, _)| keep(&k.conversation))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             senders: if only.is_some() {
                 Vec::new()
             } else {
                 self.senders.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
             },
-            minors: self.minors.iter().filter(|((c, _), _)| keep(c)).map(|(k, v)| (k.clone(), *v)).collect(),
+            minors: self
+                .minors
+                .iter()
+                .filter(|((c, _), _)| keep(c))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
         };
         let payload = postcard::to_allocvec(&body).unwrap_or_default();
         let mut out = Vec::with_capacity(HEADER + payload.len());
@@ -97,7 +111,7 @@ impl Tracker {
     /// for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
     ///     a.observe(&msg.unwrap());
     /// }
-    /// let state = a.snapshot_conversation("sample-1");
+    /// let state = a.snapshot_conversation("c-sample-grooming-1");
     /// let mut b = Tracker::new(engine);
     /// b.restore_conversation(&state).unwrap();
     /// assert_eq!(b.len(), a.len());
@@ -109,13 +123,13 @@ impl Tracker {
     /// Adds one conversation's state (from [`snapshot_conversation`](Tracker::snapshot_conversation))
     /// to this tracker, replacing what it held for that conversation. On error nothing changes.
     pub fn restore_conversation(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
-        let body = decode(bytes)?;
-        let (keys, minors) = self.remap(body.keys, body.minors, &body.categories, &body.stages, &body.rules, &body.modifiers);
-        for (k, st) in keys {
+        let mut body = decode(bytes)?;
+        self.remap(&mut body);
+        for (k, st) in body.keys {
             self.keys.remove(&k);
             self.keys.insert(k, st);
         }
-        for (k, t) in minors {
+        for (k, t) in body.minors {
             self.minors.remove(&k);
             self.minors.insert(k, t);
         }
@@ -135,42 +149,54 @@ impl Tracker {
         Ok(())
     }
 
-    fn install(&mut self, body: Body) {
-        let (keys, minors) = self.remap(body.keys, body.minors, &body.categories, &body.stages, &body.rules, &body.modifiers);
-        self.keys = keys.into_iter().collect();
+    fn install(&mut self, mut body: Body) {
+        self.remap(&mut body);
+        self.keys = body.keys.into_iter().collect();
         self.senders = body.senders.into_iter().collect();
-        self.minors = minors.into_iter().collect();
+        self.minors = body.minors.into_iter().collect();
         self.clock = body.clock;
         self.stats = body.stats;
     }
 
     /// Maps a snapshot's item indices onto this engine's policy by id; drops what it lacks.
-    #[allow(clippy::type_complexity)]
-    fn remap(
-        &self,
-        keys: Vec<(Key, KeyState)>,
-        minors: Vec<((Box<str>, Box<str>), i64)>,
-        categories: &[String],
-        stages: &[String],
-        rules: &[String],
-        modifiers: &[String],
-    ) -> (Vec<(Key, KeyState)>, Vec<((Box<str>, Box<str>), i64)>) {
+    fn remap(&self, body: &mut Body) {
         let policy = self.engine.policy();
         let map = |old: &[String], new: Vec<&str>| -> Vec<Option<usize>> {
             let idx: HashMap<&str, usize> = new.into_iter().enumerate().map(|(i, s)| (s, i)).collect();
             old.iter().map(|s| idx.get(s.as_str()).copied()).collect()
         };
-        let cats = map(categories, policy.categories().iter().map(|c| c.id.as_str()).collect());
-        let stages = map(stages, policy.stages().iter().map(|s| s.id.as_str()).collect());
-        let rules = map(rules, policy.rules().iter().map(|r| r.id.as_str()).collect());
-        let mods = map(modifiers, policy.modifiers().iter().map(|m| m.id.as_str()).collect());
+        let cats = map(
+            &body.categories,
+            policy.categories().iter().map(|c| c.id.as_str()).collect(),
+        );
+        let stages = map(
+            &body.stages,
+            policy.stages().iter().map(|s| s.id.as_str()).collect(),
+        );
+        let rules = map(
+            &body.rules,
+            policy.rules().iter().map(|r| r.id.as_str()).collect(),
+        );
+        let mods = map(
+            &body.modifiers,
+            policy.modifiers().iter().map(|m| m.id.as_str()).collect(),
+        );
         let re16 = |t: &[Option<usize>], i: u16| t.get(usize::from(i)).copied().flatten().map(|v| v as u16);
-        let keys = keys
+        let keys = std::mem::take(&mut body.keys);
+        body.keys = keys
             .into_iter()
             .map(|(k, mut st)| {
-                st.cats = st.cats.into_iter().filter_map(|(c, s)| re16(&cats, c).map(|c| (c, s))).collect();
+                st.cats = st
+                    .cats
+                    .into_iter()
+                    .filter_map(|(c, s)| re16(&cats, c).map(|c| (c, s)))
+                    .collect();
                 st.cats.sort_by_key(|c| c.0);
-                st.escalated_cats = st.escalated_cats.into_iter().filter_map(|c| re16(&cats, c)).collect();
+                st.escalated_cats = st
+                    .escalated_cats
+                    .into_iter()
+                    .filter_map(|c| re16(&cats, c))
+                    .collect();
                 st.stages = st
                     .stages
                     .into_iter()
@@ -191,7 +217,6 @@ impl Tracker {
                 (k, st)
             })
             .collect();
-        (keys, minors)
     }
 }
 
@@ -201,18 +226,27 @@ fn decode(bytes: &[u8]) -> Result<Body, SnapshotError> {
         return Err(SnapshotError::NotASnapshot);
     }
     if bytes.len() < HEADER {
-        return Err(SnapshotError::Truncated { expected: HEADER as u64, found: bytes.len() as u64 });
+        return Err(SnapshotError::Truncated {
+            expected: HEADER as u64,
+            found: bytes.len() as u64,
+        });
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     if version != FORMAT_VERSION {
-        return Err(SnapshotError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+        return Err(SnapshotError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
     }
     let mut len = [0u8; 8];
     len.copy_from_slice(&bytes[10..18]);
     let len = u64::from_le_bytes(len);
     let found = (bytes.len() - HEADER) as u64;
     if found < len {
-        return Err(SnapshotError::Truncated { expected: HEADER as u64 + len, found: bytes.len() as u64 });
+        return Err(SnapshotError::Truncated {
+            expected: HEADER as u64 + len,
+            found: bytes.len() as u64,
+        });
     }
     if found > len {
         return Err(SnapshotError::Corrupted);

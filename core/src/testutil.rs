@@ -124,7 +124,10 @@ multiply = 1.5
 "#;
 
 pub(crate) fn policy() -> Policy {
-    Policy::builder().add_toml("test.toml", POLICY).and_then(|b| b.build()).unwrap()
+    Policy::builder()
+        .add_toml("test.toml", POLICY)
+        .and_then(|b| b.build())
+        .unwrap()
 }
 
 pub(crate) fn engine() -> Arc<Engine> {
@@ -136,7 +139,14 @@ pub(crate) fn at(minutes: i64) -> Timestamp {
     Timestamp::from_millis(minutes * 60_000)
 }
 
-pub(crate) fn dm(conv: &str, id: &str, minutes: i64, from: (&str, AgeBand), to: (&str, AgeBand), text: &str) -> Message {
+pub(crate) fn dm(
+    conv: &str,
+    id: &str,
+    minutes: i64,
+    from: (&str, AgeBand),
+    to: (&str, AgeBand),
+    text: &str,
+) -> Message {
     Message::new(conv, id, at(minutes), Participant::new(from.0, from.1), text)
         .with_recipient(Participant::new(to.0, to.1))
         .with_channel(Channel::Direct)

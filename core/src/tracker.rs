@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{round3, Assessment, Context, Engine, Span};
 use crate::escalation::{
-    EscalatedCategory, Escalation, EvidenceItem, Participants, ParticipantRef, PolicyRef, ReportHints,
+    EscalatedCategory, Escalation, EvidenceItem, ParticipantRef, Participants, PolicyRef, ReportHints,
     TimelineEntry, SCHEMA_ID,
 };
 use crate::level::Level;
@@ -104,6 +104,9 @@ pub(crate) struct KeyState {
     pub(crate) modifiers: Vec<u16>,
 }
 
+/// (conversation, participant) of a probable minor.
+pub(crate) type MinorKey = (Box<str>, Box<str>);
+
 /// Recent risky messages from one sender to minors: (recipient hash, timestamp).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SenderState {
@@ -172,7 +175,7 @@ pub struct Tracker {
     pub(crate) engine: Arc<Engine>,
     pub(crate) keys: LinkedHashMap<Key, KeyState>,
     pub(crate) senders: LinkedHashMap<Box<str>, SenderState>,
-    pub(crate) minors: LinkedHashMap<(Box<str>, Box<str>), i64>,
+    pub(crate) minors: LinkedHashMap<MinorKey, i64>,
     pub(crate) clock: i64,
     pub(crate) stats: TrackerStats,
     capacity: usize,
@@ -217,7 +220,10 @@ impl Tracker {
 
     /// Counters.
     pub fn stats(&self) -> TrackerStats {
-        TrackerStats { keys: self.keys.len() as u64, ..self.stats }
+        TrackerStats {
+            keys: self.keys.len() as u64,
+            ..self.stats
+        }
     }
 
     /// Number of conversation keys held.
@@ -249,11 +255,10 @@ impl Tracker {
         if self.minors.is_empty() {
             return false;
         }
-        let mut h = self.minors.hasher().build_hasher();
-        (conversation, participant).hash(&mut h);
+        let hash = self.minors.hasher().hash_one((conversation, participant));
         self.minors
             .raw_entry()
-            .from_hash(h.finish(), |(c, p)| &**c == conversation && &**p == participant)
+            .from_hash(hash, |(c, p)| &**c == conversation && &**p == participant)
             .is_some()
     }
 
@@ -296,7 +301,11 @@ impl Tracker {
         let conv = msg.conversation_id.as_str();
         let sender = msg.sender.id.as_str();
         let group = matches!(msg.channel, Channel::Group | Channel::Public);
-        let recipient = if group { None } else { msg.recipient.as_ref().map(|r| r.id.as_str()) };
+        let recipient = if group {
+            None
+        } else {
+            msg.recipient.as_ref().map(|r| r.id.as_str())
+        };
 
         let mut ctx = Context::of(msg);
         if group {
@@ -314,7 +323,11 @@ impl Tracker {
         // Fan-out: distinct minors this sender sent risky messages to.
         self.fan_buf.clear();
         if !engine.fan_out_windows.is_empty() {
-            let risky = self.scratch.hits.iter().any(|h| engine.rules[h.rule as usize].weight > 0.0);
+            let risky = self
+                .scratch
+                .hits
+                .iter()
+                .any(|h| engine.rules[h.rule as usize].weight > 0.0);
             if risky && ctx.recipient == AgeBand::Minor {
                 if let Some(r) = recipient {
                     self.record_fan_out(sender, fnv1a(r.as_bytes()), ts);
@@ -323,7 +336,12 @@ impl Tracker {
             if let Some(st) = self.senders.get(sender) {
                 for &w in &engine.fan_out_windows {
                     let from = ts.saturating_sub(w);
-                    let mut seen: Vec<u64> = st.recent.iter().filter(|(_, t)| *t >= from && *t <= ts).map(|(r, _)| *r).collect();
+                    let mut seen: Vec<u64> = st
+                        .recent
+                        .iter()
+                        .filter(|(_, t)| *t >= from && *t <= ts)
+                        .map(|(r, _)| *r)
+                        .collect();
                     seen.sort_unstable();
                     seen.dedup();
                     self.fan_buf.push((w, seen.len() as u32));
@@ -341,10 +359,11 @@ impl Tracker {
                 self.minors.pop_front();
             }
         } else if sender_probable {
-            let mut h = self.minors.hasher().build_hasher();
-            (conv, sender).hash(&mut h);
-            if let hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) =
-                self.minors.raw_entry_mut().from_hash(h.finish(), |(c, p)| &**c == conv && &**p == sender)
+            let hash = self.minors.hasher().hash_one((conv, sender));
+            if let hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) = self
+                .minors
+                .raw_entry_mut()
+                .from_hash(hash, |(c, p)| &**c == conv && &**p == sender)
             {
                 *e.get_mut() = ts;
                 e.to_back();
@@ -353,21 +372,50 @@ impl Tracker {
 
         // The key's state.
         let hash = self.key_hash(conv, sender, recipient);
-        let state = match self.keys.raw_entry_mut().from_hash(hash, |k| k.is(conv, sender, recipient)) {
+        let state = match self
+            .keys
+            .raw_entry_mut()
+            .from_hash(hash, |k| k.is(conv, sender, recipient))
+        {
             hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
                 e.to_back();
                 e.into_mut()
             }
             hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
-                let key = Key { conversation: conv.into(), sender: sender.into(), recipient: recipient.map(Into::into) };
-                e.insert_hashed_nocheck(hash, key, KeyState { last_ts: ts, ..KeyState::default() }).1
+                let key = Key {
+                    conversation: conv.into(),
+                    sender: sender.into(),
+                    recipient: recipient.map(Into::into),
+                };
+                e.insert_hashed_nocheck(
+                    hash,
+                    key,
+                    KeyState {
+                        last_ts: ts,
+                        ..KeyState::default()
+                    },
+                )
+                .1
             }
         };
         let out_of_order = state.messages > 0 && ts < state.last_ts;
         let now = ts.max(state.last_ts);
-        let update = Update { engine: &engine, msg, assessment: &assessment, now };
+        let update = Update {
+            engine: &engine,
+            msg,
+            assessment: &assessment,
+            now,
+        };
         let (risk, level, stages) = update.apply(state);
-        let escalation = update.escalate(state, risk, level, [(sender_band, sender_probable), (recipient_band, recipient_probable)]);
+        let escalation = update.escalate(
+            state,
+            risk,
+            level,
+            [
+                (sender_band, sender_probable),
+                (recipient_band, recipient_probable),
+            ],
+        );
         if out_of_order {
             self.stats.out_of_order += 1;
         }
@@ -418,9 +466,17 @@ impl Tracker {
     }
 
     /// The current risk and level of one key as of its last message (for inspection).
-    pub fn key_level(&self, conversation: &str, sender: &str, recipient: Option<&str>) -> Option<(f64, Option<Level>)> {
+    pub fn key_level(
+        &self,
+        conversation: &str,
+        sender: &str,
+        recipient: Option<&str>,
+    ) -> Option<(f64, Option<Level>)> {
         let hash = self.key_hash(conversation, sender, recipient);
-        let (_, st) = self.keys.raw_entry().from_hash(hash, |k| k.is(conversation, sender, recipient))?;
+        let (_, st) = self
+            .keys
+            .raw_entry()
+            .from_hash(hash, |k| k.is(conversation, sender, recipient))?;
         let risk = risk_of(&self.engine, st, st.last_ts);
         Some((risk, self.engine.level_for(risk).max(st.forced)))
     }
@@ -429,7 +485,9 @@ impl Tracker {
 /// A stable 64-bit FNV-1a hash: fan-out state stores recipients hashed, and snapshots must
 /// restore into trackers with other hasher seeds.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Conversation risk of a state at `now`: categories (already decayed to `last_ts`) plus bonus.
@@ -440,8 +498,14 @@ fn risk_of(engine: &Engine, st: &KeyState, now: i64) -> f64 {
 
 /// (bonus points, number of active stages).
 fn stage_bonus(engine: &Engine, st: &KeyState, now: i64) -> (f64, u32) {
-    let Some(b) = &engine.policy().scoring().stage_bonus else { return (0.0, 0) };
-    let active = st.stages.iter().filter(|s| s.last_ts >= now.saturating_sub(b.window_ms)).count() as u32;
+    let Some(b) = &engine.policy().scoring().stage_bonus else {
+        return (0.0, 0);
+    };
+    let active = st
+        .stages
+        .iter()
+        .filter(|s| s.last_ts >= now.saturating_sub(b.window_ms))
+        .count() as u32;
     if active >= b.from {
         (b.points * f64::from(active - b.from + 1), active)
     } else {
@@ -502,9 +566,16 @@ impl Update<'_> {
         let risk = risk_of(engine, st, self.now);
         let level = engine.level_for(risk).max(st.forced);
         let window = scoring.stage_bonus.as_ref().map_or(i64::MAX, |b| b.window_ms);
-        let mut active: Vec<&StageSeen> = st.stages.iter().filter(|s| s.last_ts >= self.now.saturating_sub(window)).collect();
+        let mut active: Vec<&StageSeen> = st
+            .stages
+            .iter()
+            .filter(|s| s.last_ts >= self.now.saturating_sub(window))
+            .collect();
         active.sort_by_key(|s| s.stage);
-        let stages = active.iter().map(|s| engine.stages[usize::from(s.stage)].clone()).collect();
+        let stages = active
+            .iter()
+            .map(|s| engine.stages[usize::from(s.stage)].clone())
+            .collect();
         (risk, level, stages)
     }
 
@@ -523,8 +594,14 @@ impl Update<'_> {
             if st.evidence.len() >= max {
                 // Drop the oldest item whose rule is evidenced again; if every rule is unique, keep
                 // what we have (first evidence of each rule matters most).
-                let dup = (0..st.evidence.len())
-                    .find(|&i| st.evidence.iter().filter(|e| e.rule == st.evidence[i].rule).count() > 1 || st.evidence[i].rule == item.rule);
+                let dup = (0..st.evidence.len()).find(|&i| {
+                    st.evidence
+                        .iter()
+                        .filter(|e| e.rule == st.evidence[i].rule)
+                        .count()
+                        > 1
+                        || st.evidence[i].rule == item.rule
+                });
                 match dup {
                     Some(i) => {
                         st.evidence.remove(i);
@@ -536,7 +613,13 @@ impl Update<'_> {
         }
     }
 
-    fn escalate(&self, st: &mut KeyState, risk: f64, level: Option<Level>, bands: [(AgeBand, bool); 2]) -> Option<Escalation> {
+    fn escalate(
+        &self,
+        st: &mut KeyState,
+        risk: f64,
+        level: Option<Level>,
+        bands: [(AgeBand, bool); 2],
+    ) -> Option<Escalation> {
         let Some(level) = level else {
             // Dormant: a later episode escalates anew.
             st.escalated = None;
@@ -545,18 +628,33 @@ impl Update<'_> {
         };
         let rose = st.escalated.is_none_or(|e| level > e);
         let joined = st.escalated.is_some_and(|e| level >= e)
-            && st.cats.iter().any(|(c, s)| *s > 0.0 && !st.escalated_cats.contains(c));
+            && st
+                .cats
+                .iter()
+                .any(|(c, s)| *s > 0.0 && !st.escalated_cats.contains(c));
         if !(rose || joined) {
             return None;
         }
         let previous = st.escalated;
         st.escalated = Some(level.max(previous.unwrap_or(level)));
-        st.escalated_cats = st.cats.iter().filter(|(_, s)| *s > 0.0).map(|(c, _)| *c).collect();
+        st.escalated_cats = st
+            .cats
+            .iter()
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(c, _)| *c)
+            .collect();
         st.sequence = st.sequence.saturating_add(1);
         Some(self.build(st, risk, level, previous, bands))
     }
 
-    fn build(&self, st: &KeyState, risk: f64, level: Level, previous: Option<Level>, bands: [(AgeBand, bool); 2]) -> Escalation {
+    fn build(
+        &self,
+        st: &KeyState,
+        risk: f64,
+        level: Level,
+        previous: Option<Level>,
+        bands: [(AgeBand, bool); 2],
+    ) -> Escalation {
         let engine = self.engine;
         let policy = engine.policy();
         let msg = self.msg;
@@ -566,13 +664,20 @@ impl Update<'_> {
             .iter()
             .map(|(i, s)| {
                 let c = &policy.categories()[usize::from(*i)];
-                EscalatedCategory { id: c.id.clone(), stage: c.stage.clone(), score: *s, summary: c.summary.clone() }
+                EscalatedCategory {
+                    id: c.id.clone(),
+                    stage: c.stage.clone(),
+                    score: *s,
+                    summary: c.summary.clone(),
+                }
             })
             .collect();
         let mut reasons: Vec<String> = categories.iter().map(|c| c.summary.clone()).collect();
         let (bonus, active) = stage_bonus(engine, st, self.now);
         if bonus > 0.0 {
-            reasons.push(format!("Several grooming stages from one sender: {active} distinct stages in this conversation"));
+            reasons.push(format!(
+                "Several grooming stages from one sender: {active} distinct stages in this conversation"
+            ));
         }
         if let Some(f) = st.forced {
             if engine.level_for(risk).is_none_or(|l| l < f) {
@@ -580,16 +685,27 @@ impl Update<'_> {
             }
         }
         let group = matches!(msg.channel, Channel::Group | Channel::Public);
-        let sender = ParticipantRef { id: msg.sender.id.clone(), age_band: msg.sender.effective_band(), probable_minor: bands[0].1 };
+        let sender = ParticipantRef {
+            id: msg.sender.id.clone(),
+            age_band: msg.sender.effective_band(),
+            probable_minor: bands[0].1,
+        };
         let recipient = if group {
             None
         } else {
-            msg.recipient.as_ref().map(|r| ParticipantRef { id: r.id.clone(), age_band: r.effective_band(), probable_minor: bands[1].1 })
+            msg.recipient.as_ref().map(|r| ParticipantRef {
+                id: r.id.clone(),
+                age_band: r.effective_band(),
+                probable_minor: bands[1].1,
+            })
         };
         for (p, (band, probable)) in [Some(&sender), recipient.as_ref()].into_iter().zip(bands) {
             if let Some(p) = p {
                 if probable && p.age_band == AgeBand::Unknown && band == AgeBand::Minor {
-                    reasons.push(format!("Participant {} disclosed being a child in this conversation", p.id));
+                    reasons.push(format!(
+                        "Participant {} disclosed being a child in this conversation",
+                        p.id
+                    ));
                 }
             }
         }
@@ -603,7 +719,10 @@ impl Update<'_> {
                     timestamp: Timestamp::from_millis(e.ts),
                     rule: rule.id.clone(),
                     category: rule.category.clone(),
-                    span: Span { start: e.start as usize, end: e.end as usize },
+                    span: Span {
+                        start: e.start as usize,
+                        end: e.end as usize,
+                    },
                     excerpt: e.excerpt.as_deref().map(str::to_string),
                 }
             })
@@ -656,8 +775,15 @@ impl Update<'_> {
             reasons,
             evidence,
             timeline,
-            modifiers: mods.iter().map(|m| engine.modifiers[usize::from(*m)].id.to_string()).collect(),
-            policy: PolicyRef { id: policy.id().into(), version: policy.version().into(), hash: policy.hash().into() },
+            modifiers: mods
+                .iter()
+                .map(|m| engine.modifiers[usize::from(*m)].id.to_string())
+                .collect(),
+            policy: PolicyRef {
+                id: policy.id().into(),
+                version: policy.version().into(),
+                hash: policy.hash().into(),
+            },
             recommended_action: policy.action(level).map(str::to_string),
             report_hints: hints,
         }
@@ -675,7 +801,11 @@ fn excerpt(text: &str, span: Span, mode: ExcerptMode, context: u32) -> Option<Bo
         ExcerptMode::Match => Some(text[s..e].into()),
         ExcerptMode::Context => {
             let n = context as usize;
-            let start = text[..s].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i);
+            let start = text[..s]
+                .char_indices()
+                .rev()
+                .nth(n.saturating_sub(1))
+                .map_or(0, |(i, _)| i);
             let start = if n == 0 { s } else { start };
             let end = text[e..].char_indices().nth(n).map_or(text.len(), |(i, _)| e + i);
             Some(text[start..end].into())

@@ -1,6 +1,8 @@
 //! Property tests: every evidence span lies on character boundaries of the original text and
 //! covers exactly the evasion that matched.
 
+use std::sync::OnceLock;
+
 use proptest::prelude::*;
 use vigil::{AgeBand, Engine, Message, Participant, Policy, Timestamp};
 
@@ -24,12 +26,33 @@ weight = 1
 any = ["send me your picture"]
 "#;
 
-fn engine() -> Engine {
-    Engine::new(Policy::builder().add_toml("spans.toml", POLICY).unwrap().build().unwrap()).unwrap()
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        Engine::new(
+            Policy::builder()
+                .add_toml("spans.toml", POLICY)
+                .unwrap()
+                .build()
+                .unwrap(),
+        )
+        .unwrap()
+    })
+}
+
+fn shipped() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(Engine::default)
 }
 
 fn msg(text: &str) -> Message {
-    Message::new("c", "m", Timestamp::from_millis(0), Participant::new("a", AgeBand::Adult), text)
+    Message::new(
+        "c",
+        "m",
+        Timestamp::from_millis(0),
+        Participant::new("a", AgeBand::Adult),
+        text,
+    )
 }
 
 /// One way to write a letter evasively.
@@ -58,8 +81,10 @@ fn evade_char(c: char, how: u8) -> String {
         2 => leet.unwrap_or(c).to_string(),
         3 => homoglyph.unwrap_or(c).to_string(),
         4 => format!("{c}{c}{c}"),
-        5 => char::from_u32(c as u32 - 'a' as u32 + 0xFF41).unwrap_or(c).to_string(), // fullwidth
-        _ => format!("{c}\u{301}"),                                                  // combining accent
+        5 => char::from_u32(c as u32 - 'a' as u32 + 0xFF41)
+            .unwrap_or(c)
+            .to_string(), // fullwidth
+        _ => format!("{c}\u{301}"), // combining accent
     }
 }
 
@@ -102,7 +127,7 @@ proptest! {
 
     #[test]
     fn spans_always_lie_on_char_boundaries(text in "\\PC{0,80}") {
-        let engine = Engine::default();
+        let engine = shipped();
         for (i, mut t) in [text.clone(), format!("{text} dont tell ur parents {text}")].into_iter().enumerate() {
             if i == 1 { t.push_str(" send a pic"); }
             let a = engine.assess(&msg(&t));

@@ -38,7 +38,8 @@ fn policy(layers: &[String]) -> Policy {
 
 #[test]
 fn golden_vectors() {
-    let index: Vec<Vector> = serde_json::from_str(&fs::read_to_string(dir().join("index.json")).unwrap()).unwrap();
+    let index: Vec<Vector> =
+        serde_json::from_str(&fs::read_to_string(dir().join("index.json")).unwrap()).unwrap();
     assert!(!index.is_empty());
     let bless = std::env::var_os("VIGIL_BLESS").is_some();
     for v in index {
@@ -52,13 +53,19 @@ fn golden_vectors() {
         }
         let expected_path = dir().join(format!("{}.expected.jsonl", v.name));
         if bless {
-            let text: String = got.iter().map(|o| format!("{}\n", serde_json::to_string(o).unwrap())).collect();
+            let text: String = got
+                .iter()
+                .map(|o| format!("{}\n", serde_json::to_string(o).unwrap()))
+                .collect();
             fs::write(&expected_path, text).unwrap();
             continue;
         }
         let expected = fs::read_to_string(&expected_path)
             .unwrap_or_else(|_| panic!("{} missing: run with VIGIL_BLESS=1", expected_path.display()));
-        let expected: Vec<serde_json::Value> = expected.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let expected: Vec<serde_json::Value> = expected
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(got.len(), expected.len(), "{}: number of observations", v.name);
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
             assert_eq!(g, e, "{}: observation {} differs", v.name, i + 1);

@@ -9,7 +9,10 @@ fn say(text: &str) -> Message {
 }
 
 fn spans(msg: &Message, a: &crate::Assessment) -> Vec<(String, String)> {
-    a.hits.iter().map(|h| (h.rule.to_string(), msg.text[h.span.start..h.span.end].to_string())).collect()
+    a.hits
+        .iter()
+        .map(|h| (h.rule.to_string(), msg.text[h.span.start..h.span.end].to_string()))
+        .collect()
 }
 
 #[test]
@@ -28,23 +31,36 @@ fn a_term_matches_its_evasions_and_highlights_what_was_typed() {
         assert_eq!(s.len(), 1, "{text}: {s:?}");
         assert_eq!(s[0].0, "secrecy.dont-tell");
         let lower = s[0].1.to_lowercase();
-        assert!(lower.starts_with('d') && lower.ends_with('s'), "{text}: {:?}", s[0].1);
+        assert!(
+            lower.starts_with('d') && lower.ends_with('s'),
+            "{text}: {:?}",
+            s[0].1
+        );
     }
 }
 
 #[test]
 fn whole_words_only_unless_wildcard() {
     let e = engine();
-    assert!(e.assess(&say("our secrets are fine")).hits.is_empty(), "`our secret` must not match inside `secrets`");
+    assert!(
+        e.assess(&say("our secrets are fine")).hits.is_empty(),
+        "`our secret` must not match inside `secrets`"
+    );
     let m = say("add me on snapchat");
     let a = e.assess(&m);
-    assert_eq!(spans(&m, &a), vec![("meeting.meet".to_string(), "snapchat".to_string())]);
+    assert_eq!(
+        spans(&m, &a),
+        vec![("meeting.meet".to_string(), "snapchat".to_string())]
+    );
 }
 
 #[test]
 fn unless_cancels_the_rule_in_that_message() {
     let e = engine();
-    assert!(e.assess(&say("don't tell your parents about the surprise party")).hits.is_empty());
+    assert!(e
+        .assess(&say("don't tell your parents about the surprise party"))
+        .hits
+        .is_empty());
 }
 
 #[test]
@@ -54,8 +70,16 @@ fn near_finds_groups_within_the_distance() {
     let a = e.assess(&m);
     assert_eq!(a.hits.len(), 1);
     assert_eq!(a.hits[0].kind, HitKind::Near);
-    assert_eq!(&m.text[a.hits[0].span.start..a.hits[0].span.end], "delete all these messages");
-    assert!(e.assess(&say("delete that one thing in the long chat")).hits.is_empty(), "too far apart");
+    assert_eq!(
+        &m.text[a.hits[0].span.start..a.hits[0].span.end],
+        "delete all these messages"
+    );
+    assert!(
+        e.assess(&say("delete that one thing in the long chat"))
+            .hits
+            .is_empty(),
+        "too far apart"
+    );
 }
 
 #[test]
@@ -63,14 +87,20 @@ fn patterns_run_on_the_light_view_and_map_spans_back() {
     let e = engine();
     let m = say("room at HOTEL  42 ok");
     let a = e.assess(&m);
-    assert_eq!(spans(&m, &a), vec![("meeting.pattern".to_string(), "HOTEL  42".to_string())]);
+    assert_eq!(
+        spans(&m, &a),
+        vec![("meeting.pattern".to_string(), "HOTEL  42".to_string())]
+    );
 }
 
 #[test]
 fn when_conditions_gate_rules() {
     let e = engine();
     let m = dm("c", "m", 0, ("a", MINOR), ("b", MINOR), "lets meet up");
-    assert!(e.assess(&m).hits.is_empty(), "meeting.meet only fires from adult or unknown senders");
+    assert!(
+        e.assess(&m).hits.is_empty(),
+        "meeting.meet only fires from adult or unknown senders"
+    );
 }
 
 #[test]
@@ -79,20 +109,36 @@ fn modifiers_multiply_and_are_listed() {
     let a = e.assess(&say("lets meet up"));
     assert_eq!(a.base_score, 20.0);
     assert_eq!(a.score, 40.0);
-    assert_eq!(a.modifiers.iter().map(|m| &*m.id).collect::<Vec<_>>(), ["adult-to-minor"]);
+    assert_eq!(
+        a.modifiers.iter().map(|m| &*m.id).collect::<Vec<_>>(),
+        ["adult-to-minor"]
+    );
     let fam = say("lets meet up").with_relationship(Relationship::Family);
     let a = e.assess(&fam);
     assert_eq!(a.score, 20.0, "adult-to-minor ×2 then family ×0.5");
-    assert!(a.modifiers.iter().all(|m| &*m.id != "fan-out"), "fan-out needs a tracker");
+    assert!(
+        a.modifiers.iter().all(|m| &*m.id != "fan-out"),
+        "fan-out needs a tracker"
+    );
 }
 
 #[test]
 fn a_rule_counts_once_and_categories_are_capped() {
     let e = engine();
-    let m = dm("c", "m", 0, ("a", AgeBand::Unknown), ("b", AgeBand::Unknown), "our secret our secret, delete the chat");
+    let m = dm(
+        "c",
+        "m",
+        0,
+        ("a", AgeBand::Unknown),
+        ("b", AgeBand::Unknown),
+        "our secret our secret, delete the chat",
+    );
     let a = e.assess(&m);
     assert_eq!(a.hits.len(), 2);
-    assert_eq!(a.base_score, 20.0, "12 + 15 capped at the category's message_cap of 20");
+    assert_eq!(
+        a.base_score, 20.0,
+        "12 + 15 capped at the category's message_cap of 20"
+    );
 }
 
 #[test]
@@ -100,7 +146,14 @@ fn forced_level_and_disclosure() {
     let e = engine();
     let a = e.assess(&say("send it or i will share everything"));
     assert_eq!(a.forced_level, Some(Level::Urgent));
-    let a = e.assess(&dm("c", "m", 0, ("b", AgeBand::Unknown), ("a", ADULT), "i'm 13 lol"));
+    let a = e.assess(&dm(
+        "c",
+        "m",
+        0,
+        ("b", AgeBand::Unknown),
+        ("a", ADULT),
+        "i'm 13 lol",
+    ));
     assert!(a.discloses_minor);
     assert_eq!(a.score, 0.0);
 }
@@ -114,13 +167,24 @@ fn long_text_is_truncated_and_flagged() {
     assert!(a.hits.is_empty(), "the phrase lies beyond max_message_bytes");
     let text = format!("don't tell your parents{}", " é".repeat(40));
     let a = e.assess(&say(&text));
-    assert!(a.truncated && a.hits.len() == 1, "truncation lands on a char boundary");
+    assert!(
+        a.truncated && a.hits.len() == 1,
+        "truncation lands on a char boundary"
+    );
 }
 
 #[test]
 fn empty_and_odd_texts_do_not_panic() {
     let e = engine();
-    for text in ["", " ", "\u{200b}\u{200b}", "🙂", "\u{0301}\u{0301}", "a\0b", "\u{FEFF}"] {
+    for text in [
+        "",
+        " ",
+        "\u{200b}\u{200b}",
+        "🙂",
+        "\u{0301}\u{0301}",
+        "a\0b",
+        "\u{FEFF}",
+    ] {
         let a = e.assess(&say(text));
         assert!(a.hits.is_empty(), "{text:?}");
     }

@@ -355,7 +355,7 @@ impl Normalizer {
             }
             let next_starts_segment = bytes
                 .get(end)
-                .map_or(true, |&b| b.is_ascii() && !(strip && is_ascii_invisible(b)));
+                .is_none_or(|&b| b.is_ascii() && !(strip && is_ascii_invisible(b)));
             if allow_fast && c.is_ascii() && next_starts_segment {
                 // No combining mark can attach to this character: skip the Unicode machinery.
                 self.push_ascii(c, i, items);

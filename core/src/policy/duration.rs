@@ -24,7 +24,9 @@ pub fn parse_duration(text: &str) -> Option<i64> {
         }
         let n: f64 = rest[..num_len].parse().ok()?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit_ms = match rest[..unit_len].trim() {
             "ms" => 1.0,
             "s" => 1_000.0,
@@ -37,7 +39,7 @@ pub fn parse_duration(text: &str) -> Option<i64> {
         total += n * unit_ms;
         rest = &rest[unit_len..];
     }
-    if total.is_finite() && total >= 0.0 && total < 9.0e15 {
+    if (0.0..9.0e15).contains(&total) {
         Some(total.round() as i64)
     } else {
         None

@@ -221,7 +221,13 @@ impl Policy {
             None => (String::from("(policy)"), None),
         };
         let (line, column) = text.map(|t| locate(t, id, field, needle)).unwrap_or((None, None));
-        Location { source: name, line, column, item: Some(format!("rule `{id}`")), field: Some(field.into()) }
+        Location {
+            source: name,
+            line,
+            column,
+            item: Some(format!("rule `{id}`")),
+            field: Some(field.into()),
+        }
     }
 }
 
@@ -242,11 +248,23 @@ impl PolicyBuilder {
             };
             let msg = e.message().trim().to_string();
             PolicyError::new(
-                Location { source: name.into(), line, column, item: None, field: None },
+                Location {
+                    source: name.into(),
+                    line,
+                    column,
+                    item: None,
+                    field: None,
+                },
                 PolicyErrorKind::Syntax(msg),
             )
         })?;
-        self.layers.push((Source { name: name.into(), text: text.into() }, layer));
+        self.layers.push((
+            Source {
+                name: name.into(),
+                text: text.into(),
+            },
+            layer,
+        ));
         Ok(self)
     }
 
@@ -256,13 +274,28 @@ impl PolicyBuilder {
             let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
             let column = u32::try_from(e.column()).ok().filter(|&c| c > 0);
             let msg = e.to_string();
-            let msg = msg.rfind(" at line ").map(|i| msg[..i].to_string()).unwrap_or(msg);
+            let msg = msg
+                .rfind(" at line ")
+                .map(|i| msg[..i].to_string())
+                .unwrap_or(msg);
             PolicyError::new(
-                Location { source: name.into(), line, column, item: None, field: None },
+                Location {
+                    source: name.into(),
+                    line,
+                    column,
+                    item: None,
+                    field: None,
+                },
                 PolicyErrorKind::Syntax(msg),
             )
         })?;
-        self.layers.push((Source { name: name.into(), text: text.into() }, layer));
+        self.layers.push((
+            Source {
+                name: name.into(),
+                text: text.into(),
+            },
+            layer,
+        ));
         Ok(self)
     }
 
@@ -277,7 +310,13 @@ impl PolicyBuilder {
 
     /// Adds a layer built in code.
     pub fn add_layer(mut self, name: &str, layer: Layer) -> Self {
-        self.layers.push((Source { name: name.into(), text: "".into() }, layer));
+        self.layers.push((
+            Source {
+                name: name.into(),
+                text: "".into(),
+            },
+            layer,
+        ));
         self
     }
 
@@ -286,7 +325,10 @@ impl PolicyBuilder {
         match crate::packs::get(name) {
             Some(text) => self.add_toml(&format!("policies/{name}.toml"), text),
             None => Err(PolicyError::new(
-                Location { source: name.into(), ..Location::default() },
+                Location {
+                    source: name.into(),
+                    ..Location::default()
+                },
                 PolicyErrorKind::UnknownPack(name.into()),
             )),
         }
@@ -335,14 +377,23 @@ struct Merger {
 fn loc(src: &Source, item: String, field: Option<&str>, needle: Option<&str>) -> Location {
     let key = item.split('`').nth(1).unwrap_or("");
     let (line, column) = locate(&src.text, key, field.unwrap_or(""), needle);
-    Location { source: src.name.clone(), line, column, item: Some(item), field: field.map(str::to_string) }
+    Location {
+        source: src.name.clone(),
+        line,
+        column,
+        item: Some(item),
+        field: field.map(str::to_string),
+    }
 }
 
 impl Merger {
     fn run(mut self, layers: Vec<(Source, Layer)>) -> Result<Policy, PolicyError> {
         if layers.is_empty() {
             return Err(PolicyError::new(
-                Location { source: "(policy)".into(), ..Location::default() },
+                Location {
+                    source: "(policy)".into(),
+                    ..Location::default()
+                },
                 PolicyErrorKind::Invalid("no policy layers were given".into()),
             ));
         }
@@ -353,13 +404,26 @@ impl Merger {
         self.finish()
     }
 
-    fn err(&self, si: usize, item: String, field: Option<&str>, needle: Option<&str>, kind: PolicyErrorKind) -> PolicyError {
+    fn err(
+        &self,
+        si: usize,
+        item: String,
+        field: Option<&str>,
+        needle: Option<&str>,
+        kind: PolicyErrorKind,
+    ) -> PolicyError {
         PolicyError::new(loc(&self.sources[si], item, field, needle), kind)
     }
 
     fn layer(&mut self, si: usize, layer: Layer) -> Result<(), PolicyError> {
         let meta = layer.policy.clone().unwrap_or_else(|| Meta {
-            id: self.sources[si].name.rsplit('/').next().unwrap_or("layer").trim_end_matches(".toml").into(),
+            id: self.sources[si]
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or("layer")
+                .trim_end_matches(".toml")
+                .into(),
             ..Meta::default()
         });
         self.ids.push(meta.id.clone());
@@ -411,25 +475,49 @@ impl Merger {
         }
         for s in layer.stages {
             if self.stages.iter().any(|(x, _)| x.id == s.id) {
-                return Err(self.err(si, format!("stage `{}`", s.id), Some("id"), None, dup("stage", &s.id)));
+                return Err(self.err(
+                    si,
+                    format!("stage `{}`", s.id),
+                    Some("id"),
+                    None,
+                    dup("stage", &s.id),
+                ));
             }
             self.stages.push((s, si));
         }
         for c in layer.categories {
             if self.categories.iter().any(|(x, _)| x.id == c.id) {
-                return Err(self.err(si, format!("category `{}`", c.id), Some("id"), None, dup("category", &c.id)));
+                return Err(self.err(
+                    si,
+                    format!("category `{}`", c.id),
+                    Some("id"),
+                    None,
+                    dup("category", &c.id),
+                ));
             }
             self.categories.push((c, si));
         }
         for r in layer.rules {
             if self.rules.iter().any(|(x, _)| x.id == r.id) {
-                return Err(self.err(si, format!("rule `{}`", r.id), Some("id"), None, dup("rule", &r.id)));
+                return Err(self.err(
+                    si,
+                    format!("rule `{}`", r.id),
+                    Some("id"),
+                    None,
+                    dup("rule", &r.id),
+                ));
             }
             self.rules.push((r, si));
         }
         for m in layer.modifiers {
             if self.modifiers.iter().any(|(x, _)| x.id == m.id) {
-                return Err(self.err(si, format!("modifier `{}`", m.id), Some("id"), None, dup("modifier", &m.id)));
+                return Err(self.err(
+                    si,
+                    format!("modifier `{}`", m.id),
+                    Some("id"),
+                    None,
+                    dup("modifier", &m.id),
+                ));
             }
             self.modifiers.push((m, si));
         }
@@ -441,15 +529,40 @@ impl Merger {
 
     fn apply_override(&mut self, si: usize, n: usize, o: model::Override) -> Result<(), PolicyError> {
         let targets = [o.rule.is_some(), o.category.is_some(), o.modifier.is_some()];
-        let item = format!("override #{} `{}`", n + 1, o.rule.as_deref().or(o.category.as_deref()).or(o.modifier.as_deref()).unwrap_or(""));
-        let invalid = |me: &Self, field: &str, msg: String| me.err(si, item.clone(), Some(field), None, PolicyErrorKind::Invalid(msg));
+        let item = format!(
+            "override #{} `{}`",
+            n + 1,
+            o.rule
+                .as_deref()
+                .or(o.category.as_deref())
+                .or(o.modifier.as_deref())
+                .unwrap_or("")
+        );
+        let invalid = |me: &Self, field: &str, msg: String| {
+            me.err(si, item.clone(), Some(field), None, PolicyErrorKind::Invalid(msg))
+        };
         if targets.iter().filter(|t| **t).count() != 1 {
-            return Err(invalid(self, "rule", "an override names exactly one of `rule`, `category`, `modifier`".into()));
+            return Err(invalid(
+                self,
+                "rule",
+                "an override names exactly one of `rule`, `category`, `modifier`".into(),
+            ));
         }
-        let not_for = |me: &Self, field: &str, what: &str| invalid(me, field, format!("`{field}` does not apply to a {what}"));
+        let not_for = |me: &Self, field: &str, what: &str| {
+            invalid(me, field, format!("`{field}` does not apply to a {what}"))
+        };
         if let Some(id) = &o.rule {
             let Some((r, _)) = self.rules.iter_mut().find(|(r, _)| &r.id == id) else {
-                return Err(self.err(si, item.clone(), Some("rule"), Some(id), PolicyErrorKind::UnknownReference { kind: "rule", id: id.clone() }));
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("rule"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "rule",
+                        id: id.clone(),
+                    },
+                ));
             };
             if let Some(e) = o.enabled {
                 r.enabled = e;
@@ -471,7 +584,16 @@ impl Merger {
             }
         } else if let Some(id) = &o.category {
             let Some((c, _)) = self.categories.iter_mut().find(|(c, _)| &c.id == id) else {
-                return Err(self.err(si, item.clone(), Some("category"), Some(id), PolicyErrorKind::UnknownReference { kind: "category", id: id.clone() }));
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("category"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "category",
+                        id: id.clone(),
+                    },
+                ));
             };
             if o.message_cap.is_some() {
                 c.message_cap = o.message_cap;
@@ -479,14 +601,32 @@ impl Merger {
             if o.conversation_cap.is_some() {
                 c.conversation_cap = o.conversation_cap;
             }
-            if o.enabled.is_some() || o.weight.is_some() || o.multiply.is_some() || o.level.is_some()
-                || !o.add_any.is_empty() || !o.add_patterns.is_empty() || !o.add_unless.is_empty()
+            if o.enabled.is_some()
+                || o.weight.is_some()
+                || o.multiply.is_some()
+                || o.level.is_some()
+                || !o.add_any.is_empty()
+                || !o.add_patterns.is_empty()
+                || !o.add_unless.is_empty()
             {
-                return Err(invalid(self, "category", "a category override may only change `message_cap` and `conversation_cap`".into()));
+                return Err(invalid(
+                    self,
+                    "category",
+                    "a category override may only change `message_cap` and `conversation_cap`".into(),
+                ));
             }
         } else if let Some(id) = &o.modifier {
             let Some((m, _)) = self.modifiers.iter_mut().find(|(m, _)| &m.id == id) else {
-                return Err(self.err(si, item.clone(), Some("modifier"), Some(id), PolicyErrorKind::UnknownReference { kind: "modifier", id: id.clone() }));
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("modifier"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "modifier",
+                        id: id.clone(),
+                    },
+                ));
             };
             if let Some(e) = o.enabled {
                 m.enabled = e;
@@ -494,10 +634,19 @@ impl Merger {
             if let Some(x) = o.multiply {
                 m.multiply = x;
             }
-            if o.weight.is_some() || o.level.is_some() || !o.add_any.is_empty() || !o.add_patterns.is_empty()
-                || !o.add_unless.is_empty() || o.message_cap.is_some() || o.conversation_cap.is_some()
+            if o.weight.is_some()
+                || o.level.is_some()
+                || !o.add_any.is_empty()
+                || !o.add_patterns.is_empty()
+                || !o.add_unless.is_empty()
+                || o.message_cap.is_some()
+                || o.conversation_cap.is_some()
             {
-                return Err(invalid(self, "modifier", "a modifier override may only change `enabled` and `multiply`".into()));
+                return Err(invalid(
+                    self,
+                    "modifier",
+                    "a modifier override may only change `enabled` and `multiply`".into(),
+                ));
             }
         }
         Ok(())
@@ -505,9 +654,23 @@ impl Merger {
 
     fn duration(&self, value: &(String, usize), item: &str, field: &str) -> Result<i64, PolicyError> {
         let ms = parse_duration(&value.0).ok_or_else(|| {
-            self.err(value.1, item.into(), Some(field), Some(&value.0), PolicyErrorKind::InvalidDuration(value.0.clone()))
+            self.err(
+                value.1,
+                item.into(),
+                Some(field),
+                Some(&value.0),
+                PolicyErrorKind::InvalidDuration(value.0.clone()),
+            )
         })?;
-        range(self, value.1, item, field, ms as f64, 1000.0, 3650.0 * 86_400_000.0)?;
+        range(
+            self,
+            value.1,
+            item,
+            field,
+            ms as f64,
+            1000.0,
+            3650.0 * 86_400_000.0,
+        )?;
         Ok(ms)
     }
 
@@ -515,17 +678,25 @@ impl Merger {
         let last = self.sources.len() - 1;
         let whole = |msg: &str| {
             PolicyError::new(
-                Location { source: self.sources[last].name.clone(), ..Location::default() },
+                Location {
+                    source: self.sources[last].name.clone(),
+                    ..Location::default()
+                },
                 PolicyErrorKind::Invalid(msg.into()),
             )
         };
-        let half_life = self.half_life.as_ref().ok_or_else(|| whole("no layer sets `scoring.half_life`"))?;
+        let half_life = self
+            .half_life
+            .as_ref()
+            .ok_or_else(|| whole("no layer sets `scoring.half_life`"))?;
         let half_life_ms = self.duration(half_life, "scoring", "half_life")?;
         let mut levels = [0.0; 3];
         for (i, (v, name)) in self.levels.iter().zip(["watch", "review", "urgent"]).enumerate() {
             let v = v.ok_or_else(|| whole(&format!("no layer sets `scoring.levels.{name}`")))?;
             if !(v > 0.0 && v <= 100_000.0) {
-                return Err(whole(&format!("`scoring.levels.{name}` = {v} is out of range (above 0, at most 100000)")));
+                return Err(whole(&format!(
+                    "`scoring.levels.{name}` = {v} is out of range (above 0, at most 100000)"
+                )));
             }
             levels[i] = v;
         }
@@ -540,8 +711,20 @@ impl Merger {
             (Some(from), Some(points), Some(w)) => {
                 let window_ms = self.duration(w, "scoring.stage_bonus", "window")?;
                 range(&self, w.1, "scoring.stage_bonus", "points", points, 0.0, 1000.0)?;
-                range(&self, w.1, "scoring.stage_bonus", "from", f64::from(from), 1.0, 64.0)?;
-                Some(StageBonus { from, points, window_ms })
+                range(
+                    &self,
+                    w.1,
+                    "scoring.stage_bonus",
+                    "from",
+                    f64::from(from),
+                    1.0,
+                    64.0,
+                )?;
+                Some(StageBonus {
+                    from,
+                    points,
+                    window_ms,
+                })
             }
             _ => return Err(whole("`scoring.stage_bonus` needs `from`, `points` and `window`")),
         };
@@ -550,14 +733,24 @@ impl Merger {
             Some(v) => usize::try_from(v)
                 .ok()
                 .filter(|&v| (16..=defaults::MAX_MESSAGE_BYTES_CEILING).contains(&v))
-                .ok_or_else(|| whole(&format!("`scoring.max_message_bytes` = {v} is out of range (16 to {})", defaults::MAX_MESSAGE_BYTES_CEILING)))?,
+                .ok_or_else(|| {
+                    whole(&format!(
+                        "`scoring.max_message_bytes` = {v} is out of range (16 to {})",
+                        defaults::MAX_MESSAGE_BYTES_CEILING
+                    ))
+                })?,
         };
         let regex_size_limit = match self.regex_size_limit {
             None => defaults::REGEX_SIZE_LIMIT,
             Some(v) => usize::try_from(v)
                 .ok()
                 .filter(|&v| (1024..=(64 << 20)).contains(&v))
-                .ok_or_else(|| whole(&format!("`scoring.regex_size_limit` = {v} is out of range (1024 to {})", 64 << 20)))?,
+                .ok_or_else(|| {
+                    whole(&format!(
+                        "`scoring.regex_size_limit` = {v} is out of range (1024 to {})",
+                        64 << 20
+                    ))
+                })?,
         };
         let capacity = match self.capacity {
             None => defaults::TRACKER_CAPACITY,
@@ -572,7 +765,9 @@ impl Merger {
         };
         let max_items = self.max_items.unwrap_or(defaults::MAX_EVIDENCE);
         if max_items == 0 || max_items > 1000 {
-            return Err(whole(&format!("`evidence.max_items` = {max_items} is out of range (1 to 1000)")));
+            return Err(whole(&format!(
+                "`evidence.max_items` = {max_items} is out of range (1 to 1000)"
+            )));
         }
 
         // Items.
@@ -584,9 +779,21 @@ impl Merger {
             let item = format!("category `{}`", c.id);
             check_id(&self, *si, "category", &c.id)?;
             if !stage_ids.contains(c.stage.as_str()) {
-                return Err(self.err(*si, item, Some("stage"), Some(&c.stage), PolicyErrorKind::UnknownReference { kind: "stage", id: c.stage.clone() }));
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("stage"),
+                    Some(&c.stage),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "stage",
+                        id: c.stage.clone(),
+                    },
+                ));
             }
-            for (field, v) in [("message_cap", c.message_cap), ("conversation_cap", c.conversation_cap)] {
+            for (field, v) in [
+                ("message_cap", c.message_cap),
+                ("conversation_cap", c.conversation_cap),
+            ] {
                 if let Some(v) = v {
                     range(&self, *si, &item, field, v, 0.0, 100_000.0)?;
                 }
@@ -594,22 +801,45 @@ impl Merger {
         }
         let cat_ids: HashSet<&str> = self.categories.iter().map(|(c, _)| c.id.as_str()).collect();
         if self.rules.is_empty() {
-            return Err(whole("the policy has no rules (an override file needs the packs it overrides loaded first)"));
+            return Err(whole(
+                "the policy has no rules (an override file needs the packs it overrides loaded first)",
+            ));
         }
         for (r, si) in &self.rules {
             let item = format!("rule `{}`", r.id);
             check_id(&self, *si, "rule", &r.id)?;
             if !cat_ids.contains(r.category.as_str()) {
-                return Err(self.err(*si, item, Some("category"), Some(&r.category), PolicyErrorKind::UnknownReference { kind: "category", id: r.category.clone() }));
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("category"),
+                    Some(&r.category),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "category",
+                        id: r.category.clone(),
+                    },
+                ));
             }
             range(&self, *si, &item, "weight", r.weight, 0.0, 100.0)?;
             if r.any.is_empty() && r.near.is_empty() && r.patterns.is_empty() {
-                return Err(self.err(*si, item, Some("any"), None, PolicyErrorKind::Invalid("a rule needs at least one of `any`, `near`, `patterns`".into())));
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("any"),
+                    None,
+                    PolicyErrorKind::Invalid("a rule needs at least one of `any`, `near`, `patterns`".into()),
+                ));
             }
             for n in &r.near {
                 range(&self, *si, &item, "near.within", f64::from(n.within), 1.0, 100.0)?;
                 if n.terms.len() < 2 || n.terms.iter().any(Vec::is_empty) {
-                    return Err(self.err(*si, item, Some("near"), None, PolicyErrorKind::Invalid("`near.terms` needs at least two non-empty groups".into())));
+                    return Err(self.err(
+                        *si,
+                        item,
+                        Some("near"),
+                        None,
+                        PolicyErrorKind::Invalid("`near.terms` needs at least two non-empty groups".into()),
+                    ));
                 }
             }
         }
@@ -617,7 +847,17 @@ impl Merger {
             let item = format!("modifier `{}`", m.id);
             check_id(&self, *si, "modifier", &m.id)?;
             if !(m.multiply > 0.0 && m.multiply <= 10.0) {
-                return Err(self.err(*si, item, Some("multiply"), None, PolicyErrorKind::OutOfRange { value: m.multiply, min: 0.0, max: 10.0 }));
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("multiply"),
+                    None,
+                    PolicyErrorKind::OutOfRange {
+                        value: m.multiply,
+                        min: 0.0,
+                        max: 10.0,
+                    },
+                ));
             }
             if let Some(f) = &m.fan_out {
                 self.duration(&(f.window.clone(), *si), &item, "fan_out.window")?;
@@ -630,14 +870,23 @@ impl Merger {
             version: self.versions.join("+"),
             layers: self.metas,
             normalize: self.normalize,
-            scoring: Scoring { half_life_ms, levels, stage_bonus, max_message_bytes, regex_size_limit },
+            scoring: Scoring {
+                half_life_ms,
+                levels,
+                stage_bonus,
+                max_message_bytes,
+                regex_size_limit,
+            },
             evidence: Evidence {
                 excerpt: self.excerpt.unwrap_or(ExcerptMode::None),
                 context_chars: self.context_chars.unwrap_or(defaults::CONTEXT_CHARS),
                 max_items,
             },
             actions: self.actions,
-            tracker: TrackerConfig { capacity, idle_ttl_ms },
+            tracker: TrackerConfig {
+                capacity,
+                idle_ttl_ms,
+            },
             stages: self.stages.into_iter().map(|(s, _)| s).collect(),
             categories: self.categories.into_iter().map(|(c, _)| c).collect(),
             rule_sources: self.rules.iter().map(|(_, s)| *s).collect(),
@@ -648,7 +897,10 @@ impl Merger {
         };
         let canonical = serde_json::to_vec(&policy).unwrap_or_default();
         let digest = Sha256::digest(&canonical);
-        policy.hash = format!("sha256:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        policy.hash = format!(
+            "sha256:{}",
+            digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
         Ok(policy)
     }
 }
@@ -660,21 +912,43 @@ fn dup(kind: &'static str, id: &str) -> PolicyErrorKind {
 fn check_id(m: &Merger, si: usize, kind: &str, id: &str) -> Result<(), PolicyError> {
     let ok = !id.is_empty()
         && id.len() <= 128
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if ok {
         Ok(())
     } else {
-        Err(m.err(si, format!("{kind} `{id}`"), Some("id"), None, PolicyErrorKind::Invalid(
-            "ids are 1 to 128 characters of ASCII letters, digits, `.`, `-` and `_`".into(),
-        )))
+        Err(m.err(
+            si,
+            format!("{kind} `{id}`"),
+            Some("id"),
+            None,
+            PolicyErrorKind::Invalid(
+                "ids are 1 to 128 characters of ASCII letters, digits, `.`, `-` and `_`".into(),
+            ),
+        ))
     }
 }
 
-fn range(m: &Merger, si: usize, item: &str, field: &str, v: f64, min: f64, max: f64) -> Result<(), PolicyError> {
+fn range(
+    m: &Merger,
+    si: usize,
+    item: &str,
+    field: &str,
+    v: f64,
+    min: f64,
+    max: f64,
+) -> Result<(), PolicyError> {
     if v.is_finite() && v >= min && v <= max {
         Ok(())
     } else {
-        Err(m.err(si, item.into(), Some(field.rsplit('.').next().unwrap_or(field)), None, PolicyErrorKind::OutOfRange { value: v, min, max }))
+        Err(m.err(
+            si,
+            item.into(),
+            Some(field.rsplit('.').next().unwrap_or(field)),
+            None,
+            PolicyErrorKind::OutOfRange { value: v, min, max },
+        ))
     }
 }
 
@@ -706,7 +980,11 @@ pub(crate) fn locate(text: &str, id: &str, field: &str, needle: Option<&str>) ->
             let at = from + i;
             let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
             let prefix = &text[line_start..at];
-            if prefix.contains("id") || prefix.contains("rule") || prefix.contains("category") || prefix.contains("modifier") {
+            if prefix.contains("id")
+                || prefix.contains("rule")
+                || prefix.contains("category")
+                || prefix.contains("modifier")
+            {
                 anchor = Some(anchor.map_or(at, |a: usize| a.min(at)));
                 break;
             }
@@ -716,7 +994,11 @@ pub(crate) fn locate(text: &str, id: &str, field: &str, needle: Option<&str>) ->
     let Some(anchor) = anchor else { return (None, None) };
     let rest = &text[anchor..];
     // Stop at the next item so a field is not found in a later rule.
-    let end = ["[[", "\n  {", "\n    {"].iter().filter_map(|m| rest[1..].find(m).map(|i| i + 1)).min().unwrap_or(rest.len());
+    let end = ["[[", "\n  {", "\n    {"]
+        .iter()
+        .filter_map(|m| rest[1..].find(m).map(|i| i + 1))
+        .min()
+        .unwrap_or(rest.len());
     let scope = &rest[..end];
     if let Some(n) = needle {
         for q in ['"', '\''] {
@@ -727,7 +1009,12 @@ pub(crate) fn locate(text: &str, id: &str, field: &str, needle: Option<&str>) ->
     }
     if !field.is_empty() {
         let key = field.split('.').next().unwrap_or(field);
-        for pat in [format!("\n{key} "), format!("\n{key}="), format!("\"{key}\""), format!(" {key} =")] {
+        for pat in [
+            format!("\n{key} "),
+            format!("\n{key}="),
+            format!("\"{key}\""),
+            format!(" {key} ="),
+        ] {
             if let Some(i) = scope.find(&pat) {
                 let skip = usize::from(pat.starts_with('\n'));
                 return line_col(text, anchor + i + skip);

@@ -295,7 +295,11 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub any: Vec<String>,
     /// Proximity conditions (a table or an array of tables).
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub near: Vec<Near>,
     /// Regex patterns, run on the lightly normalized text (case-folded, punctuation kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -404,7 +408,9 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Near>, D::Error> {
-    use serde::de::{value::MapAccessDeserializer, value::SeqAccessDeserializer, MapAccess, SeqAccess, Visitor};
+    use serde::de::{
+        value::MapAccessDeserializer, value::SeqAccessDeserializer, MapAccess, SeqAccess, Visitor,
+    };
     struct V;
     impl<'de> Visitor<'de> for V {
         type Value = Vec<Near>;

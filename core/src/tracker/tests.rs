@@ -38,7 +38,10 @@ fn escalates_only_when_level_rises_or_a_category_joins() {
     assert!(o.escalation.is_none(), "same state, no new escalation");
     let o = t.observe(&to_child("4", 0, "this is our secret"));
     let e = o.escalation.expect("a new category joined");
-    assert_eq!((e.level, e.previous_level, e.sequence), (Level::Urgent, Some(Level::Urgent), 3));
+    assert_eq!(
+        (e.level, e.previous_level, e.sequence),
+        (Level::Urgent, Some(Level::Urgent), 3)
+    );
     assert!(t.observe(&to_child("5", 0, "our secret")).escalation.is_none());
 }
 
@@ -54,17 +57,38 @@ fn escalation_document_carries_evidence_stages_and_policy() {
     assert_eq!(e.participants.sender.id, "adult");
     assert_eq!(e.participants.recipient.as_ref().unwrap().age_band, MINOR);
     assert_eq!(e.evidence.len(), 2);
-    assert_eq!(e.evidence[0].excerpt.as_deref(), Some("d0n'7 t e l l your parents"));
+    assert_eq!(
+        e.evidence[0].excerpt.as_deref(),
+        Some("d0n'7 t e l l your parents")
+    );
     assert_eq!(e.evidence[0].span.start, 4);
-    assert_eq!(e.timeline.iter().map(|s| s.stage.as_str()).collect::<Vec<_>>(), ["isolation", "meeting"]);
+    assert_eq!(
+        e.timeline.iter().map(|s| s.stage.as_str()).collect::<Vec<_>>(),
+        ["isolation", "meeting"]
+    );
     assert!(e.reasons.iter().any(|r| r.contains("secret")));
-    assert!(e.reasons.iter().any(|r| r.contains("stages")), "two stages within a day earn the bonus: {:?}", e.reasons);
+    assert!(
+        e.reasons.iter().any(|r| r.contains("stages")),
+        "two stages within a day earn the bonus: {:?}",
+        e.reasons
+    );
     assert_eq!(e.policy.id, "test");
     assert!(e.modifiers.contains(&"adult-to-minor".to_string()));
-    assert_eq!(e.report_hints.incident_types, ["Online Enticement of Children for Sexual Acts"]);
+    assert_eq!(
+        e.report_hints.incident_types,
+        ["Online Enticement of Children for Sexual Acts"]
+    );
     assert_eq!(o.stages.len(), 2);
     let json: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
-    for field in ["schema", "conversation_id", "level", "previous_level", "evidence", "policy", "report_hints"] {
+    for field in [
+        "schema",
+        "conversation_id",
+        "level",
+        "previous_level",
+        "evidence",
+        "policy",
+        "report_hints",
+    ] {
         assert!(json.get(field).is_some(), "{field}");
     }
     assert!(json["evidence"][0]["span"]["start"].is_u64());
@@ -103,10 +127,16 @@ fn fan_out_to_several_minors_applies_its_modifier() {
     let o = t.observe(&dm("a", "1", 0, ("x", ADULT), ("k1", MINOR), "lets meet up"));
     assert!(!o.assessment.modifiers.iter().any(|m| &*m.id == "fan-out"));
     let o = t.observe(&dm("b", "2", 1, ("x", ADULT), ("k2", MINOR), "lets meet up"));
-    assert!(o.assessment.modifiers.iter().any(|m| &*m.id == "fan-out"), "two distinct minors within the hour");
+    assert!(
+        o.assessment.modifiers.iter().any(|m| &*m.id == "fan-out"),
+        "two distinct minors within the hour"
+    );
     assert_eq!(o.assessment.score, 60.0);
     let o = t.observe(&dm("c", "3", 200, ("x", ADULT), ("k3", MINOR), "lets meet up"));
-    assert!(!o.assessment.modifiers.iter().any(|m| &*m.id == "fan-out"), "outside the window");
+    assert!(
+        !o.assessment.modifiers.iter().any(|m| &*m.id == "fan-out"),
+        "outside the window"
+    );
 }
 
 #[test]
@@ -151,7 +181,11 @@ fn out_of_order_messages_do_not_rewind_decay() {
     t.observe(&to_child("1", 60, "lets meet up"));
     let o = t.observe(&to_child("2", 0, "our secret"));
     assert!(o.out_of_order);
-    assert_eq!(o.risk, 40.0 + 24.0 + 5.0, "added at the last seen time (plus the two-stage bonus), nothing decayed or rewound");
+    assert_eq!(
+        o.risk,
+        40.0 + 24.0 + 5.0,
+        "added at the last seen time (plus the two-stage bonus), nothing decayed or rewound"
+    );
     assert_eq!(t.stats().out_of_order, 1);
 }
 
@@ -164,7 +198,10 @@ fn snapshot_round_trips_and_bad_snapshots_leave_state_intact() {
     let mut r = Tracker::new(engine());
     r.restore(&bytes).unwrap();
     assert_eq!(r.snapshot(), bytes, "restore then snapshot gives the same bytes");
-    assert_eq!(r.key_level("c1", "adult", Some("kid")), t.key_level("c1", "adult", Some("kid")));
+    assert_eq!(
+        r.key_level("c1", "adult", Some("kid")),
+        t.key_level("c1", "adult", Some("kid"))
+    );
     // Continuing on both gives the same observations.
     let next = to_child("3", 2, "our secret");
     assert_eq!(r.observe(&next), t.observe(&next));
@@ -174,11 +211,23 @@ fn snapshot_round_trips_and_bad_snapshots_leave_state_intact() {
     let last = corrupted.len() - 1;
     corrupted[last] ^= 0xff;
     assert_eq!(r.restore(&corrupted), Err(SnapshotError::Corrupted));
-    assert!(matches!(r.restore(&bytes[..bytes.len() - 3]), Err(SnapshotError::Truncated { .. })));
-    assert_eq!(r.restore(b"hello world, not a snapshot"), Err(SnapshotError::NotASnapshot));
+    assert!(matches!(
+        r.restore(&bytes[..bytes.len() - 3]),
+        Err(SnapshotError::Truncated { .. })
+    ));
+    assert_eq!(
+        r.restore(b"hello world, not a snapshot"),
+        Err(SnapshotError::NotASnapshot)
+    );
     let mut future = bytes.clone();
     future[8] = 9;
-    assert!(matches!(r.restore(&future), Err(SnapshotError::UnsupportedVersion { found: 9, supported: 1 })));
+    assert!(matches!(
+        r.restore(&future),
+        Err(SnapshotError::UnsupportedVersion {
+            found: 9,
+            supported: 1
+        })
+    ));
     assert_eq!(r.snapshot(), before, "failed restores change nothing");
 }
 
