@@ -43,7 +43,10 @@
 pub mod engine;
 pub mod error;
 pub mod escalation;
+pub mod eval;
+pub mod explain;
 mod level;
+pub mod lint;
 mod matcher;
 pub mod message;
 pub mod normalize;
