@@ -14,7 +14,7 @@
 //!     "recipient": {"id": "u-4", "age_band": "minor"},
 //!     "channel": "direct", "text": "how old are you?"}"#).unwrap();
 //! assert_eq!(m.sender.id, "u-9");
-//! assert_eq!(m.timestamp.as_millis(), 1_762_020_245_000);
+//! assert_eq!(m.timestamp.as_millis(), 1_793_556_245_000);
 //! ```
 
 use std::fmt;

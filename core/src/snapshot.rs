@@ -111,7 +111,7 @@ impl Tracker {
     /// for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
     ///     a.observe(&msg.unwrap());
     /// }
-    /// let state = a.snapshot_conversation("c-sample-grooming-1");
+    /// let state = a.snapshot_conversation("sample-1");
     /// let mut b = Tracker::new(engine);
     /// b.restore_conversation(&state).unwrap();
     /// assert_eq!(b.len(), a.len());
