@@ -52,6 +52,7 @@ pub mod message;
 pub mod normalize;
 pub mod packs;
 pub mod policy;
+pub mod shared;
 pub mod snapshot;
 #[cfg(test)]
 mod testutil;
