@@ -5,6 +5,7 @@
 pub const PACKS: &[(&str, &str)] = &[
     ("core", include_str!("../../policies/core.toml")),
     ("en", include_str!("../../policies/en.toml")),
+    ("nl", include_str!("../../policies/nl.toml")),
 ];
 
 /// The TOML text of a shipped pack.
