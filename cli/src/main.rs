@@ -1,221 +1,164 @@
 //! `vigil`: the command line for trust-and-safety teams.
+//!
+//! A thin front end: argument parsing, I/O and rendering. Everything it computes (scores,
+//! explanations, lints, metrics, policy diffs) comes from the `vigil` crate.
 
-use std::fs;
-use std::io::{self, BufRead, BufWriter, Write};
-use std::path::PathBuf;
+mod common;
+mod diff;
+mod eval;
+mod explain;
+mod policy;
+mod report;
+mod scan;
+mod style;
+
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Instant;
 
-use anyhow::{Context as _, Result};
-use clap::{Args, Parser, Subcommand};
-use vigil::{Engine, Level, Message, Policy, Tracker};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+use common::{exit, EXIT_CODES};
 
 /// Spot potential grooming of children in chat conversations, with evidence for moderators.
-#[derive(Parser)]
-#[command(name = "vigil", version, about, long_about = None)]
+///
+/// Messages are JSON Lines, one message per line: {"conversation_id", "message_id",
+/// "timestamp", "sender": {"id", "age_band"}, "recipient": {...}, "channel", "relationship",
+/// "text"}. Every command uses the shipped policy packs plus any --policy layers.
+#[derive(Parser, Debug)]
+#[command(name = "vigil", version, about, after_help = EXIT_CODES)]
 struct Cli {
+    /// When to use colours (`auto`: on a terminal, unless NO_COLOR is set)
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Subcommand)]
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
-    /// Scan messages (JSON Lines) and print escalations as JSON Lines.
+    /// Scan messages and print escalations (or every observation) as JSON Lines or text
     ///
-    /// Examples:
-    ///   vigil scan examples/sample-conversation.jsonl
-    ///   cat chat.jsonl | vigil scan - --policy acme-overrides.toml
-    ///   vigil scan chat.jsonl --all > observations.jsonl
-    #[command(verbatim_doc_comment)]
-    Scan(ScanArgs),
-    /// Validate policy layers and run their examples.
+    /// A summary goes to standard error: messages, conversations, escalations by level and by
+    /// category, malformed lines, time taken. Malformed lines are reported with their line number
+    /// and skipped (exit 1), or fatal with --strict (exit 2).
+    #[command(after_help = "Examples:
+  vigil scan examples/sample-conversation.jsonl
+  vigil scan chat.jsonl --format pretty --min-level review
+  cat chat.jsonl | vigil scan - --policy acme-overrides.toml
+  vigil scan chat.jsonl --all > observations.jsonl
+  vigil scan chat.jsonl --quiet --fail-on urgent || echo \"urgent case found\"
+
+Exit codes: 0 ok · 1 malformed lines skipped · 2 usage, policy or fatal input error ·
+3 an escalation at or above --fail-on")]
+    Scan(scan::ScanArgs),
+    /// Explain a decision: normalized text, rule hits with highlighted spans, the score's
+    /// arithmetic, decay and levels
     ///
-    /// Examples:
-    ///   vigil policy test
-    ///   vigil policy test --policy acme-overrides.toml
-    #[command(verbatim_doc_comment)]
-    Policy {
-        #[command(subcommand)]
-        command: PolicyCommand,
+    /// With --text, explains one message on its own (metadata from the flags). With a file,
+    /// replays the conversation through a tracker and explains every message: decay since the
+    /// key's previous message, category points before and after, stage bonus, risk and level.
+    #[command(after_help = "Examples:
+  vigil explain --text \"d0n'7 t e l l ur mom we talk\" --sender adult --recipient minor
+  vigil explain --text \"add me on snap\" --relationship stranger --account-age-days 3 --json
+  vigil explain examples/sample-conversation.jsonl
+  vigil explain chat.jsonl --conversation c-17 --message m-8")]
+    Explain(explain::ExplainArgs),
+    /// Validate, lint and test policy layers
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+    /// Measure a policy on labelled conversations: recall, benign escalation rate, detection
+    /// latency, per category and language
+    ///
+    /// Detected means the conversation's highest level (over all its sender → recipient keys)
+    /// reached --threshold. Latency counts the messages from the label's first_risky_message_id
+    /// through the message that reached it (1 = at once).
+    #[command(after_help = "Examples:
+  vigil eval --messages corpus.jsonl --labels labels.jsonl
+  vigil eval -m tests/corpus/??.jsonl -l tests/corpus/*.labels.jsonl
+  vigil eval -m corpus.jsonl -l labels.jsonl --policy acme.toml --json > eval.json
+  vigil eval -m corpus.jsonl -l labels.jsonl --min-recall 0.9 --max-benign-rate 0.02
+
+Labels (JSON Lines):
+  {\"conversation_id\": \"c-17\", \"label\": \"grooming\", \"first_risky_message_id\": \"m-3\", \"language\": \"en\"}
+  {\"conversation_id\": \"c-18\", \"label\": \"benign\"}")]
+    Eval(eval::EvalArgs),
+    /// Compare two policy versions on the same messages: which conversations change level, and
+    /// why
+    ///
+    /// Policy A is the shipped packs plus the --policy layers, policy B the shipped packs plus the
+    /// --policy-b layers. Prints how the policies differ, then every conversation whose highest
+    /// level changed with the rules, weights and modifiers that made the difference.
+    #[command(after_help = "Examples:
+  vigil diff --policy-b acme-v2.toml chat.jsonl
+  vigil diff --policy acme-v1.toml --policy-b acme-v2.toml chat.jsonl --json
+  vigil diff --policy-b acme-v2.toml tests/corpus/??.jsonl")]
+    Diff(diff::DiffArgs),
+    /// Write a self-contained HTML case file for moderators
+    ///
+    /// The conversation with highlighted evidence, reasons, levels, the stage timeline and a
+    /// risk-over-time chart, in one file with no external resources. Message text is blurred
+    /// until clicked (or the switch is turned on), for moderators' wellbeing.
+    #[command(after_help = "Examples:
+  vigil report examples/sample-conversation.jsonl -o case.html
+  vigil report chat.jsonl --conversation c-17 -o c-17.html
+  vigil report chat.jsonl --min-level review --no-blur -o review-queue.html")]
+    Report(report::ReportArgs),
+    /// Print a shell completion script
+    #[command(after_help = "Examples:
+  vigil completions bash > ~/.local/share/bash-completion/completions/vigil
+  vigil completions zsh > ~/.zfunc/_vigil
+  vigil completions fish > ~/.config/fish/completions/vigil.fish
+  vigil completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: Shell,
     },
-}
-
-#[derive(Subcommand)]
-enum PolicyCommand {
-    /// Load, merge and compile the layers; report the first error with its location.
-    Check(PolicyArgs),
-    /// Like `check`, then run every rule's examples.
-    Test(PolicyArgs),
-}
-
-#[derive(Args, Clone)]
-struct PolicyArgs {
-    /// A policy layer (TOML or JSON) loaded after the shipped packs; repeat for more.
-    #[arg(long = "policy", short = 'p', value_name = "FILE")]
-    policies: Vec<PathBuf>,
-    /// Do not load the shipped packs: the `--policy` files are the whole policy.
-    #[arg(long)]
-    no_default_packs: bool,
-}
-
-#[derive(Args)]
-struct ScanArgs {
-    /// Messages as JSON Lines; `-` for standard input.
-    #[arg(default_value = "-")]
-    input: String,
-    #[command(flatten)]
-    policy: PolicyArgs,
-    /// Print every observation, not only escalations.
-    #[arg(long)]
-    all: bool,
-    /// Stop at the first malformed line instead of reporting and skipping it.
-    #[arg(long)]
-    strict: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match cli.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
     let result = match cli.command {
-        Command::Scan(args) => scan(args),
-        Command::Policy { command } => policy(command),
+        Command::Scan(a) => scan::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Policy(c) => policy::run(c),
+        Command::Eval(a) => eval::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "vigil", &mut std::io::stdout());
+            Ok(common::code(exit::OK))
+        }
     };
     match result {
         Ok(code) => code,
+        Err(e) if common::is_broken_pipe(&e) => common::code(exit::OK),
         Err(e) => {
             eprintln!("vigil: {e:#}");
-            ExitCode::from(2)
+            common::code(exit::ERROR)
         }
     }
 }
 
-fn load_policy(args: &PolicyArgs) -> Result<Policy> {
-    let mut builder = Policy::builder();
-    if !args.no_default_packs {
-        builder = builder.add_shipped()?;
-    }
-    for path in &args.policies {
-        let text = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        builder = builder.add_source(&path.display().to_string(), &text)?;
-    }
-    Ok(builder.build()?)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn scan(args: ScanArgs) -> Result<ExitCode> {
-    let started = Instant::now();
-    let engine = Arc::new(Engine::new(load_policy(&args.policy)?)?);
-    let mut tracker = Tracker::new(engine);
-    let reader: Box<dyn BufRead> = if args.input == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        let file = fs::File::open(&args.input).with_context(|| format!("cannot open {}", args.input))?;
-        Box::new(io::BufReader::new(file))
-    };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let (mut messages, mut bad, mut escalations) = (0u64, 0u64, [0u64; 3]);
-    let mut conversations = std::collections::HashSet::new();
-    for (i, line) in reader.lines().enumerate() {
-        let n = i as u64 + 1;
-        let line = line.with_context(|| format!("{}: cannot read line {n}", args.input))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let msg = match Message::from_json(&line) {
-            Ok(m) => m,
-            Err(e) => {
-                let e = e.at_line(n);
-                if args.strict {
-                    anyhow::bail!("{}: {e}", args.input);
-                }
-                eprintln!("vigil: {}: {e} (skipped)", args.input);
-                bad += 1;
-                continue;
-            }
-        };
-        messages += 1;
-        conversations.insert(msg.conversation_id.clone());
-        let obs = tracker.observe(&msg);
-        if let Some(e) = &obs.escalation {
-            escalations[level_index(e.level)] += 1;
-        }
-        if args.all {
-            serde_json::to_writer(&mut out, &obs)?;
-            out.write_all(b"\n")?;
-        } else if let Some(e) = &obs.escalation {
-            serde_json::to_writer(&mut out, e)?;
-            out.write_all(b"\n")?;
-        }
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
-    out.flush()?;
-    eprintln!(
-        "vigil: {messages} messages, {} conversations, {} escalations (watch {}, review {}, urgent {}), {bad} malformed lines skipped, {:.2?}",
-        conversations.len(),
-        escalations.iter().sum::<u64>(),
-        escalations[0],
-        escalations[1],
-        escalations[2],
-        started.elapsed()
-    );
-    Ok(if bad > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn level_index(l: Level) -> usize {
-    match l {
-        Level::Watch => 0,
-        Level::Review => 1,
-        Level::Urgent => 2,
-    }
-}
-
-fn policy(cmd: PolicyCommand) -> Result<ExitCode> {
-    let (args, run_examples) = match cmd {
-        PolicyCommand::Check(a) => (a, false),
-        PolicyCommand::Test(a) => (a, true),
-    };
-    let policy = load_policy(&args)?;
-    let engine = Engine::new(policy)?;
-    let p = engine.policy();
-    println!(
-        "policy {} {} ({}): {} stages, {} categories, {} rules, {} modifiers",
-        p.id(),
-        p.version(),
-        p.hash(),
-        p.stages().len(),
-        p.categories().len(),
-        p.rules().len(),
-        p.modifiers().len()
-    );
-    if !run_examples {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let total: usize = p
-        .rules()
-        .iter()
-        .filter(|r| r.enabled)
-        .map(|r| r.examples.hit.len() + r.examples.miss.len())
-        .sum();
-    let failures = engine.check_examples();
-    for f in &failures {
-        let what = if f.expected_hit {
-            "should match but did not"
-        } else {
-            "should not match but did"
-        };
-        println!("FAIL {}: {:?} {what}\n     at {}", f.rule, f.text, f.location);
-    }
-    println!(
-        "examples: {} passed, {} failed",
-        total - failures.len(),
-        failures.len()
-    );
-    Ok(if failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }

@@ -1,13 +1,8 @@
-//! End-to-end tests of the `vigil` command.
+//! `vigil scan`, and the first tests of `vigil policy`.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn vigil() -> Command {
-    let mut c = Command::cargo_bin("vigil").unwrap();
-    c.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    c
-}
+use crate::{snap, stderr, stdout, vigil, CHAT, FIXTURE};
 
 #[test]
 fn scan_the_sample_prints_escalations_with_evasive_spans() {
@@ -125,4 +120,122 @@ fn policy_check_names_file_line_and_field() {
             predicate::str::contains("bad.toml:2")
                 .and(predicate::str::contains("unknown rule `no.such.rule`")),
         );
+}
+
+#[test]
+fn scan_pretty_prints_readable_escalations() {
+    let out = vigil()
+        .args(["scan", CHAT, "--format", "pretty"])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    snap!("scan_pretty", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("12 messages, 4 conversations, 6 escalations (watch 2, review 3, urgent 1), 0 malformed lines skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("escalations by category: age-probing 4, secrecy 4, meeting 2, platform-switch 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn scan_min_level_and_quiet() {
+    let out = vigil()
+        .args(["scan", CHAT, "--min-level", "review", "--quiet"])
+        .args(FIXTURE)
+        .assert()
+        .success()
+        .stderr("");
+    let levels: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["level"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(levels, vec!["review", "review", "urgent", "review"]);
+    // With --all, every observation at or above the level.
+    let out = vigil()
+        .args(["scan", CHAT, "--all", "--min-level", "urgent", "-q"])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    let ids: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["message_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, vec!["m6"]);
+}
+
+#[test]
+fn scan_fail_on_exits_3() {
+    vigil()
+        .args(["scan", CHAT, "-q", "--fail-on", "urgent"])
+        .args(FIXTURE)
+        .assert()
+        .code(3);
+    vigil()
+        .args([
+            "scan",
+            "examples/benign-conversation.jsonl",
+            "-q",
+            "--fail-on",
+            "watch",
+        ])
+        .assert()
+        .success();
+    // A usage error is 2, with the valid levels named.
+    vigil()
+        .args(["scan", CHAT, "--fail-on", "severe"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("watch, review or urgent"));
+}
+
+#[test]
+fn scan_reports_invalid_utf8_and_missing_files() {
+    let mut input = b"{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n".to_vec();
+    input.extend_from_slice(b"{\"text\": \"\xff\xfe\"}\n");
+    vigil()
+        .args(["scan", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("<stdin>: line 2: not valid UTF-8")
+                .and(predicate::str::contains("1 messages")),
+        );
+    vigil()
+        .args(["scan", "no/such/file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot open no/such/file.jsonl"));
+}
+
+#[test]
+fn scan_pretty_all_highlights_hits() {
+    let out = vigil()
+        .args([
+            "scan", CHAT, "--all", "--format", "pretty", "-q", "--color", "always",
+        ])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    let s = stdout(&out);
+    assert!(s.contains("\u{1b}["), "colour was asked for");
+    assert_eq!(
+        s.lines().filter(|l| l.starts_with("\u{1b}[2mc-")).count(),
+        12,
+        "{s}"
+    );
 }

@@ -1,0 +1,230 @@
+//! What every command shares: loading policies, reading JSON Lines, exit codes, errors.
+
+use std::fs;
+use std::io::{self, BufRead, IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use vigil::{Engine, Message, Policy, PolicyError};
+
+/// Exit codes, as documented in `--help` and docs/cli.md.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Input problems (malformed lines skipped), failed examples, warnings with
+    /// `--deny-warnings`, unmet eval gates.
+    pub const PROBLEMS: u8 = 1;
+    /// Usage, policy or fatal input errors.
+    pub const ERROR: u8 = 2;
+    /// `scan --fail-on LEVEL`: an escalation at or above LEVEL.
+    pub const FOUND: u8 = 3;
+}
+
+/// The exit-code section of `--help`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  input problems (malformed lines reported and skipped), failed policy examples,
+     lint warnings with --deny-warnings, eval gates (--min-recall, --max-benign-rate) not met
+  2  usage, policy or fatal input errors (unreadable file, malformed line with --strict)
+  3  scan --fail-on LEVEL: an escalation at or above LEVEL was found";
+
+/// Which policy to load: the shipped packs, then `--policy` layers.
+#[derive(Args, Clone, Debug, Default)]
+pub struct PolicyArgs {
+    /// A policy layer (TOML or JSON) loaded after the shipped packs; repeat for more
+    #[arg(long = "policy", short = 'p', value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+    /// Do not load the shipped packs: the --policy files are the whole policy
+    #[arg(long)]
+    pub no_default_packs: bool,
+}
+
+/// A policy error as a compiler would print it: `file:line:col: error: what (where)`.
+pub fn policy_error(e: &PolicyError) -> String {
+    let l = e.location();
+    let mut s = l.source.clone();
+    if let Some(line) = l.line {
+        s.push_str(&format!(":{line}"));
+        if let Some(col) = l.column {
+            s.push_str(&format!(":{col}"));
+        }
+    }
+    s.push_str(&format!(": error: {}", e.kind()));
+    match (&l.item, &l.field) {
+        (Some(i), Some(f)) => s.push_str(&format!(" ({i}, field `{f}`)")),
+        (Some(i), None) => s.push_str(&format!(" ({i})")),
+        (None, Some(f)) => s.push_str(&format!(" (field `{f}`)")),
+        (None, None) => {}
+    }
+    s
+}
+
+impl PolicyArgs {
+    /// Loads and merges the layers.
+    pub fn load(&self) -> Result<Policy> {
+        self.load_layers(&self.policies)
+    }
+
+    /// Loads the shipped packs (unless disabled) and the given layers.
+    pub fn load_layers(&self, layers: &[PathBuf]) -> Result<Policy> {
+        let mut builder = Policy::builder();
+        if !self.no_default_packs {
+            builder = builder
+                .add_shipped()
+                .map_err(|e| anyhow::anyhow!(policy_error(&e)))?;
+        }
+        for path in layers {
+            let text =
+                fs::read_to_string(path).with_context(|| format!("cannot read policy {}", path.display()))?;
+            builder = builder
+                .add_source(&path.display().to_string(), &text)
+                .map_err(|e| anyhow::anyhow!(policy_error(&e)))?;
+        }
+        builder.build().map_err(|e| anyhow::anyhow!(policy_error(&e)))
+    }
+
+    /// Loads and compiles.
+    pub fn engine(&self) -> Result<Arc<Engine>> {
+        compile(self.load()?)
+    }
+}
+
+/// Compiles a policy, with compiler-style errors.
+pub fn compile(policy: Policy) -> Result<Arc<Engine>> {
+    Engine::new(policy)
+        .map(Arc::new)
+        .map_err(|e| anyhow::anyhow!(policy_error(&e)))
+}
+
+/// An input of JSON Lines: a file or standard input.
+pub struct Input {
+    /// The name used in messages (`-` is `<stdin>`).
+    pub name: String,
+    reader: Box<dyn BufRead>,
+    /// The file's size, when it is a file.
+    pub len: Option<u64>,
+    line: u64,
+    buf: Vec<u8>,
+    /// Bytes read so far.
+    pub read: u64,
+}
+
+impl Input {
+    /// Opens a path, or standard input for `-`.
+    pub fn open(path: &str) -> Result<Input> {
+        let (name, reader, len): (String, Box<dyn BufRead>, Option<u64>) = if path == "-" {
+            ("<stdin>".into(), Box::new(io::BufReader::new(io::stdin())), None)
+        } else {
+            let file = fs::File::open(path).with_context(|| format!("cannot open {path}"))?;
+            let len = file.metadata().ok().map(|m| m.len());
+            (
+                path.to_string(),
+                Box::new(io::BufReader::with_capacity(1 << 16, file)),
+                len,
+            )
+        };
+        Ok(Input {
+            name,
+            reader,
+            len,
+            line: 0,
+            buf: Vec::new(),
+            read: 0,
+        })
+    }
+
+    /// The next non-blank line: (1-based line number, text or a UTF-8 problem).
+    pub fn next_line(&mut self) -> Result<Option<(u64, std::result::Result<String, String>)>> {
+        loop {
+            self.buf.clear();
+            let n = self
+                .reader
+                .read_until(b'\n', &mut self.buf)
+                .with_context(|| format!("{}: cannot read line {}", self.name, self.line + 1))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.read += n as u64;
+            self.line += 1;
+            let mut bytes: &[u8] = &self.buf;
+            if self.line == 1 {
+                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            }
+            let text = match std::str::from_utf8(bytes) {
+                Ok(t) => t.trim_end_matches(['\n', '\r']).to_string(),
+                Err(e) => {
+                    return Ok(Some((
+                        self.line,
+                        Err(format!("not valid UTF-8 at byte {}", e.valid_up_to() + 1)),
+                    )))
+                }
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Ok(Some((self.line, Ok(text))));
+        }
+    }
+
+    /// The next message, or a malformed line as `line N: problem`.
+    pub fn next_message(&mut self) -> Result<Option<std::result::Result<Message, String>>> {
+        Ok(self.next_line()?.map(|(n, line)| match line {
+            Ok(text) => Message::from_json(&text).map_err(|e| e.at_line(n).to_string()),
+            Err(problem) => Err(format!("line {n}: {problem}")),
+        }))
+    }
+}
+
+/// Reads every message of an input. Malformed lines are reported on stderr and skipped (their
+/// count is returned), or fatal with `strict`.
+pub fn read_messages(path: &str, strict: bool) -> Result<(Vec<Message>, u64)> {
+    let mut input = Input::open(path)?;
+    let mut out = Vec::new();
+    let mut bad = 0;
+    while let Some(item) = input.next_message()? {
+        match item {
+            Ok(m) => out.push(m),
+            Err(e) if strict => anyhow::bail!("{}: {e}", input.name),
+            Err(e) => {
+                eprintln!("vigil: {}: {e} (skipped)", input.name);
+                bad += 1;
+            }
+        }
+    }
+    Ok((out, bad))
+}
+
+/// Reads a whole file (or stdin for `-`) as text.
+pub fn read_text(path: &str) -> Result<String> {
+    if path == "-" {
+        let mut s = String::new();
+        io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read standard input")?;
+        Ok(s)
+    } else {
+        fs::read_to_string(path).with_context(|| format!("cannot read {path}"))
+    }
+}
+
+/// Whether standard error is a terminal (for progress bars).
+pub fn stderr_is_terminal() -> bool {
+    io::stderr().is_terminal()
+}
+
+/// Exit code from a number.
+pub fn code(c: u8) -> ExitCode {
+    ExitCode::from(c)
+}
+
+/// Whether an error is a closed pipe (`vigil scan … | head`): not worth reporting.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,260 @@
+//! `vigil eval`: recall, benign escalation rate and detection latency on labelled conversations.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use vigil::eval::{parse_labels, Evaluation, LabelKind, Metrics, Report};
+use vigil::Level;
+
+use crate::common::{self, exit, Input, PolicyArgs};
+use crate::scan::parse_level;
+use crate::style::{self, paint, pct, BOLD, DIM, GOOD, WARN};
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Messages as JSON Lines (`-` for standard input); several files are read in order
+    #[arg(long, short = 'm', value_name = "FILE", num_args = 1.., required = true)]
+    pub messages: Vec<String>,
+    /// Labels as JSON Lines: {"conversation_id", "label": "grooming"|"benign",
+    /// "first_risky_message_id"?, "language"?}; several files are merged
+    #[arg(long, short = 'l', value_name = "FILE", num_args = 1.., required = true)]
+    pub labels: Vec<String>,
+    /// The level that counts as detected
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level, default_value = "review")]
+    pub threshold: Level,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Most misses listed in the table output (all are in --json)
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_misses: usize,
+    /// Exit with code 1 if recall is below this share (0 to 1)
+    #[arg(long, value_name = "SHARE")]
+    pub min_recall: Option<f64>,
+    /// Exit with code 1 if the benign escalation rate is above this share (0 to 1)
+    #[arg(long, value_name = "SHARE")]
+    pub max_benign_rate: Option<f64>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    let engine = args.policy.engine()?;
+    let mut labels = Vec::new();
+    let mut bad = 0u64;
+    for path in &args.labels {
+        let text = common::read_text(path)?;
+        for item in parse_labels(&text) {
+            match item {
+                Ok(l) => labels.push(l),
+                Err(e) => {
+                    eprintln!("vigil: {path}: {e} (skipped)");
+                    bad += 1;
+                }
+            }
+        }
+    }
+    let mut ev = Evaluation::new(engine, labels)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.join(", ")))?
+        .with_threshold(args.threshold);
+    for path in &args.messages {
+        let mut input = Input::open(path)?;
+        while let Some(item) = input.next_message()? {
+            match item {
+                Ok(m) => ev.observe(&m),
+                Err(e) => {
+                    eprintln!("vigil: {}: {e} (skipped)", input.name);
+                    bad += 1;
+                }
+            }
+        }
+    }
+    let report = ev.finish();
+    let mut out = anstream::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        write_report(&mut out, &report, args.max_misses)?;
+    }
+    let mut failed = false;
+    if let Some(min) = args.min_recall {
+        if report.overall.recall.is_some_and(|r| r < min) {
+            eprintln!(
+                "vigil: recall {} is below --min-recall {}",
+                pct(report.overall.recall),
+                pct(Some(min))
+            );
+            failed = true;
+        }
+    }
+    if let Some(max) = args.max_benign_rate {
+        if report.overall.benign_escalation_rate.is_some_and(|r| r > max) {
+            eprintln!(
+                "vigil: benign escalation rate {} is above --max-benign-rate {}",
+                pct(report.overall.benign_escalation_rate),
+                pct(Some(max))
+            );
+            failed = true;
+        }
+    }
+    Ok(common::code(if failed || bad > 0 {
+        exit::PROBLEMS
+    } else {
+        exit::OK
+    }))
+}
+
+fn latency(m: &Metrics) -> (String, String) {
+    let f = |v: Option<f64>| v.map_or("-".to_string(), vigil::explain::fmt_num);
+    (f(m.latency.median), f(m.latency.p90))
+}
+
+fn row(name: &str, m: &Metrics) -> Vec<String> {
+    let (median, p90) = latency(m);
+    vec![
+        name.to_string(),
+        m.grooming.to_string(),
+        m.detected.to_string(),
+        pct(m.recall),
+        m.benign.to_string(),
+        m.benign_escalated.to_string(),
+        pct(m.benign_escalation_rate),
+        median,
+        p90,
+    ]
+}
+
+fn write_report(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "policy {} {} {}",
+        paint(BOLD, &r.policy.id),
+        r.policy.version,
+        paint(DIM, format!("({})", r.policy.hash))
+    )?;
+    writeln!(
+        out,
+        "{} messages, {} labelled conversations ({} grooming, {} benign); detected = reached {}",
+        r.messages, r.conversations, r.overall.grooming, r.overall.benign, r.threshold
+    )?;
+    if r.unlabelled > 0 {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                DIM,
+                format!("{} conversations without a label were ignored", r.unlabelled)
+            )
+        )?;
+    }
+    if !r.missing.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                WARN,
+                format!(
+                    "{} labelled conversations have no messages: {}",
+                    r.missing.len(),
+                    r.missing.join(", ")
+                )
+            )
+        )?;
+    }
+    if !r.unknown_first_risky.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                WARN,
+                format!(
+                    "first_risky_message_id not found in: {}",
+                    r.unknown_first_risky.join(", ")
+                )
+            )
+        )?;
+    }
+    writeln!(out)?;
+    let header = [
+        "",
+        "grooming",
+        "detected",
+        "recall",
+        "benign",
+        "escalated",
+        "benign rate",
+        "latency p50",
+        "p90",
+    ];
+    let mut rows = vec![row("all", &r.overall)];
+    if r.by_language.len() > 1 || r.by_language.keys().any(|k| k != "unknown") {
+        for (lang, m) in &r.by_language {
+            rows.push(row(lang, m));
+        }
+    }
+    write!(out, "{}", style::table(&header, &rows, &[1, 2, 3, 4, 5, 6, 7, 8]))?;
+    writeln!(
+        out,
+        "{}",
+        paint(
+            DIM,
+            "  latency: messages from the first risky message through the one that reached the threshold"
+        )
+    )?;
+    if !r.by_category.is_empty() {
+        writeln!(out)?;
+        let rows: Vec<Vec<String>> = r
+            .by_category
+            .iter()
+            .map(|c| vec![c.category.clone(), c.grooming.to_string(), c.benign.to_string()])
+            .collect();
+        write!(
+            out,
+            "{}",
+            style::table(
+                &["category (in an escalation)", "grooming", "benign"],
+                &rows,
+                &[1, 2]
+            )
+        )?;
+    }
+    writeln!(out)?;
+    if r.misses.is_empty() {
+        writeln!(out, "{}", paint(GOOD, "no misses"))?;
+        return Ok(());
+    }
+    writeln!(out, "{}", paint(BOLD, format!("misses ({})", r.misses.len())))?;
+    for m in r.misses.iter().take(max_misses) {
+        let what = match m.label {
+            LabelKind::Grooming => paint(WARN, "grooming not detected"),
+            LabelKind::Benign => paint(WARN, "benign escalated"),
+        };
+        let at = m
+            .escalated_at
+            .as_deref()
+            .map(|a| format!(" at {a}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}  {what}: highest level {}{at}, risk {}, {} messages [{}]",
+            paint(BOLD, &m.conversation_id),
+            paint(style::level(m.level), m.level.map_or("none", |l| l.as_str())),
+            vigil::explain::fmt_num(m.max_risk),
+            m.messages,
+            m.language
+        )?;
+        if !m.rules.is_empty() {
+            writeln!(out, "      rules: {}", m.rules.join(", "))?;
+        }
+    }
+    if r.misses.len() > max_misses {
+        writeln!(out, "  … and {} more (see --json)", r.misses.len() - max_misses)?;
+    }
+    writeln!(
+        out,
+        "{}",
+        paint(DIM, "explain one with: vigil explain MESSAGES --conversation ID")
+    )
+}

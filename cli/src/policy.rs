@@ -1,0 +1,194 @@
+//! `vigil policy check|test|show`: validate layers, lint them, run their examples.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use vigil::lint::LintWarning;
+use vigil::{Engine, ExampleFailure};
+
+use crate::common::{self, exit, PolicyArgs};
+use crate::style::{paint, BAD, BOLD, DIM, GOOD, WARN};
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Load, merge and compile the layers, then lint them
+    ///
+    /// Errors are printed as `file:line:col: error: …` (exit 2); lint warnings as
+    /// `file:line:col: warning[kind]: …` (exit 0, or 1 with --deny-warnings).
+    ///
+    /// Lints: duplicate-term (two terms normalize to the same thing), unmatchable-term (a term
+    /// that can never fire), inner-wildcard, unmatchable-pattern (characters normalization
+    /// removes, empty matches), shadowed-rule (never fires without a heavier rule of its
+    /// category), inert-rule, unused-category, unused-stage.
+    #[command(after_help = "Examples:
+  vigil policy check
+  vigil policy check --policy acme-overrides.toml --deny-warnings
+  vigil policy check --no-default-packs --policy my-pack.toml --json")]
+    Check(CheckArgs),
+    /// Like `check`, then run every enabled rule's examples (`hit` must match, `miss` must not)
+    #[command(after_help = "Examples:
+  vigil policy test
+  vigil policy test --policy acme-overrides.toml")]
+    Test(CheckArgs),
+    /// Print the merged policy as JSON (what the policy hash covers)
+    #[command(after_help = "Examples:
+  vigil policy show --policy acme-overrides.toml > resolved.json")]
+    Show(ShowArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Exit with code 1 when there are lint warnings
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Do not print lint warnings
+    #[arg(long)]
+    pub no_lint: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    policy: vigil::escalation::PolicyRef,
+    stages: usize,
+    categories: usize,
+    rules: usize,
+    rules_enabled: usize,
+    modifiers: usize,
+    warnings: &'a [LintWarning],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    examples: Option<Examples<'a>>,
+}
+
+#[derive(Serialize)]
+struct Examples<'a> {
+    passed: usize,
+    failed: usize,
+    failures: &'a [ExampleFailure],
+}
+
+pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
+    let (args, run_examples) = match cmd {
+        PolicyCommand::Check(a) => (a, false),
+        PolicyCommand::Test(a) => (a, true),
+        PolicyCommand::Show(a) => {
+            let p = a.policy.load()?;
+            let mut out = anstream::stdout().lock();
+            writeln!(out, "{}", p.to_json())?;
+            return Ok(common::code(exit::OK));
+        }
+    };
+    let engine: std::sync::Arc<Engine> = args.policy.engine()?;
+    let p = engine.policy();
+    let warnings = if args.no_lint {
+        Vec::new()
+    } else {
+        vigil::lint::lint(p)
+    };
+    let failures = if run_examples {
+        engine.check_examples()
+    } else {
+        Vec::new()
+    };
+    let total: usize = p
+        .rules()
+        .iter()
+        .filter(|r| r.enabled)
+        .map(|r| r.examples.hit.len() + r.examples.miss.len())
+        .sum();
+    let mut out = anstream::stdout().lock();
+    if args.json {
+        let s = Summary {
+            policy: vigil::escalation::PolicyRef {
+                id: p.id().into(),
+                version: p.version().into(),
+                hash: p.hash().into(),
+            },
+            stages: p.stages().len(),
+            categories: p.categories().len(),
+            rules: p.rules().len(),
+            rules_enabled: p.rules().iter().filter(|r| r.enabled).count(),
+            modifiers: p.modifiers().len(),
+            warnings: &warnings,
+            examples: run_examples.then_some(Examples {
+                passed: total.saturating_sub(failures.len()),
+                failed: failures.len(),
+                failures: &failures,
+            }),
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?;
+    } else {
+        let mut err = anstream::stderr().lock();
+        for w in &warnings {
+            writeln!(
+                err,
+                "{}: {}: {}",
+                w.location,
+                paint(WARN, format!("warning[{}]", w.kind)),
+                w.message
+            )?;
+        }
+        writeln!(
+            out,
+            "policy {} {} ({}): {} stages, {} categories, {} rules ({} enabled), {} modifiers",
+            paint(BOLD, p.id()),
+            p.version(),
+            paint(DIM, p.hash()),
+            p.stages().len(),
+            p.categories().len(),
+            p.rules().len(),
+            p.rules().iter().filter(|r| r.enabled).count(),
+            p.modifiers().len()
+        )?;
+        if !args.no_lint {
+            let w = if warnings.is_empty() {
+                paint(GOOD, "no lint warnings")
+            } else {
+                paint(WARN, format!("{} lint warnings", warnings.len()))
+            };
+            writeln!(out, "lint: {w}")?;
+        }
+        if run_examples {
+            for f in &failures {
+                let what = if f.expected_hit {
+                    "should match but did not"
+                } else {
+                    "should not match but did"
+                };
+                writeln!(
+                    out,
+                    "{} {}: {:?} {what}\n     at {}",
+                    paint(BAD, "FAIL"),
+                    f.rule,
+                    f.text,
+                    f.location
+                )?;
+            }
+            writeln!(
+                out,
+                "examples: {} passed, {} failed",
+                total.saturating_sub(failures.len()),
+                failures.len()
+            )?;
+        }
+    }
+    let code = if !failures.is_empty() || (args.deny_warnings && !warnings.is_empty()) {
+        exit::PROBLEMS
+    } else {
+        exit::OK
+    };
+    Ok(common::code(code))
+}

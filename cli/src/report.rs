@@ -1,0 +1,678 @@
+//! `vigil report`: a self-contained HTML case file for moderators.
+//!
+//! One file, no external resources (inline CSS, inline SVG chart, a few lines of inline script):
+//! it can be attached to a ticket and opened offline. Message text is blurred until clicked
+//! (or the switch is turned on), for moderators' wellbeing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use vigil::explain::{fmt_num, Thresholds};
+use vigil::{Engine, Escalation, Level, Message, Observation, Tracker};
+
+use crate::common::{self, exit, PolicyArgs};
+use crate::scan::parse_level;
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Messages as JSON Lines (`-` for standard input)
+    #[arg(value_name = "FILE")]
+    pub input: String,
+    /// Where to write the HTML (`-` for standard output)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Conversations to include (repeat for more); by default every conversation that reached
+    /// --min-level
+    #[arg(long, short = 'c', value_name = "ID")]
+    pub conversation: Vec<String>,
+    /// Without --conversation: include conversations that reached this level
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level, default_value = "watch")]
+    pub min_level: Level,
+    /// Start with message text visible (it is blurred until clicked by default)
+    #[arg(long)]
+    pub no_blur: bool,
+    /// The report's title
+    #[arg(long, default_value = "Vigil case file")]
+    pub title: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+struct Case<'a> {
+    id: String,
+    steps: Vec<(&'a Message, Observation)>,
+    max_level: Option<Level>,
+}
+
+pub fn run(args: ReportArgs) -> Result<ExitCode> {
+    let engine = args.policy.engine()?;
+    let (messages, bad) = common::read_messages(&args.input, false)?;
+    let selected: Vec<String> = if args.conversation.is_empty() {
+        let mut tracker = Tracker::new(engine.clone());
+        let mut order: Vec<String> = Vec::new();
+        let mut max: HashMap<String, Option<Level>> = HashMap::new();
+        for m in &messages {
+            let obs = tracker.observe(m);
+            let e = max.entry(m.conversation_id.clone()).or_insert_with(|| {
+                order.push(m.conversation_id.clone());
+                None
+            });
+            *e = (*e).max(obs.level);
+        }
+        order
+            .into_iter()
+            .filter(|c| max.get(c).copied().flatten() >= Some(args.min_level))
+            .collect()
+    } else {
+        for c in &args.conversation {
+            if !messages.iter().any(|m| &m.conversation_id == c) {
+                anyhow::bail!("{}: no conversation `{c}`", args.input);
+            }
+        }
+        args.conversation.clone()
+    };
+    let mut cases: Vec<Case<'_>> = selected
+        .iter()
+        .map(|id| Case {
+            id: id.clone(),
+            steps: Vec::new(),
+            max_level: None,
+        })
+        .collect();
+    let index: HashMap<&str, usize> = selected
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let mut tracker = Tracker::new(engine.clone());
+    for m in &messages {
+        let obs = tracker.observe(m);
+        if let Some(&i) = index.get(m.conversation_id.as_str()) {
+            cases[i].max_level = cases[i].max_level.max(obs.level);
+            cases[i].steps.push((m, obs));
+        }
+    }
+    let source = if args.input == "-" {
+        "<stdin>".to_string()
+    } else {
+        std::path::Path::new(&args.input)
+            .file_name()
+            .map_or(args.input.clone(), |f| f.to_string_lossy().into_owned())
+    };
+    let html = render(&engine, &cases, &args.title, &source, !args.no_blur);
+    if args.output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(html.as_bytes())?;
+        out.flush()?;
+    } else {
+        std::fs::write(&args.output, html)
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+        eprintln!(
+            "vigil: wrote {} ({} conversation{})",
+            args.output.display(),
+            cases.len(),
+            if cases.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(common::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
+}
+
+/// HTML-escapes text.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0xFEFF | 0x00AD) =>
+            {
+                let _ = write!(
+                    out,
+                    "<span class=\"inv\" title=\"invisible character U+{0:04X}\">U+{0:04X}</span>",
+                    c as u32
+                );
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An id usable in HTML attributes.
+fn anchor(s: &str) -> String {
+    let mut a = String::from("c-");
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            a.push(c);
+        } else {
+            let _ = write!(a, "_{:x}", c as u32);
+        }
+    }
+    a
+}
+
+fn level_badge(l: Option<Level>) -> String {
+    let name = l.map_or("none", Level::as_str);
+    format!("<span class=\"badge {name}\">{name}</span>")
+}
+
+/// The message text with evidence spans marked.
+fn marked_text(text: &str, o: &Observation) -> String {
+    let mut cuts = vec![0, text.len()];
+    for h in &o.assessment.hits {
+        cuts.push(h.span.start.min(text.len()));
+        cuts.push(h.span.end.min(text.len()));
+    }
+    cuts.retain(|&c| text.is_char_boundary(c));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = String::new();
+    for w in cuts.windows(2) {
+        let Some(seg) = text.get(w[0]..w[1]) else { continue };
+        let hits: Vec<&vigil::Hit> = o
+            .assessment
+            .hits
+            .iter()
+            .filter(|h| h.span.start <= w[0] && w[1] <= h.span.end)
+            .collect();
+        if hits.is_empty() {
+            out.push_str(&esc(seg));
+        } else {
+            let title: Vec<String> = hits
+                .iter()
+                .map(|h| format!("{} ({}, +{})", h.rule, h.category, fmt_num(h.weight)))
+                .collect();
+            let _ = write!(
+                out,
+                "<mark class=\"ev cat-{}\" title=\"{}\">{}</mark>",
+                esc(&hits[0].category),
+                esc(&title.join("; ")),
+                esc(seg)
+            );
+        }
+    }
+    out
+}
+
+const PALETTE: [&str; 6] = ["#1f6feb", "#d1242f", "#8250df", "#1a7f37", "#bc4c00", "#0a7a8a"];
+
+/// The risk-over-time chart: one line per key, thresholds dashed, escalations as dots.
+fn chart(case: &Case<'_>, t: &Thresholds) -> String {
+    let (w, h) = (760.0_f64, 240.0_f64);
+    let (left, right, top, bottom) = (48.0, 16.0, 14.0, 34.0);
+    let n = case.steps.len().max(1);
+    let max_risk = case.steps.iter().map(|(_, o)| o.risk).fold(0.0, f64::max);
+    let ymax = (max_risk.max(t.urgent) * 1.12).max(1.0);
+    let x = |i: usize| {
+        if n <= 1 {
+            left + (w - left - right) / 2.0
+        } else {
+            left + (w - left - right) * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |r: f64| top + (h - top - bottom) * (1.0 - r / ymax);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" \
+         aria-label=\"Risk over time for conversation {}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(&case.id)
+    );
+    let _ = write!(
+        s,
+        "<rect x=\"{left}\" y=\"{top}\" width=\"{}\" height=\"{}\" class=\"plot\"/>",
+        w - left - right,
+        h - top - bottom
+    );
+    for (name, v) in [("watch", t.watch), ("review", t.review), ("urgent", t.urgent)] {
+        let yy = y(v);
+        let _ = write!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" class=\"th {name}\"/>\
+             <text x=\"{}\" y=\"{:.1}\" class=\"thl {name}\" text-anchor=\"end\">{name} {}</text>",
+            w - right,
+            w - right - 4.0,
+            yy - 4.0,
+            fmt_num(v)
+        );
+    }
+    for tick in 0..=4 {
+        let v = ymax * f64::from(tick) / 4.0;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"end\">{}</text>",
+            left - 6.0,
+            y(v) + 4.0,
+            v.round()
+        );
+    }
+    // One series per key (sender → recipient); a key's risk holds between its messages.
+    let mut keys: Vec<(String, Option<String>)> = Vec::new();
+    for (m, o) in &case.steps {
+        let k = (m.sender.id.clone(), o.recipient.clone());
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let mut legend = Vec::new();
+    let mut series_count = 0;
+    for k in &keys {
+        let pts: Vec<(usize, f64)> = case
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, (m, o))| m.sender.id == k.0 && o.recipient == k.1)
+            .map(|(i, (_, o))| (i, o.risk))
+            .collect();
+        if pts.iter().all(|(_, r)| *r <= 0.0) {
+            continue;
+        }
+        let color = PALETTE[series_count % PALETTE.len()];
+        series_count += 1;
+        let mut path = String::new();
+        for (j, (i, r)) in pts.iter().enumerate() {
+            if j > 0 {
+                // Hold the previous value until this message, then step.
+                let _ = write!(path, " L{:.1},{:.1}", x(*i), y(pts[j - 1].1));
+            }
+            let _ = write!(
+                path,
+                "{}{:.1},{:.1}",
+                if j == 0 { "M" } else { " L" },
+                x(*i),
+                y(*r)
+            );
+        }
+        let _ = write!(
+            s,
+            "<path d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2.5\" class=\"series\"/>"
+        );
+        let label = match &k.1 {
+            Some(r) => format!("{} → {}", k.0, r),
+            None => k.0.clone(),
+        };
+        legend.push((color, label));
+    }
+    for (i, (m, o)) in case.steps.iter().enumerate() {
+        if let Some(e) = &o.escalation {
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5.5\" class=\"dot {}\"><title>{}: escalated to {} \
+                 (risk {})</title></circle>",
+                x(i),
+                y(o.risk),
+                e.level.as_str(),
+                esc(&m.message_id),
+                e.level.as_str(),
+                fmt_num(o.risk)
+            );
+        }
+    }
+    if let (Some((first, _)), Some((last, _))) = (case.steps.first(), case.steps.last()) {
+        let _ = write!(
+            s,
+            "<text x=\"{left}\" y=\"{}\" class=\"tick\">{} · {}</text>\
+             <text x=\"{}\" y=\"{}\" class=\"tick\" text-anchor=\"end\">{} · {}</text>",
+            h - 12.0,
+            esc(&first.message_id),
+            esc(&first.timestamp.to_rfc3339()),
+            w - right,
+            h - 12.0,
+            esc(&last.message_id),
+            esc(&last.timestamp.to_rfc3339())
+        );
+    }
+    s.push_str("</svg>");
+    if !legend.is_empty() {
+        s.push_str("<p class=\"legend\">");
+        for (c, l) in legend {
+            let _ = write!(s, "<span><i style=\"background:{c}\"></i>{}</span>", esc(&l));
+        }
+        s.push_str("<span><i class=\"dotkey\"></i>escalation</span></p>");
+    }
+    s
+}
+
+fn participants(case: &Case<'_>) -> String {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (m, _) in &case.steps {
+        let mut desc = m.sender.effective_band().to_string();
+        if let Some(d) = m.sender.account_age_days {
+            desc.push_str(&format!(", account {d} days old"));
+        }
+        seen.entry(m.sender.id.clone()).or_insert(desc);
+        if let Some(r) = &m.recipient {
+            seen.entry(r.id.clone())
+                .or_insert_with(|| r.effective_band().to_string());
+        }
+    }
+    seen.iter()
+        .map(|(id, d)| format!("<b>{}</b> ({})", esc(id), esc(d)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
+    let mut s = String::new();
+    let escalations: Vec<(&Message, &Escalation)> = case
+        .steps
+        .iter()
+        .filter_map(|(m, o)| o.escalation.as_ref().map(|e| (*m, e)))
+        .collect();
+    let top = escalations
+        .iter()
+        .rev()
+        .max_by_key(|(_, e)| e.level)
+        .map(|(_, e)| *e);
+    let _ = write!(
+        s,
+        "<section class=\"case\" id=\"{}\"><h2>Conversation {} {}</h2>",
+        anchor(&case.id),
+        esc(&case.id),
+        level_badge(case.max_level)
+    );
+    let first = case.steps.first().map(|(m, _)| m);
+    let last = case.steps.last().map(|(m, _)| m);
+    let max_risk = case.steps.iter().map(|(_, o)| o.risk).fold(0.0, f64::max);
+    let _ = write!(
+        s,
+        "<dl class=\"facts\"><dt>Participants</dt><dd>{}</dd><dt>Channel</dt><dd>{} · {}</dd>\
+         <dt>Messages</dt><dd>{} from {} to {}</dd><dt>Highest risk</dt><dd>{}</dd>\
+         <dt>Escalations</dt><dd>{}</dd></dl>",
+        participants(case),
+        first.map_or("", |m| m.channel.as_str()),
+        first.map_or("", |m| m.relationship.as_str()),
+        case.steps.len(),
+        esc(&first.map_or(String::new(), |m| m.timestamp.to_rfc3339())),
+        esc(&last.map_or(String::new(), |m| m.timestamp.to_rfc3339())),
+        fmt_num(max_risk),
+        escalations.len()
+    );
+    if let Some(e) = top {
+        s.push_str("<h3>Why</h3><ul class=\"reasons\">");
+        for r in &e.reasons {
+            let _ = write!(s, "<li>{}</li>", esc(r));
+        }
+        s.push_str("</ul>");
+        if let Some(a) = &e.recommended_action {
+            let _ = write!(
+                s,
+                "<p class=\"action\"><b>Recommended at {}:</b> {}</p>",
+                e.level.as_str(),
+                esc(a)
+            );
+        }
+        if !e.report_hints.incident_types.is_empty() || !e.report_hints.annotations.is_empty() {
+            let _ = write!(
+                s,
+                "<p class=\"hints\"><b>Report hints</b> (for a human to confirm): {} {}</p>",
+                esc(&e.report_hints.incident_types.join("; ")),
+                e.report_hints
+                    .annotations
+                    .iter()
+                    .map(|a| format!("<code>{}</code>", esc(a)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+    }
+    s.push_str("<h3>Risk over time</h3>");
+    s.push_str(&chart(case, t));
+    if let Some(e) = top {
+        if !e.timeline.is_empty() {
+            s.push_str(
+                "<h3>Grooming stages</h3><table class=\"grid\"><thead><tr><th>Stage</th><th>First message</th>\
+                 <th>First seen</th><th>Last seen</th></tr></thead><tbody>",
+            );
+            for st in &e.timeline {
+                let _ = write!(
+                    s,
+                    "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                    esc(&st.stage),
+                    anchor(&format!("{}/{}", case.id, st.first_message_id)),
+                    esc(&st.first_message_id),
+                    esc(&st.first_seen.to_rfc3339()),
+                    esc(&st.last_seen.to_rfc3339())
+                );
+            }
+            s.push_str("</tbody></table>");
+        }
+    }
+    if !escalations.is_empty() {
+        s.push_str(
+            "<h3>Escalations</h3><table class=\"grid\"><thead><tr><th>#</th><th>Message</th><th>Time</th>\
+             <th>Level</th><th>Risk</th><th>Categories</th></tr></thead><tbody>",
+        );
+        for (m, e) in &escalations {
+            let cats: Vec<String> = e
+                .categories
+                .iter()
+                .map(|c| format!("{} ({})", c.id, fmt_num(c.score)))
+                .collect();
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+                e.sequence,
+                anchor(&format!("{}/{}", case.id, m.message_id)),
+                esc(&m.message_id),
+                esc(&e.raised_at.to_rfc3339()),
+                level_badge(e.previous_level),
+                level_badge(Some(e.level)),
+                fmt_num(e.risk),
+                esc(&cats.join(", "))
+            );
+        }
+        s.push_str("</tbody></table>");
+    }
+    s.push_str("<h3>Messages</h3><ol class=\"messages\">");
+    for (m, o) in &case.steps {
+        let hit = !o.assessment.hits.is_empty();
+        let risky = o.assessment.score > 0.0 || o.assessment.forced_level.is_some();
+        let to = o
+            .recipient
+            .as_deref()
+            .map(|r| format!(" → {}", esc(r)))
+            .unwrap_or_default();
+        let _ = write!(
+            s,
+            "<li class=\"msg{}\" id=\"{}\"><div class=\"meta\"><b>{}</b> · {} · {}{} · score {} · risk {} {}</div>\
+             <div class=\"text\" tabindex=\"0\" title=\"Click to show or hide the text\">{}</div>",
+            if risky {
+                " risky"
+            } else if hit {
+                " info"
+            } else {
+                ""
+            },
+            anchor(&format!("{}/{}", case.id, m.message_id)),
+            esc(&m.message_id),
+            esc(&m.timestamp.to_rfc3339()),
+            esc(&m.sender.id),
+            to,
+            fmt_num(o.assessment.score),
+            fmt_num(o.risk),
+            level_badge(o.level),
+            marked_text(&m.text, o)
+        );
+        if hit {
+            s.push_str("<ul class=\"hits\">");
+            for h in &o.assessment.hits {
+                let forced = engine
+                    .policy()
+                    .rules()
+                    .iter()
+                    .find(|r| *r.id == *h.rule)
+                    .and_then(|r| r.level)
+                    .map(|l| format!(" · forces {l}"))
+                    .unwrap_or_default();
+                let _ = write!(
+                    s,
+                    "<li><span class=\"chip cat-{}\">{}</span> {} <span class=\"w\">+{}{}</span></li>",
+                    esc(&h.category),
+                    esc(&h.category),
+                    esc(&h.rule),
+                    fmt_num(h.weight),
+                    forced
+                );
+            }
+            if !o.assessment.modifiers.is_empty() {
+                let mods: Vec<String> = o
+                    .assessment
+                    .modifiers
+                    .iter()
+                    .map(|m| format!("{} ×{}", m.id, fmt_num(m.factor)))
+                    .collect();
+                let _ = write!(s, "<li class=\"mods\">modifiers: {}</li>", esc(&mods.join(", ")));
+            }
+            s.push_str("</ul>");
+        }
+        if let Some(e) = &o.escalation {
+            let _ = write!(
+                s,
+                "<div class=\"esc {}\">▲ Escalated to <b>{}</b> (risk {}): {}</div>",
+                e.level.as_str(),
+                e.level.as_str(),
+                fmt_num(e.risk),
+                esc(&e.reasons.join(" · "))
+            );
+        }
+        s.push_str("</li>");
+    }
+    s.push_str("</ol></section>");
+    s
+}
+
+const CSS: &str = r#"
+:root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#fff;--panel:#f6f8fa;--watch:#1f6feb;--review:#bf8700;--urgent:#d1242f}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:24px 32px;max-width:1040px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;padding-top:16px;border-top:2px solid var(--line)}
+h3{font-size:15px;margin:20px 0 6px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+.sub{color:var(--muted);margin:0 0 12px}
+.controls{display:flex;gap:16px;align-items:center;flex-wrap:wrap;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 14px}
+.controls label{font-weight:600;cursor:pointer}
+.note{color:var(--muted);font-size:13px}
+nav ul{list-style:none;padding:0;display:flex;gap:8px;flex-wrap:wrap}
+nav a{display:inline-block;padding:4px 10px;border:1px solid var(--line);border-radius:16px;text-decoration:none;color:var(--fg)}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;text-transform:uppercase;color:#fff;background:#8c959f;vertical-align:middle}
+.badge.watch{background:var(--watch)}.badge.review{background:var(--review)}.badge.urgent{background:var(--urgent)}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+.reasons li{margin:2px 0}.action{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px}
+.hints code{background:var(--panel);padding:0 4px;border-radius:4px}
+table.grid{border-collapse:collapse;font-size:14px}table.grid th,table.grid td{border:1px solid var(--line);padding:4px 8px;text-align:left}
+table.grid th{background:var(--panel)}table.grid td{white-space:nowrap}table.grid td:last-child{white-space:normal}
+svg.chart{max-width:100%;height:auto;display:block}
+svg .plot{fill:#fbfcfd;stroke:var(--line)}svg .tick{font-size:11px;fill:var(--muted)}
+svg .th{stroke-dasharray:5 4;stroke-width:1.2}svg .th.watch{stroke:var(--watch)}svg .th.review{stroke:var(--review)}svg .th.urgent{stroke:var(--urgent)}
+svg .thl{font-size:11px;font-weight:600}svg .thl.watch{fill:var(--watch)}svg .thl.review{fill:var(--review)}svg .thl.urgent{fill:var(--urgent)}
+svg .dot{stroke:#fff;stroke-width:1.5}svg .dot.watch{fill:var(--watch)}svg .dot.review{fill:var(--review)}svg .dot.urgent{fill:var(--urgent)}
+.legend{font-size:13px;color:var(--muted);display:flex;gap:14px;flex-wrap:wrap;margin:4px 0 0}
+.legend i{display:inline-block;width:14px;height:4px;margin-right:6px;vertical-align:middle;border-radius:2px}
+.legend i.dotkey{width:10px;height:10px;border-radius:50%;background:var(--urgent)}
+ol.messages{list-style:none;padding:0;margin:0}
+.msg{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:8px 0;background:var(--bg)}
+.msg.risky{border-left:5px solid var(--urgent)}.msg.info{border-left:5px solid #8c959f}
+.meta{font-size:13px;color:var(--muted)}.meta .badge{font-size:10px}
+.text{white-space:pre-wrap;word-break:break-word;margin:4px 0;padding:4px 6px;border-radius:4px;transition:filter .15s}
+mark.ev{background:#ffd8b5;outline:2px solid #e16f24;border-radius:3px;padding:0 1px;color:inherit}
+.inv{font-size:10px;background:#eee;color:#666;border:1px dashed #999;border-radius:3px;padding:0 2px;margin:0 1px}
+body.blurred .text:not(.revealed){filter:blur(7px);cursor:pointer;user-select:none}
+.hits{list-style:none;padding:0;margin:2px 0;font-size:13px}
+.chip{display:inline-block;font-size:12px;padding:0 6px;border-radius:8px;background:var(--panel);border:1px solid var(--line)}
+.w{color:var(--muted)}.mods{color:var(--muted)}
+.esc{margin-top:6px;padding:6px 10px;border-radius:6px;font-size:14px;color:#fff;background:#8c959f}
+.esc.watch{background:var(--watch)}.esc.review{background:var(--review)}.esc.urgent{background:var(--urgent)}
+footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:8px}
+@media print{body.blurred .text:not(.revealed){filter:none}.controls{display:none}}
+"#;
+
+const SCRIPT: &str = r#"
+(function(){
+  var body=document.body, sw=document.getElementById('show-text');
+  function set(on){ if(on){body.classList.remove('blurred');}else{body.classList.add('blurred');} sw.checked=on; }
+  if(location.hash==='#reveal'){ set(true); } else { set(!body.classList.contains('blurred')); }
+  sw.addEventListener('change',function(){ set(sw.checked); });
+  function toggle(el){ el.classList.toggle('revealed'); }
+  Array.prototype.forEach.call(document.querySelectorAll('.text'),function(el){
+    el.addEventListener('click',function(){ toggle(el); });
+    el.addEventListener('keydown',function(e){ if(e.key==='Enter'||e.key===' '){ e.preventDefault(); toggle(el); } });
+  });
+  body.setAttribute('data-ready','1');
+})();
+"#;
+
+fn render(engine: &Engine, cases: &[Case<'_>], title: &str, source: &str, blur: bool) -> String {
+    let p = engine.policy();
+    let t = Thresholds::of(engine);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"generator\" content=\"vigil {}\"><title>{}</title><style>{CSS}</style></head>\n\
+         <body class=\"{}\">",
+        env!("CARGO_PKG_VERSION"),
+        esc(title),
+        if blur { "blurred" } else { "" }
+    );
+    let _ = write!(
+        s,
+        "<header><h1>{}</h1><p class=\"sub\">{} conversation{} from <b>{}</b> · policy <b>{}</b> {} \
+         <code>{}</code></p>",
+        esc(title),
+        cases.len(),
+        if cases.len() == 1 { "" } else { "s" },
+        esc(source),
+        esc(p.id()),
+        esc(p.version()),
+        esc(p.hash())
+    );
+    let _ = write!(
+        s,
+        "<div class=\"controls\"><label><input type=\"checkbox\" id=\"show-text\"{}> Show message text</label>\
+         <span class=\"note\">Message text is blurred for your wellbeing: click a message to reveal it, or \
+         turn on the switch. Highlights show the evidence the policy matched.</span></div></header>",
+        if blur { "" } else { " checked" }
+    );
+    if cases.len() > 1 {
+        s.push_str("<nav><ul>");
+        for c in cases {
+            let _ = write!(
+                s,
+                "<li><a href=\"#{}\">{} {}</a></li>",
+                anchor(&c.id),
+                esc(&c.id),
+                level_badge(c.max_level)
+            );
+        }
+        s.push_str("</ul></nav>");
+    }
+    if cases.is_empty() {
+        s.push_str("<p>No conversation reached the selected level.</p>");
+    }
+    for c in cases {
+        s.push_str(&case_html(engine, c, &t));
+    }
+    let _ = write!(
+        s,
+        "<footer>Vigil flags potential risk for a human to review; it decides nothing. Scores come from \
+         the policy's rules, weights and thresholds (watch {}, review {}, urgent {}). Generated by vigil {}.\
+         </footer><script>{SCRIPT}</script></body></html>",
+        fmt_num(t.watch),
+        fmt_num(t.review),
+        fmt_num(t.urgent),
+        env!("CARGO_PKG_VERSION")
+    );
+    s.push('\n');
+    s
+}

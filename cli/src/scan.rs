@@ -1,0 +1,294 @@
+//! `vigil scan`: messages in, escalations (or every observation) out.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use vigil::{Escalation, Level, Observation, Tracker};
+
+use crate::common::{self, exit, Input, PolicyArgs};
+use crate::style::{self, paint, BOLD, DIM};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One JSON document per line
+    Jsonl,
+    /// Readable text for a terminal
+    Pretty,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Messages as JSON Lines; `-` (the default) for standard input
+    #[arg(default_value = "-", value_name = "FILE")]
+    pub input: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Print every observation, not only escalations
+    #[arg(long)]
+    pub all: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+    /// Print only escalations (or, with --all, observations) at or above this level
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    pub min_level: Option<Level>,
+    /// Exit with code 3 when an escalation at or above this level is found
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    pub fail_on: Option<Level>,
+    /// Stop at the first malformed line (exit 2) instead of reporting and skipping it
+    #[arg(long)]
+    pub strict: bool,
+    /// No summary on standard error
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// No progress bar (it is shown only for files, when standard error is a terminal)
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+pub fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
+}
+
+#[derive(Default)]
+struct Summary {
+    messages: u64,
+    bad: u64,
+    conversations: HashSet<String>,
+    by_level: [u64; 3],
+    by_category: BTreeMap<String, u64>,
+    top: Option<Level>,
+}
+
+pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let engine = args.policy.engine()?;
+    let mut tracker = Tracker::new(engine);
+    let mut input = Input::open(&args.input)?;
+    let progress = match input.len {
+        Some(len) if !args.no_progress && !args.quiet && common::stderr_is_terminal() => {
+            let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} · {msg} · {eta} left",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            pb.enable_steady_tick(Duration::from_millis(200));
+            Some(pb)
+        }
+        _ => None,
+    };
+    let mut out = anstream::stdout().lock();
+    let mut s = Summary::default();
+    let min = args.min_level;
+    while let Some(item) = input.next_message()? {
+        let msg = match item {
+            Ok(m) => m,
+            Err(e) => {
+                if args.strict {
+                    if let Some(pb) = &progress {
+                        pb.abandon();
+                    }
+                    anyhow::bail!("{}: {e}", input.name);
+                }
+                let line = format!("vigil: {}: {e} (skipped)", input.name);
+                match &progress {
+                    Some(pb) => pb.suspend(|| eprintln!("{line}")),
+                    None => eprintln!("{line}"),
+                }
+                s.bad += 1;
+                continue;
+            }
+        };
+        s.messages += 1;
+        if !s.conversations.contains(&msg.conversation_id) {
+            s.conversations.insert(msg.conversation_id.clone());
+        }
+        let obs = tracker.observe(&msg);
+        if let Some(e) = &obs.escalation {
+            s.by_level[e.level as usize] += 1;
+            s.top = s.top.max(Some(e.level));
+            for c in &e.categories {
+                *s.by_category.entry(c.id.clone()).or_default() += 1;
+            }
+        }
+        if args.all {
+            if min.is_none_or(|m| obs.level >= Some(m)) {
+                match args.format {
+                    Format::Jsonl => writeln!(out, "{}", obs.to_json())?,
+                    Format::Pretty => write_observation(&mut out, &obs, &msg.text)?,
+                }
+            }
+        } else if let Some(e) = &obs.escalation {
+            if min.is_none_or(|m| e.level >= m) {
+                match args.format {
+                    Format::Jsonl => writeln!(out, "{}", e.to_json())?,
+                    Format::Pretty => write_escalation(&mut out, e)?,
+                }
+            }
+        }
+        if let Some(pb) = &progress {
+            if s.messages % 256 == 0 {
+                pb.set_position(input.read);
+                let secs = started.elapsed().as_secs_f64().max(1e-9);
+                pb.set_message(format!(
+                    "{} messages ({:.0}/s)",
+                    s.messages,
+                    s.messages as f64 / secs
+                ));
+            }
+        }
+    }
+    out.flush()?;
+    if let Some(pb) = &progress {
+        pb.finish_and_clear();
+    }
+    if !args.quiet {
+        let elapsed = started.elapsed();
+        let rate = s.messages as f64 / elapsed.as_secs_f64().max(1e-9);
+        let mut err = anstream::stderr().lock();
+        writeln!(
+            err,
+            "vigil: {} messages, {} conversations, {} escalations (watch {}, review {}, urgent {}), {} malformed lines skipped, {:.2?} ({:.0} messages/s)",
+            s.messages,
+            s.conversations.len(),
+            s.by_level.iter().sum::<u64>(),
+            s.by_level[0],
+            s.by_level[1],
+            s.by_level[2],
+            s.bad,
+            elapsed,
+            rate
+        )?;
+        if !s.by_category.is_empty() {
+            let mut cats: Vec<(&String, &u64)> = s.by_category.iter().collect();
+            cats.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let list: Vec<String> = cats.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            writeln!(err, "vigil: escalations by category: {}", list.join(", "))?;
+        }
+    }
+    let code = if args.fail_on.is_some_and(|f| s.top >= Some(f)) {
+        exit::FOUND
+    } else if s.bad > 0 {
+        exit::PROBLEMS
+    } else {
+        exit::OK
+    };
+    Ok(common::code(code))
+}
+
+/// An escalation as readable text.
+pub fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result<()> {
+    let lvl = style::level(Some(e.level));
+    let arrow = e
+        .participants
+        .recipient
+        .as_ref()
+        .map(|r| format!(" → {} ({})", r.id, r.age_band))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{} {}  {}  {} ({}){}",
+        paint(lvl, format!("▲ {}", e.level.as_str().to_uppercase())),
+        paint(
+            DIM,
+            match e.previous_level {
+                Some(p) if p == e.level => "new category".to_string(),
+                p => format!("from {}", p.map_or("none", Level::as_str)),
+            }
+        ),
+        paint(BOLD, &e.conversation_id),
+        e.participants.sender.id,
+        e.participants.sender.age_band,
+        arrow
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        paint(
+            DIM,
+            format!(
+                "message {} at {} · risk {} · escalation #{}",
+                e.message_id,
+                e.raised_at.to_rfc3339(),
+                vigil::explain::fmt_num(e.risk),
+                e.sequence
+            )
+        )
+    )?;
+    for r in &e.reasons {
+        writeln!(out, "  • {r}")?;
+    }
+    if !e.evidence.is_empty() {
+        writeln!(out, "  {}", paint(BOLD, "evidence"))?;
+        for ev in &e.evidence {
+            let quote = ev
+                .excerpt
+                .as_deref()
+                .map(|x| paint(style::mark(0), style::visible(x)))
+                .unwrap_or_else(|| paint(DIM, format!("bytes {}..{}", ev.span.start, ev.span.end)));
+            writeln!(
+                out,
+                "    {}  {}  {}",
+                paint(DIM, &ev.message_id),
+                quote,
+                paint(DIM, format!("{} ({})", ev.rule, ev.category))
+            )?;
+        }
+    }
+    if let Some(a) = &e.recommended_action {
+        writeln!(out, "  {} {a}", paint(BOLD, "action:"))?;
+    }
+    writeln!(out)
+}
+
+/// An observation as one readable line, with the message's hits highlighted.
+fn write_observation(out: &mut impl Write, o: &Observation, text: &str) -> std::io::Result<()> {
+    let spans: Vec<(usize, usize, anstyle::Style)> = o
+        .assessment
+        .hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.span.start, h.span.end, style::mark(i)))
+        .collect();
+    let to = o
+        .recipient
+        .as_deref()
+        .map(|r| format!("→{r}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{} {} {}{}  {}  score {}  risk {}  {}{}",
+        paint(DIM, &o.conversation_id),
+        paint(BOLD, &o.message_id),
+        o.sender,
+        to,
+        style::highlight(text, &spans),
+        vigil::explain::fmt_num(o.assessment.score),
+        vigil::explain::fmt_num(o.risk),
+        paint(style::level(o.level), style::level_name(o.level)),
+        if o.escalation.is_some() {
+            paint(style::level(o.level), " ▲ escalated")
+        } else {
+            String::new()
+        }
+    )?;
+    for h in &o.assessment.hits {
+        writeln!(
+            out,
+            "    {} {} ({}) +{}",
+            paint(DIM, "↳"),
+            h.rule,
+            h.category,
+            vigil::explain::fmt_num(h.weight)
+        )?;
+    }
+    Ok(())
+}

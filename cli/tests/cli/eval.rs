@@ -1,0 +1,161 @@
+//! `vigil eval`.
+
+use predicates::prelude::*;
+
+use crate::{snap, stdout, vigil, CHAT, FIXTURE, LABELS};
+
+#[test]
+fn eval_table() {
+    let out = vigil()
+        .args(["eval", "--messages", CHAT, "--labels", LABELS])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    snap!("eval_table", stdout(&out));
+}
+
+#[test]
+fn eval_json_and_gates() {
+    let out = vigil()
+        .args(["eval", "-m", CHAT, "-l", LABELS, "--json"])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["overall"]["grooming"], 2);
+    assert_eq!(v["overall"]["recall"], 0.5);
+    assert_eq!(v["overall"]["benign_escalation_rate"], 0.5);
+    assert_eq!(v["overall"]["latency"]["median"], 3.0);
+    assert_eq!(v["by_language"]["de"]["recall"], 0.0);
+    assert_eq!(v["missing"][0], "c-missing");
+    let misses: Vec<&str> = v["misses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["conversation_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(misses, vec!["c-coach", "c-group"]);
+    vigil()
+        .args(["eval", "-m", CHAT, "-l", LABELS, "--min-recall", "0.9"])
+        .args(FIXTURE)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "recall 50.0% is below --min-recall 90.0%",
+        ));
+    vigil()
+        .args([
+            "eval",
+            "-m",
+            CHAT,
+            "-l",
+            LABELS,
+            "--max-benign-rate",
+            "0.5",
+            "--threshold",
+            "urgent",
+        ])
+        .args(FIXTURE)
+        .assert()
+        .success();
+}
+
+#[test]
+fn eval_reports_bad_label_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.jsonl");
+    std::fs::write(
+        &labels,
+        "{\"conversation_id\": \"c-groom\", \"label\": \"grooming\"}\n{\"conversation_id\": \"c-x\", \"label\": \"maybe\"}\n",
+    )
+    .unwrap();
+    vigil()
+        .args(["eval", "-m", CHAT, "-l"])
+        .arg(&labels)
+        .args(FIXTURE)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 2: unknown variant `maybe`"));
+}
+
+#[test]
+fn eval_on_the_examples_with_the_shipped_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    let messages = dir.path().join("both.jsonl");
+    let root = crate::root();
+    let mut doc = std::fs::read_to_string(root.join("examples/sample-conversation.jsonl")).unwrap();
+    doc.push_str(&std::fs::read_to_string(root.join("examples/benign-conversation.jsonl")).unwrap());
+    std::fs::write(&messages, doc).unwrap();
+    let labels = dir.path().join("labels.jsonl");
+    std::fs::write(
+        &labels,
+        "{\"conversation_id\": \"sample-1\", \"label\": \"grooming\", \"language\": \"en\"}\n\
+         {\"conversation_id\": \"benign-1\", \"label\": \"benign\", \"language\": \"en\"}\n",
+    )
+    .unwrap();
+    let out = vigil()
+        .args(["eval", "--json", "-m"])
+        .arg(&messages)
+        .arg("-l")
+        .arg(&labels)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["overall"]["recall"], 1.0);
+    assert_eq!(v["overall"]["benign_escalation_rate"], 0.0);
+}
+
+#[test]
+fn eval_on_the_labelled_corpus() {
+    let root = crate::root();
+    let dir = root.join("tests/corpus");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: no tests/corpus");
+        return;
+    };
+    let mut messages = Vec::new();
+    let mut labels = Vec::new();
+    for e in entries {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".labels.jsonl") {
+            labels.push(format!("tests/corpus/{name}"));
+        } else if name.ends_with(".jsonl") {
+            messages.push(format!("tests/corpus/{name}"));
+        }
+    }
+    messages.sort();
+    labels.sort();
+    let labelled: usize = labels
+        .iter()
+        .map(|l| {
+            std::fs::read_to_string(root.join(l))
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .count()
+        })
+        .sum();
+    let out = vigil()
+        .args(["eval", "--json", "-m"])
+        .args(&messages)
+        .arg("-l")
+        .args(&labels)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["conversations"], labelled as u64);
+    assert_eq!(v["missing"].as_array().unwrap().len(), 0);
+    assert_eq!(v["unknown_first_risky"].as_array().unwrap().len(), 0);
+    assert!(v["overall"]["recall"].is_number());
+    assert!(v["by_language"]["en"]["grooming"].as_u64().unwrap() > 0);
+    // The table renders too.
+    vigil()
+        .args(["eval", "-m"])
+        .args(&messages)
+        .arg("-l")
+        .args(&labels)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  en "));
+}

@@ -1,0 +1,217 @@
+//! `vigil report`: the HTML case file, checked as text and rendered by headless Chromium.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{snap, stdout, vigil, CHAT, FIXTURE};
+
+fn report(args: &[&str]) -> String {
+    let out = vigil().args(["report", "-o", "-"]).args(args).assert().success();
+    stdout(&out)
+}
+
+/// The HTML with the (long, stable) style sheet and script left out.
+fn body_only(html: &str) -> String {
+    let mut s = html.to_string();
+    for (open, close) in [("<style>", "</style>"), ("<script>", "</script>")] {
+        if let (Some(a), Some(b)) = (s.find(open), s.find(close)) {
+            s.replace_range(a + open.len()..b, "…");
+        }
+    }
+    s.replace("><", ">\n<")
+}
+
+#[test]
+fn report_is_a_self_contained_case_file() {
+    let html = report(&[CHAT, FIXTURE[0], FIXTURE[1], FIXTURE[2]]);
+    assert!(html.starts_with("<!doctype html>"));
+    // Nothing is fetched from elsewhere.
+    for needle in ["<link", " src=", "url(", "@import"] {
+        assert!(!html.contains(needle), "{needle}");
+    }
+    assert_eq!(
+        html.matches("http").count(),
+        html.matches("http://www.w3.org/2000/svg").count()
+    );
+    // Conversations that reached watch, each with a chart, evidence and reasons.
+    assert_eq!(html.matches("<section class=\"case\"").count(), 3);
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
+    assert!(html.contains("<mark class=\"ev cat-secrecy\" title=\"secrecy.dont-tell (secrecy, +12)\">d0n&#39;7 t e l l your parents</mark>"));
+    assert!(html.contains("<body class=\"blurred\">"));
+    snap!("report_body", body_only(&html));
+    // Escaping: a message cannot inject markup.
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("evil.jsonl");
+    std::fs::write(
+        &evil,
+        "{\"conversation_id\":\"<x>\",\"message_id\":\"m\\\"1\",\"timestamp\":0,\"sender\":{\"id\":\"a\",\"age_band\":\"adult\"},\"recipient\":{\"id\":\"b\",\"age_band\":\"minor\"},\"text\":\"<script>alert(1)</script> our secret\"}\n",
+    )
+    .unwrap();
+    let html = report(&[
+        evil.to_str().unwrap(),
+        FIXTURE[0],
+        FIXTURE[1],
+        FIXTURE[2],
+        "--no-blur",
+    ]);
+    assert!(!html.contains("<script>alert"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("<body class=\"\">"));
+}
+
+#[test]
+fn report_selects_conversations() {
+    let html = report(&[CHAT, "-c", "c-kids", FIXTURE[0], FIXTURE[1], FIXTURE[2]]);
+    assert_eq!(html.matches("<section class=\"case\"").count(), 1);
+    assert!(html.contains("Conversation c-kids <span class=\"badge none\">none</span>"));
+    let html = report(&[CHAT, "--min-level", "urgent", FIXTURE[0], FIXTURE[1], FIXTURE[2]]);
+    assert_eq!(html.matches("<section class=\"case\"").count(), 1);
+    vigil()
+        .args(["report", CHAT, "-o", "-", "-c", "nope"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn report_of_the_shipped_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.html");
+    vigil()
+        .args(["report", "examples/sample-conversation.jsonl", "-o"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("(1 conversation)"));
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("badge urgent"));
+    // The zero-width space of the sample is shown, not hidden.
+    assert!(html.contains("title=\"invisible character U+200B\""));
+}
+
+fn find_chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Runs a command, killing it if it has not finished after a generous limit (a hung browser must
+/// not hang the suite).
+fn run(cmd: &mut Command) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium did not finish: {:?}", child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn chromium(browser: &Path, profile: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(browser);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(args);
+    c
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+    let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    (w, h)
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(browser) = find_chromium() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("chromium is needed for this test in CI: run cli/setup.sh");
+        }
+        eprintln!("skipped: no chromium on PATH (cli/setup.sh installs it)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("case.html");
+    vigil()
+        .args(["report", CHAT, "-o"])
+        .arg(&html)
+        .args(FIXTURE)
+        .assert()
+        .success();
+    let url = format!("file://{}", html.display());
+
+    // The script runs, and the text starts blurred; `#reveal` (like the switch) shows it.
+    let dom = run(&mut chromium(
+        &browser,
+        &dir.path().join("p1"),
+        &["--dump-dom", &url],
+    ));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page's script did not run: {dom}"
+    );
+    assert!(dom.contains("<body class=\"blurred\""), "{dom}");
+    let revealed = run(&mut chromium(
+        &browser,
+        &dir.path().join("p2"),
+        &["--dump-dom", &format!("{url}#reveal")],
+    ));
+    let revealed = String::from_utf8_lossy(&revealed.stdout);
+    assert!(
+        revealed.contains("data-ready=\"1\"") && !revealed.contains("class=\"blurred\""),
+        "{revealed}"
+    );
+
+    // A screenshot: the right size, and not blank (a blank page compresses to a few KB).
+    let shot_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let shot = shot_dir.join("vigil-report.png");
+    let _ = std::fs::remove_file(&shot);
+    let out = run(&mut chromium(
+        &browser,
+        &dir.path().join("p3"),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1200,1600",
+            &format!("{url}#reveal"),
+        ],
+    ));
+    let bytes = std::fs::read(&shot).unwrap_or_else(|e| panic!("no screenshot ({e}): {out:?}"));
+    assert_eq!(png_size(&bytes), (1200, 1600));
+    assert!(
+        bytes.len() > 40_000,
+        "the screenshot looks blank ({} bytes)",
+        bytes.len()
+    );
+    eprintln!("screenshot: {}", shot.display());
+}

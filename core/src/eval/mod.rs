@@ -1,0 +1,579 @@
+//! Evaluation on labelled conversations: recall, benign escalation rate, detection latency, per
+//! category and per language, and the misses to fix — plus [`diff()`](diff()), what changes
+//! between two policy versions.
+//!
+//! A labels file is JSON Lines, one conversation per line:
+//!
+//! ```json
+//! {"conversation_id": "c-17", "label": "grooming", "first_risky_message_id": "m-3", "language": "en"}
+//! {"conversation_id": "c-18", "label": "benign"}
+//! ```
+//!
+//! Definitions (the threshold is `review` unless set otherwise):
+//!
+//! * a conversation's level is the highest level any of its keys (sender → recipient) reached;
+//! * **recall**: the share of grooming conversations whose level reached the threshold;
+//! * **benign escalation rate**: the share of benign conversations whose level reached it;
+//! * **detection latency**: the number of messages of the conversation (all senders) from
+//!   `first_risky_message_id` through the first message at which the conversation reached the
+//!   threshold — 1 when the first risky message itself raised it, 0 when it was reached before;
+//!   median and 90th percentile (nearest rank) over the detected grooming conversations whose
+//!   first risky message is known;
+//! * **per category**: how many grooming and how many benign conversations had the category in an
+//!   escalation (at any level);
+//! * **per language**: the same metrics per `language` of the labels (`unknown` when absent).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use vigil::eval::{Evaluation, Label};
+//!
+//! let engine = Arc::new(vigil::Engine::default());
+//! let doc = concat!(include_str!("../../../examples/sample-conversation.jsonl"),
+//!                   include_str!("../../../examples/benign-conversation.jsonl"));
+//! let messages: Vec<vigil::Message> =
+//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//! let labels = vec![
+//!     Label::grooming("sample-1").with_first_risky("m-03").with_language("en"),
+//!     Label::benign("benign-1").with_language("en"),
+//! ];
+//! let report = Evaluation::run(&engine, &messages, labels).unwrap();
+//! assert_eq!(report.overall.recall, Some(1.0));
+//! assert_eq!(report.overall.benign_escalation_rate, Some(0.0));
+//! assert!(report.misses.is_empty());
+//! ```
+
+pub mod diff;
+
+pub use diff::{diff, ConversationDiff, DiffReport, Differ, Direction, PolicyChanges};
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize, Serializer};
+use thiserror::Error;
+
+use crate::engine::{round3, Engine};
+use crate::escalation::PolicyRef;
+use crate::level::Level;
+use crate::message::Message;
+use crate::tracker::Tracker;
+
+/// The ground truth of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelKind {
+    /// A grooming conversation: it should reach the threshold.
+    Grooming,
+    /// A benign conversation: it should not.
+    Benign,
+}
+
+impl LabelKind {
+    /// The label's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelKind::Grooming => "grooming",
+            LabelKind::Benign => "benign",
+        }
+    }
+}
+
+/// One line of a labels file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    /// The conversation.
+    pub conversation_id: String,
+    /// Grooming or benign.
+    pub label: LabelKind,
+    /// The first message a moderator would call risky, for detection latency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_risky_message_id: Option<String>,
+    /// The conversation's language (BCP 47), for per-language metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl Label {
+    /// A grooming label.
+    pub fn grooming(conversation_id: impl Into<String>) -> Label {
+        Label {
+            conversation_id: conversation_id.into(),
+            label: LabelKind::Grooming,
+            first_risky_message_id: None,
+            language: None,
+        }
+    }
+
+    /// A benign label.
+    pub fn benign(conversation_id: impl Into<String>) -> Label {
+        Label {
+            label: LabelKind::Benign,
+            ..Label::grooming(conversation_id)
+        }
+    }
+
+    /// Sets the first risky message.
+    pub fn with_first_risky(mut self, message_id: impl Into<String>) -> Label {
+        self.first_risky_message_id = Some(message_id.into());
+        self
+    }
+
+    /// Sets the language.
+    pub fn with_language(mut self, language: impl Into<String>) -> Label {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// Parses one label from JSON (unknown fields are ignored).
+    pub fn from_json(json: &str) -> Result<Label, LabelError> {
+        let label: Label = serde_json::from_str(json).map_err(|e| LabelError::Invalid {
+            line: None,
+            reason: strip_position(&e),
+        })?;
+        if label.conversation_id.is_empty() {
+            return Err(LabelError::Invalid {
+                line: None,
+                reason: "`conversation_id` must not be empty".into(),
+            });
+        }
+        Ok(label)
+    }
+}
+
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// A labels file problem.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum LabelError {
+    /// A line is not a valid label.
+    #[error("{}{reason}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+    Invalid {
+        /// 1-based line, when read from a document.
+        line: Option<u64>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Two labels for one conversation.
+    #[error("conversation `{0}` is labelled twice")]
+    Duplicate(String),
+}
+
+impl LabelError {
+    /// The 1-based line, when known.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            LabelError::Invalid { line, .. } => *line,
+            LabelError::Duplicate(_) => None,
+        }
+    }
+}
+
+/// Parses a labels document (JSON Lines; blank lines are skipped), each error with its line.
+///
+/// ```
+/// let items: Vec<_> = vigil::eval::parse_labels(
+///     "{\"conversation_id\": \"c-1\", \"label\": \"grooming\"}\n\n{\"label\": \"benign\"}\n").collect();
+/// assert!(items[0].is_ok());
+/// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
+/// ```
+pub fn parse_labels(doc: &str) -> impl Iterator<Item = Result<Label, LabelError>> + '_ {
+    doc.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            Label::from_json(l).map_err(|e| match e {
+                LabelError::Invalid { reason, .. } => LabelError::Invalid {
+                    line: Some(i as u64 + 1),
+                    reason,
+                },
+                other => other,
+            })
+        })
+}
+
+fn round4<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) if v.is_finite() => s.serialize_some(&((v * 10_000.0).round() / 10_000.0)),
+        _ => s.serialize_none(),
+    }
+}
+
+/// Detection latency, in messages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Latency {
+    /// Detected grooming conversations whose first risky message is known.
+    pub measured: u64,
+    /// Median.
+    #[serde(serialize_with = "round4")]
+    pub median: Option<f64>,
+    /// 90th percentile (nearest rank).
+    #[serde(serialize_with = "round4")]
+    pub p90: Option<f64>,
+    /// Largest.
+    pub max: Option<u32>,
+}
+
+impl Latency {
+    fn of(mut v: Vec<u32>) -> Latency {
+        if v.is_empty() {
+            return Latency::default();
+        }
+        v.sort_unstable();
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            f64::from(v[n / 2])
+        } else {
+            (f64::from(v[n / 2 - 1]) + f64::from(v[n / 2])) / 2.0
+        };
+        let rank = ((0.9 * n as f64).ceil() as usize).clamp(1, n);
+        Latency {
+            measured: n as u64,
+            median: Some(median),
+            p90: Some(f64::from(v[rank - 1])),
+            max: v.last().copied(),
+        }
+    }
+}
+
+/// Metrics over a set of labelled conversations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Grooming conversations.
+    pub grooming: u64,
+    /// Of those, how many reached the threshold.
+    pub detected: u64,
+    /// `detected / grooming` (none without grooming conversations).
+    #[serde(serialize_with = "round4")]
+    pub recall: Option<f64>,
+    /// Benign conversations.
+    pub benign: u64,
+    /// Of those, how many reached the threshold.
+    pub benign_escalated: u64,
+    /// `benign_escalated / benign` (none without benign conversations).
+    #[serde(serialize_with = "round4")]
+    pub benign_escalation_rate: Option<f64>,
+    /// Detection latency of the detected grooming conversations.
+    pub latency: Latency,
+    /// Conversations per label and highest level (`none` when no level was reached).
+    pub levels: BTreeMap<LabelKind, BTreeMap<String, u64>>,
+}
+
+/// One category across the labelled conversations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryStats {
+    /// Category id.
+    pub category: String,
+    /// Grooming conversations with the category in an escalation.
+    pub grooming: u64,
+    /// Benign conversations with the category in an escalation.
+    pub benign: u64,
+}
+
+/// A conversation the policy got wrong.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Miss {
+    /// The conversation.
+    pub conversation_id: String,
+    /// Its label.
+    pub label: LabelKind,
+    /// Its language.
+    pub language: String,
+    /// The highest level it reached.
+    pub level: Option<Level>,
+    /// Its highest risk.
+    #[serde(serialize_with = "round3")]
+    pub max_risk: f64,
+    /// Messages in it.
+    pub messages: u32,
+    /// Categories in its escalations.
+    pub categories: Vec<String>,
+    /// Rules that fired in it, most frequent first.
+    pub rules: Vec<String>,
+    /// For a benign conversation: the message at which it reached the threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<String>,
+}
+
+/// The result of an evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The policy evaluated.
+    pub policy: PolicyRef,
+    /// The level that counts as detected.
+    pub threshold: Level,
+    /// Messages read.
+    pub messages: u64,
+    /// Labelled conversations found in the messages.
+    pub conversations: u64,
+    /// Conversations in the messages without a label (not counted).
+    pub unlabelled: u64,
+    /// Labelled conversations with no message (not counted).
+    pub missing: Vec<String>,
+    /// Grooming conversations whose `first_risky_message_id` is not among their messages.
+    pub unknown_first_risky: Vec<String>,
+    /// Over every labelled conversation.
+    pub overall: Metrics,
+    /// Per language.
+    pub by_language: BTreeMap<String, Metrics>,
+    /// Per category, in policy order (categories that appeared in some escalation).
+    pub by_category: Vec<CategoryStats>,
+    /// Grooming conversations not detected and benign ones escalated, in input order.
+    pub misses: Vec<Miss>,
+}
+
+#[derive(Debug, Default)]
+struct Conv {
+    messages: u32,
+    level: Option<Level>,
+    max_risk: f64,
+    reached_at: Option<(u32, String)>,
+    risky_at: Option<u32>,
+    categories: BTreeSet<usize>,
+    rules: HashMap<u32, u32>,
+}
+
+/// A streaming evaluation: feed it messages in order, then [`finish`](Evaluation::finish).
+///
+/// [`Evaluation::run`] does both for messages in memory.
+#[derive(Debug)]
+pub struct Evaluation {
+    tracker: Tracker,
+    threshold: Level,
+    labels: HashMap<String, Label>,
+    label_order: Vec<String>,
+    convs: HashMap<String, Conv>,
+    order: Vec<String>,
+    messages: u64,
+}
+
+impl Evaluation {
+    /// An evaluation of `engine` against `labels`. Fails if a conversation is labelled twice.
+    pub fn new(
+        engine: Arc<Engine>,
+        labels: impl IntoIterator<Item = Label>,
+    ) -> Result<Evaluation, LabelError> {
+        let mut map = HashMap::new();
+        let mut label_order = Vec::new();
+        for l in labels {
+            if map.contains_key(&l.conversation_id) {
+                return Err(LabelError::Duplicate(l.conversation_id));
+            }
+            label_order.push(l.conversation_id.clone());
+            map.insert(l.conversation_id.clone(), l);
+        }
+        Ok(Evaluation {
+            tracker: Tracker::new(engine),
+            threshold: Level::Review,
+            labels: map,
+            label_order,
+            convs: HashMap::new(),
+            order: Vec::new(),
+            messages: 0,
+        })
+    }
+
+    /// Sets the level that counts as detected (`review` by default).
+    pub fn with_threshold(mut self, level: Level) -> Evaluation {
+        self.threshold = level;
+        self
+    }
+
+    /// Observes the next message.
+    pub fn observe(&mut self, msg: &Message) {
+        self.messages += 1;
+        let obs = self.tracker.observe(msg);
+        let engine = Arc::clone(self.tracker.engine());
+        let conv = match self.convs.get_mut(&msg.conversation_id) {
+            Some(c) => c,
+            None => {
+                self.order.push(msg.conversation_id.clone());
+                self.convs.entry(msg.conversation_id.clone()).or_default()
+            }
+        };
+        conv.messages = conv.messages.saturating_add(1);
+        let label = self.labels.get(&msg.conversation_id);
+        if conv.risky_at.is_none()
+            && label.and_then(|l| l.first_risky_message_id.as_deref()) == Some(msg.message_id.as_str())
+        {
+            conv.risky_at = Some(conv.messages);
+        }
+        conv.level = conv.level.max(obs.level);
+        conv.max_risk = conv.max_risk.max(obs.risk);
+        if conv.reached_at.is_none() && obs.level >= Some(self.threshold) {
+            conv.reached_at = Some((conv.messages, msg.message_id.clone()));
+        }
+        for h in &obs.assessment.hits {
+            *conv.rules.entry(h.rule_index).or_default() += 1;
+        }
+        if let Some(e) = &obs.escalation {
+            for c in &e.categories {
+                if let Some(i) = engine.categories.iter().position(|x| *x.id == *c.id) {
+                    conv.categories.insert(i);
+                }
+            }
+        }
+    }
+
+    /// The report.
+    pub fn finish(self) -> Report {
+        let engine = Arc::clone(self.tracker.engine());
+        let policy = engine.policy();
+        let mut overall = Acc::default();
+        let mut by_language: BTreeMap<String, Acc> = BTreeMap::new();
+        let mut cat_counts: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
+        let mut misses = Vec::new();
+        let mut unknown_first_risky = Vec::new();
+        let mut unlabelled = 0;
+        let mut conversations = 0;
+        for id in &self.order {
+            let Some(conv) = self.convs.get(id) else { continue };
+            let Some(label) = self.labels.get(id) else {
+                unlabelled += 1;
+                continue;
+            };
+            conversations += 1;
+            let language = label.language.clone().unwrap_or_else(|| "unknown".into());
+            let reached = conv.level >= Some(self.threshold);
+            let latency = match (label.label, reached, conv.risky_at, &conv.reached_at) {
+                (LabelKind::Grooming, true, Some(r), Some((at, _))) => {
+                    Some(if *at >= r { at - r + 1 } else { 0 })
+                }
+                _ => None,
+            };
+            if label.label == LabelKind::Grooming
+                && label.first_risky_message_id.is_some()
+                && conv.risky_at.is_none()
+            {
+                unknown_first_risky.push(id.clone());
+            }
+            for acc in [&mut overall, by_language.entry(language.clone()).or_default()] {
+                acc.add(label.label, reached, conv.level, latency);
+            }
+            for &c in &conv.categories {
+                let e = cat_counts.entry(c).or_default();
+                match label.label {
+                    LabelKind::Grooming => e.0 += 1,
+                    LabelKind::Benign => e.1 += 1,
+                }
+            }
+            let wrong = match label.label {
+                LabelKind::Grooming => !reached,
+                LabelKind::Benign => reached,
+            };
+            if wrong {
+                let mut rules: Vec<(&u32, &u32)> = conv.rules.iter().collect();
+                rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                misses.push(Miss {
+                    conversation_id: id.clone(),
+                    label: label.label,
+                    language,
+                    level: conv.level,
+                    max_risk: conv.max_risk,
+                    messages: conv.messages,
+                    categories: conv
+                        .categories
+                        .iter()
+                        .filter_map(|&c| policy.categories().get(c).map(|c| c.id.clone()))
+                        .collect(),
+                    rules: rules
+                        .iter()
+                        .filter_map(|(r, _)| policy.rules().get(**r as usize).map(|r| r.id.clone()))
+                        .collect(),
+                    escalated_at: if label.label == LabelKind::Benign {
+                        conv.reached_at.as_ref().map(|(_, m)| m.clone())
+                    } else {
+                        None
+                    },
+                });
+            }
+        }
+        Report {
+            policy: PolicyRef {
+                id: policy.id().into(),
+                version: policy.version().into(),
+                hash: policy.hash().into(),
+            },
+            threshold: self.threshold,
+            messages: self.messages,
+            conversations,
+            unlabelled,
+            missing: self
+                .label_order
+                .iter()
+                .filter(|id| !self.convs.contains_key(*id))
+                .cloned()
+                .collect(),
+            unknown_first_risky,
+            overall: overall.metrics(),
+            by_language: by_language.into_iter().map(|(k, v)| (k, v.metrics())).collect(),
+            by_category: cat_counts
+                .into_iter()
+                .filter_map(|(c, (g, b))| {
+                    Some(CategoryStats {
+                        category: policy.categories().get(c)?.id.clone(),
+                        grooming: g,
+                        benign: b,
+                    })
+                })
+                .collect(),
+            misses,
+        }
+    }
+
+    /// Evaluates messages in memory.
+    pub fn run<'a>(
+        engine: &Arc<Engine>,
+        messages: impl IntoIterator<Item = &'a Message>,
+        labels: impl IntoIterator<Item = Label>,
+    ) -> Result<Report, LabelError> {
+        let mut e = Evaluation::new(Arc::clone(engine), labels)?;
+        for m in messages {
+            e.observe(m);
+        }
+        Ok(e.finish())
+    }
+}
+
+#[derive(Default)]
+struct Acc {
+    m: Metrics,
+    latencies: Vec<u32>,
+}
+
+impl Acc {
+    fn add(&mut self, label: LabelKind, reached: bool, level: Option<Level>, latency: Option<u32>) {
+        match label {
+            LabelKind::Grooming => {
+                self.m.grooming += 1;
+                self.m.detected += u64::from(reached);
+            }
+            LabelKind::Benign => {
+                self.m.benign += 1;
+                self.m.benign_escalated += u64::from(reached);
+            }
+        }
+        let name = level.map_or("none", Level::as_str).to_string();
+        *self.m.levels.entry(label).or_default().entry(name).or_default() += 1;
+        self.latencies.extend(latency);
+    }
+
+    fn metrics(self) -> Metrics {
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        Metrics {
+            recall: ratio(self.m.detected, self.m.grooming),
+            benign_escalation_rate: ratio(self.m.benign_escalated, self.m.benign),
+            latency: Latency::of(self.latencies),
+            ..self.m
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

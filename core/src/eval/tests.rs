@@ -1,0 +1,273 @@
+use super::*;
+use crate::testutil::{dm, engine};
+use crate::{AgeBand, Policy};
+
+const ADULT: AgeBand = AgeBand::Adult;
+const MINOR: AgeBand = AgeBand::Minor;
+
+fn corpus() -> Vec<Message> {
+    vec![
+        // g1: grooming, detected at m3 (risk 24 → 57 at m3: review), first risky m1.
+        dm(
+            "g1",
+            "m1",
+            0,
+            ("a", ADULT),
+            ("b", MINOR),
+            "don't tell your parents",
+        ),
+        dm("g1", "m2", 1, ("b", MINOR), ("a", ADULT), "ok"),
+        dm("g1", "m3", 61, ("a", ADULT), ("b", MINOR), "meet up"),
+        // g2: grooming, never above watch.
+        dm("g2", "m1", 0, ("c", ADULT), ("d", MINOR), "hi"),
+        dm("g2", "m2", 1, ("c", ADULT), ("d", MINOR), "our secret"),
+        // g3: grooming, urgent at its first risky message.
+        dm("g3", "m1", 0, ("e", ADULT), ("f", MINOR), "hey"),
+        dm(
+            "g3",
+            "m2",
+            1,
+            ("e", ADULT),
+            ("f", MINOR),
+            "send it or i will share",
+        ),
+        // b1: benign, escalated (false positive).
+        dm(
+            "b1",
+            "m1",
+            0,
+            ("g", ADULT),
+            ("h", MINOR),
+            "meet up, don't tell your parents",
+        ),
+        // b2: benign, quiet.
+        dm("b2", "m1", 0, ("i", ADULT), ("j", ADULT), "lunch?"),
+        // u1: unlabelled.
+        dm("u1", "m1", 0, ("k", ADULT), ("l", ADULT), "hello"),
+    ]
+}
+
+fn labels() -> Vec<Label> {
+    vec![
+        Label::grooming("g1").with_first_risky("m1").with_language("en"),
+        Label::grooming("g2").with_first_risky("m2").with_language("en"),
+        Label::grooming("g3").with_first_risky("m2").with_language("de"),
+        Label::benign("b1").with_language("en"),
+        Label::benign("b2"),
+        Label::grooming("gone"),
+    ]
+}
+
+#[test]
+fn metrics_latency_categories_and_misses() {
+    let e = engine();
+    let r = Evaluation::run(&e, &corpus(), labels()).unwrap();
+    assert_eq!(r.threshold, Level::Review);
+    assert_eq!(r.messages, 10);
+    assert_eq!(r.conversations, 5);
+    assert_eq!(r.unlabelled, 1);
+    assert_eq!(r.missing, vec!["gone".to_string()]);
+    let o = &r.overall;
+    assert_eq!(
+        (o.grooming, o.detected, o.benign, o.benign_escalated),
+        (3, 2, 2, 1)
+    );
+    assert!((o.recall.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!(o.benign_escalation_rate, Some(0.5));
+    // g1: m1..m3 = 3 messages; g3: 1.
+    assert_eq!(o.latency.measured, 2);
+    assert_eq!(o.latency.median, Some(2.0));
+    assert_eq!(o.latency.p90, Some(3.0));
+    assert_eq!(o.latency.max, Some(3));
+    assert_eq!(o.levels[&LabelKind::Grooming]["watch"], 1);
+    assert_eq!(o.levels[&LabelKind::Benign]["none"], 1);
+
+    let en = &r.by_language["en"];
+    assert_eq!(
+        (en.grooming, en.detected, en.benign, en.benign_escalated),
+        (2, 1, 1, 1)
+    );
+    let de = &r.by_language["de"];
+    assert_eq!(de.recall, Some(1.0));
+    assert_eq!(de.benign_escalation_rate, None);
+    assert_eq!(r.by_language["unknown"].benign, 1);
+
+    let cats: Vec<(&str, u64, u64)> = r
+        .by_category
+        .iter()
+        .map(|c| (c.category.as_str(), c.grooming, c.benign))
+        .collect();
+    assert_eq!(
+        cats,
+        vec![("secrecy", 2, 1), ("meeting", 1, 1), ("sextortion", 1, 0)]
+    );
+
+    let misses: Vec<(&str, LabelKind)> = r
+        .misses
+        .iter()
+        .map(|m| (m.conversation_id.as_str(), m.label))
+        .collect();
+    assert_eq!(
+        misses,
+        vec![("g2", LabelKind::Grooming), ("b1", LabelKind::Benign)]
+    );
+    assert_eq!(r.misses[0].level, Some(Level::Watch));
+    assert_eq!(r.misses[0].rules, vec!["secrecy.dont-tell".to_string()]);
+    assert_eq!(r.misses[1].escalated_at.as_deref(), Some("m1"));
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["overall"]["recall"], 0.6667);
+    assert_eq!(json["overall"]["levels"]["grooming"]["watch"], 1);
+}
+
+#[test]
+fn threshold_watch_counts_more() {
+    let e = engine();
+    let mut ev = Evaluation::new(e, labels()).unwrap().with_threshold(Level::Watch);
+    for m in &corpus() {
+        ev.observe(m);
+    }
+    let r = ev.finish();
+    assert_eq!(r.overall.recall, Some(1.0));
+}
+
+#[test]
+fn latency_zero_when_reached_before_the_labelled_message_and_unknown_ids() {
+    let e = engine();
+    let msgs = vec![
+        dm(
+            "g",
+            "m1",
+            0,
+            ("a", ADULT),
+            ("b", MINOR),
+            "send it or i will share",
+        ),
+        dm("g", "m2", 1, ("a", ADULT), ("b", MINOR), "hi"),
+        dm(
+            "h",
+            "m1",
+            0,
+            ("a", ADULT),
+            ("c", MINOR),
+            "send it or i will share",
+        ),
+    ];
+    let labels = vec![
+        Label::grooming("g").with_first_risky("m2"),
+        Label::grooming("h").with_first_risky("nope"),
+    ];
+    let r = Evaluation::run(&e, &msgs, labels).unwrap();
+    assert_eq!(r.overall.latency.measured, 1);
+    assert_eq!(r.overall.latency.median, Some(0.0));
+    assert_eq!(r.unknown_first_risky, vec!["h".to_string()]);
+}
+
+#[test]
+fn labels_parse_with_lines_and_duplicates_are_rejected() {
+    let doc = "{\"conversation_id\":\"a\",\"label\":\"grooming\",\"extra\":1}\n\n{\"conversation_id\":\"b\",\"label\":\"spam\"}\n{\"conversation_id\":\"\",\"label\":\"benign\"}\n";
+    let items: Vec<Result<Label, LabelError>> = parse_labels(doc).collect();
+    assert!(items[0].is_ok());
+    let e = items[1].as_ref().unwrap_err();
+    assert_eq!(e.line(), Some(3));
+    assert!(e.to_string().starts_with("line 3: unknown variant `spam`"), "{e}");
+    assert!(items[2]
+        .as_ref()
+        .unwrap_err()
+        .to_string()
+        .contains("conversation_id"));
+    let err = Evaluation::new(engine(), vec![Label::benign("x"), Label::grooming("x")]).unwrap_err();
+    assert_eq!(err, LabelError::Duplicate("x".into()));
+}
+
+#[test]
+fn empty_evaluation_has_no_rates() {
+    let r = Evaluation::run(&engine(), &[], vec![]).unwrap();
+    assert_eq!(r.overall.recall, None);
+    assert_eq!(r.overall.latency.median, None);
+    assert!(r.misses.is_empty());
+}
+
+#[test]
+fn diff_explains_level_changes() {
+    let a = engine();
+    let b = std::sync::Arc::new(
+        crate::Engine::new(
+            Policy::builder()
+                .add_toml("test.toml", crate::testutil::POLICY)
+                .unwrap()
+                .add_toml(
+                    "v2.toml",
+                    r#"
+[policy]
+id = "v2"
+version = "2"
+[[override]]
+rule = "meeting.meet"
+enabled = false
+[[override]]
+rule = "secrecy.dont-tell"
+weight = 20
+add_any = ["hi"]
+[[rule]]
+id = "x.new"
+category = "meeting"
+weight = 30
+any = ["lunch"]
+"#,
+                )
+                .unwrap()
+                .build()
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    let d = diff(&a, &b, &corpus());
+    assert_eq!(d.messages, 10);
+    assert_eq!(d.conversations, 6);
+    let changed: Vec<(&str, Option<Level>, Option<Level>)> = d
+        .changed
+        .iter()
+        .map(|c| (c.conversation_id.as_str(), c.a.level, c.b.level))
+        .collect();
+    // g1 loses its meeting signal; b1 too; b2 gains the new rule. g2 gains a hit ("hi") but the
+    // secrecy cap keeps it at watch.
+    assert_eq!(
+        changed,
+        vec![
+            ("g1", Some(Level::Review), Some(Level::Watch)),
+            ("b1", Some(Level::Urgent), Some(Level::Watch)),
+            ("b2", None, Some(Level::Review)),
+        ],
+        "{d:#?}"
+    );
+    let g1 = &d.changed[0];
+    assert_eq!(g1.direction, diff::Direction::Down);
+    assert_eq!(g1.rules_only_a[0].rule, "meeting.meet");
+    assert_eq!(g1.rules_only_a[0].first_message, "m3");
+    assert_eq!(g1.categories_removed, vec!["meeting".to_string()]);
+    assert_eq!(g1.reweighted.len(), 1);
+    assert_eq!((g1.reweighted[0].a, g1.reweighted[0].b), (12.0, 20.0));
+    let b2 = &d.changed[2];
+    assert_eq!(b2.direction, diff::Direction::Up);
+    assert_eq!(b2.rules_only_b[0].rule, "x.new");
+    assert_eq!(b2.categories_added, vec!["meeting".to_string()]);
+    assert_eq!(d.transitions["none → review"], 1);
+    assert_eq!(d.transitions["review → watch"], 1);
+    assert!(d.categories_changed.is_empty(), "{:?}", d.categories_changed);
+
+    let pc = &d.policy_changes;
+    assert_eq!(pc.rules.added, vec!["x.new".to_string()]);
+    let dont = pc
+        .rules
+        .changed
+        .iter()
+        .find(|c| c.id == "secrecy.dont-tell")
+        .unwrap();
+    let any = dont.fields.iter().find(|f| f.field == "any").unwrap();
+    assert_eq!(any.added, vec![serde_json::json!("hi")]);
+    assert!(dont.fields.iter().any(|f| f.field == "weight"));
+    let meet = pc.rules.changed.iter().find(|c| c.id == "meeting.meet").unwrap();
+    assert_eq!(meet.fields[0].field, "enabled");
+    assert!(pc.settings.is_empty(), "{:?}", pc.settings);
+    assert!(PolicyChanges::between(a.policy(), a.policy()).is_empty());
+}

@@ -1,0 +1,1129 @@
+//! Explanations: why a message scored what it scored, and how a conversation reached its level.
+//!
+//! Everything a policy author needs to understand a decision, as data (every type here is
+//! `Serialize`, so the command line, the bindings and the WASM playground show the same thing):
+//!
+//! * [`explain_message`]: one message on its own — the normalized views of its text, each rule
+//!   hit with the original and the normalized span and the term or pattern that matched, the
+//!   rules that matched the text but were not counted (a `when` condition or an `unless`
+//!   phrase), the per-category sum and cap, every modifier (applied or not, and why) and the
+//!   arithmetic of the score;
+//! * [`explain_conversation`]: a conversation replayed message by message through a real
+//!   [`Tracker`], with each step's decay since the key's previous message, category points before
+//!   and after, the stage bonus, the risk, the level and any escalation.
+//!
+//! ```
+//! use vigil::{AgeBand, Engine, Message, Participant, Relationship, Timestamp};
+//!
+//! let engine = Engine::default();
+//! let msg = Message::new("c-1", "m-1", Timestamp::from_millis(0),
+//!         Participant::new("u-9", AgeBand::Adult), "d0n'7 t e l l ur mom we talk")
+//!     .with_recipient(Participant::new("u-4", AgeBand::Minor))
+//!     .with_relationship(Relationship::Stranger);
+//! let x = vigil::explain::explain_message(&engine, &msg);
+//! let hit = &x.hits[0];
+//! assert_eq!(hit.matched, "d0n'7 t e l l ur mom");      // what the user typed
+//! assert_eq!(hit.normalized.as_deref(), Some("dont tei ur mom")); // what the rule saw
+//! // The arithmetic adds up: capped category sums, times the modifiers.
+//! let base: f64 = x.categories.iter().map(|c| c.capped).sum();
+//! assert!((base * x.factor - x.score).abs() < 1e-6);
+//! assert!(x.formula.ends_with(&vigil::explain::fmt_num(x.score)));
+//! ```
+
+mod probe;
+
+pub(crate) use probe::TermForm;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex::RegexBuilder;
+use serde::{Serialize, Serializer};
+
+use crate::engine::{round, round3, Assessment, Engine, Span};
+use crate::escalation::PolicyRef;
+use crate::level::Level;
+use crate::matcher::{HitKind, Scratch};
+use crate::message::{AgeBand, Channel, Message, Relationship, Timestamp};
+use crate::normalize::{Mode, Normalized};
+use crate::policy::model::{Condition, Disclosure};
+use crate::tracker::{Key, Tracker};
+
+pub(crate) fn round3_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) if v.is_finite() => s.serialize_some(&round(*v)),
+        _ => s.serialize_none(),
+    }
+}
+
+/// Formats a number for the arithmetic: at most three decimals, no trailing zeros.
+///
+/// ```
+/// use vigil::explain::fmt_num;
+/// assert_eq!(fmt_num(3.0), "3");
+/// assert_eq!(fmt_num(3.12), "3.12");
+/// assert_eq!(fmt_num(1.0 / 3.0), "0.333");
+/// ```
+pub fn fmt_num(v: f64) -> String {
+    if !v.is_finite() {
+        return if v > 0.0 { "∞".into() } else { v.to_string() };
+    }
+    let s = format!("{:.3}", round(v));
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The metadata a message was scored under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageContext {
+    /// The sender's age band as scored (the platform's, or `minor` when the conversation knows the
+    /// sender disclosed being a child).
+    pub sender: AgeBand,
+    /// The recipient's age band as scored (`unknown` without recipient and in group channels).
+    pub recipient: AgeBand,
+    /// The relationship.
+    pub relationship: Relationship,
+    /// The channel.
+    pub channel: Channel,
+    /// The sender's account age, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_age_days: Option<u32>,
+    /// The sender's band is `minor` because they disclosed it earlier in the conversation.
+    pub sender_inferred_minor: bool,
+    /// The recipient's band is `minor` because they disclosed it earlier in the conversation.
+    pub recipient_inferred_minor: bool,
+}
+
+impl MessageContext {
+    fn of(msg: &Message) -> MessageContext {
+        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        MessageContext {
+            sender: msg.sender.effective_band(),
+            recipient: if group {
+                AgeBand::Unknown
+            } else {
+                msg.recipient
+                    .as_ref()
+                    .map_or(AgeBand::Unknown, |r| r.effective_band())
+            },
+            relationship: msg.relationship,
+            channel: msg.channel,
+            account_age_days: msg.sender.account_age_days,
+            sender_inferred_minor: false,
+            recipient_inferred_minor: false,
+        }
+    }
+
+    /// The conditions of `c` this context does not meet, in plain words (empty: all met).
+    fn unmet(&self, c: &Condition) -> Vec<String> {
+        let mut out = Vec::new();
+        let list = |v: &[&str]| v.join(" or ");
+        if !c.sender.is_empty() && !c.sender.contains(&self.sender) {
+            let want: Vec<&str> = c.sender.iter().map(|b| b.as_str()).collect();
+            out.push(format!("sender is {} (needs {})", self.sender, list(&want)));
+        }
+        if !c.recipient.is_empty() && !c.recipient.contains(&self.recipient) {
+            let want: Vec<&str> = c.recipient.iter().map(|b| b.as_str()).collect();
+            out.push(format!("recipient is {} (needs {})", self.recipient, list(&want)));
+        }
+        if !c.relationship.is_empty() && !c.relationship.contains(&self.relationship) {
+            let want: Vec<&str> = c.relationship.iter().map(|b| b.as_str()).collect();
+            out.push(format!(
+                "relationship is {} (needs {})",
+                self.relationship.as_str(),
+                list(&want)
+            ));
+        }
+        if !c.channel.is_empty() && !c.channel.contains(&self.channel) {
+            let want: Vec<&str> = c.channel.iter().map(|b| b.as_str()).collect();
+            out.push(format!(
+                "channel is {} (needs {})",
+                self.channel.as_str(),
+                list(&want)
+            ));
+        }
+        if let Some(d) = c.account_age_days_below {
+            match self.account_age_days {
+                Some(a) if a < d => {}
+                Some(a) => out.push(format!("account is {a} days old (needs under {d})")),
+                None => out.push(format!("account age is unknown (needs under {d} days)")),
+            }
+        }
+        out
+    }
+}
+
+/// The two normalized views of a text the rules run on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NormalizedViews {
+    /// The skeleton literal terms (`any`, `near`, `unless`) are matched on.
+    pub terms: String,
+    /// The lightly normalized text regex `patterns` run on.
+    pub patterns: String,
+}
+
+/// One rule that fired and counted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HitExplanation {
+    /// Rule id.
+    pub rule: String,
+    /// Category id.
+    pub category: String,
+    /// How it matched.
+    pub kind: HitKind,
+    /// The rule's weight.
+    #[serde(serialize_with = "round3")]
+    pub weight: f64,
+    /// The rule's description, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Byte span of the original text.
+    pub span: Span,
+    /// The original text of the span: what the user typed.
+    pub matched: String,
+    /// Byte span in the normalized view the rule ran on (`terms` for terms and `near`,
+    /// `patterns` for patterns), when it could be traced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub normalized_span: Option<Span>,
+    /// The normalized text of that span: what the rule saw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub normalized: Option<String>,
+    /// The term(s) or pattern that matched, as written in the policy.
+    pub by: Vec<String>,
+    /// The level the rule forces, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forces_level: Option<Level>,
+    /// The rule says the sender disclosed being a child.
+    pub discloses_minor: bool,
+}
+
+/// Why a rule that matched the text did not count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NotCountedReason {
+    /// The rule's `when` conditions do not hold for this message's metadata.
+    When {
+        /// Each unmet condition in plain words.
+        unmet: Vec<String>,
+    },
+    /// An `unless` phrase of the rule occurs in the message.
+    Unless {
+        /// The exception phrase as written in the policy.
+        phrase: String,
+        /// Where it occurs in the original text.
+        span: Option<Span>,
+    },
+}
+
+/// A rule that matched the text but did not count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotCounted {
+    /// Rule id.
+    pub rule: String,
+    /// Category id.
+    pub category: String,
+    /// What it would have matched in the original text, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    /// The original text of that span.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+    /// Why it did not count.
+    pub reason: NotCountedReason,
+}
+
+/// A rule's weight in a category sum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleWeight {
+    /// Rule id.
+    pub rule: String,
+    /// Its weight.
+    #[serde(serialize_with = "round3")]
+    pub weight: f64,
+}
+
+/// One category's share of a message score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryArithmetic {
+    /// Category id.
+    pub category: String,
+    /// Its stage.
+    pub stage: String,
+    /// The rules that fired in it.
+    pub rules: Vec<RuleWeight>,
+    /// The sum of their weights.
+    #[serde(serialize_with = "round3")]
+    pub sum: f64,
+    /// The category's `message_cap`, if any.
+    #[serde(serialize_with = "round3_opt")]
+    pub message_cap: Option<f64>,
+    /// `min(sum, message_cap)`.
+    #[serde(serialize_with = "round3")]
+    pub capped: f64,
+    /// The product of the applied modifiers.
+    #[serde(serialize_with = "round3")]
+    pub factor: f64,
+    /// `capped × factor`: the points the message adds to the category.
+    #[serde(serialize_with = "round3")]
+    pub score: f64,
+}
+
+/// A modifier of the policy and whether it applied to the message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModifierCheck {
+    /// Modifier id.
+    pub id: String,
+    /// Its description, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its factor.
+    #[serde(serialize_with = "round3")]
+    pub factor: f64,
+    /// Whether it applied.
+    pub applied: bool,
+    /// Why not, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Points a category holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryPoints {
+    /// Category id.
+    pub category: String,
+    /// Points.
+    #[serde(serialize_with = "round3")]
+    pub points: f64,
+}
+
+/// What the message alone would do to a fresh conversation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alone {
+    /// Points per category after the `conversation_cap`.
+    pub categories: Vec<CategoryPoints>,
+    /// Stage bonus from the stages of this one message.
+    #[serde(serialize_with = "round3")]
+    pub stage_bonus: f64,
+    /// The risk.
+    #[serde(serialize_with = "round3")]
+    pub risk: f64,
+    /// The level by the thresholds, or a forced level if higher.
+    pub level: Option<Level>,
+}
+
+/// Everything about one message's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageExplanation {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The message.
+    pub message_id: String,
+    /// The original text.
+    pub text: String,
+    /// The text was longer than the policy's `max_message_bytes` and was assessed up to it.
+    pub truncated: bool,
+    /// The metadata it was scored under.
+    pub context: MessageContext,
+    /// The normalized views.
+    pub normalized: NormalizedViews,
+    /// Rules that fired and counted, in policy order.
+    pub hits: Vec<HitExplanation>,
+    /// Rules that matched the text but did not count.
+    pub not_counted: Vec<NotCounted>,
+    /// Per-category arithmetic, in policy order.
+    pub categories: Vec<CategoryArithmetic>,
+    /// Every enabled modifier, applied or not (only evaluated when some rule fired).
+    pub modifiers: Vec<ModifierCheck>,
+    /// Sum of the capped category sums.
+    #[serde(serialize_with = "round3")]
+    pub base_score: f64,
+    /// Product of the applied modifiers.
+    #[serde(serialize_with = "round3")]
+    pub factor: f64,
+    /// The message score: `base_score × factor`.
+    #[serde(serialize_with = "round3")]
+    pub score: f64,
+    /// The score's arithmetic in one line, such as `(min(12 + 15, 20) + 20) × 2 = 80`.
+    pub formula: String,
+    /// The highest level a fired rule forces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forced_level: Option<Level>,
+    /// A fired rule says the sender disclosed being a child.
+    pub discloses_minor: bool,
+    /// What this message alone would do to a fresh conversation.
+    pub alone: Alone,
+}
+
+/// Explains one message on its own (no conversation state: no decay, no fan-out, no inferred
+/// ages), exactly as [`Engine::assess`] scores it.
+pub fn explain_message(engine: &Engine, msg: &Message) -> MessageExplanation {
+    let assessment = engine.assess(msg);
+    build(engine, msg, MessageContext::of(msg), &assessment, false)
+}
+
+/// Builds the explanation of an assessment made under `ctx`.
+fn build(
+    engine: &Engine,
+    msg: &Message,
+    ctx: MessageContext,
+    a: &Assessment,
+    in_conversation: bool,
+) -> MessageExplanation {
+    let policy = engine.policy();
+    let (text, truncated) = probe::truncate(&msg.text, policy.scoring().max_message_bytes);
+    let n = engine.normalizer();
+    let terms = n.normalize(text, Mode::Terms);
+    let patterns = n.normalize(text, Mode::Patterns);
+    let slice = |s: Span| text.get(s.start..s.end).unwrap_or("").to_string();
+
+    let hits: Vec<HitExplanation> = a
+        .hits
+        .iter()
+        .map(|h| {
+            let ri = h.rule_index as usize;
+            let rule = policy.rules().get(ri);
+            let (norm_span, by) = rule
+                .map(|r| attribute(engine, r, h.kind, h.span, &terms, &patterns))
+                .unwrap_or((None, Vec::new()));
+            let view = if h.kind == HitKind::Pattern {
+                &patterns
+            } else {
+                &terms
+            };
+            HitExplanation {
+                rule: h.rule.to_string(),
+                category: h.category.to_string(),
+                kind: h.kind,
+                weight: h.weight,
+                description: rule.and_then(|r| r.description.clone()),
+                span: h.span,
+                matched: slice(h.span),
+                normalized: norm_span.and_then(|s| view.as_str().get(s.start..s.end).map(str::to_string)),
+                normalized_span: norm_span,
+                by,
+                forces_level: rule.and_then(|r| r.level),
+                discloses_minor: rule.is_some_and(|r| r.discloses == Some(Disclosure::Minor)),
+            }
+        })
+        .collect();
+
+    // Rules that matched the text but were filtered by `when`.
+    let mut scratch = Scratch::new();
+    engine.find(text, &mut scratch);
+    let mut not_counted = Vec::new();
+    for raw in &scratch.hits {
+        if a.hits.iter().any(|h| h.rule_index == raw.rule) {
+            continue;
+        }
+        let Some(rule) = policy.rules().get(raw.rule as usize) else {
+            continue;
+        };
+        let span = Span {
+            start: raw.span.start,
+            end: raw.span.end,
+        };
+        not_counted.push(NotCounted {
+            rule: rule.id.clone(),
+            category: rule.category.clone(),
+            span: Some(span),
+            matched: Some(slice(span)),
+            reason: NotCountedReason::When {
+                unmet: ctx.unmet(&rule.when),
+            },
+        });
+    }
+    // Rules cancelled by an `unless` phrase.
+    for (ri, rule) in policy.rules().iter().enumerate() {
+        if !rule.enabled || rule.unless.is_empty() || scratch.hits.iter().any(|h| h.rule as usize == ri) {
+            continue;
+        }
+        let Some((phrase, at)) = rule.unless.iter().find_map(|u| {
+            let form = TermForm::of(n, u);
+            form.find_in(terms.as_str())
+                .first()
+                .map(|r| (u.clone(), terms.original_span(r.clone())))
+        }) else {
+            continue;
+        };
+        if let Some(would) = would_match(engine, rule, &terms, &patterns) {
+            not_counted.push(NotCounted {
+                rule: rule.id.clone(),
+                category: rule.category.clone(),
+                span: Some(would),
+                matched: Some(slice(would)),
+                reason: NotCountedReason::Unless {
+                    phrase,
+                    span: at.map(|r| Span {
+                        start: r.start,
+                        end: r.end,
+                    }),
+                },
+            });
+        }
+    }
+
+    // The arithmetic.
+    let factor: f64 = a.modifiers.iter().map(|m| m.factor).product();
+    let mut categories = Vec::new();
+    for cs in &a.categories {
+        let cat = engine.categories.get(usize::from(cs.index));
+        let rules: Vec<RuleWeight> = a
+            .hits
+            .iter()
+            .filter(|h| h.category == cs.category)
+            .map(|h| RuleWeight {
+                rule: h.rule.to_string(),
+                weight: h.weight,
+            })
+            .collect();
+        let sum: f64 = rules.iter().map(|r| r.weight).sum();
+        let cap = cat.map(|c| c.message_cap).filter(|c| c.is_finite());
+        let capped = cap.map_or(sum, |c| sum.min(c));
+        categories.push(CategoryArithmetic {
+            category: cs.category.to_string(),
+            stage: cs.stage.to_string(),
+            rules,
+            sum,
+            message_cap: cap,
+            capped,
+            factor,
+            score: cs.score,
+        });
+    }
+    let modifiers = modifier_checks(engine, &ctx, a, in_conversation);
+    let formula = formula(&categories, a);
+
+    // Alone: a fresh conversation with only this message.
+    let mut alone_cats = Vec::new();
+    let mut stages: Vec<&str> = Vec::new();
+    let mut risk = 0.0;
+    for cs in &a.categories {
+        if cs.score <= 0.0 {
+            continue;
+        }
+        let cap = engine
+            .categories
+            .get(usize::from(cs.index))
+            .map_or(f64::INFINITY, |c| c.conversation_cap);
+        let pts = cs.score.min(cap);
+        risk += pts;
+        alone_cats.push(CategoryPoints {
+            category: cs.category.to_string(),
+            points: pts,
+        });
+        if !stages.contains(&&*cs.stage) {
+            stages.push(&cs.stage);
+        }
+    }
+    let bonus = stage_bonus_for(engine, stages.len() as u32);
+    risk += bonus;
+    let alone = Alone {
+        categories: alone_cats,
+        stage_bonus: bonus,
+        risk,
+        level: engine.level_for(risk).max(a.forced_level),
+    };
+
+    MessageExplanation {
+        conversation_id: msg.conversation_id.clone(),
+        message_id: msg.message_id.clone(),
+        text: msg.text.clone(),
+        truncated,
+        context: ctx,
+        normalized: NormalizedViews {
+            terms: terms.as_str().to_string(),
+            patterns: patterns.as_str().to_string(),
+        },
+        hits,
+        not_counted,
+        categories,
+        modifiers,
+        base_score: a.base_score,
+        factor,
+        score: a.score,
+        formula,
+        forced_level: a.forced_level,
+        discloses_minor: a.discloses_minor,
+        alone,
+    }
+}
+
+/// The stage bonus for `active` distinct stages.
+fn stage_bonus_for(engine: &Engine, active: u32) -> f64 {
+    match &engine.policy().scoring().stage_bonus {
+        Some(b) if active >= b.from => b.points * f64::from(active - b.from + 1),
+        _ => 0.0,
+    }
+}
+
+fn formula(categories: &[CategoryArithmetic], a: &Assessment) -> String {
+    if categories.is_empty() {
+        return "0".into();
+    }
+    let parts: Vec<String> = categories
+        .iter()
+        .map(|c| {
+            let sum = c
+                .rules
+                .iter()
+                .map(|r| fmt_num(r.weight))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            match c.message_cap {
+                Some(cap) if c.sum > cap => format!("min({sum}, {})", fmt_num(cap)),
+                _ => sum,
+            }
+        })
+        .collect();
+    let sum = parts.join(" + ");
+    let compound = parts.len() > 1 || (!sum.starts_with("min(") && sum.contains(" + "));
+    let mut s = if compound && !a.modifiers.is_empty() {
+        format!("({sum})")
+    } else {
+        sum
+    };
+    for m in &a.modifiers {
+        s.push_str(&format!(" × {}", fmt_num(m.factor)));
+    }
+    let result = fmt_num(a.score);
+    if s != result {
+        s.push_str(&format!(" = {result}"));
+    }
+    s
+}
+
+fn modifier_checks(
+    engine: &Engine,
+    ctx: &MessageContext,
+    a: &Assessment,
+    in_conversation: bool,
+) -> Vec<ModifierCheck> {
+    engine
+        .policy()
+        .modifiers()
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.enabled)
+        .map(|(i, m)| {
+            let applied = a.modifiers.iter().any(|am| usize::from(am.index) == i);
+            let reason = if applied {
+                None
+            } else if a.hits.is_empty() {
+                Some("no rule fired".to_string())
+            } else {
+                let unmet = ctx.unmet(&m.when);
+                if !unmet.is_empty() {
+                    Some(unmet.join("; "))
+                } else if let Some(f) = &m.fan_out {
+                    Some(if in_conversation {
+                        format!(
+                            "the sender wrote risky messages to fewer than {} distinct minors within {}",
+                            f.min, f.window
+                        )
+                    } else {
+                        "fan-out is only known over conversations (explain a conversation instead)"
+                            .to_string()
+                    })
+                } else {
+                    Some("conditions not met".to_string())
+                }
+            };
+            ModifierCheck {
+                id: m.id.clone(),
+                description: m.description.clone(),
+                factor: m.multiply,
+                applied,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// Traces a hit to the term(s) or pattern that produced it and its span in the normalized view.
+fn attribute(
+    engine: &Engine,
+    rule: &crate::policy::model::Rule,
+    kind: HitKind,
+    span: Span,
+    terms: &Normalized,
+    patterns: &Normalized,
+) -> (Option<Span>, Vec<String>) {
+    let n = engine.normalizer();
+    let same = |r: &std::ops::Range<usize>, view: &Normalized| {
+        view.original_span(r.clone())
+            .is_some_and(|o| o.start == span.start && o.end == span.end)
+    };
+    match kind {
+        HitKind::Term => {
+            for t in &rule.any {
+                let form = TermForm::of(n, t);
+                if let Some(r) = form.find_in(terms.as_str()).into_iter().find(|r| same(r, terms)) {
+                    return (Some(to_span(&r)), vec![t.clone()]);
+                }
+            }
+            (None, Vec::new())
+        }
+        HitKind::Near => {
+            let mut by = Vec::new();
+            let (mut lo, mut hi) = (usize::MAX, 0);
+            for near in &rule.near {
+                for group in &near.terms {
+                    for t in group {
+                        let form = TermForm::of(n, t);
+                        for r in form.find_in(terms.as_str()) {
+                            let inside = terms
+                                .original_span(r.clone())
+                                .is_some_and(|o| o.start >= span.start && o.end <= span.end);
+                            if inside {
+                                lo = lo.min(r.start);
+                                hi = hi.max(r.end);
+                                if !by.contains(t) {
+                                    by.push(t.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ((lo < hi).then_some(Span { start: lo, end: hi }), by)
+        }
+        HitKind::Pattern => {
+            let limit = engine.policy().scoring().regex_size_limit;
+            for p in &rule.patterns {
+                let Ok(re) = RegexBuilder::new(p)
+                    .size_limit(limit)
+                    .dfa_size_limit(limit)
+                    .build()
+                else {
+                    continue;
+                };
+                if let Some(m) = re.find(patterns.as_str()) {
+                    let r = m.start()..m.end();
+                    if !r.is_empty() && same(&r, patterns) {
+                        return (Some(to_span(&r)), vec![p.clone()]);
+                    }
+                }
+            }
+            (None, Vec::new())
+        }
+    }
+}
+
+fn to_span(r: &std::ops::Range<usize>) -> Span {
+    Span {
+        start: r.start,
+        end: r.end,
+    }
+}
+
+/// Where a rule would match the text if its `unless` phrases were ignored (a best effort that
+/// follows the matcher: first term, then `near`, then patterns).
+fn would_match(
+    engine: &Engine,
+    rule: &crate::policy::model::Rule,
+    terms: &Normalized,
+    patterns: &Normalized,
+) -> Option<Span> {
+    let n = engine.normalizer();
+    let norm = terms.as_str();
+    let first_term = rule
+        .any
+        .iter()
+        .filter_map(|t| TermForm::of(n, t).find_in(norm).into_iter().next())
+        .min_by_key(|r| r.start);
+    if let Some(r) = first_term {
+        return terms.original_span(r).map(|o| to_span(&o));
+    }
+    for near in &rule.near {
+        let groups: Vec<Vec<(usize, std::ops::Range<usize>)>> = near
+            .terms
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .flat_map(|t| TermForm::of(n, t).find_in(norm))
+                    .map(|r| (probe::word_index(norm, r.start), r))
+                    .collect()
+            })
+            .collect();
+        if groups.is_empty() || groups.iter().any(Vec::is_empty) {
+            continue;
+        }
+        // A window of `within` words holding an occurrence of every group (as the matcher).
+        let within = near.within as usize;
+        let starts: Vec<usize> = groups.iter().flatten().map(|(w, _)| *w).collect();
+        for ws in starts {
+            let picks: Option<Vec<&std::ops::Range<usize>>> = groups
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .find(|(w, _)| *w >= ws && *w <= ws + within)
+                        .map(|(_, r)| r)
+                })
+                .collect();
+            if let Some(picks) = picks {
+                let lo = picks.iter().map(|r| r.start).min().unwrap_or(0);
+                let hi = picks.iter().map(|r| r.end).max().unwrap_or(0);
+                return terms.original_span(lo..hi).map(|o| to_span(&o));
+            }
+        }
+    }
+    let limit = engine.policy().scoring().regex_size_limit;
+    for p in &rule.patterns {
+        let Ok(re) = RegexBuilder::new(p)
+            .size_limit(limit)
+            .dfa_size_limit(limit)
+            .build()
+        else {
+            continue;
+        };
+        if let Some(m) = re.find(patterns.as_str()).filter(|m| m.start() < m.end()) {
+            return patterns.original_span(m.start()..m.end()).map(|o| to_span(&o));
+        }
+    }
+    None
+}
+
+/// The policy thresholds, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// Risk at which a conversation is worth watching.
+    #[serde(serialize_with = "round3")]
+    pub watch: f64,
+    /// Risk at which a moderator should review it.
+    #[serde(serialize_with = "round3")]
+    pub review: f64,
+    /// Risk at which it is urgent.
+    #[serde(serialize_with = "round3")]
+    pub urgent: f64,
+}
+
+impl Thresholds {
+    /// The thresholds of an engine's policy.
+    pub fn of(engine: &Engine) -> Thresholds {
+        let l = engine.policy().scoring().levels;
+        Thresholds {
+            watch: l[0],
+            review: l[1],
+            urgent: l[2],
+        }
+    }
+
+    /// The threshold of a level.
+    pub fn get(&self, level: Level) -> f64 {
+        match level {
+            Level::Watch => self.watch,
+            Level::Review => self.review,
+            Level::Urgent => self.urgent,
+        }
+    }
+}
+
+/// One category of a conversation key across one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryStep {
+    /// Category id.
+    pub category: String,
+    /// Its stage.
+    pub stage: String,
+    /// Points held after the key's previous message.
+    #[serde(serialize_with = "round3")]
+    pub before: f64,
+    /// Those points decayed to this message's time (dropped under 0.001).
+    #[serde(serialize_with = "round3")]
+    pub decayed: f64,
+    /// Points this message adds (its category score).
+    #[serde(serialize_with = "round3")]
+    pub added: f64,
+    /// The category's `conversation_cap`, if any.
+    #[serde(serialize_with = "round3_opt")]
+    pub conversation_cap: Option<f64>,
+    /// Points held after this message: `min(decayed + added, conversation_cap)`.
+    #[serde(serialize_with = "round3")]
+    pub after: f64,
+}
+
+/// An escalation raised at a step, in short.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationSummary {
+    /// 1 for the key's first escalation, then 2, 3, …
+    pub sequence: u32,
+    /// The level.
+    pub level: Level,
+    /// The previous escalation's level.
+    pub previous_level: Option<Level>,
+    /// Reasons in plain words.
+    pub reasons: Vec<String>,
+    /// Categories holding points, strongest first.
+    pub categories: Vec<String>,
+}
+
+/// A level a rule forces on a conversation key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forced {
+    /// The level.
+    pub level: Level,
+    /// The rule that forced it.
+    pub rule: String,
+}
+
+/// One message of a conversation, replayed through a tracker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// 1-based position in the conversation (all senders).
+    pub index: usize,
+    /// The message.
+    pub message_id: String,
+    /// Its timestamp.
+    pub timestamp: Timestamp,
+    /// The sender.
+    pub sender: String,
+    /// The recipient of the key (`None` in group channels).
+    pub recipient: Option<String>,
+    /// 1-based position among the messages of this key (sender → recipient).
+    pub key_message: u32,
+    /// Time since the key's previous message, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
+    /// The decay factor applied to the key's points: `2^(−elapsed / half_life)`.
+    #[serde(serialize_with = "round_decay")]
+    pub decay: f64,
+    /// The message's own explanation, under what the conversation knows (inferred ages,
+    /// fan-out).
+    pub message: MessageExplanation,
+    /// The key's categories before and after.
+    pub categories: Vec<CategoryStep>,
+    /// Stages active for the key after the message.
+    pub stages: Vec<String>,
+    /// The multi-stage bonus after the message.
+    #[serde(serialize_with = "round3")]
+    pub stage_bonus: f64,
+    /// The key's risk after its previous message.
+    #[serde(serialize_with = "round3")]
+    pub risk_before: f64,
+    /// The key's risk after this message: the categories' points plus the stage bonus.
+    #[serde(serialize_with = "round3")]
+    pub risk: f64,
+    /// The level the risk reaches by the thresholds.
+    pub threshold_level: Option<Level>,
+    /// A level forced by a rule in this key's history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forced: Option<Forced>,
+    /// The key's level after the message.
+    pub level: Option<Level>,
+    /// The escalation raised by this message, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<EscalationSummary>,
+    /// The message was older than the key's previous one.
+    pub out_of_order: bool,
+}
+
+fn round_decay<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((v * 1_000_000.0).round() / 1_000_000.0)
+}
+
+/// A conversation replayed message by message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConversationExplanation {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The policy.
+    pub policy: PolicyRef,
+    /// The level thresholds.
+    pub thresholds: Thresholds,
+    /// The half-life of risk, in milliseconds.
+    pub half_life_ms: i64,
+    /// One step per message of the conversation.
+    pub steps: Vec<Step>,
+    /// The highest level any key reached.
+    pub max_level: Option<Level>,
+}
+
+/// Replays `messages` through a fresh [`Tracker`] and explains each message of the conversation
+/// `conversation_id` step by step. Messages of other conversations are replayed too (a sender's
+/// fan-out to other minors counts) but not explained.
+///
+/// ```
+/// use std::sync::Arc;
+/// let engine = Arc::new(vigil::Engine::default());
+/// let doc = include_str!("../../../examples/sample-conversation.jsonl");
+/// let msgs: Vec<vigil::Message> =
+///     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+/// let x = vigil::explain::explain_conversation(&engine, &msgs, "sample-1");
+/// assert_eq!(x.steps.len(), msgs.len());
+/// assert_eq!(x.max_level, Some(vigil::Level::Urgent));
+/// // Each step's risk is its categories' points plus the stage bonus.
+/// for s in &x.steps {
+///     let sum: f64 = s.categories.iter().map(|c| c.after).sum();
+///     assert!((sum + s.stage_bonus - s.risk).abs() < 1e-6);
+/// }
+/// ```
+pub fn explain_conversation(
+    engine: &Arc<Engine>,
+    messages: &[Message],
+    conversation_id: &str,
+) -> ConversationExplanation {
+    let mut tracker = Tracker::new(Arc::clone(engine));
+    let policy = engine.policy();
+    let half_life = policy.scoring().half_life_ms;
+    let mut steps = Vec::new();
+    let mut prev_risk: HashMap<Key, f64> = HashMap::new();
+    let mut forced_by: HashMap<Key, Forced> = HashMap::new();
+    let mut max_level = None;
+    for msg in messages {
+        if msg.conversation_id != conversation_id {
+            tracker.observe(msg);
+            continue;
+        }
+        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        let key = Key {
+            conversation: msg.conversation_id.as_str().into(),
+            sender: msg.sender.id.as_str().into(),
+            recipient: if group {
+                None
+            } else {
+                msg.recipient.as_ref().map(|r| r.id.as_str().into())
+            },
+        };
+        let before = tracker.keys.get(&key).cloned();
+        let mut ctx = MessageContext::of(msg);
+        let probable = |t: &Tracker, who: &str| {
+            t.minors
+                .contains_key(&(Box::from(msg.conversation_id.as_str()), Box::from(who)))
+        };
+        if ctx.sender == AgeBand::Unknown && probable(&tracker, &msg.sender.id) {
+            ctx.sender = AgeBand::Minor;
+            ctx.sender_inferred_minor = true;
+        }
+        if !group && ctx.recipient == AgeBand::Unknown {
+            if let Some(r) = &msg.recipient {
+                if probable(&tracker, &r.id) {
+                    ctx.recipient = AgeBand::Minor;
+                    ctx.recipient_inferred_minor = true;
+                }
+            }
+        }
+        let obs = tracker.observe(msg);
+        let after = tracker.keys.get(&key).cloned().unwrap_or_default();
+        let explanation = build(engine, msg, ctx, &obs.assessment, true);
+
+        // Decay since the key's previous message (a key evicted meanwhile starts afresh).
+        let before = before.filter(|b| after.messages > b.messages);
+        let now = obs
+            .timestamp
+            .as_millis()
+            .max(before.as_ref().map_or(i64::MIN, |b| b.last_ts));
+        let elapsed = before.as_ref().map(|b| now.saturating_sub(b.last_ts));
+        let decay = match elapsed {
+            Some(dt) if dt > 0 => libm::exp2(-(dt as f64) / half_life as f64),
+            _ => 1.0,
+        };
+        let mut idx: Vec<u16> = after.cats.iter().map(|c| c.0).collect();
+        if let Some(b) = &before {
+            idx.extend(b.cats.iter().map(|c| c.0));
+        }
+        idx.extend(obs.assessment.categories.iter().map(|c| c.index));
+        idx.sort_unstable();
+        idx.dedup();
+        let categories = idx
+            .into_iter()
+            .filter_map(|ci| {
+                let cat = engine.categories.get(usize::from(ci))?;
+                let b = before
+                    .as_ref()
+                    .and_then(|b| b.cats.iter().find(|c| c.0 == ci))
+                    .map_or(0.0, |c| c.1);
+                let decayed = if b * decay >= 0.001 { b * decay } else { 0.0 };
+                let added = obs
+                    .assessment
+                    .categories
+                    .iter()
+                    .find(|c| c.index == ci)
+                    .map_or(0.0, |c| c.score.max(0.0));
+                let a = after.cats.iter().find(|c| c.0 == ci).map_or(0.0, |c| c.1);
+                Some(CategoryStep {
+                    category: cat.id.to_string(),
+                    stage: engine
+                        .stages
+                        .get(usize::from(cat.stage))
+                        .map_or(String::new(), |s| s.to_string()),
+                    before: b,
+                    decayed,
+                    added,
+                    conversation_cap: Some(cat.conversation_cap).filter(|c| c.is_finite()),
+                    after: a,
+                })
+            })
+            .collect();
+        let window = policy
+            .scoring()
+            .stage_bonus
+            .as_ref()
+            .map_or(i64::MAX, |b| b.window_ms);
+        let active = after
+            .stages
+            .iter()
+            .filter(|s| s.last_ts >= now.saturating_sub(window))
+            .count() as u32;
+        let stage_bonus = stage_bonus_for(engine, active);
+        if let Some(f) = obs.assessment.forced_level {
+            if forced_by.get(&key).is_none_or(|x| f > x.level) {
+                let rule = obs
+                    .assessment
+                    .hits
+                    .iter()
+                    .filter_map(|h| Some((engine.rules.get(h.rule_index as usize)?.level?, h)))
+                    .max_by_key(|(l, _)| *l)
+                    .map_or(String::new(), |(_, h)| h.rule.to_string());
+                forced_by.insert(key.clone(), Forced { level: f, rule });
+            }
+        }
+        let risk_before = prev_risk.insert(key.clone(), obs.risk).unwrap_or(0.0);
+        max_level = max_level.max(obs.level);
+        steps.push(Step {
+            index: steps.len() + 1,
+            message_id: msg.message_id.clone(),
+            timestamp: msg.timestamp,
+            sender: msg.sender.id.clone(),
+            recipient: obs.recipient.clone(),
+            key_message: after.messages,
+            elapsed_ms: elapsed,
+            decay,
+            message: explanation,
+            categories,
+            stages: obs.stages.iter().map(|s| s.to_string()).collect(),
+            stage_bonus,
+            risk_before,
+            risk: obs.risk,
+            threshold_level: engine.level_for(obs.risk),
+            forced: after.forced.and(forced_by.get(&key).cloned()),
+            level: obs.level,
+            escalation: obs.escalation.as_ref().map(|e| EscalationSummary {
+                sequence: e.sequence,
+                level: e.level,
+                previous_level: e.previous_level,
+                reasons: e.reasons.clone(),
+                categories: e.categories.iter().map(|c| c.id.clone()).collect(),
+            }),
+            out_of_order: obs.out_of_order,
+        });
+    }
+    ConversationExplanation {
+        conversation_id: conversation_id.to_string(),
+        policy: PolicyRef {
+            id: policy.id().into(),
+            version: policy.version().into(),
+            hash: policy.hash().into(),
+        },
+        thresholds: Thresholds::of(engine),
+        half_life_ms: half_life,
+        steps,
+        max_level,
+    }
+}
+
+#[cfg(test)]
+mod tests;
