@@ -5,6 +5,8 @@
 pub const PACKS: &[(&str, &str)] = &[
     ("core", include_str!("../../policies/core.toml")),
     ("en", include_str!("../../policies/en.toml")),
+    ("de", include_str!("../../policies/de.toml")),
+    ("fr", include_str!("../../policies/fr.toml")),
     ("nl", include_str!("../../policies/nl.toml")),
 ];
 
