@@ -7,6 +7,8 @@ pub const PACKS: &[(&str, &str)] = &[
     ("en", include_str!("../../policies/en.toml")),
     ("de", include_str!("../../policies/de.toml")),
     ("fr", include_str!("../../policies/fr.toml")),
+    ("es", include_str!("../../policies/es.toml")),
+    ("it", include_str!("../../policies/it.toml")),
     ("nl", include_str!("../../policies/nl.toml")),
 ];
 
