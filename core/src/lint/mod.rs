@@ -163,17 +163,18 @@ impl Linter<'_> {
         });
     }
 
-    fn item_warning(&mut self, kind: LintKind, item: &str, message: String) {
+    fn item_warning(&mut self, kind: LintKind, what: &str, id: &str, message: String) {
+        let loc = self.policy.item_location(what, id, "id");
         self.out.push(LintWarning {
             kind,
             rule: None,
             term: None,
-            item: Some(item.to_string()),
+            item: Some(format!("{what} `{id}`")),
             message,
             location: LintLocation {
-                source: "(policy)".to_string(),
-                line: None,
-                column: None,
+                source: loc.source,
+                line: loc.line,
+                column: loc.column,
             },
         });
     }
@@ -206,7 +207,8 @@ pub fn lint(policy: &Policy) -> Vec<LintWarning> {
         if !rules.iter().any(|r| r.enabled && r.category == c.id) {
             l.item_warning(
                 LintKind::UnusedCategory,
-                &format!("category `{}`", c.id),
+                "category",
+                &c.id,
                 format!("category `{}` has no enabled rule: it can never be raised", c.id),
             );
         }
@@ -215,7 +217,8 @@ pub fn lint(policy: &Policy) -> Vec<LintWarning> {
         if !policy.categories().iter().any(|c| c.stage == s.id) {
             l.item_warning(
                 LintKind::UnusedStage,
-                &format!("stage `{}`", s.id),
+                "stage",
+                &s.id,
                 format!("stage `{}` is evidenced by no category", s.id),
             );
         }

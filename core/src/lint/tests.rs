@@ -215,3 +215,14 @@ enabled = false
     let json = serde_json::to_value(&w[0]).unwrap();
     assert!(json["kind"].is_string());
 }
+
+#[test]
+fn unused_items_point_at_the_layer_that_defines_them() {
+    let w = lint_with("[[stage]]\nid = \"lonely\"\nsummary = \"x\"\n");
+    let unused = w
+        .iter()
+        .find(|w| w.kind == LintKind::UnusedStage)
+        .expect("the stage is unused");
+    assert_eq!(unused.location.source, "extra.toml");
+    assert_eq!(unused.location.line, Some(2));
+}

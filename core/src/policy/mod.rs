@@ -212,6 +212,30 @@ impl Policy {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// The location of a stage, category or modifier (`kind`) with id `id` in the layer that
+    /// defines it, pointing at `field`.
+    pub(crate) fn item_location(&self, kind: &str, id: &str, field: &str) -> Location {
+        let item = Some(format!("{kind} `{id}`"));
+        for src in &self.sources {
+            let (line, column) = locate(&src.text, id, field, None);
+            if line.is_some() {
+                return Location {
+                    source: src.name.clone(),
+                    line,
+                    column,
+                    item,
+                    field: Some(field.into()),
+                };
+            }
+        }
+        Location {
+            source: "(policy)".into(),
+            item,
+            field: Some(field.into()),
+            ..Location::default()
+        }
+    }
+
     /// The location of a rule's field (and optionally a value in it) in its source text.
     pub(crate) fn rule_location(&self, rule: usize, field: &str, needle: Option<&str>) -> Location {
         let id = self.rules.get(rule).map(|r| r.id.as_str()).unwrap_or("");
