@@ -1,0 +1,195 @@
+/** The Kotlin API: errors, threads, snapshots, conversions and the facade. */
+package org.vigil.test
+
+import com.google.gson.JsonParser
+import java.io.File
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import org.vigil.charRange
+import org.vigil.engineWithOverrides
+import org.vigil.ffi.AgeBand
+import org.vigil.ffi.Channel
+import org.vigil.ffi.Engine
+import org.vigil.ffi.Level
+import org.vigil.ffi.Message
+import org.vigil.ffi.Participant
+import org.vigil.ffi.Policy
+import org.vigil.ffi.PolicyBuilder
+import org.vigil.ffi.Relationship
+import org.vigil.ffi.Tracker
+import org.vigil.ffi.VigilException
+import org.vigil.ffi.escalationSchema
+import org.vigil.ffi.formatTimestamp
+import org.vigil.ffi.parseTimestamp
+import org.vigil.ffi.shippedPackNames
+import org.vigil.ffi.shippedPackSource
+import org.vigil.fromJson
+import org.vigil.sentAt
+import org.vigil.slice
+import org.vigil.toJson
+
+private val shipped: Engine by lazy { Engine.shipped() }
+
+private fun msg(id: String, text: String, conversation: String = "c-1", at: Long = 1_762_020_245_000L) = Message(
+    conversationId = conversation,
+    messageId = id,
+    timestampMs = at,
+    sender = Participant("u-9", AgeBand.ADULT, accountAgeDays = 2u),
+    recipient = Participant("u-4", AgeBand.MINOR),
+    channel = Channel.DIRECT,
+    relationship = Relationship.STRANGER,
+    text = text,
+)
+
+/** Collects what the README example sends to moderators. */
+class ModerationQueue {
+    val sent = mutableListOf<String>()
+
+    fun send(document: String) {
+        sent.add(document)
+    }
+}
+
+fun apiCases(): List<Case> = listOf(
+    Case("README example") {
+        val queue = ModerationQueue()
+        readmeExample(queue)
+        check(queue.sent.isNotEmpty()) { "the README example raised no escalation" }
+        assertEquals("vigil.escalation/1", JsonParser.parseString(queue.sent.first()).asJsonObject.get("schema").asString, "schema")
+    },
+    Case("policy errors are VigilException.Policy with the core's message (file:line:column)") {
+        val e = assertThrows<VigilException.Policy> {
+            PolicyBuilder().addToml("my.toml", "[[rule]]\nid = \"x\"\ncategory = \"nope\"\nwieght = 3\n")
+        }
+        val message = e.message ?: ""
+        check(message.startsWith("my.toml:4:1")) { message }
+        check("wieght" in message) { message }
+    },
+    Case("a failed add leaves the builder as it was") {
+        val builder = PolicyBuilder().addShipped()
+        assertThrows<VigilException.Policy> { builder.addToml("bad.toml", "[[rule]\n") }
+        assertEquals(Policy.shipped().hash(), builder.build().hash(), "hash")
+    },
+    Case("unknown packs and unreadable files are errors") {
+        val e = assertThrows<VigilException.Policy> { PolicyBuilder().addPack("klingon") }
+        check("no shipped pack named `klingon`" in (e.message ?: "")) { e.message ?: "" }
+        val io = assertThrows<VigilException.Io> { PolicyBuilder().addFile("/nonexistent/acme.toml") }
+        check(io.message!!.startsWith("/nonexistent/acme.toml: ")) { io.message!! }
+    },
+    Case("an override file changes the policy") {
+        val file = File.createTempFile("acme", ".toml")
+        try {
+            file.writeText("[policy]\nid = \"acme\"\nversion = \"3\"\n[scoring]\nlevels = { review = 55 }\n")
+            engineWithOverrides(file).use { engine ->
+                check(engine.policy().id().endsWith("+acme")) { engine.policy().id() }
+                assertEquals(Level.REVIEW, engine.levelFor(55.0), "level at 55")
+                assertEquals(Level.WATCH, engine.levelFor(54.0), "level at 54")
+            }
+        } finally {
+            file.delete()
+        }
+    },
+    Case("invalid messages are VigilException.Message naming the field") {
+        Tracker(shipped).use { tracker ->
+            val e = assertThrows<VigilException.Message> {
+                tracker.observeJson("""{"conversation_id":"c","timestamp":0,"sender":{"id":"a"},"text":""}""")
+            }
+            check("message_id" in (e.message ?: "")) { e.message ?: "" }
+            val empty = assertThrows<VigilException.Message> { tracker.observe(msg("m-1", "hi").copy(conversationId = "")) }
+            check("conversation_id" in (empty.message ?: "")) { empty.message ?: "" }
+            assertEquals(0uL, tracker.stats().observed, "observed")
+        }
+        assertThrows<VigilException.Timestamp> { parseTimestamp("yesterday") }
+    },
+    Case("assess highlights the bytes the user typed") {
+        val m = msg("m-1", "ok \uD83D\uDE00 d0n'7 t e l l ur parents about us")
+        val a = shipped.assess(m)
+        check(a.score > 0.0) { "score ${a.score}" }
+        val hit = a.hits.first()
+        assertEquals("d0n'7 t e l l ur parents", m.text.slice(hit.span), "highlighted text")
+        assertEquals("d0n'7 t e l l ur parents", m.text.substring(m.text.charRange(hit.span)), "char range")
+        val json = JsonParser.parseString(shipped.assessJson(m.toJson())).asJsonObject
+        assertEquals(a.hits.size, json.getAsJsonArray("hits").size(), "hits in JSON")
+    },
+    Case("escalations carry records and the JSON document") {
+        Tracker(shipped).use { tracker ->
+            val texts = listOf("how old are you?", "dont tell your parents about us", "add me on snap", "send a pic")
+            val escalations = texts.mapIndexed { i, t -> tracker.observe(msg("m-$i", t, at = 1_762_020_245_000L + i * 60_000L)) }
+                .mapNotNull { it.escalation }
+            check(escalations.isNotEmpty()) { "no escalation" }
+            val e = escalations.last()
+            val doc = JsonParser.parseString(e.json).asJsonObject
+            assertEquals("vigil.escalation/1", doc.get("schema").asString, "schema")
+            assertEquals(e.level.name.lowercase(), doc.get("level").asString, "level")
+            assertEquals(e.evidence.size, doc.getAsJsonArray("evidence").size(), "evidence")
+            assertEquals("u-4", e.participants.recipient?.id, "recipient")
+            check(JsonParser.parseString(escalationSchema()).isJsonObject) { "schema is not JSON" }
+        }
+    },
+    Case("one tracker is safe to share across threads; engines are shared by trackers") {
+        val pool = Executors.newFixedThreadPool(8)
+        val tracker = Tracker(shipped)
+        val sequential = (0 until 8).map { t ->
+            Tracker(shipped).use { own -> (0 until 25).map { i -> own.observe(msg("m-$i", "dont tell your parents, add me on snap", "c-$t")).json } }
+        }
+        val futures = (0 until 8).map { t ->
+            pool.submit<List<String>> {
+                Tracker(shipped).use { own ->
+                    (0 until 25).map { i ->
+                        tracker.observe(msg("m-$i", "dont tell your parents, add me on snap", "c-$t"))
+                        own.observe(msg("m-$i", "dont tell your parents, add me on snap", "c-$t")).json
+                    }
+                }
+            }
+        }
+        val parallel = futures.map { it.get(60, TimeUnit.SECONDS) }
+        pool.shutdown()
+        assertEquals(sequential, parallel, "per-thread results")
+        assertEquals(200uL, tracker.stats().observed, "observed")
+        assertEquals(8uL, tracker.len(), "keys")
+        tracker.close()
+    },
+    Case("snapshots round-trip: a restored tracker continues exactly like the original") {
+        val (inputs, expected) = vectorLines("sample")
+        Tracker(shipped).use { a ->
+            val half = inputs.size / 2
+            inputs.take(half).forEach { a.observeJson(it) }
+            Tracker(shipped).use { b ->
+                b.restore(a.snapshot())
+                assertEquals(a.len(), b.len(), "keys")
+                for (i in half until inputs.size) {
+                    val fromA = JsonParser.parseString(a.observeJson(inputs[i]))
+                    val fromB = JsonParser.parseString(b.observeJson(inputs[i]))
+                    assertEquals(expected[i], fromB, "observation ${i + 1} after restore")
+                    assertEquals(fromA, fromB, "observation ${i + 1}")
+                }
+            }
+            Tracker(shipped).use { c ->
+                val conversation = JsonParser.parseString(inputs[0]).asJsonObject.get("conversation_id").asString
+                c.restoreConversation(a.snapshotConversation(conversation))
+                check(c.len() > 0uL) { "no key restored" }
+                c.clear()
+                check(c.isEmpty()) { "not cleared" }
+            }
+            val e = assertThrows<VigilException.Snapshot> { a.restore("not a snapshot".toByteArray()) }
+            assertEquals("not a Vigil snapshot (bad magic bytes)", e.message, "message")
+            val bytes = a.snapshot()
+            assertThrows<VigilException.Snapshot> { a.restore(bytes.copyOf(bytes.size - 1)) }
+            assertEquals(bytes.toList(), a.snapshot().toList(), "a failed restore changes nothing")
+        }
+    },
+    Case("messages and timestamps convert both ways") {
+        val m = msg("m-1", "hello")
+        assertEquals(m, Message.fromJson(m.toJson()), "message")
+        assertEquals(1_762_020_245_000L, m.sentAt.toEpochMilli(), "sentAt")
+        assertEquals("2026-11-01T18:04:05Z", formatTimestamp(parseTimestamp("2026-11-01T19:04:05+01:00")), "timestamp")
+    },
+    Case("shipped packs pass their own examples") {
+        val names = shippedPackNames()
+        assertEquals("core", names.firstOrNull(), "first pack")
+        for (name in names) check(shippedPackSource(name)?.contains("[policy]") == true) { "source of pack $name" }
+        assertEquals(null, shippedPackSource("klingon"), "unknown pack")
+        assertEquals(emptyList<Any>(), shipped.checkExamples(), "example failures")
+        check(shipped.ruleCount() > 0uL) { "no rules" }
+    },
+)

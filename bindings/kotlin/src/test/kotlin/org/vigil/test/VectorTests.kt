@@ -1,0 +1,199 @@
+/**
+ * The golden vectors (`tests/vectors/`) replayed through the Kotlin binding: each input line is
+ * parsed with Gson and turned into a `Message` record by hand, observed, and the observation is
+ * checked against the expected line twice — the core's JSON (`Observation.json`) exactly, and every
+ * field of the returned records (numbers within the core's 3-decimal rounding).
+ */
+package org.vigil.test
+
+import com.google.gson.JsonArray
+import com.google.gson.JsonElement
+import com.google.gson.JsonNull
+import com.google.gson.JsonObject
+import com.google.gson.JsonParser
+import com.google.gson.JsonPrimitive
+import java.io.File
+import kotlin.math.abs
+import org.vigil.ffi.AgeBand
+import org.vigil.ffi.Channel
+import org.vigil.ffi.Engine
+import org.vigil.ffi.Escalation
+import org.vigil.ffi.Message
+import org.vigil.ffi.Observation
+import org.vigil.ffi.Participant
+import org.vigil.ffi.ParticipantRef
+import org.vigil.ffi.PolicyBuilder
+import org.vigil.ffi.Relationship
+import org.vigil.ffi.Span
+import org.vigil.ffi.Tracker
+import org.vigil.ffi.formatTimestamp
+import org.vigil.ffi.parseTimestamp
+
+/** An engine for a vector's layers: "shipped" or a file in tests/vectors/, loaded under its name. */
+fun vectorEngine(layers: JsonArray): Engine =
+    PolicyBuilder().use { b ->
+        for (layer in layers) {
+            val name = layer.asString
+            if (name == "shipped") {
+                b.addShipped().close()
+            } else {
+                b.addSource(name, File(vectorsDir, name).readText()).close()
+            }
+        }
+        b.build().use { Engine(it) }
+    }
+
+private fun str(o: JsonObject, key: String): String? =
+    o.get(key)?.takeUnless { it.isJsonNull }?.asString
+
+private fun band(v: String?): AgeBand = when (v) {
+    "minor" -> AgeBand.MINOR
+    "adult" -> AgeBand.ADULT
+    else -> AgeBand.UNKNOWN
+}
+
+private fun participant(o: JsonObject) = Participant(
+    id = o.get("id").asString,
+    ageBand = band(str(o, "age_band")),
+    age = o.get("age")?.takeUnless { it.isJsonNull }?.asInt?.toUInt(),
+    accountAgeDays = o.get("account_age_days")?.takeUnless { it.isJsonNull }?.asInt?.toUInt(),
+)
+
+/** A `Message` record built from one input line (not through the core's JSON reader). */
+fun messageOf(o: JsonObject): Message {
+    val ts = o.get("timestamp").asJsonPrimitive
+    return Message(
+        conversationId = o.get("conversation_id").asString,
+        messageId = o.get("message_id").asString,
+        timestampMs = if (ts.isNumber) ts.asLong else parseTimestamp(ts.asString),
+        sender = participant(o.getAsJsonObject("sender")),
+        recipient = o.get("recipient")?.takeUnless { it.isJsonNull }?.let { participant(it.asJsonObject) },
+        channel = when (str(o, "channel")) {
+            "direct" -> Channel.DIRECT
+            "group" -> Channel.GROUP
+            "public" -> Channel.PUBLIC
+            else -> Channel.UNKNOWN
+        },
+        relationship = when (str(o, "relationship")) {
+            "stranger" -> Relationship.STRANGER
+            "contact" -> Relationship.CONTACT
+            "family" -> Relationship.FAMILY
+            else -> Relationship.UNKNOWN
+        },
+        text = o.get("text").asString,
+    )
+}
+
+private fun obj(vararg pairs: Pair<String, JsonElement>) = JsonObject().apply { pairs.forEach { add(it.first, it.second) } }
+private fun s(v: String?): JsonElement = v?.let { JsonPrimitive(it) } ?: JsonNull.INSTANCE
+private fun n(v: Number): JsonElement = JsonPrimitive(v)
+private fun b(v: Boolean): JsonElement = JsonPrimitive(v)
+private fun ts(ms: Long): JsonElement = JsonPrimitive(formatTimestamp(ms))
+private fun <T> arr(items: List<T>, f: (T) -> JsonElement) = JsonArray().apply { items.forEach { add(f(it)) } }
+private fun name(e: Enum<*>?): JsonElement = s(e?.name?.lowercase())
+private fun span(sp: Span) = obj("start" to n(sp.start.toLong()), "end" to n(sp.end.toLong()))
+
+/** The records of an observation, in the shape of the core's JSON. */
+fun observationValue(o: Observation): JsonObject {
+    val a = o.assessment
+    val assessment = obj(
+        "score" to n(a.score), "base_score" to n(a.baseScore),
+        "hits" to arr(a.hits) {
+            obj("rule" to s(it.rule), "category" to s(it.category), "kind" to name(it.kind),
+                "weight" to n(it.weight), "span" to span(it.span))
+        },
+        "categories" to arr(a.categories) { obj("category" to s(it.category), "stage" to s(it.stage), "score" to n(it.score)) },
+        "modifiers" to arr(a.modifiers) { obj("id" to s(it.id), "factor" to n(it.factor)) },
+        "discloses_minor" to b(a.disclosesMinor), "truncated" to b(a.truncated),
+    )
+    a.forcedLevel?.let { assessment.add("forced_level", name(it)) }
+    return obj(
+        "conversation_id" to s(o.conversationId), "message_id" to s(o.messageId), "timestamp" to ts(o.timestampMs),
+        "sender" to s(o.sender), "recipient" to s(o.recipient), "assessment" to assessment, "risk" to n(o.risk),
+        "level" to name(o.level), "stages" to arr(o.stages) { s(it) }, "out_of_order" to b(o.outOfOrder),
+        "escalation" to (o.escalation?.let { escalationValue(it) } ?: JsonNull.INSTANCE),
+    )
+}
+
+private fun participantRef(p: ParticipantRef?): JsonElement =
+    p?.let { obj("id" to s(it.id), "age_band" to name(it.ageBand), "probable_minor" to b(it.probableMinor)) } ?: JsonNull.INSTANCE
+
+/** The records of an escalation, in the shape of the `vigil.escalation/1` document. */
+fun escalationValue(e: Escalation): JsonObject = obj(
+    "schema" to s(e.schema), "conversation_id" to s(e.conversationId), "sequence" to n(e.sequence.toLong()),
+    "level" to name(e.level), "previous_level" to name(e.previousLevel), "message_id" to s(e.messageId),
+    "raised_at" to ts(e.raisedAtMs),
+    "participants" to obj("sender" to participantRef(e.participants.sender), "recipient" to participantRef(e.participants.recipient)),
+    "channel" to name(e.channel), "relationship" to name(e.relationship), "risk" to n(e.risk),
+    "categories" to arr(e.categories) { obj("id" to s(it.id), "stage" to s(it.stage), "score" to n(it.score), "summary" to s(it.summary)) },
+    "reasons" to arr(e.reasons) { s(it) },
+    "evidence" to arr(e.evidence) { v ->
+        obj("message_id" to s(v.messageId), "timestamp" to ts(v.timestampMs), "rule" to s(v.rule),
+            "category" to s(v.category), "span" to span(v.span)).also { o -> v.excerpt?.let { o.add("excerpt", s(it)) } }
+    },
+    "timeline" to arr(e.timeline) {
+        obj("stage" to s(it.stage), "first_message_id" to s(it.firstMessageId),
+            "first_seen" to ts(it.firstSeenMs), "last_seen" to ts(it.lastSeenMs))
+    },
+    "modifiers" to arr(e.modifiers) { s(it) },
+    "policy" to obj("id" to s(e.policy.id), "version" to s(e.policy.version), "hash" to s(e.policy.hash)),
+    "recommended_action" to s(e.recommendedAction),
+    "report_hints" to obj("incident_types" to arr(e.reportHints.incidentTypes) { s(it) },
+        "annotations" to arr(e.reportHints.annotations) { s(it) }),
+)
+
+/** Null when equal as JSON (numbers within 0.0005), else where they differ. */
+fun difference(path: String, got: JsonElement, want: JsonElement): String? {
+    if (got is JsonPrimitive && want is JsonPrimitive && got.isNumber && want.isNumber) {
+        return if (abs(got.asDouble - want.asDouble) <= 5e-4 + 1e-9) null else "$path: $got != $want"
+    }
+    if (got is JsonArray && want is JsonArray) {
+        if (got.size() != want.size()) return "$path: ${got.size()} items != ${want.size()}"
+        for (i in 0 until got.size()) difference("$path[$i]", got[i], want[i])?.let { return it }
+        return null
+    }
+    if (got is JsonObject && want is JsonObject) {
+        if (got.keySet() != want.keySet()) return "$path: keys ${got.keySet().sorted()} != ${want.keySet().sorted()}"
+        for (k in want.keySet()) difference("$path.$k", got.get(k), want.get(k))?.let { return it }
+        return null
+    }
+    return if (got == want) null else "$path: $got != $want"
+}
+
+/** The vectors' input lines and expected observations. */
+fun vectorLines(name: String): Pair<List<String>, List<JsonElement>> {
+    val input = File(vectorsDir, "$name.input.jsonl").readLines().filter { it.isNotBlank() }
+    val expected = File(vectorsDir, "$name.expected.jsonl").readLines().filter { it.isNotBlank() }.map { JsonParser.parseString(it) }
+    assertEquals(input.size, expected.size, "$name: number of observations")
+    return input to expected
+}
+
+fun vectorCases(): List<Case> {
+    val index = JsonParser.parseString(File(vectorsDir, "index.json").readText()).asJsonArray
+    check(index.size() > 0) { "index.json lists no vector" }
+    return index.map { it.asJsonObject }.map { v ->
+        val name = v.get("name").asString
+        Case("vector $name") {
+            val (inputs, expected) = vectorLines(name)
+            vectorEngine(v.getAsJsonArray("policy")).use { engine ->
+                Tracker(engine).use { tracker ->
+                    Tracker(engine).use { byJson ->
+                        for ((i, line) in inputs.withIndex()) {
+                            val want = expected[i]
+                            val obs = tracker.observe(messageOf(JsonParser.parseString(line).asJsonObject))
+                            assertEquals(want, JsonParser.parseString(obs.json), "$name: observation ${i + 1} (core JSON)")
+                            difference("observation", observationValue(obs), want)?.let {
+                                throw AssertionError("$name: observation ${i + 1} (records): $it")
+                            }
+                            obs.escalation?.let {
+                                assertEquals(want.asJsonObject.get("escalation"), JsonParser.parseString(it.json),
+                                    "$name: observation ${i + 1} (escalation JSON)")
+                            }
+                            assertEquals(want, JsonParser.parseString(byJson.observeJson(line)), "$name: observation ${i + 1} (observeJson)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+"""The golden vectors (tests/vectors/) replayed through the Python binding.
+
+Each input line is parsed with ``json`` and turned into a ``vigil.Message`` record by hand,
+observed, and the observation is checked against the expected line twice: the core's JSON
+(``Observation.json``) exactly, and every field of the returned records (numbers within the
+core's 3-decimal rounding). ``observe_json`` on a second tracker must give the same lines.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Dict, Optional
+
+import pytest
+
+import vigil
+from conftest import INDEX, vector_engine, vector_lines
+
+BANDS = {"minor": vigil.AgeBand.MINOR, "adult": vigil.AgeBand.ADULT}
+CHANNELS = {"direct": vigil.Channel.DIRECT, "group": vigil.Channel.GROUP, "public": vigil.Channel.PUBLIC}
+RELATIONSHIPS = {
+    "stranger": vigil.Relationship.STRANGER,
+    "contact": vigil.Relationship.CONTACT,
+    "family": vigil.Relationship.FAMILY,
+}
+
+
+def participant(p: Dict[str, Any]) -> vigil.Participant:
+    return vigil.Participant(
+        id=p["id"],
+        age_band=BANDS.get(p.get("age_band"), vigil.AgeBand.UNKNOWN),
+        age=p.get("age"),
+        account_age_days=p.get("account_age_days"),
+    )
+
+
+def message_of(m: Dict[str, Any]) -> vigil.Message:
+    """A Message record built from one input line (not through the core's JSON reader)."""
+    ts = m["timestamp"]
+    return vigil.Message(
+        conversation_id=m["conversation_id"],
+        message_id=m["message_id"],
+        timestamp_ms=ts if isinstance(ts, int) else vigil.parse_timestamp(ts),
+        sender=participant(m["sender"]),
+        recipient=participant(m["recipient"]) if m.get("recipient") else None,
+        channel=CHANNELS.get(m.get("channel"), vigil.Channel.UNKNOWN),
+        relationship=RELATIONSHIPS.get(m.get("relationship"), vigil.Relationship.UNKNOWN),
+        text=m["text"],
+    )
+
+
+def name(e: Optional[Any]) -> Optional[str]:
+    return None if e is None else e.name.lower()
+
+
+def span(s: vigil.Span) -> Dict[str, int]:
+    return {"start": s.start, "end": s.end}
+
+
+def observation_value(o: vigil.Observation) -> Dict[str, Any]:
+    """The records of an observation, in the shape of the core's JSON."""
+    a = o.assessment
+    assessment: Dict[str, Any] = {
+        "score": a.score,
+        "base_score": a.base_score,
+        "hits": [
+            {"rule": h.rule, "category": h.category, "kind": name(h.kind), "weight": h.weight, "span": span(h.span)}
+            for h in a.hits
+        ],
+        "categories": [{"category": c.category, "stage": c.stage, "score": c.score} for c in a.categories],
+        "modifiers": [{"id": m.id, "factor": m.factor} for m in a.modifiers],
+        "discloses_minor": a.discloses_minor,
+        "truncated": a.truncated,
+    }
+    if a.forced_level is not None:
+        assessment["forced_level"] = name(a.forced_level)
+    return {
+        "conversation_id": o.conversation_id,
+        "message_id": o.message_id,
+        "timestamp": vigil.format_timestamp(o.timestamp_ms),
+        "sender": o.sender,
+        "recipient": o.recipient,
+        "assessment": assessment,
+        "risk": o.risk,
+        "level": name(o.level),
+        "stages": list(o.stages),
+        "out_of_order": o.out_of_order,
+        "escalation": None if o.escalation is None else escalation_value(o.escalation),
+    }
+
+
+def participant_ref(p: Optional[vigil.ParticipantRef]) -> Optional[Dict[str, Any]]:
+    if p is None:
+        return None
+    return {"id": p.id, "age_band": name(p.age_band), "probable_minor": p.probable_minor}
+
+
+def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
+    """The records of an escalation, in the shape of the vigil.escalation/1 document."""
+    evidence = []
+    for v in e.evidence:
+        item: Dict[str, Any] = {
+            "message_id": v.message_id,
+            "timestamp": vigil.format_timestamp(v.timestamp_ms),
+            "rule": v.rule,
+            "category": v.category,
+            "span": span(v.span),
+        }
+        if v.excerpt is not None:
+            item["excerpt"] = v.excerpt
+        evidence.append(item)
+    return {
+        "schema": e.schema,
+        "conversation_id": e.conversation_id,
+        "sequence": e.sequence,
+        "level": name(e.level),
+        "previous_level": name(e.previous_level),
+        "message_id": e.message_id,
+        "raised_at": vigil.format_timestamp(e.raised_at_ms),
+        "participants": {
+            "sender": participant_ref(e.participants.sender),
+            "recipient": participant_ref(e.participants.recipient),
+        },
+        "channel": name(e.channel),
+        "relationship": name(e.relationship),
+        "risk": e.risk,
+        "categories": [{"id": c.id, "stage": c.stage, "score": c.score, "summary": c.summary} for c in e.categories],
+        "reasons": list(e.reasons),
+        "evidence": evidence,
+        "timeline": [
+            {
+                "stage": t.stage,
+                "first_message_id": t.first_message_id,
+                "first_seen": vigil.format_timestamp(t.first_seen_ms),
+                "last_seen": vigil.format_timestamp(t.last_seen_ms),
+            }
+            for t in e.timeline
+        ],
+        "modifiers": list(e.modifiers),
+        "policy": {"id": e.policy.id, "version": e.policy.version, "hash": e.policy.hash},
+        "recommended_action": e.recommended_action,
+        "report_hints": {
+            "incident_types": list(e.report_hints.incident_types),
+            "annotations": list(e.report_hints.annotations),
+        },
+    }
+
+
+def difference(path: str, got: Any, want: Any) -> Optional[str]:
+    """None when equal as JSON (numbers within 0.0005), else where they differ."""
+    number = (int, float)
+    if isinstance(got, number) and isinstance(want, number) and not isinstance(got, bool) and not isinstance(want, bool):
+        return None if math.isclose(got, want, rel_tol=0, abs_tol=5e-4 + 1e-9) else f"{path}: {got!r} != {want!r}"
+    if isinstance(got, list) and isinstance(want, list):
+        if len(got) != len(want):
+            return f"{path}: {len(got)} items != {len(want)}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            d = difference(f"{path}[{i}]", g, w)
+            if d:
+                return d
+        return None
+    if isinstance(got, dict) and isinstance(want, dict):
+        if set(got) != set(want):
+            return f"{path}: keys {sorted(got)} != {sorted(want)}"
+        for k in want:
+            d = difference(f"{path}.{k}", got[k], want[k])
+            if d:
+                return d
+        return None
+    if type(got) is not type(want) or got != want:
+        return f"{path}: {got!r} != {want!r}"
+    return None
+
+
+def test_index_lists_vectors():
+    assert INDEX, "tests/vectors/index.json lists no vector"
+
+
+@pytest.mark.parametrize("vector", INDEX, ids=[v["name"] for v in INDEX])
+def test_vector(vector):
+    name_ = vector["name"]
+    inputs, expected = vector_lines(name_)
+    engine = vector_engine(vector["policy"])
+    tracker = vigil.Tracker(engine)
+    by_json = vigil.Tracker(engine)
+    for i, (line, want) in enumerate(zip(inputs, expected), start=1):
+        obs = tracker.observe(message_of(json.loads(line)))
+        assert json.loads(obs.json) == want, f"{name_}: observation {i} (core JSON)"
+        d = difference("observation", observation_value(obs), want)
+        assert d is None, f"{name_}: observation {i} (records): {d}"
+        if obs.escalation is not None:
+            assert json.loads(obs.escalation.json) == want["escalation"], f"{name_}: observation {i} (escalation JSON)"
+        assert json.loads(by_json.observe_json(line)) == want, f"{name_}: observation {i} (observe_json)"

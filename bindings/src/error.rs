@@ -1,0 +1,32 @@
+//! The one error type every fallible call raises: a Kotlin `VigilException`, a Swift `VigilError`,
+//! a Python `VigilError`, each with one case per kind of problem. Its message is exactly the
+//! core's (`Display`), such as `acme.toml:4:1: rule `x`, field `wieght`: unknown field …`.
+
+use thiserror::Error;
+
+/// Any error Vigil raises through the bindings. The message is the core's own text.
+#[derive(Debug, Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum VigilError {
+    /// A policy could not be loaded, merged or compiled; the message names the source, line,
+    /// column, rule and field.
+    #[error(transparent)]
+    Policy(#[from] vigil::PolicyError),
+    /// A message is not valid JSON, misses a required field or has an invalid value.
+    #[error(transparent)]
+    Message(#[from] vigil::MessageError),
+    /// A snapshot could not be restored (not a snapshot, another format version, damaged).
+    #[error(transparent)]
+    Snapshot(#[from] vigil::SnapshotError),
+    /// A timestamp is not valid RFC 3339 text.
+    #[error("{0}")]
+    Timestamp(String),
+    /// A policy file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+}

@@ -1,0 +1,96 @@
+//! # vigil-ffi
+//!
+//! Vigil for Kotlin (Android and the JVM), Swift (iOS) and Python, through
+//! [uniffi](https://mozilla.github.io/uniffi-rs/). This crate is a thin layer: it converts types
+//! and calls the `vigil` core crate; it decides nothing of its own, so every binding gives the
+//! same results as the core (proven by replaying `tests/vectors/` from each language).
+//!
+//! What it exposes:
+//!
+//! * [`PolicyBuilder`] and [`Policy`]: the shipped packs and overrides from strings or files;
+//! * [`Engine`]: a compiled policy, `assess` and the packs' example tests;
+//! * [`Tracker`]: `observe` (records or JSON lines), snapshots and restore;
+//! * the records and enums of messages, assessments, observations and escalations
+//!   ([`types`]), with the escalation also as its JSON document;
+//! * [`VigilError`]: one exception type whose message is the core's.
+//!
+//! ```
+//! use vigil_ffi::{AgeBand, Channel, Engine, Message, Participant, Relationship, Tracker};
+//! use std::sync::Arc;
+//!
+//! let tracker = Tracker::new(Arc::new(Engine::shipped().unwrap()));
+//! let obs = tracker.observe(Message {
+//!     conversation_id: "c-1".into(), message_id: "m-1".into(), timestamp_ms: 0,
+//!     sender: Participant { id: "u-9".into(), age_band: AgeBand::Adult, age: None, account_age_days: None },
+//!     recipient: Some(Participant { id: "u-4".into(), age_band: AgeBand::Minor, age: None, account_age_days: None }),
+//!     channel: Channel::Direct, relationship: Relationship::Stranger,
+//!     text: "how old are you? dont tell your parents about us".into(),
+//! }).unwrap();
+//! assert!(obs.risk > 0.0);
+//! assert!(obs.json.starts_with('{'));
+//! ```
+
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod error;
+pub mod objects;
+pub mod types;
+
+pub use error::VigilError;
+pub use objects::{Engine, Policy, PolicyBuilder, Tracker};
+pub use types::*;
+
+uniffi::setup_scaffolding!();
+
+/// The version of this library (the workspace version, shared with the core).
+#[uniffi::export]
+pub fn vigil_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The names of the shipped policy packs, in load order.
+#[uniffi::export]
+pub fn shipped_pack_names() -> Vec<String> {
+    vigil::packs::names().map(str::to_string).collect()
+}
+
+/// The TOML text of a shipped pack, or nothing for an unknown name.
+#[uniffi::export]
+pub fn shipped_pack_source(name: String) -> Option<String> {
+    vigil::packs::get(&name).map(str::to_string)
+}
+
+/// Parses one message from JSON (one line of a JSON Lines file). Unknown fields are ignored; a
+/// missing or invalid required field raises an error naming it.
+#[uniffi::export]
+pub fn parse_message(json: String) -> Result<Message, VigilError> {
+    Ok(vigil::Message::from_json(&json)?.into())
+}
+
+/// A message as one line of JSON, as the core writes it (the input format of `vigil scan`).
+#[uniffi::export]
+pub fn message_to_json(message: Message) -> String {
+    let m: vigil::Message = message.into();
+    serde_json::to_string(&m).unwrap_or_default()
+}
+
+/// Milliseconds since the Unix epoch of RFC 3339 text such as `2026-11-01T18:04:05Z`.
+#[uniffi::export]
+pub fn parse_timestamp(text: String) -> Result<i64, VigilError> {
+    vigil::Timestamp::parse_rfc3339(&text)
+        .map(|t| t.as_millis())
+        .map_err(VigilError::Timestamp)
+}
+
+/// RFC 3339 text (UTC) of milliseconds since the Unix epoch, as escalations write it.
+#[uniffi::export]
+pub fn format_timestamp(timestamp_ms: i64) -> String {
+    vigil::Timestamp::from_millis(timestamp_ms).to_rfc3339()
+}
+
+/// The JSON Schema of the escalation document (`vigil.escalation/1`).
+#[uniffi::export]
+pub fn escalation_schema() -> String {
+    vigil::escalation::SCHEMA.to_string()
+}

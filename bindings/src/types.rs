@@ -1,0 +1,634 @@
+//! Records and enums: the core's messages, assessments, observations and escalations as plain
+//! data in Kotlin (data classes), Swift (structs) and Python (dataclasses), and the conversions
+//! to and from the core types. Nothing here decides anything: fields are copied one for one.
+//!
+//! Differences from the core's Rust types, forced by the FFI: timestamps are milliseconds since
+//! the Unix epoch (`*_ms`, `i64`), byte offsets and counters are `u64`, and observations and
+//! escalations also carry `json`, the core's own serialization (the golden-vector format and the
+//! `vigil.escalation/1` document).
+
+use vigil::escalation as core_esc;
+use vigil::HitKind as CoreHitKind;
+
+/// What the platform knows of a participant's age, from age assurance or declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum AgeBand {
+    /// Under 18.
+    Minor,
+    /// 18 or older.
+    Adult,
+    /// Not known.
+    Unknown,
+}
+
+/// The relationship between sender and recipient, as the platform knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Relationship {
+    /// No prior connection on the platform.
+    Stranger,
+    /// Mutual friends, followers or contacts.
+    Contact,
+    /// A family link the platform verified.
+    Family,
+    /// Not known.
+    Unknown,
+}
+
+/// The kind of channel a message was sent on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Channel {
+    /// A one-to-one conversation.
+    Direct,
+    /// A group chat: the message has no single recipient.
+    Group,
+    /// A public or broadcast space (game lobby, comments, stream chat).
+    Public,
+    /// Not known.
+    Unknown,
+}
+
+/// How urgently a conversation needs a human, in increasing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, uniffi::Enum)]
+pub enum Level {
+    /// Worth watching: early signals.
+    Watch,
+    /// A moderator should review the conversation.
+    Review,
+    /// Act now.
+    Urgent,
+}
+
+/// How a rule matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum HitKind {
+    /// One of the rule's literal terms.
+    Term,
+    /// Terms of every `near` group within the distance.
+    Near,
+    /// A regex pattern.
+    Pattern,
+}
+
+/// One participant: an opaque id and what the platform knows of their age.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Participant {
+    /// The platform's opaque id for the account (not empty).
+    pub id: String,
+    /// The age band.
+    pub age_band: AgeBand,
+    /// Age in years, when known; used for the band when `age_band` is unknown.
+    #[uniffi(default)]
+    pub age: Option<u32>,
+    /// Days since the account was created, when known.
+    #[uniffi(default)]
+    pub account_age_days: Option<u32>,
+}
+
+/// One chat message with its metadata.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Message {
+    /// The conversation (thread, DM channel, group) the message belongs to.
+    pub conversation_id: String,
+    /// The message's id, unique within the conversation; evidence refers to it.
+    pub message_id: String,
+    /// When it was sent, in milliseconds since the Unix epoch (UTC).
+    pub timestamp_ms: i64,
+    /// Who sent it.
+    pub sender: Participant,
+    /// To whom, in direct channels; absent in group and public channels.
+    #[uniffi(default)]
+    pub recipient: Option<Participant>,
+    /// The kind of channel.
+    pub channel: Channel,
+    /// The relationship from sender to recipient.
+    pub relationship: Relationship,
+    /// The text as the user typed it. Evidence spans are byte offsets into its UTF-8 encoding.
+    pub text: String,
+}
+
+/// A byte range of a message's original text (UTF-8), on character boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct Span {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+}
+
+/// One rule that fired on a message.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Hit {
+    /// Rule id.
+    pub rule: String,
+    /// Category id.
+    pub category: String,
+    /// How it matched.
+    pub kind: HitKind,
+    /// The rule's weight.
+    pub weight: f64,
+    /// What it matched, in the original text (the rule's first match).
+    pub span: Span,
+}
+
+/// A category's contribution to one message's score.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CategoryScore {
+    /// Category id.
+    pub category: String,
+    /// The grooming stage it evidences.
+    pub stage: String,
+    /// Points, after the category's message cap and the modifiers.
+    pub score: f64,
+}
+
+/// A modifier that applied to a message.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AppliedModifier {
+    /// Modifier id.
+    pub id: String,
+    /// The factor it applied.
+    pub factor: f64,
+}
+
+/// The assessment of one message: which rules fired, where, and the score they make.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Assessment {
+    /// Message score: the sum of category scores (after caps and modifiers).
+    pub score: f64,
+    /// The score before modifiers.
+    pub base_score: f64,
+    /// Rules that fired, in policy order.
+    pub hits: Vec<Hit>,
+    /// Category contributions, in policy order.
+    pub categories: Vec<CategoryScore>,
+    /// Modifiers applied (only when some rule fired).
+    pub modifiers: Vec<AppliedModifier>,
+    /// The highest level a fired rule forces, if any.
+    pub forced_level: Option<Level>,
+    /// A fired rule says the sender disclosed being a child.
+    pub discloses_minor: bool,
+    /// The text was longer than the policy's `max_message_bytes` and was assessed up to it.
+    pub truncated: bool,
+}
+
+/// What observing one message produced.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Observation {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The message.
+    pub message_id: String,
+    /// The message's timestamp, in milliseconds since the Unix epoch.
+    pub timestamp_ms: i64,
+    /// The sender's id.
+    pub sender: String,
+    /// The recipient of the conversation key (absent in group and public channels).
+    pub recipient: Option<String>,
+    /// The message's assessment, under what the conversation knows (inferred ages, fan-out).
+    pub assessment: Assessment,
+    /// Conversation risk of the key after this message.
+    pub risk: f64,
+    /// The key's level after this message.
+    pub level: Option<Level>,
+    /// Stages active for the key, in policy order.
+    pub stages: Vec<String>,
+    /// The message was older than the last one of its key.
+    pub out_of_order: bool,
+    /// An escalation, when the level rose or a new category joined: send it to moderators.
+    pub escalation: Option<Escalation>,
+    /// The whole observation as one line of JSON, as the core serializes it (the format of the
+    /// golden vectors in `tests/vectors/`).
+    pub json: String,
+}
+
+/// A participant as an escalation names them: id and age band, never more.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ParticipantRef {
+    /// Platform id.
+    pub id: String,
+    /// The platform's age band.
+    pub age_band: AgeBand,
+    /// The participant disclosed being a child in the conversation.
+    pub probable_minor: bool,
+}
+
+/// Sender and recipient of a conversation key.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Participants {
+    /// The sender whose messages were assessed.
+    pub sender: ParticipantRef,
+    /// The recipient (absent in group channels).
+    pub recipient: Option<ParticipantRef>,
+}
+
+/// A category's share of conversation risk.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EscalatedCategory {
+    /// Category id.
+    pub id: String,
+    /// Its grooming stage.
+    pub stage: String,
+    /// Decayed points.
+    pub score: f64,
+    /// The policy's plain-words summary.
+    pub summary: String,
+}
+
+/// One piece of evidence: which rule matched which bytes of which message.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EvidenceItem {
+    /// The message.
+    pub message_id: String,
+    /// Its timestamp, in milliseconds since the Unix epoch.
+    pub timestamp_ms: i64,
+    /// The rule.
+    pub rule: String,
+    /// The rule's category.
+    pub category: String,
+    /// Byte offsets into the message's original text.
+    pub span: Span,
+    /// The matched text (and context), only where the policy allows.
+    pub excerpt: Option<String>,
+}
+
+/// When a grooming stage first and last appeared.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TimelineEntry {
+    /// Stage id.
+    pub stage: String,
+    /// First message that evidenced it.
+    pub first_message_id: String,
+    /// Its timestamp, in milliseconds since the Unix epoch.
+    pub first_seen_ms: i64,
+    /// The latest signal of this stage, in milliseconds since the Unix epoch.
+    pub last_seen_ms: i64,
+}
+
+/// The policy that produced an escalation.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PolicyRef {
+    /// Layer ids joined with `+`.
+    pub id: String,
+    /// Layer versions joined with `+`.
+    pub version: String,
+    /// Content hash of the resolved policy.
+    pub hash: String,
+}
+
+/// Hints for a hotline report a human may file after review.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReportHints {
+    /// Incident types suggested by the categories present.
+    pub incident_types: Vec<String>,
+    /// Annotations, with `minorToMinorInteraction` when both participants are minors.
+    pub annotations: Vec<String>,
+}
+
+/// A conversation that crossed a level, or reached a new category, with the evidence a moderator
+/// needs to decide (`vigil.escalation/1`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Escalation {
+    /// Always `vigil.escalation/1`.
+    pub schema: String,
+    /// The conversation.
+    pub conversation_id: String,
+    /// 1 for the first escalation of this conversation key, then 2, 3, …
+    pub sequence: u32,
+    /// The level now.
+    pub level: Level,
+    /// The level of the previous escalation of this key (absent for the first).
+    pub previous_level: Option<Level>,
+    /// The message that raised it.
+    pub message_id: String,
+    /// That message's timestamp, in milliseconds since the Unix epoch.
+    pub raised_at_ms: i64,
+    /// The participants: ids and age bands, never more.
+    pub participants: Participants,
+    /// The channel of the raising message.
+    pub channel: Channel,
+    /// The relationship of the raising message.
+    pub relationship: Relationship,
+    /// Conversation risk (decayed category scores plus stage bonus).
+    pub risk: f64,
+    /// Categories holding points, strongest first.
+    pub categories: Vec<EscalatedCategory>,
+    /// Reasons in plain words.
+    pub reasons: Vec<String>,
+    /// The messages and spans that caused it.
+    pub evidence: Vec<EvidenceItem>,
+    /// Grooming stages in the order they appeared.
+    pub timeline: Vec<TimelineEntry>,
+    /// Modifiers that applied over the conversation.
+    pub modifiers: Vec<String>,
+    /// The policy that decided.
+    pub policy: PolicyRef,
+    /// What the policy recommends at this level.
+    pub recommended_action: Option<String>,
+    /// Hints for a hotline report a human may file after review.
+    pub report_hints: ReportHints,
+    /// The document as one line of JSON, as the core serializes it: what a moderation queue
+    /// stores (schema in `core/schema/escalation.schema.json`).
+    pub json: String,
+}
+
+/// Counters of a tracker's work and evictions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct TrackerStats {
+    /// Conversation keys held now.
+    pub keys: u64,
+    /// Messages observed.
+    pub observed: u64,
+    /// Escalations raised.
+    pub escalations: u64,
+    /// Keys evicted because the tracker was full (least recently used first).
+    pub evicted_capacity: u64,
+    /// Keys evicted because they were idle longer than the time-to-live.
+    pub evicted_idle: u64,
+    /// Messages older than the last one of their key.
+    pub out_of_order: u64,
+}
+
+/// A pack example that did not behave as written.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExampleFailure {
+    /// Rule id.
+    pub rule: String,
+    /// The example text.
+    pub text: String,
+    /// `true` for a `hit` example that did not match, `false` for a `miss` that did.
+    pub expected_hit: bool,
+    /// Where the rule is defined.
+    pub location: String,
+}
+
+/// The two normalized views of a text the matchers run on, for explanations.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NormalizedText {
+    /// The view literal terms and `near` groups match.
+    pub terms: String,
+    /// The view regex patterns match.
+    pub patterns: String,
+}
+
+// ---- enums, both ways ----
+
+macro_rules! mirror_enum {
+    ($ffi:ident, $core:path, [$($v:ident),+ $(,)?]) => {
+        impl From<$core> for $ffi {
+            fn from(v: $core) -> $ffi {
+                use $core as C;
+                match v {
+                    $(C::$v => $ffi::$v,)+
+                }
+            }
+        }
+        impl From<$ffi> for $core {
+            fn from(v: $ffi) -> $core {
+                use $core as C;
+                match v {
+                    $($ffi::$v => C::$v,)+
+                }
+            }
+        }
+    };
+}
+
+mirror_enum!(AgeBand, vigil::AgeBand, [Minor, Adult, Unknown]);
+mirror_enum!(
+    Relationship,
+    vigil::Relationship,
+    [Stranger, Contact, Family, Unknown]
+);
+mirror_enum!(Channel, vigil::Channel, [Direct, Group, Public, Unknown]);
+mirror_enum!(Level, vigil::Level, [Watch, Review, Urgent]);
+mirror_enum!(HitKind, CoreHitKind, [Term, Near, Pattern]);
+
+// ---- inputs: records to core ----
+
+impl From<Participant> for vigil::Participant {
+    fn from(p: Participant) -> vigil::Participant {
+        vigil::Participant {
+            id: p.id,
+            age_band: p.age_band.into(),
+            age: p.age,
+            account_age_days: p.account_age_days,
+        }
+    }
+}
+
+impl From<Message> for vigil::Message {
+    fn from(m: Message) -> vigil::Message {
+        vigil::Message {
+            conversation_id: m.conversation_id,
+            message_id: m.message_id,
+            timestamp: vigil::Timestamp::from_millis(m.timestamp_ms),
+            sender: m.sender.into(),
+            recipient: m.recipient.map(Into::into),
+            channel: m.channel.into(),
+            relationship: m.relationship.into(),
+            text: m.text,
+        }
+    }
+}
+
+impl From<vigil::Participant> for Participant {
+    fn from(p: vigil::Participant) -> Participant {
+        Participant {
+            id: p.id,
+            age_band: p.age_band.into(),
+            age: p.age,
+            account_age_days: p.account_age_days,
+        }
+    }
+}
+
+impl From<vigil::Message> for Message {
+    fn from(m: vigil::Message) -> Message {
+        Message {
+            conversation_id: m.conversation_id,
+            message_id: m.message_id,
+            timestamp_ms: m.timestamp.as_millis(),
+            sender: m.sender.into(),
+            recipient: m.recipient.map(Into::into),
+            channel: m.channel.into(),
+            relationship: m.relationship.into(),
+            text: m.text,
+        }
+    }
+}
+
+// ---- outputs: core to records ----
+
+fn offset(v: usize) -> u64 {
+    u64::try_from(v).unwrap_or(u64::MAX)
+}
+
+impl From<vigil::Span> for Span {
+    fn from(s: vigil::Span) -> Span {
+        Span {
+            start: offset(s.start),
+            end: offset(s.end),
+        }
+    }
+}
+
+impl From<&vigil::Hit> for Hit {
+    fn from(h: &vigil::Hit) -> Hit {
+        Hit {
+            rule: h.rule.to_string(),
+            category: h.category.to_string(),
+            kind: h.kind.into(),
+            weight: h.weight,
+            span: h.span.into(),
+        }
+    }
+}
+
+impl From<&vigil::Assessment> for Assessment {
+    fn from(a: &vigil::Assessment) -> Assessment {
+        Assessment {
+            score: a.score,
+            base_score: a.base_score,
+            hits: a.hits.iter().map(Into::into).collect(),
+            categories: a
+                .categories
+                .iter()
+                .map(|c| CategoryScore {
+                    category: c.category.to_string(),
+                    stage: c.stage.to_string(),
+                    score: c.score,
+                })
+                .collect(),
+            modifiers: a
+                .modifiers
+                .iter()
+                .map(|m| AppliedModifier {
+                    id: m.id.to_string(),
+                    factor: m.factor,
+                })
+                .collect(),
+            forced_level: a.forced_level.map(Into::into),
+            discloses_minor: a.discloses_minor,
+            truncated: a.truncated,
+        }
+    }
+}
+
+impl From<&core_esc::ParticipantRef> for ParticipantRef {
+    fn from(p: &core_esc::ParticipantRef) -> ParticipantRef {
+        ParticipantRef {
+            id: p.id.clone(),
+            age_band: p.age_band.into(),
+            probable_minor: p.probable_minor,
+        }
+    }
+}
+
+impl From<&vigil::Escalation> for Escalation {
+    fn from(e: &vigil::Escalation) -> Escalation {
+        Escalation {
+            schema: e.schema.clone(),
+            conversation_id: e.conversation_id.clone(),
+            sequence: e.sequence,
+            level: e.level.into(),
+            previous_level: e.previous_level.map(Into::into),
+            message_id: e.message_id.clone(),
+            raised_at_ms: e.raised_at.as_millis(),
+            participants: Participants {
+                sender: (&e.participants.sender).into(),
+                recipient: e.participants.recipient.as_ref().map(Into::into),
+            },
+            channel: e.channel.into(),
+            relationship: e.relationship.into(),
+            risk: e.risk,
+            categories: e
+                .categories
+                .iter()
+                .map(|c| EscalatedCategory {
+                    id: c.id.clone(),
+                    stage: c.stage.clone(),
+                    score: c.score,
+                    summary: c.summary.clone(),
+                })
+                .collect(),
+            reasons: e.reasons.clone(),
+            evidence: e
+                .evidence
+                .iter()
+                .map(|v| EvidenceItem {
+                    message_id: v.message_id.clone(),
+                    timestamp_ms: v.timestamp.as_millis(),
+                    rule: v.rule.clone(),
+                    category: v.category.clone(),
+                    span: v.span.into(),
+                    excerpt: v.excerpt.clone(),
+                })
+                .collect(),
+            timeline: e
+                .timeline
+                .iter()
+                .map(|t| TimelineEntry {
+                    stage: t.stage.clone(),
+                    first_message_id: t.first_message_id.clone(),
+                    first_seen_ms: t.first_seen.as_millis(),
+                    last_seen_ms: t.last_seen.as_millis(),
+                })
+                .collect(),
+            modifiers: e.modifiers.clone(),
+            policy: PolicyRef {
+                id: e.policy.id.clone(),
+                version: e.policy.version.clone(),
+                hash: e.policy.hash.clone(),
+            },
+            recommended_action: e.recommended_action.clone(),
+            report_hints: ReportHints {
+                incident_types: e.report_hints.incident_types.clone(),
+                annotations: e.report_hints.annotations.clone(),
+            },
+            json: e.to_json(),
+        }
+    }
+}
+
+impl From<&vigil::Observation> for Observation {
+    fn from(o: &vigil::Observation) -> Observation {
+        Observation {
+            conversation_id: o.conversation_id.clone(),
+            message_id: o.message_id.clone(),
+            timestamp_ms: o.timestamp.as_millis(),
+            sender: o.sender.clone(),
+            recipient: o.recipient.clone(),
+            assessment: (&o.assessment).into(),
+            risk: o.risk,
+            level: o.level.map(Into::into),
+            stages: o.stages.iter().map(|s| s.to_string()).collect(),
+            out_of_order: o.out_of_order,
+            escalation: o.escalation.as_ref().map(Into::into),
+            json: o.to_json(),
+        }
+    }
+}
+
+impl From<vigil::TrackerStats> for TrackerStats {
+    fn from(s: vigil::TrackerStats) -> TrackerStats {
+        TrackerStats {
+            keys: s.keys,
+            observed: s.observed,
+            escalations: s.escalations,
+            evicted_capacity: s.evicted_capacity,
+            evicted_idle: s.evicted_idle,
+            out_of_order: s.out_of_order,
+        }
+    }
+}
+
+impl From<vigil::ExampleFailure> for ExampleFailure {
+    fn from(f: vigil::ExampleFailure) -> ExampleFailure {
+        ExampleFailure {
+            rule: f.rule,
+            text: f.text,
+            expected_hit: f.expected_hit,
+            location: f.location,
+        }
+    }
+}

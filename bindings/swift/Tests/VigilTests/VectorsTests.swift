@@ -1,0 +1,254 @@
+// The golden vectors (tests/vectors/) replayed through the Swift binding: each input line is
+// parsed with JSONDecoder and turned into a `Message` record by hand, observed, and checked
+// against the expected line twice — the core's JSON (`Observation.json`) exactly, and every field
+// of the returned records (numbers within the core's 3-decimal rounding).
+
+import Foundation
+import XCTest
+import Vigil
+
+private func band(_ v: JSON) -> AgeBand {
+    switch v.string {
+    case "minor": return .minor
+    case "adult": return .adult
+    default: return .unknown
+    }
+}
+
+private func name(_ b: AgeBand) -> String {
+    switch b {
+    case .minor: return "minor"
+    case .adult: return "adult"
+    case .unknown: return "unknown"
+    }
+}
+
+private func name(_ c: Channel) -> String {
+    switch c {
+    case .direct: return "direct"
+    case .group: return "group"
+    case .public: return "public"
+    case .unknown: return "unknown"
+    }
+}
+
+private func name(_ r: Relationship) -> String {
+    switch r {
+    case .stranger: return "stranger"
+    case .contact: return "contact"
+    case .family: return "family"
+    case .unknown: return "unknown"
+    }
+}
+
+private func name(_ l: Level?) -> JSON {
+    switch l {
+    case .none: return .null
+    case .some(.watch): return .string("watch")
+    case .some(.review): return .string("review")
+    case .some(.urgent): return .string("urgent")
+    }
+}
+
+private func name(_ k: HitKind) -> String {
+    switch k {
+    case .term: return "term"
+    case .near: return "near"
+    case .pattern: return "pattern"
+    }
+}
+
+private func participant(_ p: JSON) -> Participant {
+    Participant(
+        id: p["id"].string ?? "",
+        ageBand: band(p["age_band"]),
+        age: p["age"].number.map { UInt32($0) },
+        accountAgeDays: p["account_age_days"].number.map { UInt32($0) }
+    )
+}
+
+/// A `Message` record built from one input line (not through the core's JSON reader).
+func messageOf(_ m: JSON) throws -> Message {
+    let ts = m["timestamp"]
+    let ms: Int64
+    if let n = ts.number {
+        ms = Int64(n)
+    } else {
+        ms = try parseTimestamp(text: ts.string ?? "")
+    }
+    let channel: Channel
+    switch m["channel"].string {
+    case "direct": channel = .direct
+    case "group": channel = .group
+    case "public": channel = .public
+    default: channel = .unknown
+    }
+    let relationship: Relationship
+    switch m["relationship"].string {
+    case "stranger": relationship = .stranger
+    case "contact": relationship = .contact
+    case "family": relationship = .family
+    default: relationship = .unknown
+    }
+    let recipient: Participant? = m["recipient"] == .null ? nil : participant(m["recipient"])
+    return Message(
+        conversationId: m["conversation_id"].string ?? "",
+        messageId: m["message_id"].string ?? "",
+        timestampMs: ms,
+        sender: participant(m["sender"]),
+        recipient: recipient,
+        channel: channel,
+        relationship: relationship,
+        text: m["text"].string ?? ""
+    )
+}
+
+private func s(_ v: String?) -> JSON { v.map { .string($0) } ?? .null }
+private func ts(_ ms: Int64) -> JSON { .string(formatTimestamp(timestampMs: ms)) }
+private func span(_ sp: Span) -> JSON { .object(["start": .number(Double(sp.start)), "end": .number(Double(sp.end))]) }
+
+/// The records of an observation, in the shape of the core's JSON.
+func observationValue(_ o: Observation) -> JSON {
+    let a = o.assessment
+    var hits: [JSON] = []
+    for h in a.hits {
+        var hit: [String: JSON] = [:]
+        hit["rule"] = .string(h.rule)
+        hit["category"] = .string(h.category)
+        hit["kind"] = .string(name(h.kind))
+        hit["weight"] = .number(h.weight)
+        hit["span"] = span(h.span)
+        hits.append(.object(hit))
+    }
+    var categories: [JSON] = []
+    for c in a.categories {
+        categories.append(.object(["category": .string(c.category), "stage": .string(c.stage), "score": .number(c.score)]))
+    }
+    var modifiers: [JSON] = []
+    for m in a.modifiers {
+        modifiers.append(.object(["id": .string(m.id), "factor": .number(m.factor)]))
+    }
+    var assessment: [String: JSON] = [:]
+    assessment["score"] = .number(a.score)
+    assessment["base_score"] = .number(a.baseScore)
+    assessment["hits"] = .array(hits)
+    assessment["categories"] = .array(categories)
+    assessment["modifiers"] = .array(modifiers)
+    assessment["discloses_minor"] = .bool(a.disclosesMinor)
+    assessment["truncated"] = .bool(a.truncated)
+    if a.forcedLevel != nil {
+        assessment["forced_level"] = name(a.forcedLevel)
+    }
+    var out: [String: JSON] = [:]
+    out["conversation_id"] = .string(o.conversationId)
+    out["message_id"] = .string(o.messageId)
+    out["timestamp"] = ts(o.timestampMs)
+    out["sender"] = .string(o.sender)
+    out["recipient"] = s(o.recipient)
+    out["assessment"] = .object(assessment)
+    out["risk"] = .number(o.risk)
+    out["level"] = name(o.level)
+    out["stages"] = .array(o.stages.map { (stage: String) -> JSON in .string(stage) })
+    out["out_of_order"] = .bool(o.outOfOrder)
+    if let e = o.escalation {
+        out["escalation"] = escalationValue(e)
+    } else {
+        out["escalation"] = JSON.null
+    }
+    return .object(out)
+}
+
+private func participantRef(_ p: ParticipantRef?) -> JSON {
+    guard let p = p else { return .null }
+    return .object(["id": .string(p.id), "age_band": .string(name(p.ageBand)), "probable_minor": .bool(p.probableMinor)])
+}
+
+private func strings(_ items: [String]) -> JSON {
+    .array(items.map { (item: String) -> JSON in .string(item) })
+}
+
+/// The records of an escalation, in the shape of the vigil.escalation/1 document.
+func escalationValue(_ e: Escalation) -> JSON {
+    var categories: [JSON] = []
+    for c in e.categories {
+        categories.append(.object(["id": .string(c.id), "stage": .string(c.stage), "score": .number(c.score),
+                                   "summary": .string(c.summary)]))
+    }
+    var evidence: [JSON] = []
+    for v in e.evidence {
+        var item: [String: JSON] = [:]
+        item["message_id"] = .string(v.messageId)
+        item["timestamp"] = ts(v.timestampMs)
+        item["rule"] = .string(v.rule)
+        item["category"] = .string(v.category)
+        item["span"] = span(v.span)
+        if let x = v.excerpt {
+            item["excerpt"] = .string(x)
+        }
+        evidence.append(.object(item))
+    }
+    var timeline: [JSON] = []
+    for t in e.timeline {
+        var entry: [String: JSON] = [:]
+        entry["stage"] = .string(t.stage)
+        entry["first_message_id"] = .string(t.firstMessageId)
+        entry["first_seen"] = ts(t.firstSeenMs)
+        entry["last_seen"] = ts(t.lastSeenMs)
+        timeline.append(.object(entry))
+    }
+    var out: [String: JSON] = [:]
+    out["schema"] = .string(e.schema)
+    out["conversation_id"] = .string(e.conversationId)
+    out["sequence"] = .number(Double(e.sequence))
+    out["level"] = name(e.level)
+    out["previous_level"] = name(e.previousLevel)
+    out["message_id"] = .string(e.messageId)
+    out["raised_at"] = ts(e.raisedAtMs)
+    out["participants"] = .object(["sender": participantRef(e.participants.sender),
+                                   "recipient": participantRef(e.participants.recipient)])
+    out["channel"] = .string(name(e.channel))
+    out["relationship"] = .string(name(e.relationship))
+    out["risk"] = .number(e.risk)
+    out["categories"] = .array(categories)
+    out["reasons"] = strings(e.reasons)
+    out["evidence"] = .array(evidence)
+    out["timeline"] = .array(timeline)
+    out["modifiers"] = strings(e.modifiers)
+    out["policy"] = .object(["id": .string(e.policy.id), "version": .string(e.policy.version),
+                             "hash": .string(e.policy.hash)])
+    out["recommended_action"] = s(e.recommendedAction)
+    out["report_hints"] = .object(["incident_types": strings(e.reportHints.incidentTypes),
+                                   "annotations": strings(e.reportHints.annotations)])
+    return .object(out)
+}
+
+final class VectorsTests: XCTestCase {
+    func testEveryVectorMatchesTheCore() throws {
+        let index = try JSON.parse(try readText("index.json")).items
+        XCTAssertFalse(index.isEmpty, "index.json lists no vector")
+        var observations = 0
+        for vector in index {
+            let vname = vector["name"].string ?? "?"
+            let inputs = nonBlankLines(try readText("\(vname).input.jsonl"))
+            let expected = try nonBlankLines(try readText("\(vname).expected.jsonl")).map(JSON.parse)
+            XCTAssertEqual(inputs.count, expected.count, "\(vname): number of observations")
+            let engine = try vectorEngine(vector["policy"].items)
+            let tracker = Tracker(engine: engine)
+            let byJson = Tracker(engine: engine)
+            for (i, (line, want)) in zip(inputs, expected).enumerated() {
+                let obs = try tracker.observe(message: try messageOf(try JSON.parse(line)))
+                XCTAssertEqual(try JSON.parse(obs.json), want, "\(vname): observation \(i + 1) (core JSON)")
+                if let d = difference("observation", observationValue(obs), want) {
+                    XCTFail("\(vname): observation \(i + 1) (records): \(d)")
+                }
+                if let e = obs.escalation {
+                    XCTAssertEqual(try JSON.parse(e.json), want["escalation"], "\(vname): observation \(i + 1) (escalation JSON)")
+                }
+                XCTAssertEqual(try JSON.parse(try byJson.observeJson(messageJson: line)), want,
+                               "\(vname): observation \(i + 1) (observeJson)")
+                observations += 1
+            }
+        }
+        XCTAssertGreaterThan(observations, 0)
+    }
+}
