@@ -10,6 +10,8 @@ pub const PACKS: &[(&str, &str)] = &[
     ("es", include_str!("../../policies/es.toml")),
     ("it", include_str!("../../policies/it.toml")),
     ("nl", include_str!("../../policies/nl.toml")),
+    ("pl", include_str!("../../policies/pl.toml")),
+    ("pt", include_str!("../../policies/pt.toml")),
 ];
 
 /// The TOML text of a shipped pack.

@@ -193,7 +193,7 @@ pub fn lint(policy: &Policy) -> Vec<LintWarning> {
     };
     let rules = policy.rules();
     // Terms of each enabled rule, by category, for cross-rule duplicates: (form) -> (rule, term).
-    let mut by_category: HashMap<(&str, TermForm), (usize, &str)> = HashMap::new();
+    let mut by_category: HashMap<(usize, &str, TermForm), (usize, &str)> = HashMap::new();
     for (ri, rule) in rules.iter().enumerate() {
         if !rule.enabled {
             continue;
@@ -230,8 +230,11 @@ fn lint_terms<'p>(
     l: &mut Linter<'_>,
     ri: usize,
     rule: &'p Rule,
-    by_category: &mut HashMap<(&'p str, TermForm), (usize, &'p str)>,
+    by_category: &mut HashMap<(usize, &'p str, TermForm), (usize, &'p str)>,
 ) {
+    // Duplicates across rules are checked within one layer: packs of different languages may
+    // share words (loanwords, app names) and must not have to drop them for each other.
+    let layer = l.policy.rule_layer(ri);
     let unless: Vec<(TermForm, &str)> = rule.unless.iter().map(|u| (l.form(u), u.as_str())).collect();
     let mut seen: HashMap<TermForm, &str> = HashMap::new();
     let mut check = |l: &mut Linter<'_>, term: &'p str, field: &str, group: Option<usize>| {
@@ -316,7 +319,7 @@ fn lint_terms<'p>(
             );
         }
         if field == "any" {
-            match by_category.get(&(rule.category.as_str(), form.clone())) {
+            match by_category.get(&(layer, rule.category.as_str(), form.clone())) {
                 Some(&(other, other_term)) if other != ri => {
                     let other_id = l
                         .policy
@@ -340,7 +343,7 @@ fn lint_terms<'p>(
                 }
                 Some(_) => {}
                 None => {
-                    by_category.insert((rule.category.as_str(), form), (ri, term));
+                    by_category.insert((layer, rule.category.as_str(), form), (ri, term));
                 }
             }
         }

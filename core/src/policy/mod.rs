@@ -212,6 +212,11 @@ impl Policy {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// The index of the layer that defined a rule (0 for the first layer).
+    pub(crate) fn rule_layer(&self, rule: usize) -> usize {
+        self.rule_sources.get(rule).copied().unwrap_or(0)
+    }
+
     /// The location of a stage, category or modifier (`kind`) with id `id` in the layer that
     /// defines it, pointing at `field`.
     pub(crate) fn item_location(&self, kind: &str, id: &str, field: &str) -> Location {
