@@ -276,6 +276,7 @@ pub fn write_message(out: &mut impl Write, x: &MessageExplanation) -> std::io::R
         let why = match &n.reason {
             NotCountedReason::When { unmet } => format!("`when` not met: {}", unmet.join("; ")),
             NotCountedReason::Unless { phrase, .. } => format!("cancelled by `unless` {phrase:?}"),
+            NotCountedReason::Overlap { by } => format!("same words already counted by `{by}`"),
         };
         writeln!(
             out,

@@ -321,11 +321,29 @@ impl Engine {
             truncated,
             ..Assessment::default()
         };
-        for h in raw {
+        // Heaviest rules first, so that when rules of one category matched overlapping words —
+        // typically the same word in the packs of two languages — the words count once, for the
+        // heaviest rule. Hits are listed in policy order at the end.
+        let mut order: Vec<&RawHit> = raw.iter().collect();
+        order.sort_by(|x, y| {
+            let w = |h: &RawHit| self.rules.get(h.rule as usize).map_or(0.0, |r| r.weight);
+            w(y).total_cmp(&w(x)).then(x.rule.cmp(&y.rule))
+        });
+        for h in order {
             let Some(rule) = self.rules.get(h.rule as usize) else {
                 continue;
             };
             if !ctx.satisfies(&rule.when) {
+                continue;
+            }
+            let overlaps = rule.level.is_none()
+                && !rule.discloses_minor
+                && a.hits.iter().any(|o| {
+                    self.rules[o.rule_index as usize].category == rule.category
+                        && o.span.start < h.span.end
+                        && h.span.start < o.span.end
+                });
+            if overlaps {
                 continue;
             }
             let cat = &self.categories[usize::from(rule.category)];
@@ -355,6 +373,7 @@ impl Engine {
         if a.hits.is_empty() {
             return a;
         }
+        a.hits.sort_by_key(|h| h.rule_index);
         a.categories.sort_by_key(|c| c.index);
         for c in &mut a.categories {
             c.score = c.score.min(self.categories[usize::from(c.index)].message_cap);

@@ -210,6 +210,12 @@ pub enum NotCountedReason {
         /// Each unmet condition in plain words.
         unmet: Vec<String>,
     },
+    /// A heavier rule of the same category matched overlapping words (the same words count once
+    /// per category).
+    Overlap {
+        /// The rule that counted those words.
+        by: String,
+    },
     /// An `unless` phrase of the rule occurs in the message.
     Unless {
         /// The exception phrase as written in the policy.
@@ -426,14 +432,20 @@ fn build(
             start: raw.span.start,
             end: raw.span.end,
         };
+        let unmet = ctx.unmet(&rule.when);
+        let overlapping = a.hits.iter().find(|h| {
+            *h.category == *rule.category && h.span.start < span.end && span.start < h.span.end
+        });
+        let reason = match overlapping {
+            Some(h) if unmet.is_empty() => NotCountedReason::Overlap { by: h.rule.to_string() },
+            _ => NotCountedReason::When { unmet },
+        };
         not_counted.push(NotCounted {
             rule: rule.id.clone(),
             category: rule.category.clone(),
             span: Some(span),
             matched: Some(slice(span)),
-            reason: NotCountedReason::When {
-                unmet: ctx.unmet(&rule.when),
-            },
+            reason,
         });
     }
     // Rules cancelled by an `unless` phrase.
