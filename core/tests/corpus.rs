@@ -63,8 +63,11 @@ fn row(name: &str, m: &Metrics) -> String {
 
 fn render(r: &Report) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "Policy `{}` {} (`{}`), threshold `{}`; {} messages in {} conversations.\n",
-        r.policy.id, r.policy.version, r.policy.hash, r.threshold, r.messages, r.conversations);
+    let _ = writeln!(
+        s,
+        "Policy `{}` {} (`{}`), threshold `{}`; {} messages in {} conversations.\n",
+        r.policy.id, r.policy.version, r.policy.hash, r.threshold, r.messages, r.conversations
+    );
     s.push_str("| language | grooming | recall | benign | benign escalated | median latency (messages) | max latency |\n");
     s.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     s.push_str(&row("**all**", &r.overall));
@@ -85,7 +88,11 @@ fn render(r: &Report) -> String {
                 m.language,
                 m.label.as_str(),
                 m.level.map_or("none".into(), |l| l.to_string()),
-                if m.categories.is_empty() { "none".into() } else { m.categories.join(", ") }
+                if m.categories.is_empty() {
+                    "none".into()
+                } else {
+                    m.categories.join(", ")
+                }
             );
         }
     }
@@ -108,14 +115,29 @@ fn shipped_packs_meet_the_accuracy_floors_on_the_corpus() {
     };
     let current = doc[a + START.len()..b].trim();
     if std::env::var_os("VIGIL_BLESS").is_some() {
-        let new = format!("{}{START}\n{}\n{END}{}", &doc[..a], figures.trim(), &doc[b + END.len()..]);
+        let new = format!(
+            "{}{START}\n{}\n{END}{}",
+            &doc[..a],
+            figures.trim(),
+            &doc[b + END.len()..]
+        );
         fs::write(&doc_path, new).unwrap();
     } else {
-        assert_eq!(current, figures.trim(), "docs/evaluation.md is out of date: run with VIGIL_BLESS=1");
+        assert_eq!(
+            current,
+            figures.trim(),
+            "docs/evaluation.md is out of date: run with VIGIL_BLESS=1"
+        );
     }
 
     let recall = report.overall.recall.unwrap_or(0.0);
     let benign = report.overall.benign_escalation_rate.unwrap_or(1.0);
-    assert!(recall >= RECALL_FLOOR, "recall {recall:.3} below the floor {RECALL_FLOOR}");
-    assert!(benign <= BENIGN_CEILING, "benign escalation rate {benign:.3} above the ceiling {BENIGN_CEILING}");
+    assert!(
+        recall >= RECALL_FLOOR,
+        "recall {recall:.3} below the floor {RECALL_FLOOR}"
+    );
+    assert!(
+        benign <= BENIGN_CEILING,
+        "benign escalation rate {benign:.3} above the ceiling {BENIGN_CEILING}"
+    );
 }
