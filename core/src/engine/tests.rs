@@ -202,16 +202,25 @@ fn overlapping_words_count_once_per_category_for_the_heaviest_rule() {
     let policy = crate::Policy::builder()
         .add_toml("test.toml", crate::testutil::POLICY)
         .unwrap()
-        .add_toml("other-language.toml", "[[rule]]\nid = \"xx.meeting.meet\"\ncategory = \"meeting\"\nweight = 5\nany = [\"meet up\"]\n")
+        .add_toml(
+            "other-language.toml",
+            "[[rule]]\nid = \"xx.meeting.meet\"\ncategory = \"meeting\"\nweight = 5\nany = [\"meet up\"]\n",
+        )
         .unwrap()
         .build()
         .unwrap();
     let e = crate::Engine::new(policy).unwrap();
     let a = e.assess(&say("lets meet up"));
-    assert_eq!(a.hits.iter().map(|h| &*h.rule).collect::<Vec<_>>(), ["meeting.meet"]);
+    assert_eq!(
+        a.hits.iter().map(|h| &*h.rule).collect::<Vec<_>>(),
+        ["meeting.meet"]
+    );
     assert_eq!(a.base_score, 20.0);
     // Different words of the same category still add up.
     let a = e.assess(&say("meet up at hotel 5"));
-    assert_eq!(a.hits.iter().map(|h| &*h.rule).collect::<Vec<_>>(), ["meeting.meet", "meeting.pattern"]);
+    assert_eq!(
+        a.hits.iter().map(|h| &*h.rule).collect::<Vec<_>>(),
+        ["meeting.meet", "meeting.pattern"]
+    );
     assert_eq!(a.base_score, 25.0);
 }

@@ -433,11 +433,14 @@ fn build(
             end: raw.span.end,
         };
         let unmet = ctx.unmet(&rule.when);
-        let overlapping = a.hits.iter().find(|h| {
-            *h.category == *rule.category && h.span.start < span.end && span.start < h.span.end
-        });
+        let overlapping = a
+            .hits
+            .iter()
+            .find(|h| *h.category == *rule.category && h.span.start < span.end && span.start < h.span.end);
         let reason = match overlapping {
-            Some(h) if unmet.is_empty() => NotCountedReason::Overlap { by: h.rule.to_string() },
+            Some(h) if unmet.is_empty() => NotCountedReason::Overlap {
+                by: h.rule.to_string(),
+            },
             _ => NotCountedReason::When { unmet },
         };
         not_counted.push(NotCounted {
