@@ -1,0 +1,554 @@
+// The policy playground: a static page. Every edit rebuilds the engine (when the policy changed)
+// and replays the conversation through Vigil's WebAssembly build, in the browser.
+//
+// All logic lives in the core; this file only renders what it returns.
+
+import init, { Engine, Tracker, parseJsonl, shippedPacks, version } from "../pkg/web/vigil_wasm.js";
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+const LEVELS = ["watch", "review", "urgent"];
+const LEVEL_COLORS = { watch: "#c99a06", review: "#e0641b", urgent: "#c8232c", none: "#b9c0cc" };
+const SERIES_COLORS = ["#2f5fd0", "#7a3fb0", "#138a72", "#b0456b", "#5b6b7f"];
+const START = Date.parse("2026-11-01T18:00:00Z");
+
+const DEFAULT_POLICY = `# Your platform's layer, merged on top of the shipped packs.
+# Try it: uncomment a block below, change a weight or a threshold, add terms.
+[policy]
+id = "playground"
+version = "1"
+
+# [scoring]
+# levels = { review = 60 }
+
+# [[override]]
+# rule = "en.secrecy.dont-tell"
+# enabled = false
+
+# [[override]]
+# rule = "en.secrecy.dont-tell"
+# add_any = ["keep it on the down low"]
+`;
+
+// Synthetic, at safety-lexicon level.
+const SAMPLE = [
+  ["A", "hey, gg! ur really good at this game"],
+  ["B", "thx lol"],
+  ["A", "how old r u? u seem really mature"],
+  ["B", "13"],
+  ["A", "ur so mature for ur age. r ur parents home rn?"],
+  ["A", "dont tell ur parents we talk ok? its our secret"],
+  ["A", "add me on snap, its more private there"],
+  ["A", "send a pic of u"],
+];
+
+// ------------------------------------------------------------------------------------------
+// Conversation input: the JSON Lines text is the source of truth; the chat form appends to it.
+// ------------------------------------------------------------------------------------------
+
+function participants() {
+  const age = Number.parseInt($("account-age").value, 10);
+  const a = { id: "A", age_band: $("band-a").value };
+  if (Number.isFinite(age) && age >= 0) a.account_age_days = age;
+  return { A: a, B: { id: "B", age_band: $("band-b").value }, relationship: $("relationship").value };
+}
+
+function lines() {
+  return $("jsonl").value.split("\n").filter((l) => l.trim() !== "");
+}
+
+function chatMessage(speaker, text, n, timestamp) {
+  const p = participants();
+  const [sender, recipient] = speaker === "A" ? [p.A, p.B] : [p.B, p.A];
+  return {
+    conversation_id: "playground",
+    message_id: `m${n}`,
+    timestamp,
+    sender,
+    recipient,
+    channel: "direct",
+    relationship: p.relationship,
+    text,
+  };
+}
+
+function nextTimestamp(existing) {
+  for (let i = existing.length - 1; i >= 0; i--) {
+    try {
+      const t = Date.parse(JSON.parse(existing[i]).timestamp);
+      if (Number.isFinite(t)) return new Date(t + 60_000).toISOString().replace(".000Z", "Z");
+    } catch {
+      // not JSON yet: keep looking
+    }
+  }
+  return new Date(START).toISOString().replace(".000Z", "Z");
+}
+
+function appendMessage(speaker, text) {
+  const existing = lines();
+  const msg = chatMessage(speaker, text, existing.length + 1, nextTimestamp(existing));
+  $("jsonl").value = [...existing, JSON.stringify(msg)].join("\n") + "\n";
+}
+
+/** Applies the participant settings to the messages of A and B already written. */
+function applyParticipants() {
+  const p = participants();
+  const out = $("jsonl").value.split("\n").map((line) => {
+    if (line.trim() === "") return line;
+    let m;
+    try {
+      m = JSON.parse(line);
+    } catch {
+      return line;
+    }
+    if (!m || typeof m !== "object") return line;
+    for (const role of ["sender", "recipient"]) {
+      const who = m[role]?.id;
+      if (who === "A" || who === "B") m[role] = { ...p[who] };
+    }
+    if (m.conversation_id === "playground") m.relationship = p.relationship;
+    return JSON.stringify(m);
+  });
+  $("jsonl").value = out.join("\n");
+}
+
+function loadSample() {
+  $("jsonl").value = "";
+  for (const [speaker, text] of SAMPLE) appendMessage(speaker, text);
+}
+
+// ------------------------------------------------------------------------------------------
+// Engine: rebuilt only when the policy input changes.
+// ------------------------------------------------------------------------------------------
+
+const compiled = { key: null, engine: null, error: null, examples: null, levels: null };
+
+function engine() {
+  const text = $("policy").value;
+  const shipped = $("use-shipped").checked;
+  const key = JSON.stringify([shipped, text]);
+  if (compiled.key === key) return compiled;
+  const layers = [];
+  if (shipped) layers.push("shipped");
+  if (text.trim() !== "") layers.push({ name: "override.toml", text, format: "toml" });
+  compiled.key = key;
+  try {
+    const next = new Engine(layers);
+    compiled.engine?.free();
+    compiled.engine = next;
+    compiled.error = null;
+    compiled.examples = null;
+    compiled.levels = next.policy().scoring.levels;
+  } catch (e) {
+    compiled.error = e;
+  }
+  return compiled;
+}
+
+// ------------------------------------------------------------------------------------------
+// Rendering helpers
+// ------------------------------------------------------------------------------------------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k.startsWith("data-")) node.setAttribute(k, String(v));
+    else if (k === "title") node.title = v;
+    else node.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+
+const fmt = (x) => (Math.round(x * 10) / 10).toLocaleString("en", { maximumFractionDigits: 1 });
+const levelBadge = (level) => el("span", { class: `level ${level ?? "none"}` }, level ?? "none");
+const chip = (cls, text, title) => el("span", { class: `chip ${cls}`, title }, text);
+
+/** UTF-16 index of every UTF-8 byte offset of `text` (spans are byte offsets). */
+function byteToIndex(text) {
+  const idx = [];
+  let b = 0;
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i) ?? 0;
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (let k = 0; k < n; k++) idx[b + k] = i;
+    b += n;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  idx[b] = text.length;
+  return idx;
+}
+
+/** The text with every hit's span in a <mark> (overlaps split into segments). */
+function highlighted(text, hits) {
+  const idx = byteToIndex(text);
+  const ranges = hits
+    .map((h) => ({ s: idx[h.span.start] ?? text.length, e: idx[h.span.end] ?? text.length, h }))
+    .filter((r) => r.s < r.e);
+  const cuts = [...new Set([0, text.length, ...ranges.flatMap((r) => [r.s, r.e])])].sort((a, b) => a - b);
+  const out = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const [s, e] = [cuts[k], cuts[k + 1]];
+    const seg = text.slice(s, e);
+    const over = ranges.filter((r) => r.s <= s && r.e >= e);
+    if (over.length === 0) {
+      out.push(seg);
+      continue;
+    }
+    out.push(
+      el(
+        "mark",
+        {
+          "data-rule": over.map((r) => r.h.rule).join(" "),
+          "data-category": over.map((r) => r.h.category).join(" "),
+          title: over.map((r) => `${r.h.rule} (${r.h.category}, ${r.h.kind}, weight ${r.h.weight})`).join("\n"),
+        },
+        seg,
+      ),
+    );
+  }
+  return out;
+}
+
+function time(ts) {
+  const d = new Date(ts);
+  return Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 16).replace("T", " ") : ts;
+}
+
+// ------------------------------------------------------------------------------------------
+// Panels
+// ------------------------------------------------------------------------------------------
+
+function renderMessages(messages, observations) {
+  const list = $("messages");
+  list.replaceChildren();
+  $("messages-empty").hidden = messages.length > 0;
+  messages.forEach((m, i) => {
+    const o = observations[i];
+    const a = o.assessment;
+    const who = (p) => (p ? `${p.id} (${p.age_band})` : "group");
+    list.append(
+      el(
+        "li",
+        { class: `msg${m.sender.id === "B" ? " from-b" : ""}`, "data-level": o.level ?? "none", "data-message": m.message_id },
+        el(
+          "div",
+          { class: "msg-head" },
+          el("span", {}, `#${i + 1} ${m.message_id}`),
+          el("span", {}, `${who(m.sender)} → ${who(m.recipient)}`),
+          el("span", {}, time(m.timestamp)),
+          el("span", {}, `score ${fmt(a.score)}`),
+          el("span", {}, `risk ${fmt(o.risk)} `, levelBadge(o.level)),
+          o.escalation
+            ? el("span", { class: "escalated" }, "⚑ escalation ", levelBadge(o.escalation.level))
+            : null,
+          o.out_of_order ? el("span", {}, "out of order") : null,
+        ),
+        el("p", { class: "msg-text" }, highlighted(m.text, a.hits)),
+        a.hits.length || o.stages.length
+          ? el(
+              "div",
+              { class: "chips" },
+              a.hits.map((h) => chip("rule", h.rule, `${h.kind} match, weight ${h.weight}`)),
+              a.categories.map((c) => chip("category", `${c.category} +${fmt(c.score)}`, `stage: ${c.stage}`)),
+              a.modifiers.map((mo) => chip("modifier", `${mo.id} ×${mo.factor}`)),
+              o.stages.map((s) => chip("stage", s, "grooming stage active in this conversation")),
+              a.forced_level ? chip("category", `forces ${a.forced_level}`) : null,
+              a.discloses_minor ? chip("stage", "sender discloses being a child") : null,
+              a.truncated ? chip("modifier", "truncated") : null,
+            )
+          : null,
+      ),
+    );
+  });
+}
+
+function renderChart(observations, levels) {
+  const box = $("chart");
+  box.replaceChildren();
+  if (observations.length === 0) {
+    box.append(el("p", { class: "muted" }, "No messages."));
+    return;
+  }
+  const W = 640, H = 230, L = 40, R = 14, T = 12, B = 30;
+  const n = observations.length;
+  const maxRisk = Math.max(...observations.map((o) => o.risk));
+  const yMax = Math.max(levels[2] * 1.15, maxRisk * 1.08, 10);
+  const x = (i) => (n === 1 ? L + (W - L - R) / 2 : L + (i * (W - L - R)) / (n - 1));
+  const y = (v) => T + (H - T - B) * (1 - v / yMax);
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "Conversation risk over time" });
+  chart.append(
+    svg("line", { class: "axis", x1: L, y1: y(0), x2: W - R, y2: y(0) }),
+    svg("line", { class: "axis", x1: L, y1: T, x2: L, y2: y(0) }),
+    svg("text", { x: L - 6, y: y(0) + 4, "text-anchor": "end" }, "0"),
+  );
+  LEVELS.forEach((name, k) => {
+    const v = levels[k];
+    chart.append(
+      svg("line", { class: `threshold ${name}`, x1: L, y1: y(v), x2: W - R, y2: y(v), stroke: LEVEL_COLORS[name] }),
+      svg("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end" }, fmt(v)),
+      svg("text", { x: L + 4, y: y(v) - 3, "text-anchor": "start", fill: LEVEL_COLORS[name] }, name),
+    );
+  });
+  const step = Math.max(1, Math.ceil(n / 16));
+  for (let i = 0; i < n; i += step) chart.append(svg("text", { x: x(i), y: H - 10, "text-anchor": "middle" }, i + 1));
+
+  const series = new Map();
+  observations.forEach((o, i) => {
+    const key = `${o.conversation_id}: ${o.sender} → ${o.recipient ?? "group"}`;
+    if (!series.has(key)) series.set(key, []);
+    series.get(key).push([i, o]);
+  });
+  const legend = el("div", { class: "legend" });
+  [...series.entries()].forEach(([key, points], s) => {
+    const color = SERIES_COLORS[s % SERIES_COLORS.length];
+    chart.append(
+      svg("polyline", {
+        class: "series",
+        points: points.map(([i, o]) => `${x(i)},${y(o.risk)}`).join(" "),
+        fill: "none",
+        stroke: color,
+        "stroke-width": 2,
+      }),
+    );
+    for (const [i, o] of points) {
+      const dot = svg("circle", {
+        class: o.escalation ? "point escalation" : "point",
+        cx: x(i),
+        cy: y(o.risk),
+        r: o.escalation ? 6 : 3.5,
+        fill: LEVEL_COLORS[o.level ?? "none"],
+        stroke: o.escalation ? "#1d2330" : color,
+        "stroke-width": o.escalation ? 2 : 1,
+      });
+      dot.append(svg("title", {}, `#${i + 1} ${o.message_id}: risk ${fmt(o.risk)} (${o.level ?? "no level"})${o.escalation ? ", escalated" : ""}`));
+      chart.append(dot);
+    }
+    legend.append(el("span", {}, el("i", { style: `background:${color}` }), key));
+  });
+  legend.append(el("span", {}, "dots: level; ringed: escalation"));
+  box.append(chart, legend);
+}
+
+function renderEscalations(observations) {
+  const box = $("escalations");
+  box.replaceChildren();
+  const escalations = observations.map((o) => o.escalation).filter(Boolean);
+  $("escalation-count").textContent = `(${escalations.length})`;
+  if (escalations.length === 0) {
+    box.append(el("p", { class: "muted", id: "no-escalations" }, "No escalation: the conversation stays below every level."));
+    return;
+  }
+  for (const e of escalations) {
+    const hints = [...e.report_hints.incident_types, ...e.report_hints.annotations];
+    box.append(
+      el(
+        "article",
+        { class: "escalation", "data-level": e.level, "data-message": e.message_id },
+        el(
+          "h3",
+          {},
+          levelBadge(e.level),
+          `Escalation ${e.sequence}`,
+          el("small", {}, `at ${e.message_id} · risk ${fmt(e.risk)}${e.previous_level ? ` · was ${e.previous_level}` : ""}`),
+        ),
+        el("ul", { class: "reasons" }, e.reasons.map((r) => el("li", {}, r))),
+        el(
+          "div",
+          { class: "chips" },
+          e.categories.map((c) => chip("category", `${c.id} ${fmt(c.score)}`, c.summary)),
+          e.timeline.map((t) => chip("stage", t.stage, `first at ${t.first_message_id}`)),
+          e.modifiers.map((m) => chip("modifier", m)),
+        ),
+        el(
+          "ul",
+          { class: "evidence" },
+          e.evidence.map((ev) =>
+            el(
+              "li",
+              {},
+              el("code", {}, ev.message_id),
+              " ",
+              el("code", {}, ev.rule),
+              ev.excerpt !== undefined ? ` “${ev.excerpt}”` : ` bytes ${ev.span.start}–${ev.span.end}`,
+            ),
+          ),
+        ),
+        hints.length ? el("p", { class: "action" }, `Report hints: ${hints.join(", ")}`) : null,
+        e.recommended_action ? el("p", { class: "action" }, e.recommended_action) : null,
+      ),
+    );
+  }
+}
+
+function renderExamples(engine) {
+  const box = $("examples");
+  box.replaceChildren();
+  const failures = engine.checkExamples();
+  const failed = new Set(failures.map((f) => `${f.rule}\u0000${f.expected_hit}\u0000${f.text}`));
+  const rules = engine.policy().rules.filter((r) => r.enabled && r.examples);
+  const total = rules.reduce((n, r) => n + r.examples.hit.length + r.examples.miss.length, 0);
+  $("examples-count").textContent = `(${total} in ${rules.length} rules)`;
+  box.className = "examples";
+  box.append(
+    failures.length === 0
+      ? el("p", { class: "pass", id: "examples-summary" }, `✓ All ${total} examples pass.`)
+      : el("p", { class: "fail", id: "examples-summary" }, `✗ ${failures.length} of ${total} examples fail:`),
+  );
+  if (failures.length) {
+    box.append(
+      el(
+        "ul",
+        {},
+        failures.map((f) =>
+          el("li", {}, el("code", {}, f.rule), ` should ${f.expected_hit ? "match" : "not match"} “${f.text}” — ${f.location}`),
+        ),
+      ),
+    );
+  }
+  const row = (r) => {
+    const ex = (text, hit) => {
+      const ok = !failed.has(`${r.id}\u0000${hit}\u0000${text}`);
+      return el("div", { class: ok ? "pass" : "fail" }, `${ok ? "✓" : "✗"} ${hit ? "hit" : "miss"}: ${text}`);
+    };
+    return el(
+      "tr",
+      {},
+      el("td", {}, el("code", {}, r.id)),
+      el("td", {}, r.examples.hit.map((t) => ex(t, true)), r.examples.miss.map((t) => ex(t, false))),
+    );
+  };
+  box.append(el("details", {}, el("summary", {}, "Every example, by rule"), el("table", {}, rules.map(row))));
+}
+
+// ------------------------------------------------------------------------------------------
+// Replay
+// ------------------------------------------------------------------------------------------
+
+function showError(id, error) {
+  const box = $(id);
+  box.hidden = !error;
+  box.textContent = error ? String(error.message ?? error) : "";
+  $(id.replace("-error", "")).setAttribute("aria-invalid", error ? "true" : "false");
+}
+
+function replay() {
+  const c = engine();
+  showError("policy-error", c.error);
+  const outputs = document.querySelector(".outputs");
+  if (!c.engine) {
+    outputs.classList.add("stale");
+    return;
+  }
+  const e = c.engine;
+  $("policy-info").textContent =
+    `${c.error ? "Showing the last policy that compiled: " : ""}policy ${e.policyId} ${e.policyVersion} · ${e.ruleCount} rules · ${e.policyHash.slice(0, 19)}…`;
+  if (!c.examples) {
+    renderExamples(e);
+    c.examples = true;
+  }
+
+  const doc = $("jsonl").value;
+  let messages, observations;
+  const tracker = new Tracker(e);
+  try {
+    messages = parseJsonl(doc);
+    observations = tracker.observeAll(doc);
+    showError("jsonl-error", null);
+  } catch (err) {
+    showError("jsonl-error", err);
+    outputs.classList.add("stale");
+    return;
+  } finally {
+    tracker.free();
+  }
+  outputs.classList.toggle("stale", Boolean(c.error));
+  renderMessages(messages, observations);
+  renderChart(observations, c.levels);
+  renderEscalations(observations);
+}
+
+// Compiling a policy takes a few hundred milliseconds: wait for a pause in policy edits.
+let timer = 0;
+function schedule(delay = 120) {
+  clearTimeout(timer);
+  document.body.dataset.pending = "true"; // for the browser tests: input not replayed yet
+  timer = setTimeout(run, delay);
+}
+
+function run() {
+  clearTimeout(timer);
+  try {
+    replay();
+  } catch (err) {
+    // A bug, not an input problem: say so rather than fail silently.
+    $("status").dataset.state = "error";
+    $("status").textContent = `Internal error: ${err.message ?? err}`;
+  } finally {
+    document.body.dataset.pending = "false";
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Start
+// ------------------------------------------------------------------------------------------
+
+async function main() {
+  try {
+    await init();
+  } catch (err) {
+    $("status").dataset.state = "error";
+    $("status").textContent = `Could not load the WebAssembly build: ${err.message ?? err}`;
+    return;
+  }
+  $("packs").textContent = `(${shippedPacks().map((p) => p.name).join(", ")})`;
+  $("policy").value = DEFAULT_POLICY;
+  loadSample();
+
+  $("policy").addEventListener("input", () => schedule(350));
+  $("use-shipped").addEventListener("change", () => schedule());
+  $("jsonl").addEventListener("input", () => schedule());
+  for (const id of ["band-a", "band-b", "relationship", "account-age"]) {
+    $(id).addEventListener("change", () => {
+      applyParticipants();
+      schedule();
+    });
+  }
+  $("chat-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = $("chat-text").value;
+    if (text.trim() === "") return;
+    appendMessage($("speaker").value, text);
+    $("chat-text").value = "";
+    run();
+  });
+  $("load-sample").addEventListener("click", () => {
+    loadSample();
+    run();
+  });
+  $("clear").addEventListener("click", () => {
+    $("jsonl").value = "";
+    run();
+  });
+
+  run();
+  $("status").dataset.state = "ready";
+  $("status").textContent = `Ready · vigil-wasm ${version()} running in your browser`;
+}
+
+main();

@@ -1,0 +1,137 @@
+// The playground in a real browser: Playwright drives Debian's Chromium against the page served
+// from a local static server. Types a risky conversation, checks the highlights and the
+// escalation, disables the rule in the policy editor and checks the escalation goes.
+// Screenshots go to wasm/playground/test-results/ (gitignored).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+import { startServer } from "../serve.mjs";
+
+const RESULTS = fileURLToPath(new URL("../test-results/", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let server, base, browser, page;
+const errors = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run bash wasm/setup.sh (Debian's chromium)`);
+  ({ server, url: base } = await startServer({ port: 0 }));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    // Playwright gives every launch a fresh, empty --user-data-dir of its own.
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console error: ${m.text()}`);
+  });
+  mkdirSync(RESULTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+/** Waits until the page has replayed the current input (edits are debounced). */
+async function settled() {
+  await page.waitForSelector('body[data-pending="false"]', { timeout: 30_000 });
+  assert.notEqual(await page.getAttribute("#status", "data-state"), "error", await page.textContent("#status"));
+}
+
+test("the playground loads the WASM build and shows the sample", async () => {
+  await page.goto(`${base}/playground/`);
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 30_000 });
+  assert.match(await page.textContent("#status"), /vigil-wasm \d+\.\d+\.\d+/);
+  assert.ok((await page.locator("#messages > li").count()) > 3, "the sample conversation is shown");
+  assert.match(await page.textContent("#examples-summary"), /All \d+ examples pass/);
+  assert.ok((await page.locator("#chart svg polyline.series").count()) >= 1, "the risk chart is drawn");
+  assert.ok((await page.locator("#escalations .escalation").count()) >= 1, "the sample escalates");
+  await page.screenshot({ path: join(RESULTS, "playground-sample.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("typing a risky conversation highlights it and escalates", async () => {
+  await page.click("#clear");
+  await settled();
+  assert.equal(await page.locator("#messages > li").count(), 0);
+  assert.equal(await page.locator("#escalations .escalation").count(), 0);
+
+  // A adult (new account, stranger) → B minor: the form's defaults.
+  const say = async (speaker, text) => {
+    await page.selectOption("#speaker", speaker);
+    await page.click("#chat-text");
+    await page.keyboard.type(text);
+    await page.keyboard.press("Enter");
+  };
+  await say("A", "hey nice game");
+  await say("B", "thx");
+  await say("A", "dont tell your parents about us ok");
+  await settled();
+
+  assert.equal(await page.locator("#messages > li").count(), 3);
+  const marks = page.locator('#messages li[data-message="m3"] mark');
+  assert.ok((await marks.count()) > 0, "the risky message has highlights");
+  assert.match((await marks.allTextContents()).join(" "), /tell your parents/);
+  assert.equal(await page.locator('#messages li[data-message="m1"] mark').count(), 0, "a benign message has none");
+
+  const escalations = page.locator("#escalations .escalation");
+  assert.ok((await escalations.count()) >= 1, "an escalation appears");
+  assert.equal(await escalations.first().getAttribute("data-message"), "m3");
+  assert.ok((await page.locator("#chart circle.point.escalation").count()) >= 1, "the chart marks it");
+  await page.screenshot({ path: join(RESULTS, "playground-escalation.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("disabling the rule in the policy editor removes the escalation", async () => {
+  const rules = new Set();
+  for (const r of await page.locator('#messages li[data-message="m3"] mark').evaluateAll((ms) => ms.map((m) => m.dataset.rule))) {
+    for (const id of r.split(" ")) rules.add(id);
+  }
+  assert.ok(rules.size >= 1);
+  const overrides = [...rules].map((id) => `[[override]]\nrule = "${id}"\nenabled = false\n`).join("\n");
+  await page.fill("#policy", `[policy]\nid = "playground"\nversion = "2"\n\n${overrides}`);
+  await settled();
+
+  assert.equal(await page.isHidden("#policy-error"), true, await page.textContent("#policy-error"));
+  assert.match(await page.textContent("#policy-info"), /playground/);
+  assert.equal(await page.locator("#escalations .escalation").count(), 0, "the escalation is gone");
+  assert.equal(await page.locator('#messages li[data-message="m3"] mark').count(), 0, "and so are the highlights");
+  assert.ok(await page.isVisible("#no-escalations"));
+  await page.screenshot({ path: join(RESULTS, "playground-rule-disabled.png"), fullPage: true });
+
+  // A policy error is shown with the core's location, and fixing it brings the results back.
+  await page.fill("#policy", "[[override]]\nrule = 42\n");
+  await settled();
+  assert.match(await page.textContent("#policy-error"), /^override\.toml:2/);
+  await page.fill("#policy", "");
+  await settled();
+  assert.equal(await page.isHidden("#policy-error"), true);
+  assert.ok((await page.locator("#escalations .escalation").count()) >= 1, "the shipped policy escalates again");
+  assert.deepEqual(errors, []);
+});
+
+test("a bad JSON line is reported with its line number", async () => {
+  await page.fill("#jsonl", '{"conversation_id": "c"}\n');
+  await settled();
+  assert.match(await page.textContent("#jsonl-error"), /^line 1: field `message_id`: missing/);
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,195 @@
+//! Reading what JavaScript passes in, from JSON text (the JS side stringifies objects): policy
+//! layers and messages. Pure Rust, so it is tested natively.
+
+use serde_json::Value;
+use vigil::{Message, Policy};
+
+use crate::error::BindingError;
+
+/// The format of a policy layer given as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON when the name ends in `.json` or the text starts with `{`, else TOML.
+    Auto,
+    /// TOML.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+/// One policy layer as JavaScript names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerSpec {
+    /// `"shipped"`: every shipped pack, in order.
+    Shipped,
+    /// Any other string: one shipped pack by name.
+    Pack(String),
+    /// `{name, text, format?}`: a layer given as text.
+    Source {
+        /// The name errors cite.
+        name: String,
+        /// TOML or JSON text.
+        text: String,
+        /// How to read it.
+        format: Format,
+    },
+}
+
+const LAYER_SHAPE: &str =
+    "expected \"shipped\", the name of a shipped pack, or {name: string, text: string, format?: \"toml\" | \"json\"}";
+
+/// Reads the layers argument of `new Engine(layers)` from its JSON text; `None` (the argument was
+/// left out) means the shipped packs.
+pub fn parse_layers(json: Option<&str>) -> Result<Vec<LayerSpec>, BindingError> {
+    let Some(json) = json else {
+        return Ok(vec![LayerSpec::Shipped]);
+    };
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| BindingError::Argument(format!("policy layers: {e}")))?;
+    let Value::Array(items) = value else {
+        return Err(BindingError::Argument(format!(
+            "policy layers must be an array, each item {LAYER_SHAPE}"
+        )));
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| layer(i + 1, item))
+        .collect()
+}
+
+fn layer(n: usize, item: Value) -> Result<LayerSpec, BindingError> {
+    let bad = |what: &str| BindingError::Argument(format!("policy layer {n}: {what}"));
+    match item {
+        Value::String(s) if s == "shipped" => Ok(LayerSpec::Shipped),
+        Value::String(s) => Ok(LayerSpec::Pack(s)),
+        Value::Object(mut m) => {
+            let mut take = |key: &str| match m.remove(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(bad(&format!("`{key}` must be a string"))),
+            };
+            let name = take("name")?.ok_or_else(|| bad(&format!("missing `name`; {LAYER_SHAPE}")))?;
+            let text = take("text")?.ok_or_else(|| bad(&format!("missing `text`; {LAYER_SHAPE}")))?;
+            let format = match take("format")?.as_deref() {
+                None => Format::Auto,
+                Some("toml") => Format::Toml,
+                Some("json") => Format::Json,
+                Some(other) => {
+                    return Err(bad(&format!(
+                        "unknown format {other:?} (expected \"toml\" or \"json\")"
+                    )))
+                }
+            };
+            if let Some(key) = m.keys().next() {
+                return Err(bad(&format!("unknown field `{key}`; {LAYER_SHAPE}")));
+            }
+            Ok(LayerSpec::Source { name, text, format })
+        }
+        _ => Err(bad(LAYER_SHAPE)),
+    }
+}
+
+/// Merges layers into a policy with the core's builder.
+pub fn build_policy(layers: &[LayerSpec]) -> Result<Policy, BindingError> {
+    let mut b = Policy::builder();
+    for l in layers {
+        b = match l {
+            LayerSpec::Shipped => b.add_shipped()?,
+            LayerSpec::Pack(name) => b.add_pack(name)?,
+            LayerSpec::Source { name, text, format } => match format {
+                Format::Auto => b.add_source(name, text)?,
+                Format::Toml => b.add_toml(name, text)?,
+                Format::Json => b.add_json(name, text)?,
+            },
+        };
+    }
+    Ok(b.build()?)
+}
+
+/// Reads a JSON Lines document; the first bad line fails the whole document, with its line number.
+pub fn parse_jsonl(doc: &str) -> Result<Vec<Message>, BindingError> {
+    Ok(vigil::message::parse_jsonl(doc).collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Reads a JSON array of messages; the first bad one fails the whole array, with its position.
+pub fn parse_array(json: &str) -> Result<Vec<Message>, BindingError> {
+    let items: Vec<Value> = serde_json::from_str(json)
+        .map_err(|e| BindingError::Argument(format!("expected an array of messages: {e}")))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Message::from_json(&v.to_string()).map_err(|source| BindingError::Item { index: i + 1, source })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_layers_means_shipped() {
+        assert_eq!(parse_layers(None).unwrap(), vec![LayerSpec::Shipped]);
+    }
+
+    #[test]
+    fn layers_of_every_shape() {
+        let l = parse_layers(Some(
+            r#"["shipped", "en", {"name": "a.toml", "text": "x", "format": "toml"}]"#,
+        ))
+        .unwrap();
+        assert_eq!(l[0], LayerSpec::Shipped);
+        assert_eq!(l[1], LayerSpec::Pack("en".into()));
+        assert!(matches!(
+            &l[2],
+            LayerSpec::Source {
+                format: Format::Toml,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn bad_layers_say_what_is_expected() {
+        for (json, needle) in [
+            ("{}", "must be an array"),
+            ("[1]", "policy layer 1: expected"),
+            (r#"["shipped", {"name": "a"}]"#, "policy layer 2: missing `text`"),
+            (r#"[{"name": "a", "text": "", "txt": ""}]"#, "unknown field `txt`"),
+            (
+                r#"[{"name": "a", "text": "", "format": "yaml"}]"#,
+                "unknown format \"yaml\"",
+            ),
+        ] {
+            let e = parse_layers(Some(json)).unwrap_err();
+            assert!(e.to_string().contains(needle), "{json}: {e}");
+            assert_eq!(e.kind(), "argument");
+        }
+    }
+
+    #[test]
+    fn policies_build_and_core_errors_pass_through() {
+        assert!(build_policy(&[LayerSpec::Shipped]).is_ok());
+        let e = build_policy(&[LayerSpec::Pack("klingon".into())]).unwrap_err();
+        assert!(matches!(e, BindingError::Policy(_)));
+        let e = build_policy(&[LayerSpec::Source {
+            name: "a.toml".into(),
+            text: "[[".into(),
+            format: Format::Auto,
+        }])
+        .unwrap_err();
+        assert!(e.to_string().starts_with("a.toml:1"), "{e}");
+    }
+
+    #[test]
+    fn arrays_name_the_bad_message() {
+        let ok = r#"{"conversation_id":"c","message_id":"1","timestamp":0,"sender":{"id":"a"},"text":"hi"}"#;
+        assert_eq!(parse_array(&format!("[{ok},{ok}]")).unwrap().len(), 2);
+        let e = parse_array(&format!("[{ok},{{}}]")).unwrap_err();
+        assert!(e.to_string().starts_with("message 2: "), "{e}");
+        let e = parse_jsonl(&format!("{ok}\n\nnope\n")).unwrap_err();
+        assert!(e.to_string().starts_with("line 3: "), "{e}");
+    }
+}

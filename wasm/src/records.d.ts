@@ -1,0 +1,447 @@
+// ---------------------------------------------------------------------------------------------
+// Records that cross the boundary (hand-written; checked against real output by
+// wasm/tests/types.test.mjs). Field names are the core's JSON names (snake_case), exactly as in
+// `Observation::to_json()`, the golden vectors and `vigil.escalation/1` documents.
+// ---------------------------------------------------------------------------------------------
+
+/** What the platform knows of a participant's age, from age assurance or declaration. */
+export type AgeBand = "minor" | "adult" | "unknown";
+/** The kind of channel a message was sent on. */
+export type Channel = "direct" | "group" | "public" | "unknown";
+/** The relationship from sender to recipient, as the platform knows it. */
+export type Relationship = "stranger" | "contact" | "family" | "unknown";
+/** How urgently a conversation needs a human, lowest first. */
+export type Level = "watch" | "review" | "urgent";
+/** How a rule matched: a literal term, terms near each other, or a regex pattern. */
+export type HitKind = "term" | "near" | "pattern";
+/** An instant: RFC 3339 text in UTC, as the core writes it (`2026-11-01T18:04:05Z`). */
+export type Timestamp = string;
+
+/** A participant as given to Vigil. */
+export interface ParticipantInput {
+  /** The platform's opaque id for the account (not empty). */
+  id: string;
+  /** The age band; `unknown` when absent. */
+  age_band?: AgeBand;
+  /** Age in years; gives the band when `age_band` is unknown. */
+  age?: number | null;
+  /** Days since the account was created. */
+  account_age_days?: number | null;
+}
+
+/**
+ * One chat message as given to Vigil: this object, or its JSON text. Unknown fields are ignored
+ * at run time; a missing or invalid required field throws a `VigilError` naming it.
+ */
+export interface MessageInput {
+  /** The conversation (thread, DM channel, group) the message belongs to. */
+  conversation_id: string;
+  /** The message's id, unique within the conversation; evidence refers to it. */
+  message_id: string;
+  /** RFC 3339 text, milliseconds since the Unix epoch, or a `Date`. */
+  timestamp: string | number | Date;
+  /** Who sent it. */
+  sender: ParticipantInput;
+  /** To whom, in direct channels; absent or `null` in group and public channels. */
+  recipient?: ParticipantInput | null;
+  /** The kind of channel (`unknown` when absent). */
+  channel?: Channel;
+  /** The relationship from sender to recipient (`unknown` when absent). */
+  relationship?: Relationship;
+  /** The text as the user typed it. Spans are UTF-8 byte offsets into it. */
+  text: string;
+}
+
+/** A participant as the core reads it back (see `parseMessage`). */
+export interface Participant {
+  id: string;
+  age_band: AgeBand;
+  age?: number;
+  account_age_days?: number;
+}
+
+/** A message as the core reads it (see `parseMessage`): defaults filled in, timestamp in UTC. */
+export interface Message {
+  conversation_id: string;
+  message_id: string;
+  timestamp: Timestamp;
+  sender: Participant;
+  recipient?: Participant;
+  channel: Channel;
+  relationship: Relationship;
+  text: string;
+}
+
+/**
+ * A byte range of a message's ORIGINAL text, as UTF-8 byte offsets on character boundaries
+ * (not UTF-16 indices: convert with `TextEncoder` for non-ASCII text).
+ */
+export interface Span {
+  /** First byte. */
+  start: number;
+  /** One past the last byte. */
+  end: number;
+}
+
+/** One rule that fired on a message. */
+export interface Hit {
+  /** Rule id. */
+  rule: string;
+  /** Category id. */
+  category: string;
+  /** How it matched. */
+  kind: HitKind;
+  /** The rule's weight. */
+  weight: number;
+  /** What it matched (the rule's first match). */
+  span: Span;
+}
+
+/** A category's contribution to one message's score. */
+export interface CategoryScore {
+  /** Category id. */
+  category: string;
+  /** The grooming stage it evidences. */
+  stage: string;
+  /** Points, after the category's message cap and the modifiers. */
+  score: number;
+}
+
+/** A metadata modifier that applied to a message. */
+export interface AppliedModifier {
+  /** Modifier id. */
+  id: string;
+  /** The factor it applied. */
+  factor: number;
+}
+
+/** The assessment of one message: which rules fired, where, and the score they make. */
+export interface Assessment {
+  /** Message score: the sum of category scores (after caps and modifiers). */
+  score: number;
+  /** The score before modifiers. */
+  base_score: number;
+  /** Rules that fired, in policy order. */
+  hits: Hit[];
+  /** Category contributions, in policy order. */
+  categories: CategoryScore[];
+  /** Modifiers applied (only when some rule fired). */
+  modifiers: AppliedModifier[];
+  /** The highest level a fired rule forces, if any. */
+  forced_level?: Level;
+  /** A fired rule says the sender disclosed being a child. */
+  discloses_minor: boolean;
+  /** The text was longer than the policy's `max_message_bytes` and was assessed up to it. */
+  truncated: boolean;
+}
+
+/** What observing one message produced. */
+export interface Observation {
+  conversation_id: string;
+  message_id: string;
+  timestamp: Timestamp;
+  /** The sender's id. */
+  sender: string;
+  /** The recipient of the conversation key (`null` in group and public channels). */
+  recipient: string | null;
+  /** The message's assessment, under what the conversation knows (inferred ages, fan-out). */
+  assessment: Assessment;
+  /** Conversation risk of the key after this message. */
+  risk: number;
+  /** The key's level after this message. */
+  level: Level | null;
+  /** Stages active for the key, in policy order. */
+  stages: string[];
+  /** The message was older than the last one of its key. */
+  out_of_order: boolean;
+  /** An escalation, when the level rose or a new category joined. */
+  escalation: Escalation | null;
+}
+
+/** A participant as an escalation names them: id and age band, never more. */
+export interface ParticipantRef {
+  id: string;
+  age_band: AgeBand;
+  /** The participant disclosed being a child in the conversation. */
+  probable_minor: boolean;
+}
+
+/** A category's share of conversation risk. */
+export interface EscalatedCategory {
+  id: string;
+  /** Its grooming stage. */
+  stage: string;
+  /** Decayed points. */
+  score: number;
+  /** The policy's plain-words summary. */
+  summary: string;
+}
+
+/** One piece of evidence: which rule matched which bytes of which message. */
+export interface EvidenceItem {
+  message_id: string;
+  timestamp: Timestamp;
+  rule: string;
+  category: string;
+  /** Byte offsets into that message's original text. */
+  span: Span;
+  /** The matched text (and context), only where the policy allows. */
+  excerpt?: string;
+}
+
+/** When a grooming stage first and last appeared. */
+export interface TimelineEntry {
+  stage: string;
+  first_message_id: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+}
+
+/** The policy that produced an escalation. */
+export interface PolicyRef {
+  /** Layer ids joined with `+`. */
+  id: string;
+  /** Layer versions joined with `+`. */
+  version: string;
+  /** Content hash of the resolved policy (`sha256:…`). */
+  hash: string;
+}
+
+/** Hints for a hotline report a human may file after review. */
+export interface ReportHints {
+  incident_types: string[];
+  annotations: string[];
+}
+
+/** A `vigil.escalation/1` document for moderators (JSON Schema: `escalationSchema()`). */
+export interface Escalation {
+  schema: "vigil.escalation/1";
+  conversation_id: string;
+  /** 1 for the first escalation of this conversation key, then 2, 3, … */
+  sequence: number;
+  level: Level;
+  /** The level of the previous escalation of this key (`null` for the first). */
+  previous_level: Level | null;
+  /** The message that raised it. */
+  message_id: string;
+  raised_at: Timestamp;
+  participants: { sender: ParticipantRef; recipient: ParticipantRef | null };
+  channel: Channel;
+  relationship: Relationship;
+  /** Conversation risk (decayed category scores plus stage bonus). */
+  risk: number;
+  /** Categories holding points, strongest first. */
+  categories: EscalatedCategory[];
+  /** Reasons in plain words. */
+  reasons: string[];
+  /** The messages and spans that caused it. */
+  evidence: EvidenceItem[];
+  /** Grooming stages in the order they appeared. */
+  timeline: TimelineEntry[];
+  /** Modifiers that applied over the conversation. */
+  modifiers: string[];
+  policy: PolicyRef;
+  /** What the policy recommends at this level. */
+  recommended_action: string | null;
+  report_hints: ReportHints;
+}
+
+/** A pack example that did not behave as written (see `Engine.checkExamples`). */
+export interface ExampleFailure {
+  /** Rule id. */
+  rule: string;
+  /** The example text. */
+  text: string;
+  /** `true` for a `hit` example that did not match, `false` for a `miss` that did. */
+  expected_hit: boolean;
+  /** Where the rule is defined (`source:line:column: rule …, field …`). */
+  location: string;
+}
+
+/** The two normalized views of a text (see `Engine.normalized`). */
+export interface NormalizedText {
+  /** What literal terms and `near` groups match against. */
+  terms: string;
+  /** What regex patterns match against (lightly normalized). */
+  patterns: string;
+}
+
+/** Counters of a tracker's work and evictions. */
+export interface TrackerStats {
+  keys: number;
+  observed: number;
+  escalations: number;
+  evicted_capacity: number;
+  evicted_idle: number;
+  out_of_order: number;
+}
+
+/** A shipped policy pack: its name and TOML text. */
+export interface ShippedPack {
+  name: string;
+  text: string;
+}
+
+/** A policy layer given as text. */
+export interface PolicySource {
+  /** The name errors cite, such as `acme.toml`. */
+  name: string;
+  /** TOML or JSON text. */
+  text: string;
+  /** The format; by default JSON when `name` ends in `.json` or `text` starts with `{`, else TOML. */
+  format?: "toml" | "json";
+}
+
+/**
+ * One policy layer: `"shipped"` (every shipped pack, in order), the name of one shipped pack
+ * (`"core"`, `"en"`; see `shippedPacks()`), or a `PolicySource`.
+ */
+export type PolicyLayer = "shipped" | (string & {}) | PolicySource;
+
+/** Where in a policy source a problem is; `null` where unknown. */
+export interface PolicyErrorLocation {
+  /** The name the source was loaded under. */
+  source: string;
+  /** 1-based line. */
+  line: number | null;
+  /** 1-based column, in characters. */
+  column: number | null;
+  /** The item, such as ``rule `en.secrecy.dont-tell` ``. */
+  item: string | null;
+  /** The field within the item, such as `any`. */
+  field: string | null;
+}
+
+/**
+ * What every call throws: a JS `Error` whose `message` is the core's own message (for example
+ * ``acme.toml:4:1: unknown field `wieght` …``).
+ */
+export interface VigilError extends Error {
+  name: "VigilError";
+  /**
+   * `policy`, `message`, `snapshot`, `argument` (a JS value of the wrong shape) or `internal`
+   * (a bug in Vigil, such as a panic: please report it).
+   */
+  kind: "policy" | "message" | "snapshot" | "argument" | "internal";
+  /** Policy errors: where. */
+  location?: PolicyErrorLocation;
+  /** Message errors: the 1-based line in a JSON Lines document. */
+  line?: number;
+  /** Message errors: the 1-based position in an array. */
+  index?: number;
+  /** Message errors: the field, such as `sender.age_band`. */
+  field?: string;
+  /** Message syntax errors: the 1-based column. */
+  column?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The resolved policy (see `Engine.policy()`): the merged layers, as the core serializes them.
+// ---------------------------------------------------------------------------------------------
+
+/** Conditions on message metadata; every listed field must match. */
+export interface Condition {
+  sender?: AgeBand[];
+  recipient?: AgeBand[];
+  relationship?: Relationship[];
+  channel?: Channel[];
+  account_age_days_below?: number;
+}
+
+/** A proximity condition: one term of each group within `within` words. */
+export interface Near {
+  terms: string[][];
+  within: number;
+}
+
+/** A rule's self-tests. */
+export interface Examples {
+  hit: string[];
+  miss: string[];
+}
+
+/** A detection rule. */
+export interface Rule {
+  id: string;
+  category: string;
+  weight: number;
+  description?: string;
+  any?: string[];
+  near?: Near[];
+  patterns?: string[];
+  unless?: string[];
+  when?: Condition;
+  level?: Level;
+  discloses?: "minor";
+  enabled: boolean;
+  examples?: Examples;
+}
+
+/** A grooming stage. */
+export interface Stage {
+  id: string;
+  summary: string;
+}
+
+/** A category of risky behaviour. */
+export interface Category {
+  id: string;
+  stage: string;
+  summary: string;
+  message_cap?: number;
+  conversation_cap?: number;
+  report?: { incident_type?: string; annotations: string[] };
+}
+
+/** A metadata modifier. */
+export interface Modifier {
+  id: string;
+  description?: string;
+  when?: Condition;
+  fan_out?: { min: number; window: string };
+  multiply: number;
+  enabled: boolean;
+}
+
+/** A layer's identity. */
+export interface LayerMeta {
+  id: string;
+  version: string;
+  languages: string[];
+  description?: string;
+}
+
+/** The merged, validated policy an engine runs. */
+export interface ResolvedPolicy {
+  /** Layer ids joined with `+`. */
+  id: string;
+  /** Layer versions joined with `+`. */
+  version: string;
+  layers: LayerMeta[];
+  normalize: {
+    nfkc: boolean;
+    case_fold: boolean;
+    strip_diacritics: boolean;
+    confusables: boolean;
+    leetspeak: boolean;
+    strip_invisible: boolean;
+    join_spaced_letters: boolean;
+    collapse_repeats: boolean;
+  };
+  scoring: {
+    half_life_ms: number;
+    /** Thresholds of watch, review and urgent. */
+    levels: [number, number, number];
+    stage_bonus: { from: number; points: number; window_ms: number } | null;
+    max_message_bytes: number;
+    regex_size_limit: number;
+  };
+  evidence: { excerpt: "none" | "match" | "context"; context_chars: number; max_items: number };
+  /** Recommended actions for watch, review and urgent. */
+  actions: [string | null, string | null, string | null];
+  tracker: { capacity: number; idle_ttl_ms: number };
+  stages: Stage[];
+  categories: Category[];
+  rules: Rule[];
+  modifiers: Modifier[];
+}

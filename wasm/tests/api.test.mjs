@@ -1,0 +1,255 @@
+// The JS API: every call, its records, and its errors (JS `Error`s carrying the core's messages).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+import { REPO, WASM_DIR, loadVigil, message } from "./helpers.mjs";
+
+const vigil = loadVigil();
+const { Engine, Tracker, parseMessage, parseJsonl, shippedPacks, escalationSchema, version } = vigil;
+
+/** Runs `f`, which must throw a VigilError; returns it. */
+function vigilError(f, kind) {
+  let caught;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof Error, `expected an Error, got ${caught}`);
+  assert.equal(caught.name, "VigilError");
+  assert.equal(caught.kind, kind, caught.message);
+  return caught;
+}
+
+test("the shipped engine loads, passes its examples and describes its policy", () => {
+  const e = new Engine();
+  assert.match(e.policyId, /core/);
+  assert.ok(e.ruleCount > 0);
+  assert.match(e.policyHash, /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(e.checkExamples(), []);
+  const p = e.policy();
+  assert.equal(p.id, e.policyId);
+  assert.equal(p.version, e.policyVersion);
+  assert.equal(p.rules.length, e.ruleCount);
+  assert.equal(p.scoring.levels.length, 3);
+  assert.equal(e.levelFor(p.scoring.levels[1]), "review");
+  assert.equal(e.levelFor(0), undefined);
+  assert.deepEqual(new Engine(["shipped"]).policyHash, e.policyHash, "no layers means the shipped packs");
+});
+
+test("shippedPacks() are the repository's policies/ files, in load order", () => {
+  const packs = shippedPacks();
+  assert.ok(packs.length > 0);
+  for (const p of packs) assert.equal(p.text, readFileSync(`${REPO}policies/${p.name}.toml`, "utf8"));
+  const byName = new Engine(packs.map((p) => p.name));
+  const asText = new Engine(packs.map((p) => ({ name: `policies/${p.name}.toml`, text: p.text })));
+  assert.equal(byName.policyHash, new Engine().policyHash);
+  assert.equal(asText.policyHash, byName.policyHash);
+});
+
+test("assess() finds spans in the original text despite evasive spelling", () => {
+  const e = new Engine();
+  const text = "ok so d0n'7 t e l l ur parents about us";
+  const a = e.assess(message(text));
+  assert.ok(a.score > 0);
+  assert.ok(a.hits.length > 0);
+  const h = a.hits[0];
+  const bytes = Buffer.from(text, "utf8");
+  assert.match(bytes.subarray(h.span.start, h.span.end).toString("utf8"), /d0n'7 t e l l/);
+  assert.deepEqual(e.assess(JSON.stringify(message(text))), a, "a message as JSON text gives the same");
+  assert.equal(e.assess(message("see you at practice tomorrow")).hits.length, 0);
+});
+
+test("spans are UTF-8 byte offsets, also after non-ASCII text", () => {
+  const e = new Engine();
+  const text = "héllo 👋 dont tell your parents";
+  const h = e.assess(message(text)).hits[0];
+  assert.ok(h, "a hit");
+  const bytes = Buffer.from(text, "utf8");
+  assert.equal(bytes.subarray(h.span.start, h.span.end).toString("utf8").startsWith("dont tell"), true);
+});
+
+test("a layer can disable a rule, change a threshold and add terms", () => {
+  const text = "dont tell your parents about us";
+  const hit = new Engine().assess(message(text)).hits[0];
+  assert.ok(hit);
+  const off = new Engine(["shipped", { name: "acme.toml", text: `[[override]]\nrule = "${hit.rule}"\nenabled = false\n` }]);
+  assert.ok(!off.assess(message(text)).hits.some((h) => h.rule === hit.rule));
+  assert.ok(off.policyId.endsWith("+acme"), off.policyId);
+
+  const added = new Engine([
+    "shipped",
+    { name: "acme.toml", text: `[[override]]\nrule = "${hit.rule}"\nadd_any = ["zorblax quux"]\n` },
+  ]);
+  assert.ok(added.assess(message("hey zorblax quux ok")).hits.some((h) => h.rule === hit.rule));
+
+  const json = new Engine(["shipped", { name: "acme.json", text: '{"scoring": {"levels": {"review": 55}}}' }]);
+  assert.equal(json.policy().scoring.levels[1], 55);
+  const forced = new Engine(["shipped", { name: "x", text: "[scoring]\nlevels = { review = 56 }", format: "toml" }]);
+  assert.equal(forced.policy().scoring.levels[1], 56);
+});
+
+test("policy errors are Errors with the core's message and location", () => {
+  const bad = "[[rule]]\nid = \"x\"\ncategory = \"nope\"\nwieght = 3\n";
+  const e = vigilError(() => new Engine([{ name: "my.toml", text: bad }]), "policy");
+  // The core's own doctest: `err.to_string().starts_with("my.toml:4:1")` and names the field.
+  assert.ok(e.message.startsWith("my.toml:4:1"), e.message);
+  assert.match(e.message, /wieght/);
+  assert.deepEqual(e.location, { source: "my.toml", line: 4, column: 1, item: null, field: null });
+  assert.match(String(e), /^VigilError: my\.toml:4:1/);
+
+  const unknown = vigilError(() => new Engine(["klingon"]), "policy");
+  assert.match(unknown.message, /no shipped pack named `klingon`/);
+  const empty = vigilError(() => new Engine([]), "policy");
+  assert.match(empty.message, /no policy layers/);
+  const ref = vigilError(
+    () => new Engine(["shipped", { name: "o.toml", text: '[[override]]\nrule = "no.such.rule"\nenabled = false\n' }]),
+    "policy",
+  );
+  assert.match(ref.message, /^o\.toml/);
+  assert.match(ref.message, /no\.such\.rule/);
+});
+
+test("message errors name the field, and the line or position", () => {
+  const m = message("hi");
+  delete m.message_id;
+  const e = vigilError(() => new Engine().assess(m), "message");
+  assert.equal(e.field, "message_id");
+  assert.match(e.message, /message_id/);
+
+  const band = vigilError(() => parseMessage({ ...message("hi"), sender: { id: "u", age_band: "teen" } }), "message");
+  assert.match(band.message, /teen/);
+  assert.match(band.field, /sender/);
+
+  const syntax = vigilError(() => parseMessage("{not json"), "message");
+  assert.match(syntax.message, /invalid JSON at column/);
+  assert.equal(typeof syntax.column, "number");
+
+  const doc = `${JSON.stringify(message("a", 1))}\n\n${JSON.stringify({ ...message("b", 2), timestamp: "yesterday" })}\n`;
+  const t = new Tracker(new Engine());
+  const line = vigilError(() => t.observeAll(doc), "message");
+  assert.equal(line.line, 3);
+  assert.ok(line.message.startsWith("line 3: "), line.message);
+  assert.equal(t.stats().observed, 0, "nothing is observed when a message is bad");
+
+  const item = vigilError(() => t.observeAll([message("a", 1), { ...message("b", 2), text: 5 }]), "message");
+  assert.equal(item.index, 2);
+  assert.ok(item.message.startsWith("message 2: "), item.message);
+  assert.equal(t.stats().observed, 0);
+});
+
+test("arguments of the wrong shape are argument errors, not crashes", () => {
+  const e = new Engine();
+  const t = new Tracker(e);
+  for (const [f, needle] of [
+    [() => e.assess(undefined), /got undefined/],
+    [() => t.observe(() => 1), /got a function/],
+    [() => t.observe(10n), /JSON\.stringify cannot encode/],
+    [() => new Engine("shipped"), /must be an array/],
+    [() => new Engine([42]), /policy layer 1/],
+    [() => new Engine([{ name: "a.toml" }]), /missing `text`/],
+    [() => new Engine([{ name: "a.toml", text: "", format: "yaml" }]), /unknown format/],
+    [() => t.restore("not bytes"), /Uint8Array/],
+    [() => e.normalized(42), /a string/],
+    [() => parseJsonl({}), /a string/],
+  ]) {
+    assert.match(vigilError(f, "argument").message, needle);
+  }
+  const cyclic = message("x");
+  cyclic.self = cyclic;
+  vigilError(() => t.observe(cyclic), "argument");
+  assert.equal(t.stats().observed, 0);
+});
+
+test("timestamps may be RFC 3339 text, milliseconds or a Date", () => {
+  const want = parseMessage(message("hi")).timestamp;
+  const ms = Date.parse(want);
+  assert.equal(parseMessage(message("hi", 1, { timestamp: ms })).timestamp, want);
+  assert.equal(parseMessage(message("hi", 1, { timestamp: new Date(ms) })).timestamp, want);
+});
+
+test("parseMessage and parseJsonl read messages as the core does", () => {
+  const m = parseMessage({ conversation_id: "c", message_id: "1", timestamp: 0, sender: { id: "a", age: 12 }, text: "x" });
+  assert.deepEqual(m, {
+    conversation_id: "c",
+    message_id: "1",
+    timestamp: "1970-01-01T00:00:00Z",
+    sender: { id: "a", age_band: "unknown", age: 12 },
+    channel: "unknown",
+    relationship: "unknown",
+    text: "x",
+  });
+  const doc = readFileSync(`${REPO}examples/sample-conversation.jsonl`, "utf8");
+  const ms = parseJsonl(doc);
+  assert.equal(ms.length, doc.split("\n").filter((l) => l.trim()).length);
+});
+
+test("a tracker escalates a risky conversation once per new level or category", () => {
+  const e = new Engine();
+  const t = new Tracker(e);
+  const doc = readFileSync(`${REPO}examples/sample-conversation.jsonl`, "utf8");
+  const obs = t.observeAll(doc);
+  const escalations = obs.map((o) => o.escalation).filter(Boolean);
+  assert.ok(escalations.length > 0);
+  for (const x of escalations) {
+    assert.equal(x.schema, "vigil.escalation/1");
+    assert.equal(x.policy.hash, e.policyHash);
+    assert.ok(x.evidence.length > 0);
+  }
+  const stats = t.stats();
+  assert.equal(stats.observed, obs.length);
+  assert.equal(stats.escalations, escalations.length);
+  assert.equal(t.size, stats.keys);
+  const again = t.observe(JSON.parse(doc.split("\n")[0]));
+  assert.equal(again.out_of_order, true);
+  t.clear();
+  assert.equal(t.size, 0);
+  assert.equal(t.stats().observed, 0);
+});
+
+test("trackers keep working after their engine is freed", () => {
+  const e = new Engine();
+  const t = new Tracker(e, 10);
+  assert.equal(t.capacity, 10);
+  e.free();
+  assert.ok(t.observe(message("how old r u?")).assessment.hits.length > 0);
+});
+
+test("snapshots restore, per tracker and per conversation; bad bytes change nothing", () => {
+  const e = new Engine();
+  const a = new Tracker(e);
+  a.observe(message("how old r u?", 1));
+  a.observe(message("dont tell your parents", 2, { conversation_id: "c-other" }));
+  const all = a.snapshot();
+  assert.ok(all instanceof Uint8Array);
+  const b = new Tracker(e);
+  b.restore(all);
+  assert.equal(b.size, a.size);
+  const c = new Tracker(e);
+  c.restoreConversation(a.snapshotConversation("c-other"));
+  assert.equal(c.size, 1);
+  const err = vigilError(() => b.restore(all.subarray(0, all.length - 1)), "snapshot");
+  assert.match(err.message, /truncated|corrupt/);
+  vigilError(() => b.restore(new Uint8Array([1, 2, 3])), "snapshot");
+  assert.equal(b.size, a.size, "a failed restore leaves the tracker as it was");
+  b.restore(Buffer.from(all));
+  assert.equal(b.size, a.size, "a Node Buffer is a Uint8Array");
+  b.evictIdle();
+});
+
+test("normalized() shows what the matchers see", () => {
+  const n = new Engine().normalized("ＳＮＡＰ me, d0nt t e l l");
+  assert.equal(typeof n.terms, "string");
+  assert.equal(typeof n.patterns, "string");
+  assert.match(n.terms, /snap/);
+});
+
+test("the escalation schema and the version are exposed", () => {
+  const schema = escalationSchema();
+  assert.equal(schema.$id, "vigil.escalation/1");
+  const pkg = JSON.parse(readFileSync(`${WASM_DIR}pkg/package.json`, "utf8"));
+  assert.equal(version(), pkg.version, "pkg/package.json has the crate's version");
+  const cargo = readFileSync(`${REPO}Cargo.toml`, "utf8").match(/\[workspace\.package\][^[]*?version = "([^"]+)"/);
+  assert.equal(version(), cargo?.[1]);
+});

@@ -1,0 +1,82 @@
+// A typed usage of the package, checked by `tsc --noEmit --strict` (tests/types.test.mjs); never
+// run. It shows the API as TypeScript users see it, and what the declarations must reject.
+import init, * as web from "../pkg/web/vigil_wasm.js";
+import {
+  Engine,
+  Tracker,
+  parseJsonl,
+  parseMessage,
+  shippedPacks,
+  type Escalation,
+  type Level,
+  type MessageInput,
+  type Observation,
+  type PolicyLayer,
+  type VigilError,
+} from "../pkg/node/vigil_wasm.js";
+
+export async function browser(): Promise<number> {
+  await init(); // fetches vigil_wasm_bg.wasm next to the module
+  const engine = new web.Engine();
+  return engine.ruleCount;
+}
+
+export function node(queue: Escalation[]): Level | null {
+  const layers: PolicyLayer[] = [
+    "shipped",
+    { name: "acme.toml", text: '[[override]]\nrule = "en.secrecy.dont-tell"\nenabled = false\n' },
+    { name: "levels.json", text: '{"scoring": {"levels": {"review": 55}}}', format: "json" },
+  ];
+  const engine = new Engine(layers);
+  const tracker = new Tracker(engine, 10_000);
+  const msg: MessageInput = {
+    conversation_id: "c-17",
+    message_id: "m-3",
+    timestamp: new Date(),
+    sender: { id: "u-9", age_band: "adult", account_age_days: 3 },
+    recipient: { id: "u-4", age_band: "minor" },
+    channel: "direct",
+    relationship: "stranger",
+    text: "how old are you? dont tell your mum we talk",
+  };
+  const obs: Observation = tracker.observe(msg);
+  for (const hit of obs.assessment.hits) {
+    const bytes: number = hit.span.end - hit.span.start;
+    if (bytes < 0) throw new Error("spans are ordered");
+  }
+  if (obs.escalation) {
+    queue.push(obs.escalation);
+    const first: string | undefined = obs.escalation.evidence[0]?.excerpt;
+    void first;
+  }
+  const all: Observation[] = tracker.observeAll([msg, JSON.stringify(msg)].join("\n"));
+  const again: Observation[] = tracker.observeAll([msg]);
+  void all;
+  void again;
+  void parseMessage(JSON.stringify(msg)).sender.age_band;
+  void parseJsonl("").length;
+  void shippedPacks().map((p) => p.name);
+  const snapshot: Uint8Array = tracker.snapshot();
+  new Tracker(new Engine()).restore(snapshot);
+  try {
+    new Engine([{ name: "bad.toml", text: "[[rule]]" }]);
+  } catch (e) {
+    const err = e as VigilError;
+    if (err.kind === "policy") return err.location?.line === null ? null : "watch";
+  }
+  return engine.levelFor(obs.risk) ?? null;
+}
+
+export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation): void {
+  // @ts-expect-error: not an age band
+  tracker.observe({ ...msg, sender: { id: "a", age_band: "teen" } });
+  // @ts-expect-error: the text is required
+  tracker.observe({ conversation_id: "c", message_id: "m", timestamp: 0, sender: { id: "a" } });
+  // @ts-expect-error: records use the core's snake_case names
+  void obs.messageId;
+  // @ts-expect-error: a level is not any string
+  const level: Level = "high";
+  void level;
+  // @ts-expect-error: policy layers are names or {name, text}
+  new Engine([{ toml: "" }]);
+}
