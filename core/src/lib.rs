@@ -65,6 +65,7 @@ pub use level::Level;
 pub use matcher::Scratch;
 pub use message::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
 pub use policy::{Policy, PolicyBuilder};
+pub use shared::SharedTracker;
 pub use tracker::{Observation, Tracker, TrackerStats};
 
 #[cfg(test)]

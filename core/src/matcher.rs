@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_syntax::hir::{self, Hir, HirKind, Look};
 
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::normalize::{Mode, Normalized, Normalizer};
@@ -20,6 +21,16 @@ pub(crate) struct TermInfo {
     pub(crate) open_start: bool,
     /// `*` at the end: no word boundary needed after.
     pub(crate) open_end: bool,
+}
+
+/// What lets a match of an automaton pattern start or end inside a word: its first (last)
+/// character is of a script written without spaces, or one of its terms has a `*` there.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Edges {
+    first_unspaced: bool,
+    last_unspaced: bool,
+    any_open_start: bool,
+    any_open_end: bool,
 }
 
 /// The role of a term in its rule.
@@ -58,8 +69,15 @@ pub(crate) struct Matcher {
     ac: Option<AhoCorasick>,
     /// For each automaton pattern, the range of its infos in `infos`.
     pattern_infos: Vec<Range<u32>>,
+    /// For each automaton pattern, what lets a match of it start or end inside a word.
+    pattern_edges: Vec<Edges>,
     infos: Vec<TermInfo>,
     set: Option<RegexSet>,
+    /// `set` with its Unicode word-boundary assertions removed, so it matches wherever `set`
+    /// does (and sometimes more). Unlike `set` it runs on a lazy DFA over non-ASCII text, where
+    /// `set`'s Unicode `\b` sends the search to its slowest engine. `None` if it could not be
+    /// built (then every regex runs on its own on non-ASCII text).
+    relaxed: Option<RegexSet>,
     regexes: Vec<(u32, Regex)>,
     /// `within` of each rule's near clauses (indexed by rule, then clause).
     near_within: Vec<Vec<u32>>,
@@ -77,6 +95,8 @@ pub struct Scratch {
     near: Vec<(u32, u16, u16, usize, Range<usize>)>,
     unless: Vec<u32>,
     spaces: Vec<usize>,
+    /// Which patterns of a regex set matched.
+    set_matches: Vec<bool>,
     pub(crate) hits: Vec<RawHit>,
 }
 
@@ -186,6 +206,16 @@ impl Matcher {
         };
         let mut infos = Vec::new();
         let mut pattern_infos = Vec::with_capacity(per_pattern.len());
+        let pattern_edges = per_pattern
+            .iter()
+            .zip(&strings)
+            .map(|(list, s)| Edges {
+                first_unspaced: s.chars().next().is_some_and(unspaced),
+                last_unspaced: s.chars().next_back().is_some_and(unspaced),
+                any_open_start: list.iter().any(|i| i.open_start),
+                any_open_end: list.iter().any(|i| i.open_end),
+            })
+            .collect();
         for list in per_pattern {
             let start = u32::try_from(infos.len()).unwrap_or(u32::MAX);
             infos.extend(list);
@@ -225,12 +255,20 @@ impl Matcher {
                     })?,
             )
         };
+        let relaxed = if set.is_some() {
+            let total = limit.saturating_mul(patterns.len()).min(256 << 20);
+            relaxed_set(patterns.iter().map(|(_, p)| p.as_str()), total)
+        } else {
+            None
+        };
         Ok(Matcher {
             normalizer,
             ac,
             pattern_infos,
+            pattern_edges,
             infos,
             set,
+            relaxed,
             regexes,
             near_within,
             near_groups,
@@ -250,32 +288,70 @@ impl Matcher {
         scratch.any.clear();
         scratch.near.clear();
         scratch.unless.clear();
+        // The views the matchers need, the character-level steps run once for both.
+        match (&self.ac, &self.set) {
+            (Some(_), Some(_)) => {
+                self.normalizer
+                    .normalize_views(text, &mut scratch.terms, &mut scratch.patterns)
+            }
+            (Some(_), None) => self
+                .normalizer
+                .normalize_into(text, Mode::Terms, &mut scratch.terms),
+            (None, Some(_)) => self
+                .normalizer
+                .normalize_into(text, Mode::Patterns, &mut scratch.patterns),
+            (None, None) => {}
+        }
         if let Some(ac) = &self.ac {
-            self.normalizer
-                .normalize_into(text, Mode::Terms, &mut scratch.terms);
             let norm = scratch.terms.as_str();
             let bytes = norm.as_bytes();
+            let mut spaces_ready = false;
             for m in ac.find_overlapping_iter(norm) {
                 let (s, e) = (m.start(), m.end());
                 let Some(range) = self.pattern_infos.get(m.pattern().as_usize()) else {
                     continue;
                 };
-                let first = norm[s..].chars().next().unwrap_or(' ');
-                let last = norm[..e].chars().next_back().unwrap_or(' ');
-                let left_ok = s == 0 || bytes[s - 1] == b' ' || unspaced(first);
-                let right_ok = e == bytes.len() || bytes[e] == b' ' || unspaced(last);
+                let Some(edges) = self.pattern_edges.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                // The match is the pattern's text: its first and last characters are the
+                // pattern's.
+                let left_ok = s == 0 || bytes[s - 1] == b' ' || edges.first_unspaced;
+                if !(left_ok || edges.any_open_start) {
+                    continue;
+                }
+                let right_ok = e == bytes.len() || bytes[e] == b' ' || edges.last_unspaced;
+                if !(right_ok || edges.any_open_end) {
+                    continue;
+                }
                 for info in &self.infos[range.start as usize..range.end as usize] {
                     if !(left_ok || info.open_start) || !(right_ok || info.open_end) {
                         continue;
                     }
-                    // A wildcard match highlights the whole word it matched in.
+                    // A wildcard match highlights the whole word it matched in. Word bounds come
+                    // from the positions of the spaces, found once per text: scanning the word for
+                    // every match made `*ab*` in one long word `abab…` quadratic.
+                    if (info.open_start || info.open_end) && !spaces_ready {
+                        scratch.spaces.clear();
+                        scratch.spaces.extend(
+                            bytes
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, b)| **b == b' ')
+                                .map(|(i, _)| i),
+                        );
+                        spaces_ready = true;
+                    }
+                    let spaces = &scratch.spaces;
                     let s = if info.open_start {
-                        norm[..s].rfind(' ').map_or(0, |i| i + 1)
+                        let k = spaces.partition_point(|&p| p < s);
+                        k.checked_sub(1).and_then(|k| spaces.get(k)).map_or(0, |i| i + 1)
                     } else {
                         s
                     };
                     let e = if info.open_end {
-                        norm[e..].find(' ').map_or(norm.len(), |i| e + i)
+                        let k = spaces.partition_point(|&p| p < e);
+                        spaces.get(k).copied().unwrap_or(norm.len())
                     } else {
                         e
                     };
@@ -312,26 +388,32 @@ impl Matcher {
         }
         // Patterns.
         if let Some(set) = &self.set {
-            self.normalizer
-                .normalize_into(text, Mode::Patterns, &mut scratch.patterns);
             let norm = scratch.patterns.as_str();
-            for i in set.matches(norm).iter() {
-                let Some((r, re)) = self.regexes.get(i) else {
-                    continue;
-                };
-                if scratch.hits.iter().any(|h| h.rule == *r) {
-                    continue;
-                }
-                if let Some(m) = re.find(norm) {
-                    if m.start() == m.end() {
-                        continue;
+            // The sets only filter; every reported pattern is confirmed by its own regex, which
+            // also gives the span. On ASCII text `set` runs on a lazy DFA and reports exactly the
+            // patterns that match. On other text its Unicode `\b` would send it to its slowest
+            // engine (64 KiB of emoji: 330 ms with the shipped packs), so the relaxed set, which
+            // reports at least those patterns, filters instead; without one every regex runs on
+            // its own (18 ms there).
+            let gate = if norm.is_ascii() {
+                Some(set)
+            } else {
+                self.relaxed.as_ref()
+            };
+            match gate {
+                Some(gate) => {
+                    if gate.is_match(norm) {
+                        scratch.set_matches.clear();
+                        scratch.set_matches.resize(gate.len(), false);
+                        gate.matches_read_at(&mut scratch.set_matches, norm, 0);
+                        for (i, _) in scratch.set_matches.iter().enumerate().filter(|(_, m)| **m) {
+                            self.pattern_hit(i, norm, &scratch.patterns, &mut scratch.hits);
+                        }
                     }
-                    if let Some(orig) = scratch.patterns.original_span(m.start()..m.end()) {
-                        scratch.hits.push(RawHit {
-                            rule: *r,
-                            kind: HitKind::Pattern,
-                            span: orig,
-                        });
+                }
+                None => {
+                    for i in 0..self.regexes.len() {
+                        self.pattern_hit(i, norm, &scratch.patterns, &mut scratch.hits);
                     }
                 }
             }
@@ -342,6 +424,29 @@ impl Matcher {
         }
         scratch.hits.sort_by_key(|h| h.rule);
         scratch.hits.dedup_by_key(|h| h.rule);
+    }
+
+    /// Runs pattern `i` on the patterns view `norm` and records its first non-empty match, unless
+    /// its rule already has a hit.
+    fn pattern_hit(&self, i: usize, norm: &str, view: &Normalized, hits: &mut Vec<RawHit>) {
+        let Some((r, re)) = self.regexes.get(i) else {
+            return;
+        };
+        if hits.iter().any(|h| h.rule == *r) {
+            return;
+        }
+        if let Some(m) = re.find(norm) {
+            if m.start() == m.end() {
+                return;
+            }
+            if let Some(orig) = view.original_span(m.start()..m.end()) {
+                hits.push(RawHit {
+                    rule: *r,
+                    kind: HitKind::Pattern,
+                    span: orig,
+                });
+            }
+        }
     }
 
     fn find_near(&self, scratch: &mut Scratch) {
@@ -362,13 +467,22 @@ impl Matcher {
         let mut i = 0;
         while i < near.len() {
             let (r, c) = (near[i].0, near[i].1);
+            let groups = self
+                .near_groups
+                .get(r as usize)
+                .and_then(|g| g.get(c as usize))
+                .map_or(0, |g| usize::from(*g));
             let mut j = i;
+            // The groups present (those below 64; `min_window` needs every group).
+            let mut present = 0u64;
             while j < near.len() && near[j].0 == r && near[j].1 == c {
+                if usize::from(near[j].2) < groups.min(64) {
+                    present |= 1 << near[j].2;
+                }
                 j += 1;
             }
-            let done = scratch.hits.iter().any(|h| h.rule == r);
+            let done = present.count_ones() as usize != groups || scratch.hits.iter().any(|h| h.rule == r);
             if !done {
-                let groups = usize::from(self.near_groups[r as usize][c as usize]);
                 let within = self.near_within[r as usize][c as usize] as usize;
                 if let Some((a, b)) = min_window(&near[i..j], groups, within) {
                     let lo = near[i + a..=i + b].iter().map(|x| x.4.start).min().unwrap_or(0);
@@ -428,6 +542,48 @@ fn min_window(
         }
     }
     None
+}
+
+/// A regex set of `patterns` with every Unicode word-boundary assertion (`\b`, `\B`, `\<`, `\>`
+/// and the half boundaries) removed. Removing a zero-width assertion only adds matches, so the
+/// set matches wherever the patterns do. `None` if a pattern does not parse or the set does not
+/// build within `limit`.
+fn relaxed_set<'a>(patterns: impl Iterator<Item = &'a str>, limit: usize) -> Option<RegexSet> {
+    let mut relaxed = Vec::new();
+    for p in patterns {
+        // The same syntax settings as `RegexBuilder`'s defaults, which the regexes use.
+        let hir = regex_syntax::ParserBuilder::new().build().parse(p).ok()?;
+        relaxed.push(without_unicode_word_boundaries(&hir).to_string());
+    }
+    RegexSetBuilder::new(&relaxed)
+        .size_limit(limit)
+        .dfa_size_limit(limit)
+        .build()
+        .ok()
+}
+
+fn without_unicode_word_boundaries(h: &Hir) -> Hir {
+    match h.kind() {
+        HirKind::Look(
+            Look::WordUnicode
+            | Look::WordUnicodeNegate
+            | Look::WordStartUnicode
+            | Look::WordEndUnicode
+            | Look::WordStartHalfUnicode
+            | Look::WordEndHalfUnicode,
+        ) => Hir::empty(),
+        HirKind::Repetition(r) => Hir::repetition(hir::Repetition {
+            sub: Box::new(without_unicode_word_boundaries(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(hir::Capture {
+            sub: Box::new(without_unicode_word_boundaries(&c.sub)),
+            ..c.clone()
+        }),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(without_unicode_word_boundaries).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(without_unicode_word_boundaries).collect()),
+        _ => h.clone(),
+    }
 }
 
 fn too_many(policy: &Policy, ri: usize) -> PolicyError {

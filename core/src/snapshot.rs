@@ -244,7 +244,8 @@ fn decode(bytes: &[u8]) -> Result<Body, SnapshotError> {
     let found = (bytes.len() - HEADER) as u64;
     if found < len {
         return Err(SnapshotError::Truncated {
-            expected: HEADER as u64 + len,
+            // Saturating: the length field is untrusted (u64::MAX must not overflow).
+            expected: (HEADER as u64).saturating_add(len),
             found: bytes.len() as u64,
         });
     }
@@ -256,5 +257,32 @@ fn decode(bytes: &[u8]) -> Result<Body, SnapshotError> {
     if crc32fast::hash(payload) != crc {
         return Err(SnapshotError::Corrupted);
     }
-    postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))
+    let body: Body = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
+    check(&body)?;
+    Ok(body)
+}
+
+/// Refuses values a tracker never writes, which would otherwise reach escalations: category
+/// points that are not finite, negative or absurdly large (risk must stay a finite number), and
+/// empty or reversed evidence spans. (Found by the `snapshot` fuzz target: a checksum guards
+/// against damage, not against a forged payload.)
+fn check(body: &Body) -> Result<(), SnapshotError> {
+    for (i, (_, st)) in body.keys.iter().enumerate() {
+        if let Some((c, v)) = st
+            .cats
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && (0.0..=1e100).contains(v)))
+        {
+            return Err(SnapshotError::Decode(format!(
+                "invalid value: key {i}, category {c} holds {v} points"
+            )));
+        }
+        if let Some(e) = st.evidence.iter().find(|e| e.start >= e.end) {
+            return Err(SnapshotError::Decode(format!(
+                "invalid value: key {i}, evidence span {}..{} is empty or reversed",
+                e.start, e.end
+            )));
+        }
+    }
+    Ok(())
 }

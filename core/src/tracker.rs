@@ -526,7 +526,9 @@ impl Update<'_> {
         let engine = self.engine;
         let scoring = engine.policy().scoring();
         if self.now > st.last_ts && !st.cats.is_empty() {
-            let dt = (self.now - st.last_ts) as f64;
+            // Saturating: timestamps span all of i64, and a key far behind the eviction front
+            // can be older than `now` by more than i64::MAX.
+            let dt = self.now.saturating_sub(st.last_ts) as f64;
             let f = libm::exp2(-dt / scoring.half_life_ms as f64);
             for c in &mut st.cats {
                 c.1 *= f;

@@ -133,9 +133,9 @@ pub(super) static CONFUSABLES: &[(char, char)] = &[
     ('\u{03C7}', 'x'), // χ
     ('\u{03C9}', 'w'), // ω
     ('\u{03DC}', 'F'), // Ϝ digamma
-    ('\u{03F2}', 'c'), // ϲ lunate sigma (only reached with NFKC off)
+    ('\u{03F2}', 'c'), // ϲ lunate sigma (mapped before NFKC, which makes it ς)
     ('\u{03F3}', 'j'), // ϳ yot
-    ('\u{03F9}', 'C'), // Ϲ capital lunate sigma (only reached with NFKC off)
+    ('\u{03F9}', 'C'), // Ϲ capital lunate sigma (mapped before NFKC, which makes it Σ)
     // Cyrillic.
     ('\u{0405}', 'S'), // Ѕ
     ('\u{0406}', 'I'), // І

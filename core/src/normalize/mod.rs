@@ -63,7 +63,7 @@ use core::ops::Range;
 
 use caseless::Caseless;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use self::confusables::confusable;
 use self::tables::{is_ascii_invisible, is_invisible, is_strippable_mark, is_symbol_other};
@@ -249,6 +249,42 @@ impl Normalizer {
         self.normalize_impl(text, mode, out, true);
     }
 
+    /// Both views of `text` at once: the same as [`Normalizer::normalize_into`] with
+    /// [`Mode::Terms`] into `terms` and with [`Mode::Patterns`] into `patterns`, running the
+    /// character-level steps only once for text that is not ASCII.
+    pub(crate) fn normalize_views(&self, text: &str, terms: &mut Normalized, patterns: &mut Normalized) {
+        if text.is_ascii() {
+            self.normalize_into(text, Mode::Terms, terms);
+            self.normalize_into(text, Mode::Patterns, patterns);
+            return;
+        }
+        terms.clear();
+        patterns.clear();
+        let Normalized {
+            text: ttext,
+            starts,
+            ends,
+            items,
+            tchars,
+            toks,
+        } = terms;
+        self.pipeline(text, items, true);
+        let mut sink = Sink {
+            text: &mut patterns.text,
+            starts: &mut patterns.starts,
+            ends: &mut patterns.ends,
+        };
+        for it in items.iter() {
+            sink.push(it.ch, it.start, it.end);
+        }
+        let mut sink = Sink {
+            text: ttext,
+            starts,
+            ends,
+        };
+        self.terms(items, tchars, toks, &mut sink);
+    }
+
     /// The implementation of [`Normalizer::normalize_into`]. With `allow_fast` false, ASCII goes
     /// through the full Unicode machinery (used by tests to check the fast paths).
     fn normalize_impl(&self, text: &str, mode: Mode, out: &mut Normalized, allow_fast: bool) {
@@ -270,13 +306,21 @@ impl Normalizer {
             if mode == Mode::Patterns {
                 // Nothing but (optional) lowercasing and dropping control characters.
                 let bytes = text.as_bytes();
-                if !(self.opts.strip_invisible && bytes.iter().any(|&b| is_ascii_invisible(b))) {
+                if !(self.opts.strip_invisible && any_ascii_invisible(bytes)) {
                     sink.text.push_str(text);
                     if self.opts.case_fold {
                         sink.text.make_ascii_lowercase();
                     }
-                    sink.starts.extend((0..bytes.len()).map(off));
-                    sink.ends.extend((1..=bytes.len()).map(off));
+                    match u32::try_from(bytes.len()) {
+                        Ok(n) => {
+                            sink.starts.extend(0..n);
+                            sink.ends.extend(1..=n);
+                        }
+                        Err(_) => {
+                            sink.starts.extend((0..bytes.len()).map(off));
+                            sink.ends.extend((1..=bytes.len()).map(off));
+                        }
+                    }
                     return;
                 }
                 sink.text.reserve(text.len());
@@ -293,8 +337,16 @@ impl Normalizer {
                 }
                 return;
             }
+            let bytes = text.as_bytes();
+            if u32::try_from(bytes.len()).is_ok()
+                && !(self.opts.strip_invisible && any_ascii_invisible(bytes))
+            {
+                // Every byte is a character of its own at its own offset: no pipeline needed.
+                self.terms_ascii(bytes, toks, &mut sink);
+                return;
+            }
             items.reserve(text.len());
-            for (i, &b) in text.as_bytes().iter().enumerate() {
+            for (i, &b) in bytes.iter().enumerate() {
                 self.push_ascii(char::from(b), i, items);
             }
         } else {
@@ -339,7 +391,11 @@ impl Normalizer {
         let mut seg: Option<(usize, usize)> = None;
         for (i, c) in text.char_indices() {
             let end = i + c.len_utf8();
-            let inv = is_invisible(c);
+            let inv = if c.is_ascii() {
+                is_ascii_invisible(c as u8)
+            } else {
+                is_invisible(c)
+            };
             if inv && strip {
                 // Dropped; it neither ends nor extends the current segment.
                 continue;
@@ -373,7 +429,40 @@ impl Normalizer {
         let Some(seg) = text.get(s..e) else { return };
         let (s, e) = (off(s), off(e));
         let strip = self.opts.strip_invisible;
-        let chars = seg.chars().filter(move |&c| !(strip && is_invisible(c)));
+        let conf = self.opts.confusables;
+        let mut it = seg.chars();
+        if let (Some(c), None) = (it.next(), it.next()) {
+            // One character: the common case. Same steps as below, without the iterators, when
+            // NFKC leaves the character as it is.
+            if !(strip && is_invisible(c)) {
+                let mut c = c;
+                if conf && !c.is_ascii() {
+                    let m = confusable(c);
+                    if m != c && m.is_ascii() {
+                        c = m;
+                    }
+                }
+                if !self.opts.nfkc || c.is_ascii() || is_nfkc_quick(core::iter::once(c)) == IsNormalized::Yes
+                {
+                    self.fold_step(c, s, e, items);
+                    return;
+                }
+            }
+        }
+        // A lookalike that NFKC would turn into another letter (`ϲ` U+03F2 into `ς`) is mapped
+        // to its Latin letter first.
+        let chars = seg
+            .chars()
+            .filter(move |&c| !(strip && is_invisible(c)))
+            .map(move |c| {
+                if conf && !c.is_ascii() {
+                    let m = confusable(c);
+                    if m != c && m.is_ascii() {
+                        return m;
+                    }
+                }
+                c
+            });
         if self.opts.nfkc {
             for c in chars.nfkc() {
                 self.fold_step(c, s, e, items);
@@ -474,9 +563,14 @@ impl Normalizer {
     /// The word-level steps of [`Mode::Terms`]: tokenize, join spaced letters, undo leetspeak,
     /// collapse repeats, and write the words separated by single spaces.
     fn terms(&self, items: &[Item], tchars: &mut Vec<Item>, toks: &mut Vec<Tok>, sink: &mut Sink<'_>) {
-        self.tokenize(items, tchars, toks);
+        let item = |i: usize| items.get(i).map(|it| (*it, self.class(it.ch)));
+        self.tokenize(item, &mut Collect(tchars), toks);
         if self.opts.join_spaced_letters {
-            join_spaced(tchars, toks);
+            join_spaced(toks, |lo| {
+                tchars
+                    .get(lo as usize)
+                    .is_some_and(|c| c.ch.is_ascii_digit() || is_cased_script_letter(c.ch))
+            });
         }
         let leet = self.opts.leetspeak;
         let collapse = self.opts.collapse_repeats;
@@ -522,25 +616,121 @@ impl Normalizer {
         }
     }
 
-    /// Cuts the pipeline's output into word and symbol tokens (see [`Mode::Terms`]).
-    fn tokenize(&self, items: &[Item], tchars: &mut Vec<Item>, toks: &mut Vec<Tok>) {
+    /// [`Normalizer::terms`] for an ASCII text that needs no pipeline (no invisible character
+    /// to drop, shorter than `u32::MAX` bytes): every byte is a character of its own, at its own
+    /// offset. Tokens are byte ranges of the text; a token's characters are the bytes in its
+    /// range of class word or leet (that leaves out the apostrophes inside a word and the gaps
+    /// of joined letters). The output is exactly that of the general path.
+    fn terms_ascii(&self, bytes: &[u8], toks: &mut Vec<Tok>, sink: &mut Sink<'_>) {
+        let classes = &ASCII_CLASSES[usize::from(self.opts.leetspeak)];
+        let class = |b: u8| classes[usize::from(b & 0x7F)];
+        let fold = self.opts.case_fold;
+        let fold = |b: u8| if fold { b.to_ascii_lowercase() } else { b };
+        let item = |i: usize| {
+            let b = *bytes.get(i)?;
+            let item = Item {
+                ch: char::from(fold(b)),
+                start: i as u32,
+                end: i as u32 + 1,
+            };
+            Some((item, class(b)))
+        };
+        self.tokenize(item, &mut Positions, toks);
+        if self.opts.join_spaced_letters {
+            join_spaced(toks, |lo| {
+                bytes.get(lo as usize).is_some_and(u8::is_ascii_alphanumeric)
+            });
+        }
+        sink.text.reserve(bytes.len() + 8);
+        sink.starts.reserve(bytes.len() + 8);
+        sink.ends.reserve(bytes.len() + 8);
+        let leet = self.opts.leetspeak;
+        let collapse = self.opts.collapse_repeats;
+        for tok in toks.iter() {
+            let chars = bytes.get(tok.lo as usize..tok.hi as usize).unwrap_or(&[]);
+            let mut pending_space = true;
+            let has_letter = leet && chars.iter().any(u8::is_ascii_alphabetic);
+            let mut prev: Option<u8> = None;
+            for (k, &b) in chars.iter().enumerate() {
+                if !matches!(class(b), Class::Word | Class::Leet) {
+                    continue;
+                }
+                let i = tok.lo + k as u32;
+                let mut c = fold(b);
+                if leet {
+                    if matches!(c, b'@' | b'$' | b'!' | b'|') {
+                        if !has_letter {
+                            // A symbol in a word without letters is a separator after all.
+                            pending_space = true;
+                            prev = None;
+                            continue;
+                        }
+                        c = leet_byte(c);
+                    } else if has_letter && c.is_ascii_digit() {
+                        c = leet_byte(c);
+                    }
+                    c = match c {
+                        b'l' => b'i',
+                        b'L' => b'I',
+                        _ => c,
+                    };
+                }
+                if collapse && prev == Some(c) && c.is_ascii_alphabetic() {
+                    if let Some(e) = sink.ends.last_mut() {
+                        *e = (*e).max(i + 1);
+                    }
+                    continue;
+                }
+                if pending_space {
+                    if let (Some(&ps), Some(&pe)) = (sink.starts.last(), sink.ends.last()) {
+                        // As `WordWriter::push`.
+                        let (s, e) = if pe < i {
+                            (pe, i)
+                        } else {
+                            (ps.min(i), pe.max(i + 1))
+                        };
+                        sink.text.push(' ');
+                        sink.starts.push(s);
+                        sink.ends.push(e);
+                    }
+                    pending_space = false;
+                }
+                sink.text.push(char::from(c));
+                sink.starts.push(i);
+                sink.ends.push(i + 1);
+                prev = Some(c);
+            }
+        }
+    }
+
+    /// Cuts the pipeline's output into word and symbol tokens (see [`Mode::Terms`]). `item(i)` is
+    /// the `i`th character with its class, `None` past the end; `chars` keeps the characters of
+    /// the tokens.
+    #[inline]
+    fn tokenize(
+        &self,
+        item: impl Fn(usize) -> Option<(Item, Class)>,
+        chars: &mut impl TokChars,
+        toks: &mut Vec<Tok>,
+    ) {
+        let class_at = |i: usize| item(i).map(|(_, c)| c);
         let mut open = false;
         // Separators since the last token, and whether all of them allow joining.
         let mut gap_len = 0usize;
         let mut gap_joinable = true;
         let mut i = 0;
-        while let Some(it) = items.get(i) {
-            match self.class(it.ch) {
+        while let Some((it, class)) = item(i) {
+            match class {
                 Class::Word => {
                     if !open {
-                        start_token(toks, tchars.len(), &mut gap_len, &mut gap_joinable);
+                        start_token(toks, chars.lo(i), &mut gap_len, &mut gap_joinable);
                         open = true;
                     }
-                    push_tchar(tchars, toks, *it);
+                    chars.push(toks, i, it);
                     i += 1;
                 }
                 Class::Apostrophe => {
-                    let next_is_word = items.get(i + 1).is_some_and(|n| self.class(n.ch) == Class::Word);
+                    let next_is_word = class_at(i + 1) == Some(Class::Word);
                     if !(open && next_is_word) {
                         open = false;
                         gap_len += 1;
@@ -551,38 +741,34 @@ impl Normalizer {
                 Class::Leet => {
                     // A maximal run of leet symbols.
                     let mut j = i + 1;
-                    while items.get(j).is_some_and(|n| self.class(n.ch) == Class::Leet) {
+                    while class_at(j) == Some(Class::Leet) {
                         j += 1;
                     }
-                    let run = items.get(i..j).unwrap_or(&[]);
+                    let is_as = |k: usize| item(k).is_some_and(|(it, _)| matches!(it.ch, '@' | '$'));
+                    let len = j - i;
                     // The symbols that belong to a word: `@` and `$` directly after a word (a
                     // prefix of the run), and, if a word follows, the last symbol of the run
                     // together with the `@` and `$` directly before it (a suffix).
-                    let is_as = |it: &Item| matches!(it.ch, '@' | '$');
                     let prefix = if open {
-                        run.iter().take_while(|it| is_as(it)).count()
+                        (i..j).take_while(|&k| is_as(k)).count()
                     } else {
                         0
                     };
-                    let suffix_start = if items.get(j).is_some_and(|n| self.class(n.ch) == Class::Word) {
-                        let before_last = run.len().saturating_sub(1);
-                        before_last
-                            - run
-                                .iter()
-                                .take(before_last)
-                                .rev()
-                                .take_while(|it| is_as(it))
-                                .count()
+                    let suffix_start = if class_at(j) == Some(Class::Word) {
+                        let before_last = len.saturating_sub(1);
+                        before_last - (i..i + before_last).rev().take_while(|&k| is_as(k)).count()
                     } else {
-                        run.len()
+                        len
                     };
-                    for (k, sym) in run.iter().enumerate() {
+                    for k in 0..len {
                         if k < prefix || k >= suffix_start {
                             if !open {
-                                start_token(toks, tchars.len(), &mut gap_len, &mut gap_joinable);
+                                start_token(toks, chars.lo(i + k), &mut gap_len, &mut gap_joinable);
                                 open = true;
                             }
-                            push_tchar(tchars, toks, *sym);
+                            if let Some((sym, _)) = item(i + k) {
+                                chars.push(toks, i + k, sym);
+                            }
                         } else {
                             open = false;
                             gap_len += 1;
@@ -592,11 +778,11 @@ impl Normalizer {
                     i = j;
                 }
                 Class::Symbol => {
-                    start_token(toks, tchars.len(), &mut gap_len, &mut gap_joinable);
+                    start_token(toks, chars.lo(i), &mut gap_len, &mut gap_joinable);
                     if let Some(last) = toks.last_mut() {
                         last.kind = TokKind::Symbol;
                     }
-                    push_tchar(tchars, toks, *it);
+                    chars.push(toks, i, it);
                     open = false;
                     i += 1;
                 }
@@ -616,15 +802,32 @@ impl Normalizer {
     }
 }
 
+/// The [`Mode::Terms`] class of every ASCII character, with leetspeak off (`[0]`) and on (`[1]`):
+/// the same as [`Normalizer::class`].
+static ASCII_CLASSES: [[Class; 128]; 2] = [ascii_classes(false), ascii_classes(true)];
+
+const fn ascii_classes(leet: bool) -> [Class; 128] {
+    let mut t = [Class::Separator; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => Class::Word,
+            b'\'' | b'`' => Class::Apostrophe,
+            b'@' | b'$' | b'!' | b'|' if leet => Class::Leet,
+            b' ' | b'.' | b'-' | b'_' | b'*' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Class::Joiner,
+            _ => Class::Separator,
+        };
+        b += 1;
+    }
+    t
+}
+
 /// Joins runs of three or more single-letter word tokens separated by joinable gaps.
-fn join_spaced(tchars: &[Item], toks: &mut Vec<Tok>) {
-    let single = |t: &Tok| -> bool {
-        t.kind == TokKind::Word
-            && t.hi.wrapping_sub(t.lo) == 1
-            && tchars
-                .get(t.lo as usize)
-                .is_some_and(|c| c.ch.is_ascii_digit() || is_cased_script_letter(c.ch))
-    };
+/// `single_char(lo)` tells whether the character at `lo` (a token of one character) is a digit
+/// or a letter of a script with case.
+fn join_spaced(toks: &mut Vec<Tok>, single_char: impl Fn(u32) -> bool) {
+    let single =
+        |t: &Tok| -> bool { t.kind == TokKind::Word && t.hi.wrapping_sub(t.lo) == 1 && single_char(t.lo) };
     let mut w = 0;
     let mut r = 0;
     while r < toks.len() {
@@ -675,12 +878,62 @@ fn start_token(toks: &mut Vec<Tok>, lo: usize, gap_len: &mut usize, gap_joinable
     *gap_joinable = true;
 }
 
-/// Appends a character to the last (open) token.
+/// Where the characters of [`Mode::Terms`] tokens are kept while tokenizing.
+trait TokChars {
+    /// The `lo` of a token whose first character is the `i`th.
+    fn lo(&self, i: usize) -> usize;
+    /// Appends the `i`th character, `it`, to the last (open) token.
+    fn push(&mut self, toks: &mut [Tok], i: usize, it: Item);
+}
+
+/// Tokens are ranges of a list of their characters.
+struct Collect<'a>(&'a mut Vec<Item>);
+
+impl TokChars for Collect<'_> {
+    #[inline]
+    fn lo(&self, _: usize) -> usize {
+        self.0.len()
+    }
+
+    #[inline]
+    fn push(&mut self, toks: &mut [Tok], _: usize, it: Item) {
+        self.0.push(it);
+        if let Some(last) = toks.last_mut() {
+            last.hi = off(self.0.len());
+        }
+    }
+}
+
+/// Tokens are ranges of the characters' own positions (ASCII without a pipeline).
+struct Positions;
+
+impl TokChars for Positions {
+    #[inline]
+    fn lo(&self, i: usize) -> usize {
+        i
+    }
+
+    #[inline]
+    fn push(&mut self, toks: &mut [Tok], i: usize, _: Item) {
+        if let Some(last) = toks.last_mut() {
+            last.hi = off(i + 1);
+        }
+    }
+}
+
+/// [`leet_char`] on a byte.
 #[inline]
-fn push_tchar(tchars: &mut Vec<Item>, toks: &mut [Tok], it: Item) {
-    tchars.push(it);
-    if let Some(last) = toks.last_mut() {
-        last.hi = off(tchars.len());
+fn leet_byte(b: u8) -> u8 {
+    match b {
+        b'0' => b'o',
+        b'1' | b'!' | b'|' => b'i',
+        b'3' => b'e',
+        b'4' | b'@' => b'a',
+        b'5' | b'$' => b's',
+        b'6' | b'9' => b'g',
+        b'7' => b't',
+        b'8' => b'b',
+        _ => b,
     }
 }
 
@@ -714,6 +967,12 @@ fn is_cased_script_letter(c: char) -> bool {
             || ('\u{AB30}'..='\u{AB6F}').contains(&c)
             || ('\u{FF21}'..='\u{FF3A}').contains(&c)
             || ('\u{FF41}'..='\u{FF5A}').contains(&c))
+}
+
+/// Whether an ASCII control character that is invisible is among `bytes` (without stopping
+/// early, so that the loop vectorizes).
+fn any_ascii_invisible(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |acc, &b| acc | is_ascii_invisible(b))
 }
 
 /// Converts an offset to `u32`, saturating.
@@ -771,7 +1030,7 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, c: char, start: u32, end: u32) {
         self.text.push(c);
         if c.is_ascii() {
@@ -815,6 +1074,7 @@ impl WordWriter {
         self.pending_space = true;
     }
 
+    #[inline(always)]
     fn push(&mut self, sink: &mut Sink<'_>, c: char, start: u32, end: u32) {
         if self.pending_space {
             if let Some((ps, pe)) = sink.last_range() {

@@ -13,6 +13,10 @@ pub(super) fn is_invisible(c: char) -> bool {
     if c.is_ascii() {
         return is_ascii_invisible(c as u8);
     }
+    // Latin-1 letters and the rest below U+034F: only the C1 controls and the soft hyphen.
+    if c < '\u{34F}' {
+        return matches!(c, '\u{80}'..='\u{84}' | '\u{86}'..='\u{9F}' | '\u{AD}');
+    }
     matches!(
         c,
         '\u{0}'..='\u{8}'
@@ -44,6 +48,7 @@ pub(super) fn is_invisible(c: char) -> bool {
 }
 
 /// The ASCII subset of [`is_invisible`], on a byte.
+#[inline]
 pub(super) fn is_ascii_invisible(b: u8) -> bool {
     (b < 0x20 && !(0x09..=0x0D).contains(&b)) || b == 0x7F
 }
