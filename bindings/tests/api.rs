@@ -112,26 +112,65 @@ fn assess_matches_the_core() {
     assert_eq!(engine.policy().hash(), Policy::shipped().unwrap().hash());
 }
 
+/// The messages of conversation `t` in the thread test: its own sender (so no fan-out links
+/// conversations), a mix of risky and benign lines, one minute apart.
+fn thread_messages(t: usize) -> Vec<Message> {
+    const TEXTS: [&str; 6] = [
+        "hey how was school",
+        "how old are you?",
+        "dont tell your parents about us",
+        "add me on snap",
+        "lol ok",
+        "send a pic, our secret",
+    ];
+    (0..30)
+        .map(|i| {
+            let mut m = msg(&format!("m-{t}-{i}"), TEXTS[(i + t) % TEXTS.len()]);
+            m.conversation_id = format!("c-{t}");
+            m.sender.id = format!("u-9-{t}");
+            m.timestamp_ms += 60_000 * i as i64;
+            m
+        })
+        .collect()
+}
+
 #[test]
 fn trackers_are_shared_across_threads() {
-    let tracker = Arc::new(Tracker::new(Arc::new(Engine::shipped().unwrap())));
-    let handles: Vec<_> = (0..4)
+    // One binding Tracker fed by 8 threads gives every message the observation a serial run
+    // gives, and the same counters: nothing lost or doubled.
+    let engine = Arc::new(Engine::shipped().unwrap());
+    let serial = Tracker::new(engine.clone());
+    let expected: Vec<Vec<String>> = (0..8)
+        .map(|t| {
+            thread_messages(t)
+                .into_iter()
+                .map(|m| serial.observe(m).unwrap().json)
+                .collect()
+        })
+        .collect();
+    let tracker = Arc::new(Tracker::new(engine));
+    let handles: Vec<_> = (0..8)
         .map(|t| {
             let tracker = tracker.clone();
             thread::spawn(move || {
-                for i in 0..25 {
-                    let mut m = msg(&format!("m-{t}-{i}"), "dont tell your parents, add me on snap");
-                    m.conversation_id = format!("c-{t}");
-                    tracker.observe(m).unwrap();
-                }
+                thread_messages(t)
+                    .into_iter()
+                    .map(|m| tracker.observe(m).unwrap().json)
+                    .collect::<Vec<_>>()
             })
         })
         .collect();
-    for h in handles {
-        h.join().unwrap();
+    for (t, h) in handles.into_iter().enumerate() {
+        assert_eq!(h.join().unwrap(), expected[t], "conversation c-{t}");
     }
-    assert_eq!(tracker.stats().observed, 100);
-    assert_eq!(tracker.len(), 4);
+    let (shared, alone) = (tracker.stats(), serial.stats());
+    assert_eq!(shared.observed, 240);
+    assert_eq!(shared.keys, 8);
+    assert!(shared.escalations >= 8, "every conversation escalates");
+    assert_eq!(
+        (shared.observed, shared.keys, shared.escalations),
+        (alone.observed, alone.keys, alone.escalations)
+    );
 }
 
 #[test]
