@@ -13,7 +13,7 @@
 //! assert_eq!(&msg.text[hit.span.start..hit.span.end], "d0n'7 t e l l ur parents");
 //! ```
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Serialize, Serializer};
 
@@ -189,6 +189,8 @@ pub struct Engine {
     pub(crate) stages: Vec<Arc<str>>,
     pub(crate) modifiers: Vec<CompiledModifier>,
     pub(crate) fan_out_windows: Vec<i64>,
+    /// Policy ids to indices, for restoring snapshots; built by the first restore.
+    pub(crate) snapshot_ids: OnceLock<crate::snapshot::IdIndex>,
 }
 
 /// A pack example that did not behave as written.
@@ -263,6 +265,7 @@ impl Engine {
             stages,
             modifiers,
             fan_out_windows,
+            snapshot_ids: OnceLock::new(),
         })
     }
 

@@ -1,12 +1,23 @@
 //! Matching: all literal terms of all rules in one Aho-Corasick automaton, regex patterns in a
 //! `RegexSet`, proximity (`near`) and exceptions (`unless`), mapped back to rules and to byte
 //! spans of the original text.
+//!
+//! Regex compilation is the bulk of compiling a policy, so only the filtering set is built by
+//! [`Matcher::compile`]: an ASCII-only rewrite of the patterns that is exact on ASCII text (see
+//! [`ascii_only`]). Each pattern's own regex (needed only for the rare messages the set reports)
+//! and the relaxed set for non-ASCII text are built on first need, once, behind a
+//! [`OnceLock`]. Every pattern is still checked at compile time: it must parse, and its compiled
+//! size must stay within the policy's `regex_size_limit`. The size check is an upper bound of
+//! the compiled automaton computed from the parsed pattern ([`nfa_bound`]); only a pattern whose
+//! bound exceeds the limit is compiled there and then to decide, so the same patterns are refused,
+//! with the same error, as when every regex was compiled up front.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
-use regex_syntax::hir::{self, Hir, HirKind, Look};
+use regex_syntax::hir::{self, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
 
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::normalize::{Mode, Normalized, Normalizer};
@@ -72,17 +83,51 @@ pub(crate) struct Matcher {
     /// For each automaton pattern, what lets a match of it start or end inside a word.
     pattern_edges: Vec<Edges>,
     infos: Vec<TermInfo>,
+    /// Filters ASCII text: reports exactly the patterns that match an ASCII text. Usually the
+    /// patterns rewritten to ASCII (much cheaper to compile); the patterns as written if that
+    /// rewrite could not be built.
     set: Option<RegexSet>,
-    /// `set` with its Unicode word-boundary assertions removed, so it matches wherever `set`
-    /// does (and sometimes more). Unlike `set` it runs on a lazy DFA over non-ASCII text, where
-    /// `set`'s Unicode `\b` sends the search to its slowest engine. `None` if it could not be
-    /// built (then every regex runs on its own on non-ASCII text).
-    relaxed: Option<RegexSet>,
-    regexes: Vec<(u32, Regex)>,
+    /// The patterns with their Unicode word-boundary assertions removed, so it matches wherever
+    /// they do (and sometimes more). Unlike the patterns as written it runs on a lazy DFA over
+    /// non-ASCII text, where a Unicode `\b` sends a set's search to its slowest engine. Built on
+    /// the first non-ASCII text; `None` inside if it could not be built (then every regex runs on
+    /// its own on non-ASCII text).
+    relaxed: OnceLock<Option<RegexSet>>,
+    /// Size limit of the relaxed set.
+    set_limit: usize,
+    /// Every pattern of every enabled rule, in policy order (the sets' pattern indices).
+    regexes: Vec<Pattern>,
     /// `within` of each rule's near clauses (indexed by rule, then clause).
     near_within: Vec<Vec<u32>>,
     near_groups: Vec<Vec<u16>>,
     rule_count: usize,
+}
+
+/// One regex pattern of a rule, its regex built on first use.
+#[derive(Debug)]
+struct Pattern {
+    rule: u32,
+    source: String,
+    /// Size limit of its regex (the policy's).
+    limit: usize,
+    /// `None` inside if it could not be built (it was checked when the policy was compiled, so
+    /// it always is: the pattern then never matches rather than panicking).
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| build_regex(&self.source, self.limit).ok())
+            .as_ref()
+    }
+}
+
+fn build_regex(pattern: &str, limit: usize) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .size_limit(limit)
+        .dfa_size_limit(limit)
+        .build()
 }
 
 /// Reusable buffers for matching one message at a time.
@@ -223,43 +268,78 @@ impl Matcher {
         }
 
         let limit = policy.scoring().regex_size_limit;
+        let total = limit.saturating_mul(patterns.len()).min(256 << 20);
         let mut regexes = Vec::with_capacity(patterns.len());
-        for (r, p) in &patterns {
-            let re = RegexBuilder::new(p)
-                .size_limit(limit)
-                .dfa_size_limit(limit)
-                .build()
-                .map_err(|e| regex_error(policy, *r, p, &e))?;
-            regexes.push((*r, re));
+        // The ASCII rewrites for the filtering set (`None` once one is missing) and the sum of the
+        // patterns' size bounds.
+        let mut ascii: Option<Vec<String>> = Some(Vec::with_capacity(patterns.len()));
+        let mut bound_sum = 0u64;
+        for (r, p) in patterns {
+            let regex = OnceLock::new();
+            // The same syntax settings as `RegexBuilder`'s defaults.
+            match regex_syntax::ParserBuilder::new().build().parse(&p) {
+                Ok(parsed) => {
+                    let bound = nfa_bound(&parsed);
+                    bound_sum = bound_sum.saturating_add(bound);
+                    if bound > limit as u64 {
+                        // Possibly too big: compile it to decide (and keep it).
+                        let re = build_regex(&p, limit).map_err(|e| regex_error(policy, r, &p, &e))?;
+                        let _ = regex.set(Some(re));
+                    }
+                    if let Some(list) = ascii.as_mut() {
+                        list.push(ascii_only(&parsed).to_string());
+                    }
+                }
+                Err(_) => {
+                    // Refused by the parser: the regex crate gives its own error (or, should it
+                    // ever accept what the parser refuses, the regex).
+                    let re = build_regex(&p, limit).map_err(|e| regex_error(policy, r, &p, &e))?;
+                    let _ = regex.set(Some(re));
+                    ascii = None;
+                }
+            }
+            regexes.push(Pattern {
+                rule: r,
+                source: p,
+                limit,
+                regex,
+            });
         }
-        let set = if patterns.is_empty() {
+        let set = if regexes.is_empty() {
             None
         } else {
-            let total = limit.saturating_mul(patterns.len()).min(256 << 20);
-            Some(
-                RegexSetBuilder::new(patterns.iter().map(|(_, p)| p.as_str()))
+            // The bounds say the patterns as written compile as one set within `total`; then so
+            // does their ASCII rewrite (smaller). Otherwise, or if the rewrite does not build, the
+            // set of the patterns as written decides, as it did before the rewrite existed.
+            let rewritten = match ascii {
+                Some(list) if bound_sum <= total as u64 => RegexSetBuilder::new(&list)
                     .size_limit(total)
                     .dfa_size_limit(total)
                     .build()
-                    .map_err(|e| {
-                        PolicyError::new(
-                            crate::error::Location {
-                                source: "(policy)".into(),
-                                ..Default::default()
-                            },
-                            PolicyErrorKind::InvalidRegex {
-                                pattern: "(all patterns together)".into(),
-                                message: e.to_string(),
-                            },
-                        )
-                    })?,
-            )
-        };
-        let relaxed = if set.is_some() {
-            let total = limit.saturating_mul(patterns.len()).min(256 << 20);
-            relaxed_set(patterns.iter().map(|(_, p)| p.as_str()), total)
-        } else {
-            None
+                    .ok(),
+                _ => None,
+            };
+            match rewritten {
+                Some(set) => Some(set),
+                None => Some(
+                    RegexSetBuilder::new(regexes.iter().map(|p| p.source.as_str()))
+                        .size_limit(total)
+                        .dfa_size_limit(total)
+                        .build()
+                        .map_err(|e| {
+                            PolicyError::new(
+                                crate::error::Location {
+                                    source: "(policy)".into(),
+                                    ..Default::default()
+                                },
+                                PolicyErrorKind::InvalidRegex {
+                                    pattern: "(all patterns together)".into(),
+                                    message: e.to_string(),
+                                },
+                            )
+                        })?,
+                ),
+            }
         };
         Ok(Matcher {
             normalizer,
@@ -268,7 +348,8 @@ impl Matcher {
             pattern_edges,
             infos,
             set,
-            relaxed,
+            relaxed: OnceLock::new(),
+            set_limit: total,
             regexes,
             near_within,
             near_groups,
@@ -391,14 +472,18 @@ impl Matcher {
             let norm = scratch.patterns.as_str();
             // The sets only filter; every reported pattern is confirmed by its own regex, which
             // also gives the span. On ASCII text `set` runs on a lazy DFA and reports exactly the
-            // patterns that match. On other text its Unicode `\b` would send it to its slowest
-            // engine (64 KiB of emoji: 330 ms with the shipped packs), so the relaxed set, which
-            // reports at least those patterns, filters instead; without one every regex runs on
-            // its own (18 ms there).
+            // patterns that match. On other text the patterns' Unicode `\b` would send a set of
+            // them to its slowest engine (64 KiB of emoji: 330 ms with the shipped packs), so the
+            // relaxed set, which reports at least those patterns, filters instead (built by the
+            // first such text); without one every regex runs on its own (18 ms there).
             let gate = if norm.is_ascii() {
                 Some(set)
             } else {
-                self.relaxed.as_ref()
+                self.relaxed
+                    .get_or_init(|| {
+                        relaxed_set(self.regexes.iter().map(|p| p.source.as_str()), self.set_limit)
+                    })
+                    .as_ref()
             };
             match gate {
                 Some(gate) => {
@@ -429,12 +514,16 @@ impl Matcher {
     /// Runs pattern `i` on the patterns view `norm` and records its first non-empty match, unless
     /// its rule already has a hit.
     fn pattern_hit(&self, i: usize, norm: &str, view: &Normalized, hits: &mut Vec<RawHit>) {
-        let Some((r, re)) = self.regexes.get(i) else {
+        let Some(pattern) = self.regexes.get(i) else {
             return;
         };
+        let r = &pattern.rule;
         if hits.iter().any(|h| h.rule == *r) {
             return;
         }
+        let Some(re) = pattern.regex() else {
+            return;
+        };
         if let Some(m) = re.find(norm) {
             if m.start() == m.end() {
                 return;
@@ -586,6 +675,118 @@ fn without_unicode_word_boundaries(h: &Hir) -> Hir {
     }
 }
 
+/// Bytes per state of the regex engine's NFA builder (regex-automata's `builder::State`, an enum
+/// of at most a `Vec` and a tag).
+const NFA_STATE_BYTES: u64 = 32;
+
+/// An upper bound, in bytes, of the memory the regex crate's NFA compiler reaches for a pattern
+/// (`hir`) compiled alone, forward (with captures) or in reverse: the figure its `size_limit` is
+/// checked against. The regex crate refuses a pattern for its size only when this compiler
+/// exceeds the limit, so a pattern whose bound is within the limit compiles.
+///
+/// The bound follows the compiler node by node (regex-automata 0.4's `thompson::Compiler`):
+/// literals one state a byte; classes one sparse state (ASCII), or at most one state and one
+/// transition per byte range of their UTF-8 sequences; repetitions one copy of their operand per
+/// allowed occurrence; alternations a union; plus a margin for captures, the unanchored prefix
+/// and the match state. A unit test checks it against the regex crate.
+fn nfa_bound(hir: &Hir) -> u64 {
+    let (states, heap) = nfa_bound_parts(hir);
+    states
+        .saturating_add(16)
+        .saturating_mul(NFA_STATE_BYTES)
+        .saturating_add(heap)
+        .saturating_add(64)
+}
+
+/// (states, heap bytes) of [`nfa_bound`].
+fn nfa_bound_parts(hir: &Hir) -> (u64, u64) {
+    let add = |a: (u64, u64), b: (u64, u64)| (a.0.saturating_add(b.0), a.1.saturating_add(b.1));
+    let len = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => (1, 0),
+        HirKind::Literal(l) => (len(l.0.len()).max(1), 0),
+        HirKind::Class(Class::Bytes(c)) => (2, len(c.ranges().len()).saturating_mul(8)),
+        HirKind::Class(Class::Unicode(c)) if c.is_ascii() => (2, len(c.ranges().len()).saturating_mul(8)),
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut ranges = 0u64;
+            for r in c.iter() {
+                for seq in regex_syntax::utf8::Utf8Sequences::new(r.start(), r.end()) {
+                    ranges = ranges.saturating_add(len(seq.len()));
+                }
+            }
+            (ranges.saturating_add(2), ranges.saturating_mul(8))
+        }
+        HirKind::Capture(c) => add(nfa_bound_parts(&c.sub), (2, 0)),
+        HirKind::Concat(v) => v.iter().fold((1, 0), |a, h| add(a, nfa_bound_parts(h))),
+        HirKind::Alternation(v) => {
+            let n = len(v.len());
+            let generic = v
+                .iter()
+                .fold((3, n.saturating_mul(8)), |a, h| add(a, nfa_bound_parts(h)));
+            // An alternation of literals compiles to a trie instead.
+            let bytes = v
+                .iter()
+                .map(|h| match h.kind() {
+                    HirKind::Literal(l) => len(l.0.len()),
+                    _ => 0,
+                })
+                .fold(0u64, u64::saturating_add);
+            let trie_states = bytes
+                .saturating_mul(2)
+                .saturating_add(n.saturating_mul(2))
+                .saturating_add(4);
+            let trie_heap = bytes
+                .saturating_mul(16)
+                .saturating_add(n.saturating_mul(8))
+                .saturating_add(16);
+            (generic.0.max(trie_states), generic.1.max(trie_heap))
+        }
+        HirKind::Repetition(r) => {
+            let copies = u64::from(r.max.unwrap_or(r.min).max(r.min).max(1));
+            let one = add(nfa_bound_parts(&r.sub), (1, 12));
+            add(
+                (one.0.saturating_mul(copies), one.1.saturating_mul(copies)),
+                (4, 12),
+            )
+        }
+    }
+}
+
+/// `hir` rewritten for ASCII text only: every Unicode class cut to its ASCII part and every
+/// Unicode word-boundary assertion replaced by its ASCII form. On a text of ASCII characters only
+/// it matches exactly where `hir` does (an ASCII character is in a class iff it is in its ASCII
+/// part, and is a Unicode word character iff it is an ASCII one), and it compiles to a far
+/// smaller automaton (one sparse state per class instead of a UTF-8 automaton).
+fn ascii_only(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) if !c.is_ascii() => {
+            let mut c = c.clone();
+            c.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7F')]));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Look(look) => Hir::look(match look {
+            Look::WordUnicode => Look::WordAscii,
+            Look::WordUnicodeNegate => Look::WordAsciiNegate,
+            Look::WordStartUnicode => Look::WordStartAscii,
+            Look::WordEndUnicode => Look::WordEndAscii,
+            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+            other => *other,
+        }),
+        HirKind::Repetition(r) => Hir::repetition(hir::Repetition {
+            sub: Box::new(ascii_only(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(hir::Capture {
+            sub: Box::new(ascii_only(&c.sub)),
+            ..c.clone()
+        }),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(ascii_only).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(ascii_only).collect()),
+        _ => hir.clone(),
+    }
+}
+
 fn too_many(policy: &Policy, ri: usize) -> PolicyError {
     PolicyError::new(
         policy.rule_location(ri, "id", None),
@@ -601,4 +802,103 @@ fn regex_error(policy: &Policy, rule: u32, pattern: &str, e: &regex::Error) -> P
             message: e.to_string(),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped_patterns() -> Vec<String> {
+        let policy = Policy::shipped().expect("the shipped packs build");
+        policy
+            .rules()
+            .iter()
+            .filter(|r| r.enabled)
+            .flat_map(|r| r.patterns.iter().cloned())
+            .collect()
+    }
+
+    fn parse(p: &str) -> Hir {
+        regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(p)
+            .expect("the pattern parses")
+    }
+
+    #[test]
+    fn the_size_bound_is_an_upper_bound_of_the_regex_crates_size() {
+        let mut patterns = shipped_patterns();
+        for p in [
+            r"\w{50}",
+            r"((a{10}){10}){3}",
+            r"[\p{L}\p{N}]{10}\s+\w{10}",
+            r"(?:\b\w+\b\s*){20}",
+            r"(a+)+$",
+            r"(a|aa)+b",
+            r"(\w+\s?)*$",
+            r"(.*a){20}",
+            r"(?s).{0,100}",
+            r"foo|bar|baz|quux|x",
+            r"(?i)\p{Greek}+|\p{Han}{3}",
+            r"(?:ab|cd|ef)*?",
+            r"(?:a?)*",
+            r"(?i)straße",
+            r"\B\<x\>\b{start-half}",
+            "",
+            r"(?m)^$",
+            r"[^a]",
+        ] {
+            patterns.push(p.to_string());
+        }
+        for p in &patterns {
+            let bound = usize::try_from(nfa_bound(&parse(p))).unwrap_or(usize::MAX);
+            assert!(
+                RegexBuilder::new(p).size_limit(bound).build().is_ok(),
+                "{p}: the bound {bound} is below the compiled size"
+            );
+        }
+    }
+
+    #[test]
+    fn the_ascii_rewrite_matches_exactly_on_ascii_text() {
+        let patterns = shipped_patterns();
+        let ascii: Vec<String> = patterns
+            .iter()
+            .map(|p| ascii_only(&parse(p)).to_string())
+            .collect();
+        let limit = 256 << 20;
+        let written = RegexSetBuilder::new(&patterns)
+            .size_limit(limit)
+            .build()
+            .expect("builds");
+        let rewritten = RegexSetBuilder::new(&ascii)
+            .size_limit(limit)
+            .build()
+            .expect("builds");
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus");
+        let mut texts = vec![
+            "call me at +1 (555) 123-4567 or 0171 234 5678".to_string(),
+            "my snap is @cool_kid12 and discord: kid#1234".to_string(),
+            "_word_ boundaries_ x_y 9a a9 __".to_string(),
+        ];
+        for entry in std::fs::read_dir(corpus).expect("the corpus folder") {
+            let path = entry.expect("an entry").path();
+            let text = std::fs::read_to_string(&path).expect("a corpus file");
+            for line in text.lines() {
+                let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+                if let Some(t) = value.get("text").and_then(|t| t.as_str()) {
+                    texts.push(t.to_lowercase());
+                }
+                texts.push(line.to_string());
+            }
+        }
+        let mut checked = 0;
+        for t in texts.iter().filter(|t| t.is_ascii()) {
+            let a: Vec<usize> = written.matches(t).into_iter().collect();
+            let b: Vec<usize> = rewritten.matches(t).into_iter().collect();
+            assert_eq!(a, b, "{t}");
+            checked += 1;
+        }
+        assert!(checked > 1000, "{checked}");
+    }
 }

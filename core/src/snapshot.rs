@@ -2,8 +2,22 @@
 //!
 //! Layout: 8 magic bytes `VIGILSNP`, a little-endian `u16` format version, a `u64` payload length,
 //! a CRC-32 of the payload, then the payload (postcard). Items refer to rules, categories, stages
-//! and modifiers by id, so a snapshot restores under a newer policy: state for ids the new policy
-//! no longer has is dropped.
+//! and modifiers by index into the snapshot's own id tables, and restoring maps those ids onto the
+//! engine's policy, so a snapshot restores under a newer policy: state for ids the new policy no
+//! longer has is dropped.
+//!
+//! Compatibility of format version 1: a reader maps every table entry by id and never assumes a
+//! table lists the writer's whole policy, or in its order. A whole-tracker snapshot
+//! ([`Tracker::snapshot`]) lists every id of the writer's policy; a one-conversation snapshot
+//! ([`Tracker::snapshot_conversation`]) lists only the ids its items use (earlier versions of
+//! this library listed every id there too: both forms restore, with either version). Anything
+//! that changes how a reader must interpret the bytes bumps [`FORMAT_VERSION`]; a snapshot of
+//! another version, a truncated or damaged one, or one with invalid values is refused with a
+//! [`SnapshotError`] and the tracker is left as it was.
+//!
+//! Restoring one conversation is meant to be cheap enough to do per message batch in a keyed
+//! state store: the compact id tables keep the payload to the conversation's own state, and the
+//! engine builds its id-to-index maps once, on the first restore, and keeps them.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -58,12 +72,12 @@ impl Tracker {
     fn encode(&self, only: Option<&str>) -> Vec<u8> {
         let policy = self.engine.policy();
         let keep = |c: &str| only.is_none_or(|o| o == c);
-        let body = Body {
+        let mut body = Body {
             policy_hash: policy.hash().to_string(),
-            categories: policy.categories().iter().map(|c| c.id.clone()).collect(),
-            stages: policy.stages().iter().map(|s| s.id.clone()).collect(),
-            rules: policy.rules().iter().map(|r| r.id.clone()).collect(),
-            modifiers: policy.modifiers().iter().map(|m| m.id.clone()).collect(),
+            categories: Vec::new(),
+            stages: Vec::new(),
+            rules: Vec::new(),
+            modifiers: Vec::new(),
             clock: self.clock,
             stats: if only.is_some() {
                 TrackerStats::default()
@@ -88,6 +102,14 @@ impl Tracker {
                 .map(|(k, v)| (k.clone(), *v))
                 .collect(),
         };
+        if only.is_some() {
+            compact_ids(&mut body, policy);
+        } else {
+            body.categories = policy.categories().iter().map(|c| c.id.clone()).collect();
+            body.stages = policy.stages().iter().map(|s| s.id.clone()).collect();
+            body.rules = policy.rules().iter().map(|r| r.id.clone()).collect();
+            body.modifiers = policy.modifiers().iter().map(|m| m.id.clone()).collect();
+        }
         let payload = postcard::to_allocvec(&body).unwrap_or_default();
         let mut out = Vec::with_capacity(HEADER + payload.len());
         out.extend_from_slice(MAGIC);
@@ -160,27 +182,17 @@ impl Tracker {
 
     /// Maps a snapshot's item indices onto this engine's policy by id; drops what it lacks.
     fn remap(&self, body: &mut Body) {
-        let policy = self.engine.policy();
-        let map = |old: &[String], new: Vec<&str>| -> Vec<Option<usize>> {
-            let idx: HashMap<&str, usize> = new.into_iter().enumerate().map(|(i, s)| (s, i)).collect();
+        let ids = self
+            .engine
+            .snapshot_ids
+            .get_or_init(|| IdIndex::new(self.engine.policy()));
+        let map = |old: &[String], idx: &HashMap<Box<str>, usize>| -> Vec<Option<usize>> {
             old.iter().map(|s| idx.get(s.as_str()).copied()).collect()
         };
-        let cats = map(
-            &body.categories,
-            policy.categories().iter().map(|c| c.id.as_str()).collect(),
-        );
-        let stages = map(
-            &body.stages,
-            policy.stages().iter().map(|s| s.id.as_str()).collect(),
-        );
-        let rules = map(
-            &body.rules,
-            policy.rules().iter().map(|r| r.id.as_str()).collect(),
-        );
-        let mods = map(
-            &body.modifiers,
-            policy.modifiers().iter().map(|m| m.id.as_str()).collect(),
-        );
+        let cats = map(&body.categories, &ids.categories);
+        let stages = map(&body.stages, &ids.stages);
+        let rules = map(&body.rules, &ids.rules);
+        let mods = map(&body.modifiers, &ids.modifiers);
         let re16 = |t: &[Option<usize>], i: u16| t.get(usize::from(i)).copied().flatten().map(|v| v as u16);
         let keys = std::mem::take(&mut body.keys);
         body.keys = keys
@@ -218,6 +230,87 @@ impl Tracker {
             })
             .collect();
     }
+}
+
+/// A policy's ids to their indices, one map per kind of item.
+#[derive(Debug)]
+pub(crate) struct IdIndex {
+    categories: HashMap<Box<str>, usize>,
+    stages: HashMap<Box<str>, usize>,
+    rules: HashMap<Box<str>, usize>,
+    modifiers: HashMap<Box<str>, usize>,
+}
+
+impl IdIndex {
+    fn new(policy: &crate::policy::Policy) -> IdIndex {
+        fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<Box<str>, usize> {
+            ids.enumerate().map(|(i, id)| (Box::from(id), i)).collect()
+        }
+        IdIndex {
+            categories: index(policy.categories().iter().map(|c| c.id.as_str())),
+            stages: index(policy.stages().iter().map(|s| s.id.as_str())),
+            rules: index(policy.rules().iter().map(|r| r.id.as_str())),
+            modifiers: index(policy.modifiers().iter().map(|m| m.id.as_str())),
+        }
+    }
+}
+
+/// Fills `body`'s id tables with only the ids its keys use, and renumbers the keys' items into
+/// them. Items whose index the policy lacks (never written by a tracker) are dropped, as a
+/// restore would drop them.
+fn compact_ids(body: &mut Body, policy: &crate::policy::Policy) {
+    /// Old index to new, and the ids in new order.
+    struct Table<'a> {
+        ids: Vec<&'a str>,
+        slots: Vec<u32>,
+        out: Vec<String>,
+    }
+    impl<'a> Table<'a> {
+        fn new(ids: Vec<&'a str>) -> Table<'a> {
+            let slots = vec![u32::MAX; ids.len()];
+            Table {
+                ids,
+                slots,
+                out: Vec::new(),
+            }
+        }
+        fn slot(&mut self, old: usize) -> Option<u32> {
+            let s = self.slots.get_mut(old)?;
+            if *s == u32::MAX {
+                *s = u32::try_from(self.out.len()).ok()?;
+                self.out.push(self.ids.get(old)?.to_string());
+            }
+            Some(*s)
+        }
+        fn slot16(&mut self, old: u16) -> Option<u16> {
+            self.slot(usize::from(old)).and_then(|s| u16::try_from(s).ok())
+        }
+    }
+    let mut cats = Table::new(policy.categories().iter().map(|c| c.id.as_str()).collect());
+    let mut stages = Table::new(policy.stages().iter().map(|s| s.id.as_str()).collect());
+    let mut rules = Table::new(policy.rules().iter().map(|r| r.id.as_str()).collect());
+    let mut mods = Table::new(policy.modifiers().iter().map(|m| m.id.as_str()).collect());
+    for (_, st) in body.keys.iter_mut() {
+        st.cats
+            .retain_mut(|(c, _)| cats.slot16(*c).map(|n| *c = n).is_some());
+        st.escalated_cats
+            .retain_mut(|c| cats.slot16(*c).map(|n| *c = n).is_some());
+        st.stages
+            .retain_mut(|s| stages.slot16(s.stage).map(|n| s.stage = n).is_some());
+        st.modifiers
+            .retain_mut(|m| mods.slot16(*m).map(|n| *m = n).is_some());
+        st.evidence.retain_mut(|e| {
+            usize::try_from(e.rule)
+                .ok()
+                .and_then(|r| rules.slot(r))
+                .map(|n| e.rule = n)
+                .is_some()
+        });
+    }
+    body.categories = cats.out;
+    body.stages = stages.out;
+    body.rules = rules.out;
+    body.modifiers = mods.out;
 }
 
 /// Checks the header and checksum and decodes the payload.

@@ -274,7 +274,17 @@ proptest! {
         before in proptest::collection::vec(spec(), 0..40),
         after in proptest::collection::vec(spec(), 1..20),
     ) {
-        let (before, after) = (messages(&before), messages(&after));
+        // Within the time-to-live (2h): steps of 0-1 minute, 60 messages at most. Idle eviction
+        // walks from the least recently used key and stops at the first fresh one, so which idle
+        // keys it has dropped depends on the order keys were used; a restored tracker has its
+        // own use order (the order of restores), and could keep a key the original dropped or the
+        // reverse. That limit is noted in docs/reliability.md; here the state itself must move.
+        let in_order = |specs: Vec<Spec>| -> Vec<Spec> {
+            specs.into_iter().map(|s| Spec { step: s.step.rem_euclid(2), ..s }).collect()
+        };
+        let split = before.len();
+        let all = messages(&in_order([before, after].concat()));
+        let (before, after) = all.split_at(split);
         let mut a = Tracker::new(engine());
         feed(&mut a, &before);
         let mut b = Tracker::new(engine());
@@ -282,8 +292,15 @@ proptest! {
             b.restore_conversation(&a.snapshot_conversation(&format!("c{c}"))).unwrap();
         }
         prop_assert_eq!(b.len(), a.len());
-        // Fan-out is per sender, not per conversation, and is not carried: compare without it.
-        let same_conv: Vec<Message> = after.into_iter().filter(|m| m.recipient.is_none()).collect();
+        // Fan-out is per sender, not per conversation, and is not carried: compare group messages
+        // of senders who sent nothing direct before.
+        let direct: Vec<&str> =
+            before.iter().filter(|m| m.recipient.is_some()).map(|m| m.sender.id.as_str()).collect();
+        let same_conv: Vec<Message> = after
+            .iter()
+            .filter(|m| m.recipient.is_none() && !direct.contains(&m.sender.id.as_str()))
+            .cloned()
+            .collect();
         prop_assert_eq!(feed(&mut b, &same_conv), feed(&mut a, &same_conv));
     }
 
