@@ -286,7 +286,7 @@ proptest! {
         let all = messages(&in_order([before, after].concat()));
         let (before, after) = all.split_at(split);
         let mut a = Tracker::new(engine());
-        feed(&mut a, &before);
+        feed(&mut a, before);
         let mut b = Tracker::new(engine());
         for c in 0..6 {
             b.restore_conversation(&a.snapshot_conversation(&format!("c{c}"))).unwrap();
