@@ -1,0 +1,71 @@
+"""Pure-Python pieces, no Spark: escalation extraction, languages, policy specs."""
+
+import json
+import pickle
+
+import vigil
+
+from vigil_spark.escalations import escalation_json, escalation_row, language_of
+from vigil_spark.policy import engine_for, load_policy, tracker_for
+
+from conftest import SOFTER
+
+MSG = {
+    "conversation_id": "c-1", "message_id": "m-1", "timestamp": "2026-05-01T10:00:00Z",
+    "sender": {"id": "u-9", "age_band": "adult", "account_age_days": 3},
+    "recipient": {"id": "u-4", "age_band": "minor"}, "channel": "direct", "relationship": "stranger",
+    "text": "how old are you? dont tell your mum we talk",
+}
+
+
+def test_escalation_json_is_the_core_text():
+    tracker = vigil.Tracker(vigil.Engine.shipped())
+    obs = tracker.observe(vigil.parse_message(json.dumps(MSG)))
+    assert obs.escalation is not None
+    tracker.clear()
+    text = escalation_json(tracker.observe_json(json.dumps(MSG)))
+    assert text == obs.escalation.json
+    quiet = dict(MSG, message_id="m-2", conversation_id="c-2", text='he said "escalation": null, ok')
+    assert escalation_json(tracker.observe_json(json.dumps(quiet))) is None
+
+
+def test_escalation_row_columns():
+    tracker = vigil.Tracker(vigil.Engine.shipped())
+    text = escalation_json(tracker.observe_json(json.dumps(MSG)))
+    row = escalation_row(text)
+    doc = json.loads(text)
+    assert row["conversation_id"] == "c-1" and row["message_id"] == "m-1"
+    assert row["level"] == doc["level"] and row["policy_hash"] == doc["policy"]["hash"]
+    assert row["categories"] == [c["id"] for c in doc["categories"]]
+    assert row["evidence_message_ids"] == ["m-1"]
+    assert row["language"] == "en"
+    assert row["raised_at_ms"] == vigil.parse_timestamp("2026-05-01T10:00:00Z")
+
+
+def test_language_of():
+    assert language_of(["de.a.b", "core.x", "de.c", "en.d"]) == "de"
+    assert language_of(["core.x"]) == "und"
+    assert language_of(["fr.a", "en.b"]) == "en"  # a tie goes to the first alphabetically
+
+
+def test_policy_spec_pickles_and_rebuilds():
+    spec = load_policy([str(SOFTER)])
+    assert spec.hash.startswith("sha256:") and spec.id.endswith("+softer")
+    assert spec.idle_ttl_ms == 30 * 24 * 3600 * 1000
+    again = pickle.loads(pickle.dumps(spec))
+    assert again == spec
+    assert again.build().policy().hash() == spec.hash
+    assert engine_for(again) is engine_for(spec)  # compiled once per process
+    assert tracker_for(again) is tracker_for(spec)
+    assert load_policy().hash == vigil.Engine.shipped().policy().hash()
+
+
+def test_conversation_snapshot_round_trip():
+    engine = vigil.Engine.shipped()
+    a = vigil.Tracker(engine)
+    a.observe_json(json.dumps(MSG))
+    state = a.snapshot_conversation("c-1")
+    b = vigil.Tracker(engine)
+    b.restore_conversation(state)
+    nxt = dict(MSG, message_id="m-2", timestamp="2026-05-01T10:01:00Z", text="send me a pic")
+    assert a.observe_json(json.dumps(nxt)) == b.observe_json(json.dumps(nxt))

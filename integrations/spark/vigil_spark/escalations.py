@@ -1,0 +1,133 @@
+"""Escalations as rows, and replaying one conversation through a tracker.
+
+The escalation document (``vigil.escalation/1``) is kept whole in ``escalation_json``, byte for
+byte as the core wrote it (the text ``vigil scan`` prints); the other columns are read from it for
+querying.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+
+import vigil
+from pyspark.sql import types as T
+
+#: Escalation levels, lowest first.
+LEVELS = ["watch", "review", "urgent"]
+
+#: Columns of an escalation row (the Parquet output of both jobs), in order.
+ESCALATION_SCHEMA = T.StructType(
+    [
+        T.StructField("conversation_id", T.StringType()),
+        T.StructField("sequence", T.LongType()),
+        T.StructField("level", T.StringType()),
+        T.StructField("previous_level", T.StringType()),
+        T.StructField("message_id", T.StringType()),
+        T.StructField("raised_at_ms", T.LongType()),
+        T.StructField("sender_id", T.StringType()),
+        T.StructField("sender_age_band", T.StringType()),
+        T.StructField("recipient_id", T.StringType()),
+        T.StructField("recipient_age_band", T.StringType()),
+        T.StructField("channel", T.StringType()),
+        T.StructField("relationship", T.StringType()),
+        T.StructField("risk", T.DoubleType()),
+        T.StructField("categories", T.ArrayType(T.StringType())),
+        T.StructField("rules", T.ArrayType(T.StringType())),
+        T.StructField("evidence_message_ids", T.ArrayType(T.StringType())),
+        T.StructField("modifiers", T.ArrayType(T.StringType())),
+        T.StructField("language", T.StringType()),
+        T.StructField("policy_id", T.StringType()),
+        T.StructField("policy_version", T.StringType()),
+        T.StructField("policy_hash", T.StringType()),
+        T.StructField("escalation_json", T.StringType()),
+    ]
+)
+ESCALATION_FIELDS = [f.name for f in ESCALATION_SCHEMA.fields]
+
+_SEP = '"out_of_order":'
+_ESC = '"escalation":'
+
+
+def escalation_json(observation_json: str) -> Optional[str]:
+    """The escalation of an observation (as ``Tracker.observe_json`` returns it), as the exact
+    text the core wrote, or ``None``.
+
+    ``escalation`` is the last field of the observation document, after ``out_of_order``; JSON
+    escapes every quote inside strings, so these keys cannot occur inside message text.
+    """
+    if observation_json.endswith(_ESC + "null}"):
+        return None
+    i = observation_json.find(_SEP)
+    j = observation_json.find(_ESC, i)
+    if i < 0 or j < 0:
+        return None
+    return observation_json[j + len(_ESC) : -1]
+
+
+def language_of(rules: Iterable[str]) -> str:
+    """The language of an escalation: the pack prefix (``en`` of ``en.secrecy.dont-tell``) most of
+    its evidence comes from, the language-neutral ``core`` pack aside; ``und`` when none."""
+    counts = Counter(r.split(".", 1)[0] for r in rules)
+    counts.pop("core", None)
+    if not counts:
+        return "und"
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def escalation_row(text: str) -> Dict[str, object]:
+    """An escalation row (:data:`ESCALATION_FIELDS`) from the escalation's JSON text."""
+    e = json.loads(text)
+    parts = e.get("participants") or {}
+    sender = parts.get("sender") or {}
+    recipient = parts.get("recipient") or {}
+    evidence = e.get("evidence") or []
+    rules = [ev.get("rule", "") for ev in evidence]
+    seen: Dict[str, None] = {}
+    for ev in evidence:
+        seen.setdefault(ev.get("message_id", ""), None)
+    policy = e.get("policy") or {}
+    return {
+        "conversation_id": e.get("conversation_id"),
+        "sequence": e.get("sequence"),
+        "level": e.get("level"),
+        "previous_level": e.get("previous_level"),
+        "message_id": e.get("message_id"),
+        "raised_at_ms": vigil.parse_timestamp(e["raised_at"]) if e.get("raised_at") else None,
+        "sender_id": sender.get("id"),
+        "sender_age_band": sender.get("age_band"),
+        "recipient_id": recipient.get("id"),
+        "recipient_age_band": recipient.get("age_band"),
+        "channel": e.get("channel"),
+        "relationship": e.get("relationship"),
+        "risk": float(e.get("risk", 0.0)),
+        "categories": [c.get("id") for c in e.get("categories") or []],
+        "rules": list(dict.fromkeys(rules)),
+        "evidence_message_ids": list(seen),
+        "modifiers": list(e.get("modifiers") or []),
+        "language": language_of(rules),
+        "policy_id": policy.get("id"),
+        "policy_version": policy.get("version"),
+        "policy_hash": policy.get("hash"),
+        "escalation_json": text,
+    }
+
+
+def replay(tracker: "vigil.Tracker", lines: Iterable[str]) -> Iterator[Tuple[str, Optional[str], Optional[str]]]:
+    """Observes each message (JSON text) in order; yields ``(line, escalation_json or None,
+    error or None)`` per message. A message the core rejects yields its error and changes
+    nothing."""
+    for line in lines:
+        try:
+            obs = tracker.observe_json(line)
+        except vigil.VigilError as e:  # a malformed message: reported, never dropped silently
+            yield line, None, str(e)
+            continue
+        yield line, escalation_json(obs), None
+
+
+def level_rank(level: Optional[str]) -> int:
+    """0 for no level, then 1 (watch), 2 (review), 3 (urgent)."""
+    return LEVELS.index(level) + 1 if level in LEVELS else 0
+
