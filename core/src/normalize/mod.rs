@@ -57,6 +57,7 @@ same output.
 */
 
 mod confusables;
+mod latin;
 mod tables;
 
 use core::ops::Range;
@@ -347,7 +348,7 @@ impl Normalizer {
             }
             items.reserve(text.len());
             for (i, &b) in bytes.iter().enumerate() {
-                self.push_ascii(char::from(b), i, items);
+                self.push_ascii(b, i, items);
             }
         } else {
             self.pipeline(text, items, allow_fast);
@@ -365,20 +366,19 @@ impl Normalizer {
     /// Pushes an ASCII character that is a segment of its own (not followed by a combining
     /// mark), which is all the pipeline needs to do for it.
     #[inline]
-    fn push_ascii(&self, c: char, i: usize, items: &mut Vec<Item>) {
-        let inv = is_invisible(c);
-        if inv && self.opts.strip_invisible {
+    fn push_ascii(&self, b: u8, i: usize, items: &mut Vec<Item>) {
+        if self.opts.strip_invisible && is_ascii_invisible(b) {
             return;
         }
         let ch = if self.opts.case_fold {
-            c.to_ascii_lowercase()
+            b.to_ascii_lowercase()
         } else {
-            c
+            b
         };
         items.push(Item {
-            ch,
+            ch: char::from(ch),
             start: off(i),
-            end: off(i + c.len_utf8()),
+            end: off(i + 1),
         });
     }
 
@@ -386,11 +386,41 @@ impl Normalizer {
     /// the results to `items`.
     fn pipeline(&self, text: &str, items: &mut Vec<Item>, allow_fast: bool) {
         let strip = self.opts.strip_invisible;
+        let fold = self.opts.case_fold;
         let bytes = text.as_bytes();
         // The current segment, as a byte range of `text`.
         let mut seg: Option<(usize, usize)> = None;
-        for (i, c) in text.char_indices() {
+        items.reserve(text.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if allow_fast && seg.is_none() {
+                // A run of ASCII characters, each followed by an ASCII character that is kept
+                // (so starts a segment of its own): no combining mark can attach to them, and
+                // all the pipeline does is what `push_ascii` does. The rest of the loop below
+                // would do the same, one character at a time.
+                while let (Some(&b), Some(&n)) = (bytes.get(i), bytes.get(i + 1)) {
+                    if !(b.is_ascii() && n.is_ascii())
+                        || (strip && (is_ascii_invisible(b) || is_ascii_invisible(n)))
+                    {
+                        break;
+                    }
+                    let ch = if fold { b.to_ascii_lowercase() } else { b };
+                    let start = off(i);
+                    items.push(Item {
+                        ch: char::from(ch),
+                        start,
+                        // `off(i + 1)`.
+                        end: start.saturating_add(1),
+                    });
+                    i += 1;
+                }
+            }
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            let start = i;
             let end = i + c.len_utf8();
+            i = end;
             let inv = if c.is_ascii() {
                 is_ascii_invisible(c as u8)
             } else {
@@ -400,38 +430,60 @@ impl Normalizer {
                 // Dropped; it neither ends nor extends the current segment.
                 continue;
             }
-            if !inv && !c.is_ascii() && is_combining_mark(c) {
+            // No combining mark lies below U+0300.
+            if !inv && c >= '\u{300}' && is_combining_mark(c) {
                 if let Some((_, e)) = seg.as_mut() {
                     *e = end;
                     continue;
                 }
             }
             if let Some((s, e)) = seg.take() {
-                self.segment(text, s, e, items);
+                self.segment(text, s, e, items, allow_fast);
             }
             let next_starts_segment = bytes
                 .get(end)
                 .is_none_or(|&b| b.is_ascii() && !(strip && is_ascii_invisible(b)));
             if allow_fast && c.is_ascii() && next_starts_segment {
                 // No combining mark can attach to this character: skip the Unicode machinery.
-                self.push_ascii(c, i, items);
+                self.push_ascii(c as u8, start, items);
                 continue;
             }
-            seg = Some((i, end));
+            seg = Some((start, end));
         }
         if let Some((s, e)) = seg {
-            self.segment(text, s, e, items);
+            self.segment(text, s, e, items, allow_fast);
         }
     }
 
     /// Runs the character-level steps over the segment `text[s..e]`.
-    fn segment(&self, text: &str, s: usize, e: usize, items: &mut Vec<Item>) {
+    fn segment(&self, text: &str, s: usize, e: usize, items: &mut Vec<Item>, allow_fast: bool) {
         let Some(seg) = text.get(s..e) else { return };
         let (s, e) = (off(s), off(e));
         let strip = self.opts.strip_invisible;
         let conf = self.opts.confusables;
         let mut it = seg.chars();
         if let (Some(c), None) = (it.next(), it.next()) {
+            if allow_fast {
+                if c.is_ascii() {
+                    // What the steps below do to an ASCII character.
+                    if !(strip && is_ascii_invisible(c as u8)) {
+                        let ch = if self.opts.case_fold {
+                            c.to_ascii_lowercase()
+                        } else {
+                            c
+                        };
+                        items.push(Item { ch, start: s, end: e });
+                    }
+                    return;
+                }
+                if let Some(out) = self.latin_shortcut(c) {
+                    // The result of the steps below, looked up.
+                    for &ch in out {
+                        items.push(Item { ch, start: s, end: e });
+                    }
+                    return;
+                }
+            }
             // One character: the common case. Same steps as below, without the iterators, when
             // NFKC leaves the character as it is.
             if !(strip && is_invisible(c)) {
@@ -472,6 +524,20 @@ impl Normalizer {
                 self.fold_step(c, s, e, items);
             }
         }
+    }
+
+    /// What the character-level steps make of `c` when it is a segment of its own, if `c` is
+    /// in the table of Latin-1 and Latin Extended characters ([`latin::LATIN`]) and the steps
+    /// that table was made for are on (`nfkc`, `case_fold`, `strip_diacritics` and
+    /// `confusables`; the table leaves out the invisible characters, so `strip_invisible` does
+    /// not matter).
+    #[inline]
+    fn latin_shortcut(&self, c: char) -> Option<&'static [char]> {
+        let o = &self.opts;
+        if !(o.nfkc && o.case_fold && o.strip_diacritics && o.confusables) {
+            return None;
+        }
+        latin::lookup(c)
     }
 
     /// Confusables (first pass) and case folding.
@@ -563,8 +629,13 @@ impl Normalizer {
     /// The word-level steps of [`Mode::Terms`]: tokenize, join spaced letters, undo leetspeak,
     /// collapse repeats, and write the words separated by single spaces.
     fn terms(&self, items: &[Item], tchars: &mut Vec<Item>, toks: &mut Vec<Tok>, sink: &mut Sink<'_>) {
-        let item = |i: usize| items.get(i).map(|it| (*it, self.class(it.ch)));
-        self.tokenize(item, &mut Collect(tchars), toks);
+        let item = Classified {
+            items,
+            classes: &ASCII_CLASSES[usize::from(self.opts.leetspeak)],
+            normalizer: self,
+        };
+        tchars.reserve(items.len());
+        self.tokenize(&item, &mut Collect(tchars), toks);
         if self.opts.join_spaced_letters {
             join_spaced(toks, |lo| {
                 tchars
@@ -572,6 +643,9 @@ impl Normalizer {
                     .is_some_and(|c| c.ch.is_ascii_digit() || is_cased_script_letter(c.ch))
             });
         }
+        sink.text.reserve(items.len() + 8);
+        sink.starts.reserve(items.len() + 8);
+        sink.ends.reserve(items.len() + 8);
         let leet = self.opts.leetspeak;
         let collapse = self.opts.collapse_repeats;
         let mut words = WordWriter::default();
@@ -635,7 +709,7 @@ impl Normalizer {
             };
             Some((item, class(b)))
         };
-        self.tokenize(item, &mut Positions, toks);
+        self.tokenize(&item, &mut Positions, toks);
         if self.opts.join_spaced_letters {
             join_spaced(toks, |lo| {
                 bytes.get(lo as usize).is_some_and(u8::is_ascii_alphanumeric)
@@ -703,23 +777,19 @@ impl Normalizer {
         }
     }
 
-    /// Cuts the pipeline's output into word and symbol tokens (see [`Mode::Terms`]). `item(i)` is
-    /// the `i`th character with its class, `None` past the end; `chars` keeps the characters of
-    /// the tokens.
+    /// Cuts the pipeline's output into word and symbol tokens (see [`Mode::Terms`]). `src.item(i)`
+    /// is the `i`th character with its class, `None` past the end; `chars` keeps the characters
+    /// of the tokens.
     #[inline]
-    fn tokenize(
-        &self,
-        item: impl Fn(usize) -> Option<(Item, Class)>,
-        chars: &mut impl TokChars,
-        toks: &mut Vec<Tok>,
-    ) {
-        let class_at = |i: usize| item(i).map(|(_, c)| c);
+    fn tokenize(&self, src: &impl ItemSource, chars: &mut impl TokChars, toks: &mut Vec<Tok>) {
+        let item = |i: usize| src.item(i);
+        let class_at = |i: usize| src.item(i).map(|(_, c)| c);
         let mut open = false;
         // Separators since the last token, and whether all of them allow joining.
         let mut gap_len = 0usize;
         let mut gap_joinable = true;
         let mut i = 0;
-        while let Some((it, class)) = item(i) {
+        while let Some((it, class)) = src.item(i) {
             match class {
                 Class::Word => {
                     if !open {
@@ -876,6 +946,38 @@ fn start_token(toks: &mut Vec<Tok>, lo: usize, gap_len: &mut usize, gap_joinable
     });
     *gap_len = 0;
     *gap_joinable = true;
+}
+
+/// The characters [`Normalizer::tokenize`] reads.
+trait ItemSource {
+    /// The `i`th character with its class, `None` past the end.
+    fn item(&self, i: usize) -> Option<(Item, Class)>;
+}
+
+impl<F: Fn(usize) -> Option<(Item, Class)>> ItemSource for F {
+    #[inline(always)]
+    fn item(&self, i: usize) -> Option<(Item, Class)> {
+        self(i)
+    }
+}
+
+/// The pipeline's output, classified as [`Normalizer::class`] does (ASCII by table).
+struct Classified<'a> {
+    items: &'a [Item],
+    classes: &'a [Class; 128],
+    normalizer: &'a Normalizer,
+}
+
+impl ItemSource for Classified<'_> {
+    #[inline(always)]
+    fn item(&self, i: usize) -> Option<(Item, Class)> {
+        let it = *self.items.get(i)?;
+        let class = match u8::try_from(it.ch) {
+            Ok(b) if b.is_ascii() => self.classes[usize::from(b & 0x7F)],
+            _ => self.normalizer.class(it.ch),
+        };
+        Some((it, class))
+    }
 }
 
 /// Where the characters of [`Mode::Terms`] tokens are kept while tokenizing.

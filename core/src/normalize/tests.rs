@@ -617,3 +617,31 @@ proptest! {
         prop_assert!(out.bytes().all(|b| b == b' ' || b.is_ascii_lowercase()));
     }
 }
+
+#[test]
+fn latin_table_equals_the_steps() {
+    // Every character the table could cover and a margin around it, under every set of
+    // options: the shortcut gives exactly what the steps give, offsets included.
+    for bits in 0u32..256 {
+        let flags: [bool; 8] = core::array::from_fn(|k| bits & (1 << k) != 0);
+        let norm = Normalizer::new(options_from(flags));
+        for cp in 0x80u32..0x300 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let text = format!("a{c}");
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            norm.segment(&text, 1, text.len(), &mut fast, true);
+            norm.segment(&text, 1, text.len(), &mut slow, false);
+            let fast: Vec<_> = fast.iter().map(|it| (it.ch, it.start, it.end)).collect();
+            let slow: Vec<_> = slow.iter().map(|it| (it.ch, it.start, it.end)).collect();
+            assert_eq!(fast, slow, "U+{cp:04X} under {:?}", norm.options());
+        }
+    }
+    assert_eq!(super::latin::LATIN.len(), 0x250 - 0xA0);
+    assert_eq!(Normalizer::default().latin_shortcut('\u{E9}'), Some(&['e'][..]));
+    assert_eq!(
+        Normalizer::default().latin_shortcut('\u{DF}'),
+        Some(&['s', 's'][..])
+    );
+    assert_eq!(Normalizer::default().latin_shortcut('\u{AD}'), None);
+    assert_eq!(Normalizer::new(all_off()).latin_shortcut('\u{E9}'), None);
+}
