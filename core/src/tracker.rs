@@ -251,7 +251,9 @@ impl Tracker {
         h.finish()
     }
 
-    fn probable_minor(&self, conversation: &str, participant: &str) -> bool {
+    /// Whether `participant` disclosed being a child in `conversation` at or after `since` (an
+    /// older mark is idle past the time-to-live, even if eviction has not reached it yet).
+    fn probable_minor(&self, conversation: &str, participant: &str, since: i64) -> bool {
         if self.minors.is_empty() {
             return false;
         }
@@ -259,7 +261,7 @@ impl Tracker {
         self.minors
             .raw_entry()
             .from_hash(hash, |(c, p)| &**c == conversation && &**p == participant)
-            .is_some()
+            .is_some_and(|(_, t)| *t >= since)
     }
 
     /// Evicts keys idle for longer than the time-to-live, measured against the newest timestamp
@@ -311,8 +313,14 @@ impl Tracker {
         if group {
             ctx.recipient = AgeBand::Unknown;
         }
-        let sender_probable = self.probable_minor(conv, sender);
-        let recipient_probable = recipient.is_some_and(|r| self.probable_minor(conv, r));
+        // What was last seen more than the time-to-live before this message is gone, wherever
+        // it sits in eviction order: eviction walks from the least recently used entry and
+        // stops at the first fresh one, so an idle entry can still be held behind a fresh one
+        // (and a tracker restored from snapshots has another order). With messages in time
+        // order this makes "idle longer than the time-to-live" exact.
+        let idle_before = ts.saturating_sub(self.ttl);
+        let sender_probable = self.probable_minor(conv, sender, idle_before);
+        let recipient_probable = recipient.is_some_and(|r| self.probable_minor(conv, r, idle_before));
         if ctx.sender == AgeBand::Unknown && sender_probable {
             ctx.sender = AgeBand::Minor;
         }
@@ -379,7 +387,16 @@ impl Tracker {
         {
             hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
                 e.to_back();
-                e.into_mut()
+                let state = e.into_mut();
+                if state.last_ts < idle_before {
+                    // Idle past the time-to-live but not yet evicted: start afresh, as if it had been.
+                    *state = KeyState {
+                        last_ts: ts,
+                        ..KeyState::default()
+                    };
+                    self.stats.evicted_idle += 1;
+                }
+                state
             }
             hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
                 let key = Key {

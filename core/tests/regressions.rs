@@ -260,3 +260,44 @@ fn decay_across_the_whole_timestamp_range_does_not_overflow() {
     let third = t.observe(&at("k", "4", future, "don't tell your parents"));
     assert_eq!(third.risk, first.risk);
 }
+
+/// Found by `state.rs` (`conversation_snapshots_round_trip`): eviction walks from the least
+/// recently used key and stops at the first fresh one, so a tracker restored from
+/// per-conversation snapshots (used in the order of the restores) could still hold a key idle
+/// past the time-to-live that the original had evicted, and carry its old risk into a later
+/// message where the original started afresh. Fixed in `tracker.rs`: a key (or a probable-minor
+/// mark) last seen more than the time-to-live before a message starts afresh wherever it sits.
+#[test]
+fn an_idle_key_starts_afresh_wherever_it_sits_in_eviction_order() {
+    let engine = Arc::new(Engine::default());
+    let day = 86_400_000;
+    let at = |conv: &str, id: &str, ms: i64, text: &str| {
+        Message::new(
+            conv,
+            id,
+            Timestamp::from_millis(ms),
+            Participant::new("a", AgeBand::Adult),
+            text,
+        )
+        .with_recipient(Participant::new("b", AgeBand::Minor))
+    };
+    let mut a = Tracker::new(Arc::clone(&engine));
+    a.observe(&at("old", "1", 0, "don't tell your parents"));
+    a.observe(&at("fresh", "2", 20 * day, "hello"));
+    // Restored the other way round: "old" is now the most recently used key.
+    let mut b = Tracker::new(Arc::clone(&engine));
+    b.restore_conversation(&a.snapshot_conversation("fresh")).unwrap();
+    b.restore_conversation(&a.snapshot_conversation("old")).unwrap();
+    // Day 35, elsewhere: 30 days (the shipped time-to-live) after "old" went quiet. `a` evicts
+    // it; `b` still holds it behind "fresh".
+    let tick = at("other", "3", 35 * day, "hello");
+    assert_eq!(a.observe(&tick), b.observe(&tick));
+    let next = at("old", "4", 36 * day, "don't tell your parents");
+    let (in_a, in_b) = (a.observe(&next), b.observe(&next));
+    assert_eq!(in_a, in_b);
+    assert_eq!(
+        in_a.risk, in_a.assessment.score,
+        "nothing carried over from the idle key"
+    );
+    assert!(in_a.escalation.is_some(), "an idle key escalates afresh");
+}
