@@ -379,12 +379,7 @@ fn shared_tracker_partitioned_by_sender_matches_a_serial_run_fan_out_included() 
             for t in 0..8 {
                 let (shared, observations, convs) = (&shared, &observations, &convs);
                 s.spawn(move || {
-                    let mine: Vec<&Conversation> = convs
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, c)| c.adult.map_or(*i, |a| a) % 8 == t)
-                        .map(|(_, c)| c)
-                        .collect();
+                    let mine = share_of(convs, t, 8);
                     let mut obs = Vec::new();
                     for m in serial_order_of(&mine) {
                         obs.push(shared.observe(m));
@@ -398,6 +393,17 @@ fn shared_tracker_partitioned_by_sender_matches_a_serial_run_fan_out_included() 
         assert_eq!(got, expected, "{shards} shards");
         assert_eq!(shared.stats().keys, expected.keys.len() as u64);
     }
+}
+
+/// Thread `t`'s share of `threads`: every conversation of one adult goes to the same thread (so
+/// fan-out sees a sender's messages in order); conversations without one are spread by index.
+fn share_of(convs: &[Conversation], t: usize, threads: usize) -> Vec<&Conversation> {
+    convs
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.adult.map_or(*i, |a| a) % threads == t)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 fn serial_order_of<'a>(convs: &[&'a Conversation]) -> Vec<&'a Message> {
@@ -459,12 +465,7 @@ fn a_tracker_behind_a_mutex_from_eight_threads_loses_nothing() {
         for t in 0..8 {
             let (tracker, observations, convs) = (&tracker, &observations, &convs);
             s.spawn(move || {
-                let mine: Vec<&Conversation> = convs
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| c.adult.map_or(*i, |a| a) % 8 == t)
-                    .map(|(_, c)| c)
-                    .collect();
+                let mine = share_of(convs, t, 8);
                 let obs: Vec<Observation> = serial_order_of(&mine)
                     .into_iter()
                     .map(|m| tracker.lock().unwrap().observe(m))
@@ -491,12 +492,7 @@ fn snapshots_taken_while_threads_write_are_consistent_and_restore() {
         for t in 0..7 {
             let (shared, convs, done) = (&shared, &convs, &done);
             s.spawn(move || {
-                let mine: Vec<&Conversation> = convs
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| c.adult.map_or(*i, |a| a) % 7 == t)
-                    .map(|(_, c)| c)
-                    .collect();
+                let mine = share_of(convs, t, 7);
                 for m in serial_order_of(&mine) {
                     shared.observe(m);
                 }
