@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 use vigil::explain::{
-    explain_conversation, explain_message, fmt_num, ConversationExplanation, MessageExplanation,
+    explain_conversation, explain_message, fmt_num, ConversationExplanation, MatchView, MessageExplanation,
     NotCountedReason, Step,
 };
 use vigil::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
@@ -270,6 +270,30 @@ pub fn write_message(out: &mut impl Write, x: &MessageExplanation) -> std::io::R
                 h.span.start,
                 h.span.end
             )?;
+            let view = match h.view {
+                MatchView::Plain => "plain words",
+                MatchView::Skeleton => "skeleton only",
+                _ => "patterns view",
+            };
+            match h.evasion {
+                Some(e) if h.view == MatchView::Skeleton => writeln!(
+                    out,
+                    "        {}",
+                    paint(
+                        DIM,
+                        format!(
+                            "view: {view}; counts because the text is evaded: {}",
+                            e.describe()
+                        )
+                    )
+                )?,
+                Some(e) => writeln!(
+                    out,
+                    "        {}",
+                    paint(DIM, format!("view: {view}; evasion undone: {}", e.describe()))
+                )?,
+                None => writeln!(out, "        {}", paint(DIM, format!("view: {view}")))?,
+            }
         }
     }
     for n in &x.not_counted {

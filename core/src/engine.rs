@@ -22,7 +22,7 @@ use crate::level::Level;
 pub use crate::matcher::HitKind;
 use crate::matcher::{Matcher, RawHit, Scratch};
 use crate::message::{AgeBand, Channel, Message, Relationship};
-use crate::normalize::{Mode, Normalizer};
+use crate::normalize::{Evasion, Mode, Normalizer};
 use crate::policy::model::{Condition, Disclosure};
 use crate::policy::Policy;
 
@@ -49,6 +49,11 @@ pub struct Hit {
     pub weight: f64,
     /// What it matched, in the original text (the first match of the rule).
     pub span: Span,
+    /// How the original text was evaded where it matched, if it was: a match that only the
+    /// lossy terms view finds counts only where the text shows a word-level evasion
+    /// ([`Evasion::is_word_level`]); a plain match may still show a character-level one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evasion: Option<Evasion>,
     #[serde(skip)]
     pub(crate) rule_index: u32,
 }
@@ -359,6 +364,7 @@ impl Engine {
                     start: h.span.start,
                     end: h.span.end,
                 },
+                evasion: h.evasion,
                 rule_index: h.rule,
             });
             a.discloses_minor |= rule.discloses_minor;

@@ -20,7 +20,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::{self, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
 
 use crate::error::{PolicyError, PolicyErrorKind};
-use crate::normalize::{Mode, Normalized, Normalizer};
+use crate::normalize::{Evasion, Mode, Normalized, Normalizer};
 use crate::policy::Policy;
 
 /// What one automaton pattern stands for.
@@ -32,6 +32,8 @@ pub(crate) struct TermInfo {
     pub(crate) open_start: bool,
     /// `*` at the end: no word boundary needed after.
     pub(crate) open_end: bool,
+    /// The term in the plain view: index into `Matcher::plains`.
+    pub(crate) plain: u32,
 }
 
 /// What lets a match of an automaton pattern start or end inside a word: its first (last)
@@ -71,12 +73,20 @@ pub(crate) struct RawHit {
     pub(crate) kind: HitKind,
     /// Byte range in the original text.
     pub(crate) span: Range<usize>,
+    /// The evasion the original text shows where it matched, if any. A match that needed the
+    /// lossy terms view always has a word-level one.
+    pub(crate) evasion: Option<Evasion>,
 }
 
 /// Compiled matchers of a policy.
 #[derive(Debug)]
 pub(crate) struct Matcher {
     normalizer: Normalizer,
+    /// The plain view's normalizer ([`Normalizer::plain`]): a match of the terms view counts
+    /// where the original text reads as the term in this view, or shows a word-level evasion.
+    plain: Normalizer,
+    /// Every term in the plain view (see [`TermInfo::plain`]).
+    plains: Vec<Box<str>>,
     ac: Option<AhoCorasick>,
     /// For each automaton pattern, the range of its infos in `infos`.
     pattern_infos: Vec<Range<u32>>,
@@ -135,9 +145,11 @@ fn build_regex(pattern: &str, limit: usize) -> Result<Regex, regex::Error> {
 pub struct Scratch {
     pub(crate) terms: Normalized,
     pub(crate) patterns: Normalized,
-    /// (rule, kind, normalized span) for literal matches.
-    any: Vec<(u32, Range<usize>)>,
-    near: Vec<(u32, u16, u16, usize, Range<usize>)>,
+    /// The plain view of the original text of one match.
+    plain: Normalized,
+    /// (rule, normalized span, evasion) for literal matches.
+    any: Vec<(u32, Range<usize>, Option<Evasion>)>,
+    near: Vec<NearOcc>,
     unless: Vec<u32>,
     spaces: Vec<usize>,
     /// Which patterns of a regex set matched.
@@ -151,6 +163,9 @@ impl Scratch {
         Scratch::default()
     }
 }
+
+/// One occurrence of a `near` term: rule, clause, group, word index, normalized span, evasion.
+type NearOcc = (u32, u16, u16, usize, Range<usize>, Option<Evasion>);
 
 /// Scripts written without spaces between words: terms in them match inside words.
 fn unspaced(c: char) -> bool {
@@ -168,6 +183,9 @@ fn unspaced(c: char) -> bool {
 impl Matcher {
     pub(crate) fn compile(policy: &Policy) -> Result<Matcher, PolicyError> {
         let normalizer = Normalizer::new(policy.normalize_options());
+        let plain = normalizer.plain();
+        let mut plains: Vec<Box<str>> = Vec::new();
+        let mut plain_index: std::collections::HashMap<Box<str>, u32> = std::collections::HashMap::new();
         let mut strings: Vec<String> = Vec::new();
         let mut per_pattern: Vec<Vec<TermInfo>> = Vec::new();
         let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -195,11 +213,22 @@ impl Matcher {
                         },
                     ));
                 }
+                let p: Box<str> = plain.normalize(core, Mode::Terms).as_str().into();
+                let plain_id = match plain_index.get(&p) {
+                    Some(&i) => i,
+                    None => {
+                        let i = u32::try_from(plains.len()).map_err(|_| too_many(policy, ri))?;
+                        plains.push(p.clone());
+                        plain_index.insert(p, i);
+                        i
+                    }
+                };
                 let info = TermInfo {
                     rule: r,
                     role,
                     open_start,
                     open_end,
+                    plain: plain_id,
                 };
                 let pi = *index.entry(s.to_string()).or_insert_with(|| {
                     strings.push(s.to_string());
@@ -343,6 +372,8 @@ impl Matcher {
         };
         Ok(Matcher {
             normalizer,
+            plain,
+            plains,
             ac,
             pattern_infos,
             pattern_edges,
@@ -405,10 +436,48 @@ impl Matcher {
                 if !(right_ok || edges.any_open_end) {
                     continue;
                 }
+                // The word-level evasion the original text of the match shows, found on first
+                // need together with the plain view of that text (in `scratch.plain`).
+                let mut shown: Option<Option<Evasion>> = None;
                 for info in &self.infos[range.start as usize..range.end as usize] {
                     if !(left_ok || info.open_start) || !(right_ok || info.open_end) {
                         continue;
                     }
+                    if info.role == Role::Unless {
+                        // An exception vetoes in the terms view as it is: erring towards fewer
+                        // alarms.
+                        scratch.unless.push(info.rule);
+                        continue;
+                    }
+                    let evasion = match shown {
+                        Some(e) => e,
+                        None => {
+                            let Some(orig) = scratch.terms.original_span(s..e) else {
+                                continue;
+                            };
+                            let raw = text.get(orig).unwrap_or("");
+                            self.plain.normalize_into(raw, Mode::Terms, &mut scratch.plain);
+                            *shown.insert(self.normalizer.word_evasion(raw))
+                        }
+                    };
+                    let plain_term = self.plains.get(info.plain as usize).map_or("", |p| &**p);
+                    let got = scratch.plain.as_str();
+                    // An open end lets the word go on in the text.
+                    let reads = match (info.open_start, info.open_end) {
+                        (false, false) => got == plain_term,
+                        (false, true) => got.starts_with(plain_term),
+                        (true, false) => got.ends_with(plain_term),
+                        (true, true) => got.contains(plain_term),
+                    };
+                    let evasion = if reads {
+                        None
+                    } else if evasion.is_some() {
+                        evasion
+                    } else {
+                        // Only the lossy terms view reads the term here, and nothing in the text
+                        // is evaded: another word that shares the term's skeleton.
+                        continue;
+                    };
                     // A wildcard match highlights the whole word it matched in. Word bounds come
                     // from the positions of the spaces, found once per text: scanning the word for
                     // every match made `*ab*` in one long word `abab…` quadratic.
@@ -437,20 +506,20 @@ impl Matcher {
                         e
                     };
                     match info.role {
-                        Role::Any => scratch.any.push((info.rule, s..e)),
-                        Role::Unless => scratch.unless.push(info.rule),
+                        Role::Any => scratch.any.push((info.rule, s..e, evasion)),
+                        Role::Unless => {}
                         Role::Near { clause, group } => {
-                            scratch.near.push((info.rule, clause, group, s, s..e))
+                            scratch.near.push((info.rule, clause, group, s, s..e, evasion))
                         }
                     }
                 }
             }
         }
         // Literal terms: first match per rule.
-        scratch.any.sort_by_key(|(r, span)| (*r, span.start));
+        scratch.any.sort_by_key(|(r, span, _)| (*r, span.start));
         let mut last_rule = u32::MAX;
         for i in 0..scratch.any.len() {
-            let (r, ref span) = scratch.any[i];
+            let (r, ref span, evasion) = scratch.any[i];
             if r == last_rule {
                 continue;
             }
@@ -460,6 +529,7 @@ impl Matcher {
                     rule: r,
                     kind: HitKind::Term,
                     span: orig,
+                    evasion,
                 });
             }
         }
@@ -509,6 +579,12 @@ impl Matcher {
         }
         scratch.hits.sort_by_key(|h| h.rule);
         scratch.hits.dedup_by_key(|h| h.rule);
+        // Name the character-level evasion of a match no word-level one was needed for.
+        for h in scratch.hits.iter_mut().filter(|h| h.evasion.is_none()) {
+            h.evasion = text
+                .get(h.span.clone())
+                .and_then(|t| self.normalizer.char_evasion(t));
+        }
     }
 
     /// Runs pattern `i` on the patterns view `norm` and records its first non-empty match, unless
@@ -533,6 +609,7 @@ impl Matcher {
                     rule: *r,
                     kind: HitKind::Pattern,
                     span: orig,
+                    evasion: None,
                 });
             }
         }
@@ -551,7 +628,7 @@ impl Matcher {
         for item in scratch.near.iter_mut() {
             item.3 = scratch.spaces.partition_point(|&p| p < item.4.start);
         }
-        scratch.near.sort_by_key(|(r, c, _, w, _)| (*r, *c, *w));
+        scratch.near.sort_by_key(|(r, c, _, w, _, _)| (*r, *c, *w));
         let near = &scratch.near;
         let mut i = 0;
         while i < near.len() {
@@ -576,11 +653,13 @@ impl Matcher {
                 if let Some((a, b)) = min_window(&near[i..j], groups, within) {
                     let lo = near[i + a..=i + b].iter().map(|x| x.4.start).min().unwrap_or(0);
                     let hi = near[i + a..=i + b].iter().map(|x| x.4.end).max().unwrap_or(0);
+                    let evasion = near[i + a..=i + b].iter().find_map(|x| x.5);
                     if let Some(orig) = scratch.terms.original_span(lo..hi) {
                         scratch.hits.push(RawHit {
                             rule: r,
                             kind: HitKind::Near,
                             span: orig,
+                            evasion,
                         });
                     }
                 }
@@ -596,11 +675,7 @@ impl Matcher {
 
 /// The first window (indices into `occ`, sorted by word) holding every group with a word distance
 /// of at most `within`.
-fn min_window(
-    occ: &[(u32, u16, u16, usize, Range<usize>)],
-    groups: usize,
-    within: usize,
-) -> Option<(usize, usize)> {
+fn min_window(occ: &[NearOcc], groups: usize, within: usize) -> Option<(usize, usize)> {
     if groups == 0 || groups > 64 {
         return None;
     }

@@ -45,7 +45,7 @@ use crate::escalation::PolicyRef;
 use crate::level::Level;
 use crate::matcher::{HitKind, Scratch};
 use crate::message::{AgeBand, Channel, Message, Relationship, Timestamp};
-use crate::normalize::{Mode, Normalized};
+use crate::normalize::{Evasion, Mode, Normalized};
 use crate::policy::model::{Condition, Disclosure};
 use crate::tracker::{Key, Tracker};
 
@@ -166,6 +166,32 @@ pub struct NormalizedViews {
     pub patterns: String,
 }
 
+/// Which view of a text a match was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MatchView {
+    /// The plain words (case, diacritics and character-level lookalikes undone): the term as
+    /// written.
+    Plain,
+    /// Only the lossy skeleton (leetspeak, spaced or stretched letters undone), which counts
+    /// where the original text shows such an evasion.
+    Skeleton,
+    /// The lightly normalized text regex patterns run on.
+    Patterns,
+}
+
+impl MatchView {
+    /// The view of a hit.
+    pub fn of(kind: HitKind, evasion: Option<Evasion>) -> MatchView {
+        match (kind, evasion) {
+            (HitKind::Pattern, _) => MatchView::Patterns,
+            (_, Some(e)) if e.is_word_level() => MatchView::Skeleton,
+            _ => MatchView::Plain,
+        }
+    }
+}
+
 /// One rule that fired and counted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitExplanation {
@@ -194,6 +220,12 @@ pub struct HitExplanation {
     pub normalized: Option<String>,
     /// The term(s) or pattern that matched, as written in the policy.
     pub by: Vec<String>,
+    /// The view of the text the match was found in.
+    pub view: MatchView,
+    /// The evasion the original text shows where it matched: for a match of the
+    /// [`MatchView::Skeleton`] it is what allowed the match to count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evasion: Option<Evasion>,
     /// The level the rule forces, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forces_level: Option<Level>,
@@ -411,6 +443,8 @@ fn build(
                 normalized: norm_span.and_then(|s| view.as_str().get(s.start..s.end).map(str::to_string)),
                 normalized_span: norm_span,
                 by,
+                view: MatchView::of(h.kind, h.evasion),
+                evasion: h.evasion,
                 forces_level: rule.and_then(|r| r.level),
                 discloses_minor: rule.is_some_and(|r| r.discloses == Some(Disclosure::Minor)),
             }

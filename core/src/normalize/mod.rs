@@ -57,6 +57,7 @@ same output.
 */
 
 mod confusables;
+mod evasion;
 mod latin;
 mod tables;
 
@@ -67,6 +68,7 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use self::confusables::confusable;
+pub use self::evasion::Evasion;
 use self::tables::{is_ascii_invisible, is_invisible, is_strippable_mark, is_symbol_other};
 
 /// Which normalization steps run.
