@@ -255,3 +255,24 @@ fn eval_benign_on_the_example_with_the_shipped_packs() {
     assert_eq!(v["benign"]["escalated"], 0);
     assert_eq!(v["benign"]["urgent"], 0);
 }
+
+#[test]
+fn eval_benign_on_the_real_chat_sample() {
+    // Five real conversations (tests/realchat/, MIT); the figures depend on the shipped packs, so
+    // only the counts and the shape are checked.
+    let out = vigil()
+        .args([
+            "eval",
+            "--benign",
+            "--json",
+            "-m",
+            "tests/realchat/chitchat-sample.jsonl",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["benign"]["conversations"], 5);
+    assert_eq!(v["benign"]["messages"], 134);
+    assert!(v["benign"]["escalations_per_10k_messages"].is_number());
+    assert!(v["benign"]["rules"].is_array());
+}
