@@ -1,11 +1,12 @@
-//! `vigil eval`: recall, benign escalation rate and detection latency on labelled conversations.
+//! `vigil eval`: recall, benign escalation rate and detection latency on labelled conversations,
+//! or the false alarms on a benign-only corpus (`--benign`).
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::Args;
-use vigil::eval::{parse_labels, Evaluation, LabelKind, Metrics, Report};
+use vigil::eval::{parse_labels, BenignStats, Evaluation, LabelKind, Metrics, Report};
 use vigil::Level;
 
 use crate::common::{self, exit, Input, PolicyArgs};
@@ -19,8 +20,11 @@ pub struct EvalArgs {
     pub messages: Vec<String>,
     /// Labels as JSON Lines: {"conversation_id", "label": "grooming"|"benign",
     /// "first_risky_message_id"?, "language"?}; several files are merged
-    #[arg(long, short = 'l', value_name = "FILE", num_args = 1.., required = true)]
+    #[arg(long, short = 'l', value_name = "FILE", num_args = 1.., conflicts_with = "benign")]
     pub labels: Vec<String>,
+    /// Every conversation is benign (real chat, no labels): report the false alarms
+    #[arg(long)]
+    pub benign: bool,
     /// The level that counts as detected
     #[arg(long, value_name = "LEVEL", value_parser = parse_level, default_value = "review")]
     pub threshold: Level,
@@ -30,8 +34,11 @@ pub struct EvalArgs {
     /// Most misses listed in the table output (all are in --json)
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub max_misses: usize,
+    /// Most rules listed under the benign false alarms in the table output (all are in --json)
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub top_rules: usize,
     /// Exit with code 1 if recall is below this share (0 to 1)
-    #[arg(long, value_name = "SHARE")]
+    #[arg(long, value_name = "SHARE", conflicts_with = "benign")]
     pub min_recall: Option<f64>,
     /// Exit with code 1 if the benign escalation rate is above this share (0 to 1)
     #[arg(long, value_name = "SHARE")]
@@ -41,6 +48,12 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    if !args.benign && args.labels.is_empty() {
+        bail!(
+            "no labels: give --labels FILE, or --benign when every conversation is benign \
+             (real chat without labels)"
+        );
+    }
     let engine = args.policy.engine()?;
     let mut labels = Vec::new();
     let mut bad = 0u64;
@@ -56,9 +69,12 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             }
         }
     }
-    let mut ev = Evaluation::new(engine, labels)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.join(", ")))?
-        .with_threshold(args.threshold);
+    let ev = if args.benign {
+        Evaluation::benign(engine)
+    } else {
+        Evaluation::new(engine, labels).map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.join(", ")))?
+    };
+    let mut ev = ev.with_threshold(args.threshold);
     for path in &args.messages {
         let mut input = Input::open(path)?;
         while let Some(item) = input.next_message()? {
@@ -76,7 +92,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        write_report(&mut out, &report, args.max_misses)?;
+        write_report(&mut out, &report, args.max_misses, args.top_rules)?;
     }
     let mut failed = false;
     if let Some(min) = args.min_recall {
@@ -126,7 +142,12 @@ fn row(name: &str, m: &Metrics) -> Vec<String> {
     ]
 }
 
-fn write_report(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io::Result<()> {
+fn write_report(
+    out: &mut impl Write,
+    r: &Report,
+    max_misses: usize,
+    top_rules: usize,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "policy {} {} {}",
@@ -134,6 +155,9 @@ fn write_report(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io:
         r.policy.version,
         paint(DIM, format!("({})", r.policy.hash))
     )?;
+    if r.benign_only {
+        return write_benign_only(out, r, max_misses, top_rules);
+    }
     writeln!(
         out,
         "{} messages, {} labelled conversations ({} grooming, {} benign); detected = reached {}",
@@ -220,16 +244,156 @@ fn write_report(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io:
             )
         )?;
     }
+    if r.benign.conversations > 0 {
+        writeln!(out)?;
+        writeln!(out, "{}", paint(BOLD, "benign conversations"))?;
+        write_benign(out, &r.benign, r.threshold, top_rules)?;
+    }
     writeln!(out)?;
     if r.misses.is_empty() {
         writeln!(out, "{}", paint(GOOD, "no misses"))?;
         return Ok(());
     }
     writeln!(out, "{}", paint(BOLD, format!("misses ({})", r.misses.len())))?;
+    write_misses(out, r, max_misses)
+}
+
+/// The report of `--benign`: every conversation is benign, so every escalation is a false alarm.
+fn write_benign_only(
+    out: &mut impl Write,
+    r: &Report,
+    max_misses: usize,
+    top_rules: usize,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} messages, {} conversations, all benign (--benign); escalated = reached {}",
+        r.messages, r.conversations, r.threshold
+    )?;
+    writeln!(out)?;
+    write_benign(out, &r.benign, r.threshold, top_rules)?;
+    writeln!(out)?;
+    if r.misses.is_empty() {
+        writeln!(out, "{}", paint(GOOD, "no conversation escalated"))?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}",
+        paint(BOLD, format!("escalated conversations ({})", r.misses.len()))
+    )?;
+    write_misses(out, r, max_misses)
+}
+
+/// Conversations at the threshold and at `urgent`, escalations per 10,000 messages, and the rules
+/// behind them.
+fn write_benign(
+    out: &mut impl Write,
+    b: &BenignStats,
+    threshold: Level,
+    top_rules: usize,
+) -> std::io::Result<()> {
+    let per_10k = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+    let at = format!("at {threshold}+");
+    let rows = vec![
+        vec![
+            format!("conversations {at}"),
+            b.escalated.to_string(),
+            pct(b.escalated_rate),
+            String::new(),
+        ],
+        vec![
+            "conversations at urgent".to_string(),
+            b.urgent.to_string(),
+            pct(b.urgent_rate),
+            String::new(),
+        ],
+        vec![
+            "escalations".to_string(),
+            b.escalations.to_string(),
+            String::new(),
+            per_10k(b.escalations_per_10k_messages),
+        ],
+        vec![
+            format!("escalations {at}"),
+            b.escalations_at_threshold.to_string(),
+            String::new(),
+            per_10k(b.escalations_at_threshold_per_10k_messages),
+        ],
+    ];
+    let head = format!("{} conversations, {} messages", b.conversations, b.messages);
+    write!(
+        out,
+        "{}",
+        style::table(
+            &[&head, "count", "share", "per 10,000 messages"],
+            &rows,
+            &[1, 2, 3]
+        )
+    )?;
+    if b.rules.is_empty() || top_rules == 0 {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let shown = b.rules.len().min(top_rules);
+    let title = if shown < b.rules.len() {
+        format!(
+            "rules firing on benign messages (top {shown} of {})",
+            b.rules.len()
+        )
+    } else {
+        format!("rules firing on benign messages ({shown})")
+    };
+    let rows: Vec<Vec<String>> = b
+        .rules
+        .iter()
+        .take(top_rules)
+        .map(|r| {
+            vec![
+                r.rule.clone(),
+                r.category.clone(),
+                r.escalated_conversations.to_string(),
+                r.conversations.to_string(),
+                r.messages.to_string(),
+            ]
+        })
+        .collect();
+    write!(
+        out,
+        "{}",
+        style::table(
+            &[
+                &title,
+                "category",
+                &format!("conversations {at}"),
+                "conversations",
+                "messages"
+            ],
+            &rows,
+            &[2, 3, 4]
+        )
+    )?;
+    writeln!(
+        out,
+        "{}",
+        paint(
+            DIM,
+            format!("  conversations {at}: escalated benign conversations with the rule in their evidence")
+        )
+    )
+}
+
+fn write_misses(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io::Result<()> {
     for m in r.misses.iter().take(max_misses) {
         let what = match m.label {
             LabelKind::Grooming => paint(WARN, "grooming not detected"),
+            LabelKind::Benign if r.benign_only => paint(WARN, "escalated"),
             LabelKind::Benign => paint(WARN, "benign escalated"),
+        };
+        let language = if r.benign_only {
+            String::new()
+        } else {
+            format!(" [{}]", m.language)
         };
         let at = m
             .escalated_at
@@ -238,12 +402,11 @@ fn write_report(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io:
             .unwrap_or_default();
         writeln!(
             out,
-            "  {}  {what}: highest level {}{at}, risk {}, {} messages [{}]",
+            "  {}  {what}: highest level {}{at}, risk {}, {} messages{language}",
             paint(BOLD, &m.conversation_id),
             paint(style::level(m.level), m.level.map_or("none", |l| l.as_str())),
             vigil::explain::fmt_num(m.max_risk),
             m.messages,
-            m.language
         )?;
         if !m.rules.is_empty() {
             writeln!(out, "      rules: {}", m.rules.join(", "))?;

@@ -78,12 +78,15 @@ Exit codes: 0 ok · 1 malformed lines skipped · 2 usage, policy or fatal input 
     ///
     /// Detected means the conversation's highest level (over all its sender → recipient keys)
     /// reached --threshold. Latency counts the messages from the label's first_risky_message_id
-    /// through the message that reached it (1 = at once).
+    /// through the message that reached it (1 = at once). With --benign there are no labels:
+    /// every conversation is benign, and it reports the false alarms — conversations at the
+    /// threshold and at urgent, escalations per 10,000 messages, the rules behind them.
     #[command(after_help = "Examples:
   vigil eval --messages corpus.jsonl --labels labels.jsonl
   vigil eval -m tests/corpus/??.jsonl -l tests/corpus/*.labels.jsonl
   vigil eval -m corpus.jsonl -l labels.jsonl --policy acme.toml --json > eval.json
   vigil eval -m corpus.jsonl -l labels.jsonl --min-recall 0.9 --max-benign-rate 0.02
+  vigil eval --benign -m real-chat.jsonl --top-rules 30
 
 Labels (JSON Lines):
   {\"conversation_id\": \"c-17\", \"label\": \"grooming\", \"first_risky_message_id\": \"m-3\", \"language\": \"en\"}

@@ -159,3 +159,120 @@ fn eval_on_the_labelled_corpus() {
         .success()
         .stdout(predicate::str::contains("  en "));
 }
+
+#[test]
+fn eval_benign_table() {
+    let out = vigil()
+        .args(["eval", "--benign", "-m", CHAT])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    snap!("eval_benign_table", stdout(&out));
+}
+
+#[test]
+fn eval_benign_json_gates_and_usage() {
+    let out = vigil()
+        .args(["eval", "--benign", "--json", "-m", CHAT])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["benign_only"], true);
+    assert_eq!(v["conversations"], 4);
+    assert_eq!(v["unlabelled"], 0);
+    assert_eq!(v["overall"]["grooming"], 0);
+    assert!(v["overall"]["recall"].is_null());
+    let b = &v["benign"];
+    assert_eq!(b["conversations"], 4);
+    assert_eq!(b["messages"], 12);
+    assert_eq!(b["escalated"], 2);
+    assert_eq!(b["escalated_rate"], 0.5);
+    assert_eq!(b["urgent"], 1);
+    assert_eq!(b["escalations"], 6);
+    assert_eq!(b["escalations_per_10k_messages"], 5000.0);
+    assert_eq!(b["escalations_at_threshold_per_10k_messages"], 3333.33);
+    let top = &b["rules"][0];
+    assert_eq!(top["rule"], "meeting.meet");
+    assert_eq!(top["escalated_conversations"], 2);
+    assert_eq!(top["messages"], 2);
+    let escalated: Vec<&str> = v["misses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["conversation_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(escalated, vec!["c-groom", "c-coach"]);
+    // The gate applies to the share of conversations escalated; --threshold moves it.
+    vigil()
+        .args(["eval", "--benign", "-m", CHAT, "--max-benign-rate", "0.3"])
+        .args(FIXTURE)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "benign escalation rate 50.0% is above --max-benign-rate 30.0%",
+        ));
+    vigil()
+        .args(["eval", "--benign", "-m", CHAT, "--max-benign-rate", "0.3"])
+        .args(["--threshold", "urgent"])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    // Labels are needed unless --benign says there are none; both at once is a usage error.
+    vigil()
+        .args(["eval", "-m", CHAT])
+        .args(FIXTURE)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--benign when every conversation is benign",
+        ));
+    vigil()
+        .args(["eval", "--benign", "-m", CHAT, "-l", LABELS])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+    vigil()
+        .args(["eval", "--benign", "-m", CHAT, "--min-recall", "0.9"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn eval_benign_on_the_example_with_the_shipped_packs() {
+    let out = vigil()
+        .args([
+            "eval",
+            "--benign",
+            "--json",
+            "-m",
+            "examples/benign-conversation.jsonl",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["benign"]["conversations"], 1);
+    assert_eq!(v["benign"]["escalated"], 0);
+    assert_eq!(v["benign"]["urgent"], 0);
+}
+
+#[test]
+fn eval_benign_on_the_real_chat_sample() {
+    // Five real conversations (tests/realchat/, MIT); the figures depend on the shipped packs, so
+    // only the counts and the shape are checked.
+    let out = vigil()
+        .args([
+            "eval",
+            "--benign",
+            "--json",
+            "-m",
+            "tests/realchat/chitchat-sample.jsonl",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["benign"]["conversations"], 5);
+    assert_eq!(v["benign"]["messages"], 134);
+    assert!(v["benign"]["escalations_per_10k_messages"].is_number());
+    assert!(v["benign"]["rules"].is_array());
+}

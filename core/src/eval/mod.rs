@@ -21,7 +21,12 @@
 //!   first risky message is known;
 //! * **per category**: how many grooming and how many benign conversations had the category in an
 //!   escalation (at any level);
-//! * **per language**: the same metrics per `language` of the labels (`unknown` when absent).
+//! * **per language**: the same metrics per `language` of the labels (`unknown` when absent);
+//! * **benign false alarms** ([`BenignStats`]): over the benign conversations, how many reached the
+//!   threshold and `urgent`, escalations per 10,000 benign messages, and the rules behind them.
+//!
+//! A corpus of real, benign chat needs no labels: [`Evaluation::benign`] counts every conversation
+//! as benign (see the second example).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -40,6 +45,22 @@
 //! assert_eq!(report.overall.recall, Some(1.0));
 //! assert_eq!(report.overall.benign_escalation_rate, Some(0.0));
 //! assert!(report.misses.is_empty());
+//! ```
+//!
+//! On benign chat only (no labels):
+//!
+//! ```
+//! # use std::sync::Arc;
+//! use vigil::eval::Evaluation;
+//!
+//! let engine = Arc::new(vigil::Engine::default());
+//! let doc = include_str!("../../../examples/benign-conversation.jsonl");
+//! let messages: Vec<vigil::Message> =
+//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//! let report = Evaluation::run_benign(&engine, &messages);
+//! assert!(report.benign_only);
+//! assert_eq!(report.benign.conversations, 1);
+//! assert_eq!(report.benign.escalated, 0);
 //! ```
 
 pub mod diff;
@@ -324,8 +345,69 @@ pub struct Report {
     pub by_language: BTreeMap<String, Metrics>,
     /// Per category, in policy order (categories that appeared in some escalation).
     pub by_category: Vec<CategoryStats>,
+    /// What the policy raised on the benign conversations: the false alarms.
+    pub benign: BenignStats,
+    /// Every conversation was counted as benign ([`Evaluation::benign`]); there were no labels.
+    pub benign_only: bool,
     /// Grooming conversations not detected and benign ones escalated, in input order.
     pub misses: Vec<Miss>,
+}
+
+fn round2<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) if v.is_finite() => s.serialize_some(&((v * 100.0).round() / 100.0)),
+        _ => s.serialize_none(),
+    }
+}
+
+/// What a policy raised on benign conversations — the false alarms a moderation queue would get,
+/// and the rules a trust-and-safety team tunes first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BenignStats {
+    /// Benign conversations.
+    pub conversations: u64,
+    /// Their messages.
+    pub messages: u64,
+    /// Benign conversations whose level reached the threshold.
+    pub escalated: u64,
+    /// `escalated / conversations` (none without benign conversations).
+    #[serde(serialize_with = "round4")]
+    pub escalated_rate: Option<f64>,
+    /// Benign conversations whose level reached `urgent`.
+    pub urgent: u64,
+    /// `urgent / conversations` (none without benign conversations).
+    #[serde(serialize_with = "round4")]
+    pub urgent_rate: Option<f64>,
+    /// Escalations raised in benign conversations (every level: a level rose or a category
+    /// joined).
+    pub escalations: u64,
+    /// Of those, escalations at or above the threshold.
+    pub escalations_at_threshold: u64,
+    /// `escalations` per 10,000 benign messages (none without benign messages).
+    #[serde(serialize_with = "round2")]
+    pub escalations_per_10k_messages: Option<f64>,
+    /// `escalations_at_threshold` per 10,000 benign messages.
+    #[serde(serialize_with = "round2")]
+    pub escalations_at_threshold_per_10k_messages: Option<f64>,
+    /// Every rule that fired on a benign message, the ones behind the most escalated
+    /// conversations first (then most messages, then rule id).
+    pub rules: Vec<BenignRule>,
+}
+
+/// One rule's false alarms on benign conversations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BenignRule {
+    /// Rule id.
+    pub rule: String,
+    /// Its category.
+    pub category: String,
+    /// Benign conversations that reached the threshold with the rule in the evidence of an
+    /// escalation at or above the threshold.
+    pub escalated_conversations: u64,
+    /// Benign conversations in which it fired.
+    pub conversations: u64,
+    /// Benign messages on which it fired.
+    pub messages: u64,
 }
 
 #[derive(Debug, Default)]
@@ -337,6 +419,9 @@ struct Conv {
     risky_at: Option<u32>,
     categories: BTreeSet<usize>,
     rules: HashMap<u32, u32>,
+    escalations: u32,
+    escalations_at_threshold: u32,
+    evidence_rules: BTreeSet<String>,
 }
 
 /// A streaming evaluation: feed it messages in order, then [`finish`](Evaluation::finish).
@@ -348,6 +433,7 @@ pub struct Evaluation {
     threshold: Level,
     labels: HashMap<String, Label>,
     label_order: Vec<String>,
+    benign_only: bool,
     convs: HashMap<String, Conv>,
     order: Vec<String>,
     messages: u64,
@@ -373,10 +459,27 @@ impl Evaluation {
             threshold: Level::Review,
             labels: map,
             label_order,
+            benign_only: false,
             convs: HashMap::new(),
             order: Vec::new(),
             messages: 0,
         })
+    }
+
+    /// An evaluation of `engine` on benign conversations only: every conversation observed counts
+    /// as benign (language `unknown`), with no labels file — for measuring false alarms on real
+    /// chat. Recall and latency stay empty; [`Report::benign`] holds the figures.
+    pub fn benign(engine: Arc<Engine>) -> Evaluation {
+        Evaluation {
+            tracker: Tracker::new(engine),
+            threshold: Level::Review,
+            labels: HashMap::new(),
+            label_order: Vec::new(),
+            benign_only: true,
+            convs: HashMap::new(),
+            order: Vec::new(),
+            messages: 0,
+        }
     }
 
     /// Sets the level that counts as detected (`review` by default).
@@ -413,6 +516,15 @@ impl Evaluation {
             *conv.rules.entry(h.rule_index).or_default() += 1;
         }
         if let Some(e) = &obs.escalation {
+            conv.escalations = conv.escalations.saturating_add(1);
+            if e.level >= self.threshold {
+                conv.escalations_at_threshold = conv.escalations_at_threshold.saturating_add(1);
+                for ev in &e.evidence {
+                    if !conv.evidence_rules.contains(&ev.rule) {
+                        conv.evidence_rules.insert(ev.rule.clone());
+                    }
+                }
+            }
             for c in &e.categories {
                 if let Some(i) = engine.categories.iter().position(|x| *x.id == *c.id) {
                     conv.categories.insert(i);
@@ -432,11 +544,20 @@ impl Evaluation {
         let mut unknown_first_risky = Vec::new();
         let mut unlabelled = 0;
         let mut conversations = 0;
+        let mut benign = BenignAcc::default();
         for id in &self.order {
             let Some(conv) = self.convs.get(id) else { continue };
-            let Some(label) = self.labels.get(id) else {
-                unlabelled += 1;
-                continue;
+            let benign_label;
+            let label = match self.labels.get(id) {
+                Some(l) => l,
+                None if self.benign_only => {
+                    benign_label = Label::benign(id.clone());
+                    &benign_label
+                }
+                None => {
+                    unlabelled += 1;
+                    continue;
+                }
             };
             conversations += 1;
             let language = label.language.clone().unwrap_or_else(|| "unknown".into());
@@ -455,6 +576,9 @@ impl Evaluation {
             }
             for acc in [&mut overall, by_language.entry(language.clone()).or_default()] {
                 acc.add(label.label, reached, conv.level, latency);
+            }
+            if label.label == LabelKind::Benign {
+                benign.add(conv, reached);
             }
             for &c in &conv.categories {
                 let e = cat_counts.entry(c).or_default();
@@ -523,6 +647,8 @@ impl Evaluation {
                     })
                 })
                 .collect(),
+            benign: benign.stats(policy),
+            benign_only: self.benign_only,
             misses,
         }
     }
@@ -538,6 +664,95 @@ impl Evaluation {
             e.observe(m);
         }
         Ok(e.finish())
+    }
+
+    /// Evaluates benign-only messages in memory (see [`Evaluation::benign`]).
+    pub fn run_benign<'a>(engine: &Arc<Engine>, messages: impl IntoIterator<Item = &'a Message>) -> Report {
+        let mut e = Evaluation::benign(Arc::clone(engine));
+        for m in messages {
+            e.observe(m);
+        }
+        e.finish()
+    }
+}
+
+#[derive(Default)]
+struct BenignAcc {
+    s: BenignStats,
+    /// Per rule index: (conversations, messages) it fired in.
+    rules: BTreeMap<u32, (u64, u64)>,
+    /// Per rule id: escalated conversations with the rule in their evidence.
+    escalated: BTreeMap<String, u64>,
+}
+
+impl BenignAcc {
+    fn add(&mut self, conv: &Conv, reached: bool) {
+        self.s.conversations += 1;
+        self.s.messages += u64::from(conv.messages);
+        self.s.escalated += u64::from(reached);
+        self.s.urgent += u64::from(conv.level >= Some(Level::Urgent));
+        self.s.escalations += u64::from(conv.escalations);
+        self.s.escalations_at_threshold += u64::from(conv.escalations_at_threshold);
+        for (&r, &n) in &conv.rules {
+            let e = self.rules.entry(r).or_default();
+            e.0 += 1;
+            e.1 += u64::from(n);
+        }
+        if reached {
+            for id in &conv.evidence_rules {
+                *self.escalated.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    fn stats(mut self, policy: &crate::Policy) -> BenignStats {
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        let per_10k = |a: u64, b: u64| (b > 0).then(|| a as f64 * 10_000.0 / b as f64);
+        let mut rules: Vec<BenignRule> = Vec::new();
+        for (r, (conversations, messages)) in self.rules {
+            let Some(rule) = policy.rules().get(r as usize) else {
+                continue;
+            };
+            rules.push(BenignRule {
+                escalated_conversations: self.escalated.remove(&rule.id).unwrap_or(0),
+                rule: rule.id.clone(),
+                category: rule.category.clone(),
+                conversations,
+                messages,
+            });
+        }
+        // Evidence kept from a rule that never fired on a benign message cannot happen; listed
+        // all the same rather than dropped.
+        for (id, n) in self.escalated {
+            let category = policy
+                .rules()
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.category.clone())
+                .unwrap_or_default();
+            rules.push(BenignRule {
+                rule: id,
+                category,
+                escalated_conversations: n,
+                conversations: 0,
+                messages: 0,
+            });
+        }
+        rules.sort_by(|a, b| {
+            b.escalated_conversations
+                .cmp(&a.escalated_conversations)
+                .then(b.messages.cmp(&a.messages))
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
+        let s = self.s;
+        BenignStats {
+            escalated_rate: ratio(s.escalated, s.conversations),
+            urgent_rate: ratio(s.urgent, s.conversations),
+            escalations_per_10k_messages: per_10k(s.escalations, s.messages),
+            escalations_at_threshold_per_10k_messages: per_10k(s.escalations_at_threshold, s.messages),
+            rules,
+            ..s
+        }
     }
 }
 

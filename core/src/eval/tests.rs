@@ -271,3 +271,101 @@ any = ["lunch"]
     assert!(pc.settings.is_empty(), "{:?}", pc.settings);
     assert!(PolicyChanges::between(a.policy(), a.policy()).is_empty());
 }
+
+#[test]
+fn benign_stats_in_labelled_mode() {
+    let r = Evaluation::run(&engine(), &corpus(), labels()).unwrap();
+    assert!(!r.benign_only);
+    let b = &r.benign;
+    // b1 (escalated to urgent by its one message) and b2 (quiet); u1 is unlabelled.
+    assert_eq!((b.conversations, b.messages), (2, 2));
+    assert_eq!((b.escalated, b.urgent), (1, 1));
+    assert_eq!(b.escalated_rate, Some(0.5));
+    assert_eq!(b.urgent_rate, Some(0.5));
+    assert_eq!((b.escalations, b.escalations_at_threshold), (1, 1));
+    assert_eq!(b.escalations_per_10k_messages, Some(5000.0));
+    let rules: Vec<(&str, &str, u64, u64, u64)> = b
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                r.rule.as_str(),
+                r.category.as_str(),
+                r.escalated_conversations,
+                r.conversations,
+                r.messages,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("meeting.meet", "meeting", 1, 1, 1),
+            ("secrecy.dont-tell", "secrecy", 1, 1, 1),
+        ]
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["benign"]["escalations_per_10k_messages"], 5000.0);
+    assert_eq!(json["benign"]["rules"][0]["rule"], "meeting.meet");
+    assert_eq!(json["benign_only"], false);
+}
+
+#[test]
+fn benign_only_counts_every_conversation_as_benign() {
+    let e = engine();
+    let r = Evaluation::run_benign(&e, &corpus());
+    assert!(r.benign_only);
+    assert_eq!(r.messages, 10);
+    assert_eq!((r.conversations, r.unlabelled), (6, 0));
+    assert!(r.missing.is_empty());
+    let o = &r.overall;
+    assert_eq!((o.grooming, o.benign), (0, 6));
+    assert_eq!(o.recall, None);
+    assert_eq!(o.latency.measured, 0);
+    assert_eq!(r.by_language.keys().collect::<Vec<_>>(), vec!["unknown"]);
+    let b = &r.benign;
+    assert_eq!((b.conversations, b.messages), (6, 10));
+    // g1 reaches review, g3 and b1 urgent; g2 stays at watch.
+    assert_eq!((b.escalated, b.urgent), (3, 2));
+    assert_eq!(o.benign_escalated, 3);
+    assert_eq!(o.benign_escalation_rate, Some(0.5));
+    assert!(b.escalations > b.escalations_at_threshold, "{b:?}");
+    assert_eq!(
+        b.escalations_at_threshold_per_10k_messages,
+        Some(b.escalations_at_threshold as f64 * 1000.0)
+    );
+    let meet = b.rules.iter().find(|r| r.rule == "meeting.meet").unwrap();
+    assert_eq!(
+        (meet.escalated_conversations, meet.conversations, meet.messages),
+        (2, 2, 2)
+    );
+    // Sorted by escalated conversations, then messages.
+    let keys: Vec<(u64, u64)> = b
+        .rules
+        .iter()
+        .map(|r| (r.escalated_conversations, r.messages))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(keys, sorted);
+    let misses: Vec<&str> = r.misses.iter().map(|m| m.conversation_id.as_str()).collect();
+    assert_eq!(misses, vec!["g1", "g3", "b1"]);
+    assert!(r.misses.iter().all(|m| m.label == LabelKind::Benign));
+    assert_eq!(r.misses[0].escalated_at.as_deref(), Some("m3"));
+}
+
+#[test]
+fn benign_only_threshold_and_empty_input() {
+    let mut ev = Evaluation::benign(engine()).with_threshold(Level::Urgent);
+    for m in &corpus() {
+        ev.observe(m);
+    }
+    let r = ev.finish();
+    assert_eq!(r.threshold, Level::Urgent);
+    assert_eq!((r.benign.escalated, r.benign.urgent), (2, 2));
+    let empty = Evaluation::run_benign(&engine(), &[]);
+    assert_eq!(empty.benign.conversations, 0);
+    assert_eq!(empty.benign.escalated_rate, None);
+    assert_eq!(empty.benign.escalations_per_10k_messages, None);
+    assert!(empty.benign.rules.is_empty());
+}
