@@ -468,6 +468,10 @@ fn write_step(out: &mut impl Write, x: &ConversationExplanation, s: &Step) -> st
         .filter(|f| Some(f.level) > s.threshold_level)
         .map(|f| format!(", forced to {} by {}", f.level, f.rule))
         .unwrap_or_default();
+    let forced = match &s.capped_by {
+        Some(c) => format!("{forced}, held there by the ceiling `{c}`"),
+        None => forced,
+    };
     let thresholds = format!(
         "watch {} · review {} · urgent {}",
         fmt_num(x.thresholds.watch),

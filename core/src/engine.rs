@@ -181,6 +181,17 @@ pub(crate) struct CompiledModifier {
     pub(crate) enabled: bool,
 }
 
+#[derive(Debug)]
+pub(crate) struct CompiledCeiling {
+    pub(crate) id: Arc<str>,
+    pub(crate) description: Option<Arc<str>>,
+    pub(crate) when: Condition,
+    pub(crate) level: Level,
+    pub(crate) lifted_by: Vec<u16>,
+    pub(crate) lifted_after: Option<u32>,
+    pub(crate) enabled: bool,
+}
+
 /// A compiled policy: immutable, `Send + Sync`, cheap to share behind an `Arc`.
 ///
 /// [`assess`](Engine::assess) is stateless; a [`Tracker`](crate::Tracker) turns assessments into
@@ -193,6 +204,7 @@ pub struct Engine {
     pub(crate) categories: Vec<CompiledCategory>,
     pub(crate) stages: Vec<Arc<str>>,
     pub(crate) modifiers: Vec<CompiledModifier>,
+    pub(crate) ceilings: Vec<CompiledCeiling>,
     pub(crate) fan_out_windows: Vec<i64>,
     /// Policy ids to indices, for restoring snapshots; built by the first restore.
     pub(crate) snapshot_ids: OnceLock<crate::snapshot::IdIndex>,
@@ -262,6 +274,23 @@ impl Engine {
                 }
             })
             .collect();
+        let ceilings = policy
+            .ceilings()
+            .iter()
+            .map(|c| CompiledCeiling {
+                id: Arc::from(c.id.as_str()),
+                description: c.description.as_deref().map(Arc::from),
+                when: c.when.clone(),
+                level: c.level,
+                lifted_by: c
+                    .lifted_by
+                    .iter()
+                    .filter_map(|id| cat_index.get(id.as_str()).map(|&i| i as u16))
+                    .collect(),
+                lifted_after: c.lifted_after,
+                enabled: c.enabled,
+            })
+            .collect();
         Ok(Engine {
             policy,
             matcher,
@@ -269,6 +298,7 @@ impl Engine {
             categories,
             stages,
             modifiers,
+            ceilings,
             fan_out_windows,
             snapshot_ids: OnceLock::new(),
         })
@@ -445,6 +475,32 @@ impl Engine {
             }
         }
         failures
+    }
+
+    /// The lowest-level ceiling that holds for a conversation key under `ctx` (its participants
+    /// with probable minors counted as minors): `None` when none does. `cats` are the key's
+    /// categories with points; `risky_messages` counts the key's distinct messages with risk
+    /// signals (asked for only by a ceiling with `lifted_after`).
+    pub(crate) fn ceiling(
+        &self,
+        ctx: &Context<'_>,
+        cats: &[(u16, f64)],
+        risky_messages: impl Fn() -> u32,
+    ) -> Option<(u16, Level)> {
+        let mut best: Option<(u16, Level)> = None;
+        for (i, c) in self.ceilings.iter().enumerate() {
+            if !c.enabled || best.is_some_and(|(_, l)| l <= c.level) || !ctx.satisfies(&c.when) {
+                continue;
+            }
+            if cats.iter().any(|(ci, s)| *s > 0.0 && c.lifted_by.contains(ci)) {
+                continue;
+            }
+            if c.lifted_after.is_some_and(|n| risky_messages() >= n) {
+                continue;
+            }
+            best = Some((i as u16, c.level));
+        }
+        best
     }
 
     /// The level a risk reaches by the policy's thresholds.

@@ -102,6 +102,8 @@ pub(crate) struct KeyState {
     pub(crate) sequence: u32,
     pub(crate) evidence: Vec<Evidence>,
     pub(crate) modifiers: Vec<u16>,
+    /// The level of the ceiling in force at the last message (see [`crate::policy::model::Ceiling`]).
+    pub(crate) cap: Option<Level>,
 }
 
 /// (conversation, participant) of a probable minor.
@@ -155,6 +157,10 @@ pub struct Observation {
     pub level: Option<Level>,
     /// Stages active for the key (seen within the stage-bonus window), in policy order.
     pub stages: Vec<Arc<str>>,
+    /// The policy's level ceiling that held the key's level below what its risk reached, if one
+    /// did (e.g. both participants are declared adults).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped_by: Option<Arc<str>>,
     /// The message was older than the last one of its key (see the module docs).
     pub out_of_order: bool,
     /// An escalation, when the level rose or a new category joined.
@@ -417,17 +423,27 @@ impl Tracker {
         };
         let out_of_order = state.messages > 0 && ts < state.last_ts;
         let now = ts.max(state.last_ts);
+        // Ceilings see a participant who disclosed being a child as a minor, whatever was declared.
+        let mut known = ctx;
+        if sender_probable {
+            known.sender = AgeBand::Minor;
+        }
+        if recipient_probable {
+            known.recipient = AgeBand::Minor;
+        }
         let update = Update {
             engine: &engine,
             msg,
             assessment: &assessment,
             now,
+            known,
         };
-        let (risk, level, stages) = update.apply(state);
+        let (risk, level, stages, capped_by) = update.apply(state);
         let escalation = update.escalate(
             state,
             risk,
             level,
+            capped_by,
             [
                 (sender_band, sender_probable),
                 (recipient_band, recipient_probable),
@@ -453,6 +469,7 @@ impl Tracker {
             risk,
             level,
             stages,
+            capped_by: capped_by.map(|c| engine.ceilings[usize::from(c)].id.clone()),
             out_of_order,
             escalation,
         }
@@ -495,7 +512,7 @@ impl Tracker {
             .raw_entry()
             .from_hash(hash, |k| k.is(conversation, sender, recipient))?;
         let risk = risk_of(&self.engine, st, st.last_ts);
-        Some((risk, self.engine.level_for(risk).max(st.forced)))
+        Some((risk, capped(self.engine.level_for(risk).max(st.forced), st.cap)))
     }
 }
 
@@ -505,6 +522,28 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// `level` held to a ceiling's `cap`.
+fn capped(level: Option<Level>, cap: Option<Level>) -> Option<Level> {
+    match cap {
+        Some(c) => level.min(Some(c)),
+        None => level,
+    }
+}
+
+/// Distinct messages of a key whose evidence carries risk (a rule of positive weight).
+fn risky_messages(engine: &Engine, st: &KeyState) -> u32 {
+    let mut n = 0;
+    let mut last: Option<&str> = None;
+    for e in &st.evidence {
+        let risky = engine.rules.get(e.rule as usize).is_some_and(|r| r.weight > 0.0);
+        if risky && last != Some(&*e.message_id) {
+            n += 1;
+            last = Some(&e.message_id);
+        }
+    }
+    n
 }
 
 /// Conversation risk of a state at `now`: categories (already decayed to `last_ts`) plus bonus.
@@ -535,11 +574,14 @@ struct Update<'a> {
     msg: &'a Message,
     assessment: &'a Assessment,
     now: i64,
+    /// The message's metadata with probable minors counted as minors, for ceilings.
+    known: Context<'a>,
 }
 
 impl Update<'_> {
-    /// Decays, adds the message, and returns (risk, level, active stages).
-    fn apply(&self, st: &mut KeyState) -> (f64, Option<Level>, Vec<Arc<str>>) {
+    /// Decays, adds the message, and returns (risk, level, active stages, the ceiling that held
+    /// the level down).
+    fn apply(&self, st: &mut KeyState) -> (f64, Option<Level>, Vec<Arc<str>>, Option<u16>) {
         let engine = self.engine;
         let scoring = engine.policy().scoring();
         if self.now > st.last_ts && !st.cats.is_empty() {
@@ -583,7 +625,11 @@ impl Update<'_> {
         }
         self.keep_evidence(st);
         let risk = risk_of(engine, st, self.now);
-        let level = engine.level_for(risk).max(st.forced);
+        let reached = engine.level_for(risk).max(st.forced);
+        let ceiling = engine.ceiling(&self.known, &st.cats, || risky_messages(engine, st));
+        st.cap = ceiling.map(|(_, l)| l);
+        let level = capped(reached, st.cap);
+        let capped_by = ceiling.filter(|_| level < reached).map(|(i, _)| i);
         let window = scoring.stage_bonus.as_ref().map_or(i64::MAX, |b| b.window_ms);
         let mut active: Vec<&StageSeen> = st
             .stages
@@ -595,7 +641,7 @@ impl Update<'_> {
             .iter()
             .map(|s| engine.stages[usize::from(s.stage)].clone())
             .collect();
-        (risk, level, stages)
+        (risk, level, stages, capped_by)
     }
 
     fn keep_evidence(&self, st: &mut KeyState) {
@@ -637,6 +683,7 @@ impl Update<'_> {
         st: &mut KeyState,
         risk: f64,
         level: Option<Level>,
+        capped_by: Option<u16>,
         bands: [(AgeBand, bool); 2],
     ) -> Option<Escalation> {
         let Some(level) = level else {
@@ -663,7 +710,7 @@ impl Update<'_> {
             .map(|(c, _)| *c)
             .collect();
         st.sequence = st.sequence.saturating_add(1);
-        Some(self.build(st, risk, level, previous, bands))
+        Some(self.build(st, risk, level, previous, capped_by, bands))
     }
 
     fn build(
@@ -672,6 +719,7 @@ impl Update<'_> {
         risk: f64,
         level: Level,
         previous: Option<Level>,
+        capped_by: Option<u16>,
         bands: [(AgeBand, bool); 2],
     ) -> Escalation {
         let engine = self.engine;
@@ -702,6 +750,12 @@ impl Update<'_> {
             if engine.level_for(risk).is_none_or(|l| l < f) {
                 reasons.push(format!("A rule that the policy treats as {f} on its own fired"));
             }
+        }
+        if let Some(c) = capped_by.and_then(|c| engine.ceilings.get(usize::from(c))) {
+            reasons.push(match &c.description {
+                Some(d) => format!("Held at {}: {d}", c.level),
+                None => format!("Held at {} by the policy's ceiling `{}`", c.level, c.id),
+            });
         }
         let group = matches!(msg.channel, Channel::Group | Channel::Public);
         let sender = ParticipantRef {

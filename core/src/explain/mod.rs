@@ -963,6 +963,9 @@ pub struct Step {
     pub forced: Option<Forced>,
     /// The key's level after the message.
     pub level: Option<Level>,
+    /// The policy's ceiling that held the level below what risk and forced levels reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped_by: Option<String>,
     /// The escalation raised by this message, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub escalation: Option<EscalationSummary>,
@@ -1150,6 +1153,7 @@ pub fn explain_conversation(
             threshold_level: engine.level_for(obs.risk),
             forced: after.forced.and(forced_by.get(&key).cloned()),
             level: obs.level,
+            capped_by: obs.capped_by.as_deref().map(str::to_string),
             escalation: obs.escalation.as_ref().map(|e| EscalationSummary {
                 sequence: e.sequence,
                 level: e.level,

@@ -37,7 +37,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use duration::parse_duration;
-use model::{Category, ExcerptMode, Layer, Meta, Modifier, Rule, Stage};
+use model::{Category, Ceiling, ExcerptMode, Layer, Meta, Modifier, Rule, Stage};
 
 use crate::error::{Location, PolicyError, PolicyErrorKind};
 use crate::normalize::NormalizeOptions;
@@ -129,6 +129,8 @@ pub struct Policy {
     categories: Vec<Category>,
     rules: Vec<Rule>,
     modifiers: Vec<Modifier>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ceilings: Vec<Ceiling>,
     #[serde(skip)]
     hash: String,
     #[serde(skip)]
@@ -205,6 +207,10 @@ impl Policy {
     /// Modifiers (disabled ones included).
     pub fn modifiers(&self) -> &[Modifier] {
         &self.modifiers
+    }
+    /// Level ceilings (disabled ones included).
+    pub fn ceilings(&self) -> &[Ceiling] {
+        &self.ceilings
     }
 
     /// The resolved policy as pretty JSON (what the hash covers).
@@ -400,8 +406,9 @@ struct Merger {
     categories: Vec<(Category, usize)>,
     rules: Vec<(Rule, usize)>,
     modifiers: Vec<(Modifier, usize)>,
+    ceilings: Vec<(Ceiling, usize)>,
     sources: Vec<Source>,
-    /// Position of each stage, category, rule and modifier id (kind 0 to 3) in its list, so that
+    /// Position of each stage, category, rule, modifier and ceiling id (kind 0 to 4) in its list, so that
     /// duplicate checks and overrides take constant time: a policy of 100,000 rules loads in
     /// linear time, not quadratic.
     positions: HashMap<(u8, String), usize>,
@@ -558,6 +565,19 @@ impl Merger {
             self.positions.insert((3, m.id.clone()), self.modifiers.len());
             self.modifiers.push((m, si));
         }
+        for c in layer.ceilings {
+            if self.positions.contains_key(&(4, c.id.clone())) {
+                return Err(self.err(
+                    si,
+                    format!("ceiling `{}`", c.id),
+                    Some("id"),
+                    None,
+                    dup("ceiling", &c.id),
+                ));
+            }
+            self.positions.insert((4, c.id.clone()), self.ceilings.len());
+            self.ceilings.push((c, si));
+        }
         for (n, o) in layer.overrides.into_iter().enumerate() {
             self.apply_override(si, n, o)?;
         }
@@ -565,7 +585,12 @@ impl Merger {
     }
 
     fn apply_override(&mut self, si: usize, n: usize, o: model::Override) -> Result<(), PolicyError> {
-        let targets = [o.rule.is_some(), o.category.is_some(), o.modifier.is_some()];
+        let targets = [
+            o.rule.is_some(),
+            o.category.is_some(),
+            o.modifier.is_some(),
+            o.ceiling.is_some(),
+        ];
         let item = format!(
             "override #{} `{}`",
             n + 1,
@@ -573,6 +598,7 @@ impl Merger {
                 .as_deref()
                 .or(o.category.as_deref())
                 .or(o.modifier.as_deref())
+                .or(o.ceiling.as_deref())
                 .unwrap_or("")
         );
         let invalid = |me: &Self, field: &str, msg: String| {
@@ -582,7 +608,7 @@ impl Merger {
             return Err(invalid(
                 self,
                 "rule",
-                "an override names exactly one of `rule`, `category`, `modifier`".into(),
+                "an override names exactly one of `rule`, `category`, `modifier`, `ceiling`".into(),
             ));
         }
         let not_for = |me: &Self, field: &str, what: &str| {
@@ -686,6 +712,40 @@ impl Merger {
                     self,
                     "modifier",
                     "a modifier override may only change `enabled` and `multiply`".into(),
+                ));
+            }
+        } else if let Some(id) = &o.ceiling {
+            let at = self.positions.get(&(4, id.clone())).copied();
+            let Some((c, _)) = at.and_then(|i| self.ceilings.get_mut(i)) else {
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("ceiling"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "ceiling",
+                        id: id.clone(),
+                    },
+                ));
+            };
+            if let Some(e) = o.enabled {
+                c.enabled = e;
+            }
+            if let Some(l) = o.level {
+                c.level = l;
+            }
+            if o.weight.is_some()
+                || o.multiply.is_some()
+                || !o.add_any.is_empty()
+                || !o.add_patterns.is_empty()
+                || !o.add_unless.is_empty()
+                || o.message_cap.is_some()
+                || o.conversation_cap.is_some()
+            {
+                return Err(invalid(
+                    self,
+                    "ceiling",
+                    "a ceiling override may only change `enabled` and `level`".into(),
                 ));
             }
         }
@@ -904,6 +964,25 @@ impl Merger {
                 range(&self, *si, &item, "fan_out.min", f64::from(f.min), 1.0, 10_000.0)?;
             }
         }
+        for (c, si) in &self.ceilings {
+            let item = format!("ceiling `{}`", c.id);
+            check_id(&self, *si, "ceiling", &c.id)?;
+            if let Some(id) = c.lifted_by.iter().find(|id| !cat_ids.contains(id.as_str())) {
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("lifted_by"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "category",
+                        id: id.clone(),
+                    },
+                ));
+            }
+            if let Some(n) = c.lifted_after {
+                range(&self, *si, &item, "lifted_after", f64::from(n), 2.0, 1000.0)?;
+            }
+        }
 
         let mut policy = Policy {
             id: self.ids.join("+"),
@@ -932,6 +1011,7 @@ impl Merger {
             rule_sources: self.rules.iter().map(|(_, s)| *s).collect(),
             rules: self.rules.into_iter().map(|(r, _)| r).collect(),
             modifiers: self.modifiers.into_iter().map(|(m, _)| m).collect(),
+            ceilings: self.ceilings.into_iter().map(|(c, _)| c).collect(),
             hash: String::new(),
             sources: self.sources,
         };

@@ -43,6 +43,9 @@ pub struct Layer {
     /// Metadata modifiers.
     #[serde(default, rename = "modifier")]
     pub modifiers: Vec<Modifier>,
+    /// Level ceilings.
+    #[serde(default, rename = "ceiling")]
+    pub ceilings: Vec<Ceiling>,
     /// Changes to items defined by earlier layers.
     #[serde(default, rename = "override")]
     pub overrides: Vec<Override>,
@@ -347,6 +350,40 @@ pub struct Modifier {
     pub enabled: bool,
 }
 
+/// A level ceiling: the highest level a conversation key reaches while the conversation's
+/// participants meet `when`, unless something `lifted_by` or `lifted_after` names has happened.
+///
+/// Ceilings say whom Vigil is for: it detects the grooming of children, so a conversation with no
+/// minor in sight (declared adults, or ages unknown) should not reach a moderator on ambiguous
+/// words alone. `when` is checked against the participants as the conversation knows them: a
+/// participant who disclosed being a child counts as a minor, whatever the platform declared.
+/// When several ceilings hold, the lowest level applies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ceiling {
+    /// Unique id.
+    pub id: String,
+    /// Plain-words description: the reason a moderator reads when the ceiling held a level down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Metadata conditions (of the message, with probable minors counted as minors).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub when: Condition,
+    /// The highest level reached while the ceiling holds.
+    pub level: crate::Level,
+    /// Categories whose presence in the conversation key lifts the ceiling (the unambiguous
+    /// ones, such as sextortion).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifted_by: Vec<String>,
+    /// The ceiling lifts once this many distinct messages of the key carried risk signals (at
+    /// least 2): a single message, whatever its words, stays below the ceiling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifted_after: Option<u32>,
+    /// `false` disables the ceiling.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
 /// A sender's fan-out condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -357,7 +394,8 @@ pub struct FanOut {
     pub window: String,
 }
 
-/// A change to an item of an earlier layer. Name exactly one of `rule`, `category`, `modifier`.
+/// A change to an item of an earlier layer. Name exactly one of `rule`, `category`, `modifier`,
+/// `ceiling`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
@@ -370,7 +408,10 @@ pub struct Override {
     /// The modifier to change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modifier: Option<String>,
-    /// Enable or disable (rules and modifiers).
+    /// The ceiling to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceiling: Option<String>,
+    /// Enable or disable (rules, modifiers and ceilings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// New weight (rules).
@@ -379,7 +420,7 @@ pub struct Override {
     /// New factor (modifiers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiply: Option<f64>,
-    /// New forced level (rules).
+    /// New forced level (rules), or new level (ceilings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::Level>,
     /// Terms to add (rules).
