@@ -41,6 +41,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SnapshotError;
+use crate::ids::IdIndex;
 use crate::tracker::{Key, KeyState, MinorKey, SenderState, Tracker, TrackerStats};
 
 /// Magic bytes at the start of every snapshot.
@@ -229,29 +230,6 @@ impl Tracker {
                 (k, st)
             })
             .collect();
-    }
-}
-
-/// A policy's ids to their indices, one map per kind of item.
-#[derive(Debug)]
-pub(crate) struct IdIndex {
-    categories: HashMap<Box<str>, usize>,
-    stages: HashMap<Box<str>, usize>,
-    rules: HashMap<Box<str>, usize>,
-    modifiers: HashMap<Box<str>, usize>,
-}
-
-impl IdIndex {
-    fn new(policy: &crate::policy::Policy) -> IdIndex {
-        fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<Box<str>, usize> {
-            ids.enumerate().map(|(i, id)| (Box::from(id), i)).collect()
-        }
-        IdIndex {
-            categories: index(policy.categories().iter().map(|c| c.id.as_str())),
-            stages: index(policy.stages().iter().map(|s| s.id.as_str())),
-            rules: index(policy.rules().iter().map(|r| r.id.as_str())),
-            modifiers: index(policy.modifiers().iter().map(|m| m.id.as_str())),
-        }
     }
 }
 
