@@ -207,7 +207,7 @@ pub struct Engine {
     pub(crate) ceilings: Vec<CompiledCeiling>,
     pub(crate) fan_out_windows: Vec<i64>,
     /// Policy ids to indices, for restoring snapshots; built by the first restore.
-    pub(crate) snapshot_ids: OnceLock<crate::snapshot::IdIndex>,
+    pub(crate) snapshot_ids: OnceLock<crate::ids::IdIndex>,
 }
 
 /// A pack example that did not behave as written.

@@ -43,7 +43,7 @@ use crate::message::{AgeBand, Channel, Message, Timestamp};
 use crate::policy::model::ExcerptMode;
 
 /// A conversation key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Key {
     pub(crate) conversation: Box<str>,
     pub(crate) sender: Box<str>,
@@ -69,7 +69,7 @@ impl Key {
 }
 
 /// When a stage was first and last seen for a key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct StageSeen {
     pub(crate) stage: u16,
     pub(crate) first_message: Box<str>,
@@ -78,7 +78,7 @@ pub(crate) struct StageSeen {
 }
 
 /// One kept piece of evidence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Evidence {
     pub(crate) message_id: Box<str>,
     pub(crate) ts: i64,
@@ -89,7 +89,7 @@ pub(crate) struct Evidence {
 }
 
 /// The state of one conversation key.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct KeyState {
     pub(crate) last_ts: i64,
     pub(crate) messages: u32,
@@ -110,7 +110,7 @@ pub(crate) struct KeyState {
 pub(crate) type MinorKey = (Box<str>, Box<str>);
 
 /// Recent risky messages from one sender to minors: (recipient hash, timestamp).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct SenderState {
     pub(crate) recent: Vec<(u64, i64)>,
 }

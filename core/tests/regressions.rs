@@ -24,7 +24,7 @@ fn msg(text: &str) -> Message {
 
 /// Found by `state.rs` (corrupted snapshots): a header whose payload length is `u64::MAX`
 /// overflowed computing the expected size for the error (a panic in debug builds, a wrapped
-/// number in release). Fixed in `snapshot.rs` with a saturating add.
+/// number in release). Fixed in `snapshot.rs` (now `snapshot/wire.rs`) with a saturating add.
 #[test]
 fn snapshot_length_field_of_u64_max_is_a_truncation_error() {
     let mut bytes = MAGIC.to_vec();
@@ -112,8 +112,9 @@ fn one_key() -> (Tracker, Vec<u8>, f64) {
 
 /// Found by the `snapshot` fuzz target: a forged payload (valid checksum) whose evidence span
 /// was reversed (start 121, end 7) was accepted, and the next escalation carried the reversed
-/// span to moderators. Fixed in `snapshot.rs`: decoded values are checked (spans non-empty,
-/// category points finite, non-negative and bounded) and such snapshots are refused.
+/// span to moderators. Fixed in `snapshot.rs` (now `snapshot/mod.rs`): decoded values are
+/// checked (spans non-empty, category points finite, non-negative and bounded) and such snapshots
+/// are refused.
 #[test]
 fn forged_snapshot_with_a_reversed_evidence_span_is_refused() {
     let (mut t, good, _) = one_key();

@@ -1,19 +1,26 @@
 //! Tracker snapshots: the whole conversation state as bytes, and back.
 //!
 //! Layout: 8 magic bytes `VIGILSNP`, a little-endian `u16` format version, a `u64` payload length,
-//! a CRC-32 of the payload, then the payload (postcard). Items refer to rules, categories, stages
-//! and modifiers by index into the snapshot's own id tables, and restoring maps those ids onto the
-//! engine's policy, so a snapshot restores under a newer policy: state for ids the new policy no
-//! longer has is dropped.
+//! a CRC-32 of the payload, then the payload, whose layout the format version defines
+//! (`docs/snapshots.md` in the repository spells out every byte). Items refer to rules,
+//! categories, stages and modifiers by index into the snapshot's own id tables, and restoring maps
+//! those ids onto the engine's policy, so a snapshot restores under a newer policy: state for ids
+//! the new policy no longer has is dropped.
 //!
-//! Compatibility of format version 1: a reader maps every table entry by id and never assumes a
-//! table lists the writer's whole policy, or in its order. A whole-tracker snapshot
-//! ([`Tracker::snapshot`]) lists every id of the writer's policy; a one-conversation snapshot
-//! ([`Tracker::snapshot_conversation`]) lists only the ids its items use (earlier versions of
-//! this library listed every id there too: both forms restore, with either version). Anything
-//! that changes how a reader must interpret the bytes bumps [`FORMAT_VERSION`]; a snapshot of
-//! another version, a truncated or damaged one, or one with invalid values is refused with a
-//! [`SnapshotError`] and the tracker is left as it was.
+//! # Versions
+//! Each format version has its own wire types, separate from the tracker's in-memory state, and
+//! committed fixtures (`core/tests/fixtures/snapshots/`) that every later build must restore and
+//! encode again to the same bytes. This library writes [`FORMAT_VERSION`] and reads every version
+//! from 1 up to it. Anything that changes the bytes a version writes, or how a reader must
+//! interpret them (a new field included), is a new version with its own wire types and fixtures;
+//! a snapshot of a version this library does not read, a truncated or damaged one, or one with
+//! invalid values is refused with a [`SnapshotError`] and the tracker is left as it was.
+//!
+//! A reader maps every id-table entry by id and never assumes a table lists the writer's whole
+//! policy, or in its order. A whole-tracker snapshot ([`Tracker::snapshot`]) lists every id of
+//! the writer's policy; a one-conversation snapshot ([`Tracker::snapshot_conversation`]) lists
+//! only the ids its items use (earlier versions of this library listed every id there too: both
+//! forms restore).
 //!
 //! Restoring one conversation is meant to be cheap enough to do per message batch in a keyed
 //! state store: the compact id tables keep the payload to the conversation's own state, and the
@@ -25,7 +32,7 @@
 //!
 //! let engine = Arc::new(Engine::default());
 //! let mut tracker = Tracker::new(engine.clone());
-//! for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
+//! for msg in vigil::message::parse_jsonl(include_str!("../../../examples/sample-conversation.jsonl")) {
 //!     tracker.observe(&msg.unwrap());
 //! }
 //! let bytes = tracker.snapshot();
@@ -38,46 +45,60 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::SnapshotError;
+use crate::ids::IdIndex;
 use crate::tracker::{Key, KeyState, MinorKey, SenderState, Tracker, TrackerStats};
+
+mod wire;
 
 /// Magic bytes at the start of every snapshot.
 pub const MAGIC: &[u8; 8] = b"VIGILSNP";
-/// The snapshot format version this library writes and reads.
+/// The snapshot format version this library writes (it reads every version from 1 up to this).
 pub const FORMAT_VERSION: u16 = 1;
-const HEADER: usize = 8 + 2 + 8 + 4;
 
-#[derive(Serialize, Deserialize)]
-struct Body {
+/// What a snapshot holds, whatever its format version: the tracker's state in its in-memory
+/// types, with the snapshot's own id tables. Each format version converts its wire types from and
+/// to this (see `wire`).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Image {
+    /// Hash of the writer's policy (informative: restoring maps ids, not hashes).
     policy_hash: String,
+    /// The ids that items' indices refer to.
+    ids: Ids,
+    /// The newest timestamp seen (milliseconds).
+    clock: i64,
+    /// Counters (all zero in a one-conversation snapshot).
+    stats: TrackerStats,
+    /// Conversation keys, least recently used first.
+    keys: Vec<(Key, KeyState)>,
+    /// Fan-out memory by sender, least recently used first (empty in a one-conversation snapshot).
+    senders: Vec<(Box<str>, SenderState)>,
+    /// Probable minors and when they were last seen, least recently used first.
+    minors: Vec<(MinorKey, i64)>,
+}
+
+/// A snapshot's id tables: item index `i` of a kind refers to entry `i` of its table.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Ids {
     categories: Vec<String>,
     stages: Vec<String>,
     rules: Vec<String>,
     modifiers: Vec<String>,
-    clock: i64,
-    stats: TrackerStats,
-    keys: Vec<(Key, KeyState)>,
-    senders: Vec<(Box<str>, SenderState)>,
-    minors: Vec<(MinorKey, i64)>,
 }
 
 impl Tracker {
     /// The whole state as bytes (see the module docs for the format).
     pub fn snapshot(&self) -> Vec<u8> {
-        self.encode(None)
+        wire::encode(self.image(None))
     }
 
-    fn encode(&self, only: Option<&str>) -> Vec<u8> {
+    /// The state to snapshot: all of it, or only one conversation's.
+    fn image(&self, only: Option<&str>) -> Image {
         let policy = self.engine.policy();
         let keep = |c: &str| only.is_none_or(|o| o == c);
-        let mut body = Body {
+        let mut image = Image {
             policy_hash: policy.hash().to_string(),
-            categories: Vec::new(),
-            stages: Vec::new(),
-            rules: Vec::new(),
-            modifiers: Vec::new(),
+            ids: Ids::default(),
             clock: self.clock,
             stats: if only.is_some() {
                 TrackerStats::default()
@@ -103,21 +124,16 @@ impl Tracker {
                 .collect(),
         };
         if only.is_some() {
-            compact_ids(&mut body, policy);
+            compact_ids(&mut image, policy);
         } else {
-            body.categories = policy.categories().iter().map(|c| c.id.clone()).collect();
-            body.stages = policy.stages().iter().map(|s| s.id.clone()).collect();
-            body.rules = policy.rules().iter().map(|r| r.id.clone()).collect();
-            body.modifiers = policy.modifiers().iter().map(|m| m.id.clone()).collect();
+            image.ids = Ids {
+                categories: policy.categories().iter().map(|c| c.id.clone()).collect(),
+                stages: policy.stages().iter().map(|s| s.id.clone()).collect(),
+                rules: policy.rules().iter().map(|r| r.id.clone()).collect(),
+                modifiers: policy.modifiers().iter().map(|m| m.id.clone()).collect(),
+            };
         }
-        let payload = postcard::to_allocvec(&body).unwrap_or_default();
-        let mut out = Vec::with_capacity(HEADER + payload.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        out.extend_from_slice(&payload);
-        out
+        image
     }
 
     /// The state of ONE conversation (all its keys and what it knows of participants' ages) as
@@ -130,7 +146,7 @@ impl Tracker {
     ///
     /// let engine = Arc::new(Engine::default());
     /// let mut a = Tracker::new(engine.clone());
-    /// for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
+    /// for msg in vigil::message::parse_jsonl(include_str!("../../../examples/sample-conversation.jsonl")) {
     ///     a.observe(&msg.unwrap());
     /// }
     /// let state = a.snapshot_conversation("sample-1");
@@ -139,23 +155,23 @@ impl Tracker {
     /// assert_eq!(b.len(), a.len());
     /// ```
     pub fn snapshot_conversation(&self, conversation_id: &str) -> Vec<u8> {
-        self.encode(Some(conversation_id))
+        wire::encode(self.image(Some(conversation_id)))
     }
 
     /// Adds one conversation's state (from [`snapshot_conversation`](Tracker::snapshot_conversation))
     /// to this tracker, replacing what it held for that conversation. On error nothing changes.
     pub fn restore_conversation(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
-        let mut body = decode(bytes)?;
-        self.remap(&mut body);
-        for (k, st) in body.keys {
+        let mut image = decode(bytes)?;
+        self.remap(&mut image);
+        for (k, st) in image.keys {
             self.keys.remove(&k);
             self.keys.insert(k, st);
         }
-        for (k, t) in body.minors {
+        for (k, t) in image.minors {
             self.minors.remove(&k);
             self.minors.insert(k, t);
         }
-        self.clock = self.clock.max(body.clock);
+        self.clock = self.clock.max(image.clock);
         while self.keys.len() > self.capacity() {
             self.keys.pop_front();
             self.stats.evicted_capacity += 1;
@@ -166,22 +182,22 @@ impl Tracker {
     /// Replaces this tracker's state with a snapshot's. On any error the tracker is left exactly
     /// as it was.
     pub fn restore(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
-        let body = decode(bytes)?;
-        self.install(body);
+        let image = decode(bytes)?;
+        self.install(image);
         Ok(())
     }
 
-    fn install(&mut self, mut body: Body) {
-        self.remap(&mut body);
-        self.keys = body.keys.into_iter().collect();
-        self.senders = body.senders.into_iter().collect();
-        self.minors = body.minors.into_iter().collect();
-        self.clock = body.clock;
-        self.stats = body.stats;
+    fn install(&mut self, mut image: Image) {
+        self.remap(&mut image);
+        self.keys = image.keys.into_iter().collect();
+        self.senders = image.senders.into_iter().collect();
+        self.minors = image.minors.into_iter().collect();
+        self.clock = image.clock;
+        self.stats = image.stats;
     }
 
     /// Maps a snapshot's item indices onto this engine's policy by id; drops what it lacks.
-    fn remap(&self, body: &mut Body) {
+    fn remap(&self, image: &mut Image) {
         let ids = self
             .engine
             .snapshot_ids
@@ -189,13 +205,13 @@ impl Tracker {
         let map = |old: &[String], idx: &HashMap<Box<str>, usize>| -> Vec<Option<usize>> {
             old.iter().map(|s| idx.get(s.as_str()).copied()).collect()
         };
-        let cats = map(&body.categories, &ids.categories);
-        let stages = map(&body.stages, &ids.stages);
-        let rules = map(&body.rules, &ids.rules);
-        let mods = map(&body.modifiers, &ids.modifiers);
+        let cats = map(&image.ids.categories, &ids.categories);
+        let stages = map(&image.ids.stages, &ids.stages);
+        let rules = map(&image.ids.rules, &ids.rules);
+        let mods = map(&image.ids.modifiers, &ids.modifiers);
         let re16 = |t: &[Option<usize>], i: u16| t.get(usize::from(i)).copied().flatten().map(|v| v as u16);
-        let keys = std::mem::take(&mut body.keys);
-        body.keys = keys
+        let keys = std::mem::take(&mut image.keys);
+        image.keys = keys
             .into_iter()
             .map(|(k, mut st)| {
                 st.cats = st
@@ -232,33 +248,10 @@ impl Tracker {
     }
 }
 
-/// A policy's ids to their indices, one map per kind of item.
-#[derive(Debug)]
-pub(crate) struct IdIndex {
-    categories: HashMap<Box<str>, usize>,
-    stages: HashMap<Box<str>, usize>,
-    rules: HashMap<Box<str>, usize>,
-    modifiers: HashMap<Box<str>, usize>,
-}
-
-impl IdIndex {
-    fn new(policy: &crate::policy::Policy) -> IdIndex {
-        fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<Box<str>, usize> {
-            ids.enumerate().map(|(i, id)| (Box::from(id), i)).collect()
-        }
-        IdIndex {
-            categories: index(policy.categories().iter().map(|c| c.id.as_str())),
-            stages: index(policy.stages().iter().map(|s| s.id.as_str())),
-            rules: index(policy.rules().iter().map(|r| r.id.as_str())),
-            modifiers: index(policy.modifiers().iter().map(|m| m.id.as_str())),
-        }
-    }
-}
-
-/// Fills `body`'s id tables with only the ids its keys use, and renumbers the keys' items into
+/// Fills `image`'s id tables with only the ids its keys use, and renumbers the keys' items into
 /// them. Items whose index the policy lacks (never written by a tracker) are dropped, as a
 /// restore would drop them.
-fn compact_ids(body: &mut Body, policy: &crate::policy::Policy) {
+fn compact_ids(image: &mut Image, policy: &crate::policy::Policy) {
     /// Old index to new, and the ids in new order.
     struct Table<'a> {
         ids: Vec<&'a str>,
@@ -290,7 +283,7 @@ fn compact_ids(body: &mut Body, policy: &crate::policy::Policy) {
     let mut stages = Table::new(policy.stages().iter().map(|s| s.id.as_str()).collect());
     let mut rules = Table::new(policy.rules().iter().map(|r| r.id.as_str()).collect());
     let mut mods = Table::new(policy.modifiers().iter().map(|m| m.id.as_str()).collect());
-    for (_, st) in body.keys.iter_mut() {
+    for (_, st) in image.keys.iter_mut() {
         st.cats
             .retain_mut(|(c, _)| cats.slot16(*c).map(|n| *c = n).is_some());
         st.escalated_cats
@@ -307,60 +300,28 @@ fn compact_ids(body: &mut Body, policy: &crate::policy::Policy) {
                 .is_some()
         });
     }
-    body.categories = cats.out;
-    body.stages = stages.out;
-    body.rules = rules.out;
-    body.modifiers = mods.out;
+    image.ids = Ids {
+        categories: cats.out,
+        stages: stages.out,
+        rules: rules.out,
+        modifiers: mods.out,
+    };
 }
 
-/// Checks the header and checksum and decodes the payload.
-fn decode(bytes: &[u8]) -> Result<Body, SnapshotError> {
-    if bytes.len() < 8 || &bytes[..8] != MAGIC {
-        return Err(SnapshotError::NotASnapshot);
-    }
-    if bytes.len() < HEADER {
-        return Err(SnapshotError::Truncated {
-            expected: HEADER as u64,
-            found: bytes.len() as u64,
-        });
-    }
-    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-    if version != FORMAT_VERSION {
-        return Err(SnapshotError::UnsupportedVersion {
-            found: version,
-            supported: FORMAT_VERSION,
-        });
-    }
-    let mut len = [0u8; 8];
-    len.copy_from_slice(&bytes[10..18]);
-    let len = u64::from_le_bytes(len);
-    let found = (bytes.len() - HEADER) as u64;
-    if found < len {
-        return Err(SnapshotError::Truncated {
-            // Saturating: the length field is untrusted (u64::MAX must not overflow).
-            expected: (HEADER as u64).saturating_add(len),
-            found: bytes.len() as u64,
-        });
-    }
-    if found > len {
-        return Err(SnapshotError::Corrupted);
-    }
-    let crc = u32::from_le_bytes([bytes[18], bytes[19], bytes[20], bytes[21]]);
-    let payload = &bytes[HEADER..];
-    if crc32fast::hash(payload) != crc {
-        return Err(SnapshotError::Corrupted);
-    }
-    let body: Body = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
-    check(&body)?;
-    Ok(body)
+/// Checks the header and checksum, decodes the payload in its format version, and checks the
+/// values.
+fn decode(bytes: &[u8]) -> Result<Image, SnapshotError> {
+    let image = wire::decode(bytes)?;
+    check(&image)?;
+    Ok(image)
 }
 
 /// Refuses values a tracker never writes, which would otherwise reach escalations: category
 /// points that are not finite, negative or absurdly large (risk must stay a finite number), and
 /// empty or reversed evidence spans. (Found by the `snapshot` fuzz target: a checksum guards
 /// against damage, not against a forged payload.)
-fn check(body: &Body) -> Result<(), SnapshotError> {
-    for (i, (_, st)) in body.keys.iter().enumerate() {
+fn check(image: &Image) -> Result<(), SnapshotError> {
+    for (i, (_, st)) in image.keys.iter().enumerate() {
         if let Some((c, v)) = st
             .cats
             .iter()
@@ -379,3 +340,6 @@ fn check(body: &Body) -> Result<(), SnapshotError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

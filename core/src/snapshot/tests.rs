@@ -1,0 +1,183 @@
+//! The committed fixtures of every format version decode, and encode again to exactly their
+//! bytes (this fails when the encoding of an existing version changes); images round-trip
+//! through every version. Restoring the fixtures into trackers is `tests/snapshot_fixtures.rs`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{check, wire, Image, FORMAT_VERSION};
+use crate::testutil::{dm, engine};
+use crate::tracker::Tracker;
+use crate::AgeBand::{Adult, Minor, Unknown};
+use crate::Level;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots")
+}
+
+/// Every `vN-KIND.bin` fixture: (N, KIND) → bytes.
+fn fixtures() -> BTreeMap<(u16, String), Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in fs::read_dir(dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let Some(stem) = name.strip_suffix(".bin") else {
+            continue;
+        };
+        let (version, kind) = stem
+            .strip_prefix('v')
+            .and_then(|s| s.split_once('-'))
+            .unwrap_or_else(|| panic!("{name}: fixtures are named vN-KIND.bin"));
+        let version: u16 = version.parse().unwrap_or_else(|_| panic!("{name}: bad version"));
+        out.insert((version, kind.to_string()), fs::read(&path).unwrap());
+    }
+    out
+}
+
+fn decoded(version: u16, kind: &str) -> Image {
+    let all = fixtures();
+    let bytes = &all[&(version, kind.to_string())];
+    wire::decode(bytes).unwrap()
+}
+
+#[test]
+fn every_version_has_both_fixtures() {
+    let all = fixtures();
+    for version in 1..=FORMAT_VERSION {
+        for kind in ["tracker", "conversation"] {
+            assert!(
+                all.contains_key(&(version, kind.to_string())),
+                "v{version}-{kind}.bin is missing: every format version needs committed fixtures"
+            );
+        }
+    }
+    assert!(
+        all.keys().all(|(v, _)| (1..=FORMAT_VERSION).contains(v)),
+        "a fixture of a version this library does not read: {:?}",
+        all.keys()
+    );
+}
+
+#[test]
+fn every_fixture_encodes_again_to_its_exact_bytes() {
+    for ((version, kind), bytes) in fixtures() {
+        let name = format!("v{version}-{kind}.bin");
+        assert_eq!(
+            u16::from_le_bytes([bytes[8], bytes[9]]),
+            version,
+            "{name}: header version"
+        );
+        let image = wire::decode(&bytes).unwrap_or_else(|e| panic!("{name} does not decode: {e}"));
+        check(&image).unwrap_or_else(|e| panic!("{name} holds invalid values: {e}"));
+        let again = wire::encode_as(version, image).unwrap_or_else(|| panic!("{name}: no encoder"));
+        if again != bytes {
+            let at = again.iter().zip(&bytes).position(|(a, b)| a != b);
+            panic!(
+                "{name}: the encoding of format version {version} changed (first difference at byte \
+                 {at:?}, {} bytes now, {} committed). Released versions never change: add a new \
+                 version instead (see snapshot/wire.rs).",
+                again.len(),
+                bytes.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_v1_fixtures_hold_every_kind_of_state() {
+    let t = decoded(1, "tracker");
+    assert!(t.policy_hash.starts_with("sha256:") && !t.ids.categories.is_empty() && !t.ids.rules.is_empty());
+    // Values the messages fix, whatever the packs: the newest timestamp (2026-11-03T23:03:00Z),
+    // the number of messages, the one out-of-order message, the level the sextortion threat forced.
+    assert_eq!(t.clock, 1_793_746_980_000);
+    assert_eq!((t.stats.observed, t.stats.out_of_order), (69, 1));
+    assert!(t.stats.escalations > 0);
+    let key = |c: &str, s: &str| {
+        t.keys
+            .iter()
+            .find(|(k, _)| &*k.conversation == c && &*k.sender == s)
+            .map(|(_, st)| (st.forced, st.escalated))
+    };
+    assert_eq!(
+        key("FAN-2", "u-30"),
+        Some((Some(Level::Urgent), Some(Level::Urgent)))
+    );
+    assert_eq!(key("L2", "u-7"), Some((None, Some(Level::Watch))));
+    assert_eq!(key("G2", "u-40"), Some((None, Some(Level::Review))));
+    // Fan-out memory holds recipients as 64-bit FNV-1a hashes of their ids, which must stay
+    // the same hash for old snapshots to count the same recipients.
+    let fnv1a = |s: &str| {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let fan_out = t
+        .senders
+        .iter()
+        .find(|(s, _)| &**s == "u-30")
+        .map(|(_, st)| st.recent.iter().map(|(r, _)| *r).collect::<Vec<_>>());
+    assert_eq!(fan_out, Some(vec![fnv1a("u-31"), fnv1a("u-32"), fnv1a("u-33")]));
+    let states = || t.keys.iter().map(|(_, s)| s);
+    assert!(t.keys.iter().any(|(k, _)| k.recipient.is_none()), "a group key");
+    assert!(t.keys.iter().any(|(k, _)| k.recipient.is_some()), "a direct key");
+    assert!(states().any(|s| s.forced.is_some()), "a forced level");
+    assert!(states().any(|s| s.escalated.is_some() && !s.escalated_cats.is_empty()));
+    assert!(states().any(|s| s.cats.len() > 1 && s.stages.len() > 1 && s.sequence > 1));
+    assert!(states().any(|s| s.evidence.iter().any(|e| e.excerpt.is_some())));
+    assert!(states().any(|s| !s.modifiers.is_empty()));
+    assert!(
+        t.senders.iter().any(|(_, s)| s.recent.len() >= 3),
+        "fan-out memory"
+    );
+    assert!(!t.minors.is_empty(), "probable minors");
+
+    let c = decoded(1, "conversation");
+    assert!(!c.keys.is_empty() && c.keys.iter().all(|(k, _)| &*k.conversation == "sample-1"));
+    assert!(c.minors.iter().all(|((conv, _), _)| &**conv == "sample-1") && !c.minors.is_empty());
+    assert!(c.senders.is_empty() && c.stats == Default::default());
+    assert!(
+        c.ids.rules.len() < t.ids.rules.len(),
+        "compact id tables: only the ids the conversation uses"
+    );
+}
+
+#[test]
+fn images_round_trip_through_every_version() {
+    let mut t = Tracker::new(engine());
+    let script = [
+        (
+            "c1",
+            0,
+            ("g", Adult),
+            ("k", Minor),
+            "don't tell your parents, our secret",
+        ),
+        ("c1", 1, ("k", Minor), ("g", Adult), "ok"),
+        ("c1", 2, ("g", Adult), ("k", Minor), "meet up? delete the chat"),
+        ("c2", 3, ("g", Adult), ("j", Unknown), "add me on snap"),
+        ("c2", 4, ("j", Unknown), ("g", Adult), "im 13"),
+        (
+            "c2",
+            5,
+            ("g", Adult),
+            ("j", Unknown),
+            "send me a pic or i will share it",
+        ),
+    ];
+    for (i, (c, m, from, to, text)) in script.into_iter().enumerate() {
+        t.observe(&dm(c, &format!("m{i}"), m, from, to, text));
+    }
+    for image in [t.image(None), t.image(Some("c2"))] {
+        assert!(!image.keys.is_empty());
+        for version in 1..=FORMAT_VERSION {
+            let bytes = wire::encode_as(version, image.clone()).unwrap();
+            assert_eq!(wire::decode(&bytes).unwrap(), image, "version {version}");
+        }
+        assert_eq!(
+            wire::encode(image.clone()),
+            wire::encode_as(FORMAT_VERSION, image).unwrap()
+        );
+    }
+    assert_eq!(wire::encode_as(FORMAT_VERSION + 1, Image::default()), None);
+}
