@@ -330,6 +330,8 @@ impl From<mem::KeyState> for KeyState {
             sequence,
             evidence,
             modifiers,
+            // Format 1 predates ceilings: the cap is worked out again at the key's next message.
+            cap: _,
         } = st;
         KeyState {
             last_ts,
@@ -418,6 +420,7 @@ impl From<KeyState> for mem::KeyState {
                 })
                 .collect(),
             modifiers: st.modifiers,
+            cap: None,
         }
     }
 }
