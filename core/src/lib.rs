@@ -45,6 +45,7 @@ pub mod error;
 pub mod escalation;
 pub mod eval;
 pub mod explain;
+pub mod lang;
 mod level;
 pub mod lint;
 mod matcher;
