@@ -46,6 +46,7 @@ pub mod escalation;
 pub mod eval;
 pub mod explain;
 mod ids;
+pub mod lang;
 mod level;
 pub mod lint;
 mod matcher;
