@@ -25,6 +25,7 @@ use crate::message::{AgeBand, Channel, Message, Relationship};
 use crate::normalize::{Evasion, Mode, Normalizer};
 use crate::policy::model::{Condition, Disclosure};
 use crate::policy::Policy;
+pub use scoping::{LanguageReport, LanguageShare};
 
 /// A byte range of a message's ORIGINAL text, on character boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -110,6 +111,10 @@ pub struct Assessment {
 
 pub(crate) fn round3<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(round(*v))
+}
+
+pub(crate) fn round3_f32<S: Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round(f64::from(*v)))
 }
 
 pub(crate) fn round(v: f64) -> f64 {
@@ -205,6 +210,8 @@ pub struct Engine {
     pub(crate) stages: Vec<Arc<str>>,
     pub(crate) modifiers: Vec<CompiledModifier>,
     pub(crate) ceilings: Vec<CompiledCeiling>,
+    /// Language scoping (`None`: off, or nothing to narrow).
+    pub(crate) scoping: Option<scoping::Scoping>,
     pub(crate) fan_out_windows: Vec<i64>,
     /// Policy ids to indices, for restoring snapshots; built by the first restore.
     pub(crate) snapshot_ids: OnceLock<crate::ids::IdIndex>,
@@ -291,8 +298,10 @@ impl Engine {
                 enabled: c.enabled,
             })
             .collect();
+        let scoping = scoping::Scoping::compile(&policy);
         Ok(Engine {
             policy,
+            scoping,
             matcher,
             rules,
             categories,
@@ -528,5 +537,6 @@ impl Default for Engine {
     }
 }
 
+pub(crate) mod scoping;
 #[cfg(test)]
 mod tests;

@@ -295,6 +295,21 @@ impl LanguageSet {
         self.0 == 0
     }
 
+    /// The languages in either set.
+    pub fn union(self, other: LanguageSet) -> LanguageSet {
+        LanguageSet(self.0 | other.0)
+    }
+
+    /// Whether the sets share a language.
+    pub fn intersects(&self, other: LanguageSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Whether every language of `other` is in this set.
+    pub fn is_superset(&self, other: LanguageSet) -> bool {
+        other.0 & !self.0 == 0
+    }
+
     /// The languages, in the order of [`Language::all`].
     pub fn iter(&self) -> impl Iterator<Item = Language> + '_ {
         Language::all().filter(|l| self.contains(*l))
@@ -348,6 +363,12 @@ pub struct LanguageOptions {
     /// the estimate is too spread out and every pack applies. Default 0.1: after a switch, the
     /// old language stays plausible for about seven messages.
     pub plausible_share: f32,
+    /// A tracker identifies the messages of a conversation while its evidence is below this
+    /// (it is still learning the conversation's languages); afterwards only a message where a
+    /// pack outside the conversation's languages matched is identified, which keeps the cost of
+    /// identification (about ten times that of matching) off most messages. At least
+    /// `min_evidence`, below `1 / message_weight`. Default 2.0: a few messages of ordinary chat.
+    pub learn_until: f32,
 }
 
 impl Default for LanguageOptions {
@@ -359,6 +380,7 @@ impl Default for LanguageOptions {
             message_weight: 0.3,
             min_evidence: 1.0,
             plausible_share: 0.1,
+            learn_until: 2.0,
         }
     }
 }
@@ -412,6 +434,13 @@ impl LanguageOptions {
             v,
             v >= 0.0 && v * self.message_weight < 1.0,
             "at least 0 and less than 1 / message_weight",
+        )?;
+        let v = self.learn_until;
+        check(
+            "learn_until",
+            v,
+            v >= self.min_evidence && v * self.message_weight < 1.0,
+            "at least min_evidence and less than 1 / message_weight",
         )?;
         let v = self.plausible_share;
         check(
@@ -743,20 +772,17 @@ impl LanguageEstimate {
     }
 
     /// Which packs apply to a message: [`LanguageScope::All`] while the estimate cannot tell
-    /// ([`plausible_set`](Self::plausible_set) is `None`) or when the message's own guess is
-    /// unreliable and names a language not plausible for the conversation (the message may be
-    /// where it switches); else the languages plausible for the conversation plus the message's
-    /// reliably guessed one. A message without a guess (too short) takes the conversation's
-    /// languages. Call after [`update`](Self::update) with the same guess.
+    /// ([`plausible_set`](Self::plausible_set) is `None`); else the languages plausible for the
+    /// conversation plus the message's own language if it was guessed reliably. A message
+    /// without a guess (too short), or whose guess is unreliable, takes the conversation's
+    /// languages: a short line of chat is often guessed wrong, and a conversation that switches
+    /// language shows it in a reliable guess within a message or two. Call after
+    /// [`update`](Self::update) with the same guess.
     pub fn scope(&self, guess: Option<&Guess>, options: &LanguageOptions) -> LanguageScope {
         match self.plausible_set(options) {
             None => LanguageScope::All,
             Some(mut set) => {
-                if let Some(g) = guess {
-                    if !g.reliable && !set.contains(g.language) {
-                        // The message may be where the conversation switches: uncertain.
-                        return LanguageScope::All;
-                    }
+                if let Some(g) = guess.filter(|g| g.reliable) {
                     set.insert(g.language);
                 }
                 LanguageScope::Only(set)
@@ -1062,10 +1088,11 @@ mod tests {
         assert_eq!(e.scope(Some(&g), &opts), only(&["en", "de"]));
         assert!(e.scope(Some(&g), &opts).includes(lang("de")));
         assert!(!e.scope(Some(&g), &opts).includes(lang("fr")));
-        // Unreliably: the message may be a switch, every pack applies.
+        // Unreliably in another language: a short line guessed wrong, the conversation's
+        // languages decide.
         let g = Guess::new(lang("fr"), 0.05, false);
         e.update(&g, &opts);
-        assert_eq!(e.scope(Some(&g), &opts), LanguageScope::All);
+        assert!(!e.scope(Some(&g), &opts).includes(lang("fr")));
         // Unreliably but in a plausible language, or no guess: the conversation's languages.
         let g = Guess::new(lang("en"), 0.05, false);
         assert_eq!(e.scope(Some(&g), &opts), e.scope(None, &opts));

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use hashlink::LinkedHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{round3, Assessment, Context, Engine, Span};
+use crate::engine::{round3, Assessment, Context, Engine, LanguageReport, Span};
 use crate::escalation::{
     EscalatedCategory, Escalation, EvidenceItem, ParticipantRef, Participants, PolicyRef, ReportHints,
     TimelineEntry, SCHEMA_ID,
@@ -106,6 +106,14 @@ pub(crate) struct KeyState {
     pub(crate) cap: Option<Level>,
 }
 
+/// What a tracker knows of one conversation's language.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ConversationLanguage {
+    pub(crate) estimate: crate::lang::LanguageEstimate,
+    /// The conversation's last message.
+    pub(crate) last_ts: i64,
+}
+
 /// (conversation, participant) of a probable minor.
 pub(crate) type MinorKey = (Box<str>, Box<str>);
 
@@ -161,6 +169,10 @@ pub struct Observation {
     /// did (e.g. both participants are declared adults).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capped_by: Option<Arc<str>>,
+    /// The language of the message and its conversation, with the packs that applied (only
+    /// with language scoping: packs of two or more languages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<LanguageReport>,
     /// The message was older than the last one of its key (see the module docs).
     pub out_of_order: bool,
     /// An escalation, when the level rose or a new category joined.
@@ -182,6 +194,8 @@ pub struct Tracker {
     pub(crate) keys: LinkedHashMap<Key, KeyState>,
     pub(crate) senders: LinkedHashMap<Box<str>, SenderState>,
     pub(crate) minors: LinkedHashMap<MinorKey, i64>,
+    /// Language estimates by conversation (only with language scoping).
+    pub(crate) languages: LinkedHashMap<Box<str>, ConversationLanguage>,
     pub(crate) clock: i64,
     pub(crate) stats: TrackerStats,
     capacity: usize,
@@ -199,6 +213,7 @@ impl Tracker {
             keys: LinkedHashMap::new(),
             senders: LinkedHashMap::new(),
             minors: LinkedHashMap::new(),
+            languages: LinkedHashMap::new(),
             clock: i64::MIN,
             stats: TrackerStats::default(),
             capacity: cfg.capacity,
@@ -247,6 +262,7 @@ impl Tracker {
         self.keys.clear();
         self.senders.clear();
         self.minors.clear();
+        self.languages.clear();
         self.clock = i64::MIN;
         self.stats = TrackerStats::default();
     }
@@ -293,6 +309,12 @@ impl Tracker {
             }
             self.minors.pop_front();
         }
+        while let Some((_, l)) = self.languages.front() {
+            if l.last_ts >= limit {
+                break;
+            }
+            self.languages.pop_front();
+        }
     }
 
     /// Observes one message: assesses it under what the conversation knows, updates the key's
@@ -325,6 +347,16 @@ impl Tracker {
         // (and a tracker restored from snapshots has another order). With messages in time
         // order this makes "idle longer than the time-to-live" exact.
         let idle_before = ts.saturating_sub(self.ttl);
+        let language = match &engine.scoping {
+            Some(scoping) => {
+                let entry = conversation_language(&mut self.languages, conv, ts, idle_before);
+                let outcome = scoping.scope_hits(&msg.text, &mut entry.estimate, &mut self.scratch.hits);
+                Some(LanguageReport::new(&outcome, &entry.estimate, |r| {
+                    engine.rules.get(r as usize).map(|x| x.id.clone())
+                }))
+            }
+            None => None,
+        };
         let sender_probable = self.probable_minor(conv, sender, idle_before);
         let recipient_probable = recipient.is_some_and(|r| self.probable_minor(conv, r, idle_before));
         if ctx.sender == AgeBand::Unknown && sender_probable {
@@ -459,6 +491,9 @@ impl Tracker {
             self.keys.pop_front();
             self.stats.evicted_capacity += 1;
         }
+        while self.languages.len() > self.capacity {
+            self.languages.pop_front();
+        }
         Observation {
             conversation_id: msg.conversation_id.clone(),
             message_id: msg.message_id.clone(),
@@ -470,6 +505,7 @@ impl Tracker {
             level,
             stages,
             capped_by: capped_by.map(|c| engine.ceilings[usize::from(c)].id.clone()),
+            language,
             out_of_order,
             escalation,
         }
@@ -522,6 +558,36 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// The language entry of conversation `conv` at a message at `ts`, created if missing and started
+/// afresh if idle since before `idle_before`, and moved to the back (most recently used).
+/// `Tracker::observe` trims the map to its capacity afterwards.
+fn conversation_language<'a>(
+    map: &'a mut LinkedHashMap<Box<str>, ConversationLanguage>,
+    conv: &str,
+    ts: i64,
+    idle_before: i64,
+) -> &'a mut ConversationLanguage {
+    let hash = map.hasher().hash_one(conv);
+    let fresh = ConversationLanguage {
+        last_ts: ts,
+        ..ConversationLanguage::default()
+    };
+    match map.raw_entry_mut().from_hash(hash, |c| &**c == conv) {
+        hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
+            e.to_back();
+            let entry = e.into_mut();
+            if entry.last_ts < idle_before {
+                *entry = fresh;
+            }
+            entry.last_ts = entry.last_ts.max(ts);
+            entry
+        }
+        hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
+            e.insert_hashed_nocheck(hash, conv.into(), fresh).1
+        }
+    }
 }
 
 /// `level` held to a ceiling's `cap`.

@@ -18,6 +18,9 @@ pub(crate) struct TermForm {
     pub(crate) open_start: bool,
     /// `*` at the end.
     pub(crate) open_end: bool,
+    /// The term in the plain view ([`Normalizer::plain`]): two terms with one skeleton but
+    /// different plain words match different texts.
+    pub(crate) plain: String,
 }
 
 impl TermForm {
@@ -31,6 +34,11 @@ impl TermForm {
             skeleton: normalizer.normalize(core, Mode::Terms).as_str().to_string(),
             open_start,
             open_end,
+            plain: normalizer
+                .plain()
+                .normalize(core, Mode::Terms)
+                .as_str()
+                .to_string(),
         }
     }
 

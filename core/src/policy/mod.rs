@@ -98,6 +98,28 @@ pub struct Evidence {
     pub max_items: u32,
 }
 
+/// Resolved language scoping (see [`model::LanguageSettings`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LanguagePolicy {
+    /// Whether language packs are scoped by language.
+    pub scoping: bool,
+    /// For a language, the languages whose packs apply where it is plausible (a language not
+    /// listed maps to itself).
+    pub packs: std::collections::BTreeMap<String, Vec<String>>,
+    /// Identification thresholds.
+    pub options: crate::lang::LanguageOptions,
+}
+
+impl Default for LanguagePolicy {
+    fn default() -> LanguagePolicy {
+        LanguagePolicy {
+            scoping: true,
+            packs: std::collections::BTreeMap::new(),
+            options: crate::lang::LanguageOptions::default(),
+        }
+    }
+}
+
 /// Resolved tracker bounds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrackerConfig {
@@ -125,6 +147,7 @@ pub struct Policy {
     evidence: Evidence,
     actions: [Option<String>; 3],
     tracker: TrackerConfig,
+    language: LanguagePolicy,
     stages: Vec<Stage>,
     categories: Vec<Category>,
     rules: Vec<Rule>,
@@ -187,6 +210,10 @@ impl Policy {
     /// Tracker bounds.
     pub fn tracker(&self) -> &TrackerConfig {
         &self.tracker
+    }
+    /// Language scoping.
+    pub fn language(&self) -> &LanguagePolicy {
+        &self.language
     }
     /// Recommended action for a level, if the policy gives one.
     pub fn action(&self, level: crate::Level) -> Option<&str> {
@@ -407,6 +434,9 @@ struct Merger {
     rules: Vec<(Rule, usize)>,
     modifiers: Vec<(Modifier, usize)>,
     ceilings: Vec<(Ceiling, usize)>,
+    language: LanguagePolicy,
+    /// The last layer with a `[language]` table, to locate its errors.
+    language_source: Option<usize>,
     sources: Vec<Source>,
     /// Position of each stage, category, rule, modifier and ceiling id (kind 0 to 4) in its list, so that
     /// duplicate checks and overrides take constant time: a policy of 100,000 rules loads in
@@ -506,6 +536,10 @@ impl Merger {
                     dst.clone_from(v);
                 }
             }
+        }
+        if let Some(l) = &layer.language {
+            l.apply(&mut self.language);
+            self.language_source = Some(si);
         }
         if let Some(t) = &layer.tracker {
             self.capacity = t.capacity.or(self.capacity);
@@ -863,6 +897,36 @@ impl Merger {
             None => defaults::IDLE_TTL_MS,
             Some(t) => self.duration(t, "tracker", "idle_ttl")?,
         };
+        if let Some(si) = self.language_source {
+            if let Err(e) = self.language.options.validate() {
+                let field = match &e {
+                    crate::lang::LanguageError::OutOfRange { field, .. } => Some(*field),
+                    _ => None,
+                };
+                return Err(self.err(
+                    si,
+                    "language".into(),
+                    field,
+                    None,
+                    PolicyErrorKind::Invalid(e.to_string()),
+                ));
+            }
+            let unknown = self
+                .language
+                .packs
+                .iter()
+                .flat_map(|(k, v)| std::iter::once(k).chain(v))
+                .find(|c| crate::lang::Language::from_code(c).is_none());
+            if let Some(code) = unknown {
+                return Err(self.err(
+                    si,
+                    "language".into(),
+                    Some("packs"),
+                    Some(code),
+                    PolicyErrorKind::Invalid(format!("`{code}` is not a language code Vigil identifies")),
+                ));
+            }
+        }
         let max_items = self.max_items.unwrap_or(defaults::MAX_EVIDENCE);
         if max_items == 0 || max_items > 1000 {
             return Err(whole(&format!(
@@ -1006,6 +1070,7 @@ impl Merger {
                 capacity,
                 idle_ttl_ms,
             },
+            language: self.language,
             stages: self.stages.into_iter().map(|(s, _)| s).collect(),
             categories: self.categories.into_iter().map(|(c, _)| c).collect(),
             rule_sources: self.rules.iter().map(|(_, s)| *s).collect(),

@@ -31,6 +31,9 @@ pub struct Layer {
     /// Memory bounds of a tracker.
     #[serde(default)]
     pub tracker: Option<TrackerSettings>,
+    /// Language identification and the scoping of packs by language.
+    #[serde(default)]
+    pub language: Option<LanguageSettings>,
     /// Grooming stages.
     #[serde(default, rename = "stage")]
     pub stages: Vec<Stage>,
@@ -183,6 +186,67 @@ pub struct TrackerSettings {
     pub capacity: Option<u64>,
     /// A key idle longer than this (by message timestamps), such as `30d`, is evicted.
     pub idle_ttl: Option<String>,
+}
+
+/// Language scoping as written in a layer; unset fields keep the earlier value.
+///
+/// A pack declares its languages in `[policy] languages`; a pack without languages (the core) is
+/// language-neutral and always applies. With scoping on, the rules of a language pack apply to a
+/// message only where one of its languages is plausible for the message or its conversation, and
+/// to every message while the language is unknown or uncertain.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageSettings {
+    /// Scope language packs by the language of the message and the conversation (default `true`;
+    /// it has an effect only with packs of two or more languages).
+    pub scoping: Option<bool>,
+    /// For a language (ISO 639-1 code), the languages whose packs apply where it is plausible:
+    /// by default only its own. `pt = ["pt", "es"]` applies the Spanish pack to Portuguese
+    /// conversations too. Later layers replace a language's list.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub packs: std::collections::BTreeMap<String, Vec<String>>,
+    /// See [`LanguageOptions::min_letters`](crate::lang::LanguageOptions::min_letters).
+    pub min_letters: Option<u32>,
+    /// See [`LanguageOptions::max_bytes`](crate::lang::LanguageOptions::max_bytes).
+    pub max_bytes: Option<u32>,
+    /// See [`LanguageOptions::reliable_confidence`](crate::lang::LanguageOptions::reliable_confidence).
+    pub reliable_confidence: Option<f32>,
+    /// See [`LanguageOptions::message_weight`](crate::lang::LanguageOptions::message_weight).
+    pub message_weight: Option<f32>,
+    /// See [`LanguageOptions::min_evidence`](crate::lang::LanguageOptions::min_evidence).
+    pub min_evidence: Option<f32>,
+    /// See [`LanguageOptions::plausible_share`](crate::lang::LanguageOptions::plausible_share).
+    pub plausible_share: Option<f32>,
+    /// See [`LanguageOptions::learn_until`](crate::lang::LanguageOptions::learn_until).
+    pub learn_until: Option<f32>,
+}
+
+impl LanguageSettings {
+    pub(crate) fn apply(&self, to: &mut crate::policy::LanguagePolicy) {
+        if let Some(v) = self.scoping {
+            to.scoping = v;
+        }
+        for (k, v) in &self.packs {
+            to.packs.insert(k.clone(), v.clone());
+        }
+        let o = &mut to.options;
+        let set = |dst: &mut f32, v: Option<f32>| {
+            if let Some(v) = v {
+                *dst = v;
+            }
+        };
+        if let Some(v) = self.min_letters {
+            o.min_letters = v;
+        }
+        if let Some(v) = self.max_bytes {
+            o.max_bytes = v;
+        }
+        set(&mut o.reliable_confidence, self.reliable_confidence);
+        set(&mut o.message_weight, self.message_weight);
+        set(&mut o.min_evidence, self.min_evidence);
+        set(&mut o.plausible_share, self.plausible_share);
+        set(&mut o.learn_until, self.learn_until);
+    }
 }
 
 /// A grooming stage: categories evidence stages; several stages from one sender weigh most.
