@@ -122,18 +122,23 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     }
     let path = args.input.as_deref().unwrap_or("-");
     let (messages, bad) = common::read_messages(path, false)?;
-    let mut ids: Vec<&str> = Vec::new();
-    for m in &messages {
-        if !ids.contains(&m.conversation_id.as_str()) {
-            ids.push(&m.conversation_id);
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<&str> = messages
+        .iter()
+        .map(|m| m.conversation_id.as_str())
+        .filter(|c| seen.insert(*c))
+        .collect();
     let conversation = match (&args.conversation, ids.as_slice()) {
         (Some(c), _) => {
-            if !ids.contains(&c.as_str()) {
+            if !seen.contains(c.as_str()) {
+                const SHOWN: usize = 10;
+                let more = match ids.len().saturating_sub(SHOWN) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
                 anyhow::bail!(
-                    "{path}: no conversation `{c}` (conversations: {})",
-                    ids.join(", ")
+                    "{path}: no conversation `{c}` (conversations: {}{more})",
+                    ids[..ids.len().min(SHOWN)].join(", ")
                 );
             }
             c.clone()
@@ -301,6 +306,11 @@ pub fn write_message(out: &mut impl Write, x: &MessageExplanation) -> std::io::R
             NotCountedReason::When { unmet } => format!("`when` not met: {}", unmet.join("; ")),
             NotCountedReason::Unless { phrase, .. } => format!("cancelled by `unless` {phrase:?}"),
             NotCountedReason::Overlap { by } => format!("same words already counted by `{by}`"),
+            NotCountedReason::Language { pack } => format!(
+                "its pack's language ({}) is not plausible for this message or conversation",
+                pack.join(", ")
+            ),
+            _ => "not counted".into(),
         };
         writeln!(
             out,
@@ -422,6 +432,38 @@ fn write_step(out: &mut impl Write, x: &ConversationExplanation, s: &Step) -> st
         paint(DIM, s.timestamp.to_rfc3339())
     )?;
     write_message(out, &s.message)?;
+    if let Some(l) = &s.language {
+        let share = |v: f32| format!("{:.0}%", f64::from(v) * 100.0);
+        let mut parts = Vec::new();
+        if let Some(m) = &l.message {
+            parts.push(format!(
+                "message {} (confidence {})",
+                m.language.code(),
+                share(m.share)
+            ));
+        }
+        if !l.conversation.is_empty() {
+            let conv: Vec<String> = l
+                .conversation
+                .iter()
+                .map(|c| format!("{} {}", c.language.code(), share(c.share)))
+                .collect();
+            parts.push(format!("conversation {}", conv.join(", ")));
+        }
+        match &l.packs {
+            Some(p) => parts.push(format!(
+                "packs applied: {}",
+                p.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+            )),
+            None if !s.message.hits.is_empty() || !s.message.not_counted.is_empty() => {
+                parts.push("packs applied: all".into())
+            }
+            None => {}
+        }
+        if !parts.is_empty() {
+            label(out, "language", paint(DIM, parts.join(" · ")))?;
+        }
+    }
     if s.message.hits.is_empty() && s.key_message > 1 && s.categories.iter().all(|c| c.before == 0.0) {
         return Ok(());
     }

@@ -383,10 +383,24 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
     let first = case.steps.first().map(|(m, _)| m);
     let last = case.steps.last().map(|(m, _)| m);
     let max_risk = case.steps.iter().map(|(_, o)| o.risk).fold(0.0, f64::max);
+    // The conversation's language as estimated at its last message.
+    let language = case
+        .steps
+        .last()
+        .and_then(|(_, o)| o.language.as_ref())
+        .filter(|l| !l.conversation.is_empty())
+        .map(|l| {
+            l.conversation
+                .iter()
+                .map(|s| format!("{} {:.0}%", s.language.code(), f64::from(s.share) * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_else(|| "not estimated".into());
     let _ = write!(
         s,
         "<dl class=\"facts\"><dt>Participants</dt><dd>{}</dd><dt>Channel</dt><dd>{} · {}</dd>\
-         <dt>Messages</dt><dd>{} from {} to {}</dd><dt>Highest risk</dt><dd>{}</dd>\
+         <dt>Messages</dt><dd>{} from {} to {}</dd><dt>Language</dt><dd>{}</dd><dt>Highest risk</dt><dd>{}</dd>\
          <dt>Escalations</dt><dd>{}</dd></dl>",
         participants(case),
         first.map_or("", |m| m.channel.as_str()),
@@ -394,6 +408,7 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
         case.steps.len(),
         esc(&first.map_or(String::new(), |m| m.timestamp.to_rfc3339())),
         esc(&last.map_or(String::new(), |m| m.timestamp.to_rfc3339())),
+        esc(&language),
         fmt_num(max_risk),
         escalations.len()
     );

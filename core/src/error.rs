@@ -257,11 +257,14 @@ pub enum SnapshotError {
     #[error("not a Vigil snapshot (bad magic bytes)")]
     NotASnapshot,
     /// The snapshot was written in a format version this library does not read.
-    #[error("snapshot format version {found} is not supported (this library reads version {supported})")]
+    #[error(
+        "snapshot format version {found} is not supported (this library reads versions 1 to {supported})"
+    )]
     UnsupportedVersion {
         /// The version in the snapshot.
         found: u16,
-        /// The version this library reads and writes.
+        /// The newest version this library reads (it reads every version from 1 up to it, and
+        /// writes this one).
         supported: u16,
     },
     /// The snapshot is shorter than its header says.

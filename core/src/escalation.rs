@@ -58,6 +58,20 @@ pub struct Escalation {
     pub recommended_action: Option<String>,
     /// Hints for a hotline report a human may file after review.
     pub report_hints: ReportHints,
+    /// The conversation's languages as estimated so far, strongest first (only with language
+    /// scoping; empty before any evidence).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub language: Vec<LanguageShareItem>,
+}
+
+/// A language of the conversation and its share of the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageShareItem {
+    /// ISO 639-1 code.
+    pub language: String,
+    /// Share of the conversation's language evidence, in [0, 1].
+    #[serde(serialize_with = "crate::engine::round3")]
+    pub share: f64,
 }
 
 /// Sender and recipient of a conversation key.

@@ -790,6 +790,16 @@ impl LanguageEstimate {
         }
     }
 
+    /// The kept languages with their raw weights, and the evidence (for snapshots).
+    pub(crate) fn parts(&self) -> (Vec<(Language, f32)>, f32) {
+        (self.kept().collect(), self.evidence)
+    }
+
+    /// An estimate from [`parts`](Self::parts); refuses values an estimate never holds.
+    pub(crate) fn from_parts(langs: Vec<(Language, f32)>, evidence: f32) -> Result<Self, LanguageError> {
+        LanguageEstimate::try_from(EstimateRepr { langs, evidence })
+    }
+
     fn kept(&self) -> impl Iterator<Item = (Language, f32)> + '_ {
         self.langs
             .iter()

@@ -34,8 +34,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{round3, Assessment, Context, Engine, LanguageReport, Span};
 use crate::escalation::{
-    EscalatedCategory, Escalation, EvidenceItem, ParticipantRef, Participants, PolicyRef, ReportHints,
-    TimelineEntry, SCHEMA_ID,
+    EscalatedCategory, Escalation, EvidenceItem, LanguageShareItem, ParticipantRef, Participants, PolicyRef,
+    ReportHints, TimelineEntry, SCHEMA_ID,
 };
 use crate::level::Level;
 use crate::matcher::Scratch;
@@ -469,6 +469,7 @@ impl Tracker {
             assessment: &assessment,
             now,
             known,
+            language: language.as_ref(),
         };
         let (risk, level, stages, capped_by) = update.apply(state);
         let escalation = update.escalate(
@@ -642,6 +643,8 @@ struct Update<'a> {
     now: i64,
     /// The message's metadata with probable minors counted as minors, for ceilings.
     known: Context<'a>,
+    /// The language of the message and its conversation.
+    language: Option<&'a LanguageReport>,
 }
 
 impl Update<'_> {
@@ -925,6 +928,18 @@ impl Update<'_> {
             },
             recommended_action: policy.action(level).map(str::to_string),
             report_hints: hints,
+            language: self
+                .language
+                .map(|l| {
+                    l.conversation
+                        .iter()
+                        .map(|s| LanguageShareItem {
+                            language: s.language.code().to_string(),
+                            share: f64::from(s.share),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }

@@ -236,6 +236,7 @@ pub struct HitExplanation {
 /// Why a rule that matched the text did not count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NotCountedReason {
     /// The rule's `when` conditions do not hold for this message's metadata.
     When {
@@ -247,6 +248,12 @@ pub enum NotCountedReason {
     Overlap {
         /// The rule that counted those words.
         by: String,
+    },
+    /// The rule's pack is for a language not plausible for this message or its conversation
+    /// (language scoping).
+    Language {
+        /// The languages of the rule's pack (ISO 639-1 codes).
+        pack: Vec<String>,
     },
     /// An `unless` phrase of the rule occurs in the message.
     Unless {
@@ -398,9 +405,12 @@ pub struct MessageExplanation {
 
 /// Explains one message on its own (no conversation state: no decay, no fan-out, no inferred
 /// ages), exactly as [`Engine::assess`] scores it.
+///
+/// A message on its own has no conversation whose languages would scope the packs: every pack
+/// applies, as in [`Engine::assess`].
 pub fn explain_message(engine: &Engine, msg: &Message) -> MessageExplanation {
     let assessment = engine.assess(msg);
-    build(engine, msg, MessageContext::of(msg), &assessment, false)
+    build(engine, msg, MessageContext::of(msg), &assessment, &[], false)
 }
 
 /// Builds the explanation of an assessment made under `ctx`.
@@ -409,6 +419,7 @@ fn build(
     msg: &Message,
     ctx: MessageContext,
     a: &Assessment,
+    out_of_scope: &[Arc<str>],
     in_conversation: bool,
 ) -> MessageExplanation {
     let policy = engine.policy();
@@ -472,6 +483,13 @@ fn build(
             .iter()
             .find(|h| *h.category == *rule.category && h.span.start < span.end && span.start < h.span.end);
         let reason = match overlapping {
+            _ if out_of_scope.iter().any(|r| **r == *rule.id) => NotCountedReason::Language {
+                pack: policy
+                    .layers()
+                    .get(policy.rule_layer(raw.rule as usize))
+                    .map(|m| m.languages.clone())
+                    .unwrap_or_default(),
+            },
             Some(h) if unmet.is_empty() => NotCountedReason::Overlap {
                 by: h.rule.to_string(),
             },
@@ -963,6 +981,9 @@ pub struct Step {
     pub forced: Option<Forced>,
     /// The key's level after the message.
     pub level: Option<Level>,
+    /// The language of the message and its conversation, and the packs that applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<crate::engine::LanguageReport>,
     /// The policy's ceiling that held the level below what risk and forced levels reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capped_by: Option<String>,
@@ -1060,7 +1081,8 @@ pub fn explain_conversation(
         }
         let obs = tracker.observe(msg);
         let after = tracker.keys.get(&key).cloned().unwrap_or_default();
-        let explanation = build(engine, msg, ctx, &obs.assessment, true);
+        let out_of_scope = obs.language.as_ref().map_or(&[][..], |l| &l.out_of_scope[..]);
+        let explanation = build(engine, msg, ctx, &obs.assessment, out_of_scope, true);
 
         // Decay since the key's previous message (a key evicted meanwhile starts afresh).
         let before = before.filter(|b| after.messages > b.messages);
@@ -1154,6 +1176,7 @@ pub fn explain_conversation(
             forced: after.forced.and(forced_by.get(&key).cloned()),
             level: obs.level,
             capped_by: obs.capped_by.as_deref().map(str::to_string),
+            language: obs.language.clone(),
             escalation: obs.escalation.as_ref().map(|e| EscalationSummary {
                 sequence: e.sequence,
                 level: e.level,

@@ -47,14 +47,14 @@ use std::collections::HashMap;
 
 use crate::error::SnapshotError;
 use crate::ids::IdIndex;
-use crate::tracker::{Key, KeyState, MinorKey, SenderState, Tracker, TrackerStats};
+use crate::tracker::{ConversationLanguage, Key, KeyState, MinorKey, SenderState, Tracker, TrackerStats};
 
 mod wire;
 
 /// Magic bytes at the start of every snapshot.
 pub const MAGIC: &[u8; 8] = b"VIGILSNP";
 /// The snapshot format version this library writes (it reads every version from 1 up to this).
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 /// What a snapshot holds, whatever its format version: the tracker's state in its in-memory
 /// types, with the snapshot's own id tables. Each format version converts its wire types from and
@@ -75,6 +75,8 @@ struct Image {
     senders: Vec<(Box<str>, SenderState)>,
     /// Probable minors and when they were last seen, least recently used first.
     minors: Vec<(MinorKey, i64)>,
+    /// Language estimates by conversation, least recently used first (format 2 on).
+    languages: Vec<(Box<str>, ConversationLanguage)>,
 }
 
 /// A snapshot's id tables: item index `i` of a kind refers to entry `i` of its table.
@@ -121,6 +123,12 @@ impl Tracker {
                 .iter()
                 .filter(|((c, _), _)| keep(c))
                 .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            languages: self
+                .languages
+                .iter()
+                .filter(|(c, _)| keep(c))
+                .map(|(c, l)| (c.clone(), *l))
                 .collect(),
         };
         if only.is_some() {
@@ -171,6 +179,10 @@ impl Tracker {
             self.minors.remove(&k);
             self.minors.insert(k, t);
         }
+        for (c, l) in image.languages {
+            self.languages.remove(&c);
+            self.languages.insert(c, l);
+        }
         self.clock = self.clock.max(image.clock);
         while self.keys.len() > self.capacity() {
             self.keys.pop_front();
@@ -192,6 +204,7 @@ impl Tracker {
         self.keys = image.keys.into_iter().collect();
         self.senders = image.senders.into_iter().collect();
         self.minors = image.minors.into_iter().collect();
+        self.languages = image.languages.into_iter().collect();
         self.clock = image.clock;
         self.stats = image.stats;
     }

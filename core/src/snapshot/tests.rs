@@ -181,3 +181,48 @@ fn images_round_trip_through_every_version() {
     }
     assert_eq!(wire::encode_as(FORMAT_VERSION + 1, Image::default()), None);
 }
+
+#[test]
+fn format_2_carries_ceilings_and_language_estimates_that_format_1_lacks() {
+    // The shipped packs: two ceilings and eight languages.
+    let mut t = Tracker::new(std::sync::Arc::new(crate::Engine::default()));
+    let script = [
+        (
+            "en",
+            ("a", Adult),
+            ("b", Adult),
+            "hey how was the concert last night, did you like it?",
+        ),
+        (
+            "en",
+            ("a", Adult),
+            ("b", Adult),
+            "you're so pretty, we should meet up some time",
+        ),
+        (
+            "de",
+            ("c", Unknown),
+            ("d", Unknown),
+            "wie war dein Wochenende, hast du etwas Schönes gemacht?",
+        ),
+    ];
+    for (i, (c, from, to, text)) in script.into_iter().enumerate() {
+        t.observe(&dm(c, &format!("m{i}"), i as i64, from, to, text));
+    }
+    let image = t.image(None);
+    assert!(
+        image.keys.iter().any(|(_, st)| st.cap.is_some()),
+        "a ceiling held"
+    );
+    assert_eq!(image.languages.len(), 2, "an estimate per conversation");
+    assert!(image.languages.iter().all(|(_, l)| l.estimate.evidence() > 0.0));
+    let v2 = wire::decode(&wire::encode_as(2, image.clone()).unwrap()).unwrap();
+    assert_eq!(v2, image);
+    let v1 = wire::decode(&wire::encode_as(1, image.clone()).unwrap()).unwrap();
+    let mut lacking = image;
+    lacking.languages.clear();
+    for (_, st) in &mut lacking.keys {
+        st.cap = None;
+    }
+    assert_eq!(v1, lacking, "format 1 drops exactly what it predates");
+}

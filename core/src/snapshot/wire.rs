@@ -24,9 +24,10 @@ use super::{Image, FORMAT_VERSION, MAGIC};
 use crate::error::SnapshotError;
 
 mod v1;
+mod v2;
 
 /// The version this library writes.
-use v1 as current;
+use v2 as current;
 
 const _: () = assert!(
     current::VERSION == FORMAT_VERSION,
@@ -38,7 +39,7 @@ const HEADER: usize = 8 + 2 + 8 + 4;
 
 /// Whether this library reads snapshots of format `version`.
 fn reads(version: u16) -> bool {
-    matches!(version, v1::VERSION)
+    matches!(version, v1::VERSION | v2::VERSION)
 }
 
 /// An image as a snapshot of the current format version.
@@ -52,6 +53,7 @@ pub(super) fn encode(image: Image) -> Vec<u8> {
 pub(super) fn encode_as(version: u16, image: Image) -> Option<Vec<u8>> {
     let payload = match version {
         v1::VERSION => v1::encode(image),
+        v2::VERSION => v2::encode(image),
         _ => return None,
     };
     Some(frame(version, &payload))
@@ -63,6 +65,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, SnapshotError> {
     let (version, payload) = unframe(bytes)?;
     match version {
         v1::VERSION => v1::decode(payload),
+        v2::VERSION => v2::decode(payload),
         found => Err(unsupported(found)),
     }
 }

@@ -225,7 +225,7 @@ fn snapshot_round_trips_and_bad_snapshots_leave_state_intact() {
         r.restore(&future),
         Err(SnapshotError::UnsupportedVersion {
             found: 9,
-            supported: 1
+            supported: crate::snapshot::FORMAT_VERSION
         })
     ));
     assert_eq!(r.snapshot(), before, "failed restores change nothing");
