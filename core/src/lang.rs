@@ -1430,7 +1430,12 @@ mod tests {
         // Recall first: the true language's pack applies to nearly every message.
         assert!(total.recall() >= 0.98, "{}", total.row("all"));
         assert!(per_sender.recall() >= 0.98, "{}", per_sender.row("per sender"));
-        assert!(switch.recall() >= 0.94, "{}", switch.row("switch"));
+        // After a switch, the new language's pack applies once a message of it is guessed
+        // reliably (an unreliable guess keeps the conversation's languages: on real English chat,
+        // "I haven't met her in real life." is guessed Dutch at 20% confidence): 90.6% of the
+        // first five messages after a switch, against 93.7% when an unreliable guess adds its
+        // language too (docs/language-id.md).
+        assert!(switch.recall() >= 0.90, "{}", switch.row("switch"));
         // And the scope narrows: fewer than half of the eight packs on average.
         assert!(total.packs < total.messages * 4, "{}", total.row("all"));
     }

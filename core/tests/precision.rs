@@ -52,8 +52,14 @@ fn plain_words_no_longer_match_other_words_skeletons() {
     // "pool" and the French "poil" (in "a poil", naked) share the skeleton "poi"; "lift" and the
     // Dutch age abbreviation "lft" share "ift".
     for (text, not) in [
-        ("I haven't gotten in a pool for 3 years though", "fr.sexualisation.nudity"),
-        ("Yeah it's pretty sweet. Indoors with a pool ", "fr.sexualisation.nudity"),
+        (
+            "I haven't gotten in a pool for 3 years though",
+            "fr.sexualisation.nudity",
+        ),
+        (
+            "Yeah it's pretty sweet. Indoors with a pool ",
+            "fr.sexualisation.nudity",
+        ),
         ("the girl can even lift the guy.", "nl.age-probing.how-old"),
     ] {
         let got = rules(text);
@@ -65,7 +71,11 @@ fn plain_words_no_longer_match_other_words_skeletons() {
 fn evasions_still_match_and_say_how() {
     let engine = shipped();
     for (text, rule, evasion) in [
-        ("d0n'7 t e l l ur parents about us", "en.secrecy.dont-tell", "leetspeak"),
+        (
+            "d0n'7 t e l l ur parents about us",
+            "en.secrecy.dont-tell",
+            "leetspeak",
+        ),
         ("s e n d me a pic", "en.image-request.send-pic", "spaced"),
         ("add me on ѕnар", "en.platform-switch.add-me-on", "lookalike"),
     ] {
@@ -126,9 +136,21 @@ fn a_dutch_conversation_keeps_its_dutch_rules() {
     let g = ("g", AgeBand::Adult);
     let k = ("k", AgeBand::Minor);
     let lines = [
-        (g, k, "hoi, hoe gaat het met je vandaag? ben je al thuis van school?"),
-        (k, g, "ja ik ben net thuis, ik moet nog huiswerk maken voor morgen"),
-        (g, k, "zullen we een keer afspreken in real life? dan kunnen we samen iets leuks doen"),
+        (
+            g,
+            k,
+            "hoi, hoe gaat het met je vandaag? ben je al thuis van school?",
+        ),
+        (
+            k,
+            g,
+            "ja ik ben net thuis, ik moet nog huiswerk maken voor morgen",
+        ),
+        (
+            g,
+            k,
+            "zullen we een keer afspreken in real life? dan kunnen we samen iets leuks doen",
+        ),
     ];
     let mut t = Tracker::new(shipped());
     let mut fired = Vec::new();
@@ -219,6 +241,12 @@ fn with_no_minor_in_sight_nothing_but_sextortion_is_urgent() {
         top = top.max(t.observe(&msg("long", i, u, v, text)).level);
     }
     assert!(top <= Some(Level::Review), "{top:?}");
-    let threat = t.observe(&msg("long", 99, u, v, "send more pics or i will share your nudes with everyone"));
+    let threat = t.observe(&msg(
+        "long",
+        99,
+        u,
+        v,
+        "send more pics or i will share your nudes with everyone",
+    ));
     assert_eq!(threat.level, Some(Level::Urgent));
 }

@@ -18,9 +18,6 @@ pub(crate) struct TermForm {
     pub(crate) open_start: bool,
     /// `*` at the end.
     pub(crate) open_end: bool,
-    /// The term in the plain view ([`Normalizer::plain`]): two terms with one skeleton but
-    /// different plain words match different texts.
-    pub(crate) plain: String,
 }
 
 impl TermForm {
@@ -34,11 +31,6 @@ impl TermForm {
             skeleton: normalizer.normalize(core, Mode::Terms).as_str().to_string(),
             open_start,
             open_end,
-            plain: normalizer
-                .plain()
-                .normalize(core, Mode::Terms)
-                .as_str()
-                .to_string(),
         }
     }
 

@@ -182,6 +182,17 @@ impl Linter<'_> {
     fn form(&self, term: &str) -> TermForm {
         TermForm::of(&self.normalizer, term)
     }
+
+    /// Whether two terms with one skeleton match different texts: both are written plainly (no
+    /// word-level evasion in their own spelling) and read differently in the plain view, so the
+    /// matcher tells them apart (`tell` and `tel`; but `qu1et` only repeats `quiet`).
+    fn distinct(&self, a: &str, b: &str) -> bool {
+        let plain = self.normalizer.plain();
+        let (a, b) = (TermForm::core(a), TermForm::core(b));
+        self.normalizer.word_evasion(a).is_none()
+            && self.normalizer.word_evasion(b).is_none()
+            && plain.normalize(a, Mode::Terms).as_str() != plain.normalize(b, Mode::Terms).as_str()
+    }
 }
 
 /// Lints a policy. The warnings come in policy order (rules, then categories, then stages).
@@ -264,7 +275,7 @@ fn lint_terms<'p>(
             },
             ..form.clone()
         };
-        if let Some(first) = seen.get(&key) {
+        if let Some(first) = seen.get(&key).filter(|first| !l.distinct(first, term)) {
             l.rule_warning(
                 LintKind::DuplicateTerm,
                 ri,
@@ -320,7 +331,7 @@ fn lint_terms<'p>(
         }
         if field == "any" {
             match by_category.get(&(layer, rule.category.as_str(), form.clone())) {
-                Some(&(other, other_term)) if other != ri => {
+                Some(&(other, other_term)) if other != ri && !l.distinct(other_term, term) => {
                     let other_id = l
                         .policy
                         .rules()
