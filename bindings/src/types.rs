@@ -128,6 +128,31 @@ pub struct Hit {
     pub weight: f64,
     /// What it matched, in the original text (the rule's first match).
     pub span: Span,
+    /// How the text was evaded where it matched (`leetspeak`, `spaced`, `stretched`,
+    /// `lookalike`, `compatibility`, `invisible`, `stacked_marks`), if it was.
+    pub evasion: Option<String>,
+}
+
+/// A language with its share of a conversation's evidence, or a message guess's confidence.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LanguageShare {
+    /// ISO 639-1 code.
+    pub language: String,
+    /// In [0, 1].
+    pub share: f64,
+}
+
+/// The language of a message and its conversation, and the language packs that applied.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LanguageReport {
+    /// The message's own language, when it was identified.
+    pub message: Option<LanguageShare>,
+    /// The conversation's estimate, strongest first.
+    pub conversation: Vec<LanguageShare>,
+    /// Languages whose packs applied; absent when every pack did.
+    pub packs: Option<Vec<String>>,
+    /// Rules whose text matched but whose pack's language is not plausible here.
+    pub out_of_scope: Vec<String>,
 }
 
 /// A category's contribution to one message's score.
@@ -194,6 +219,11 @@ pub struct Observation {
     pub stages: Vec<String>,
     /// The message was older than the last one of its key.
     pub out_of_order: bool,
+    /// The policy's level ceiling that held the key's level down (e.g. both participants are
+    /// declared adults), if one did.
+    pub capped_by: Option<String>,
+    /// The language of the message and its conversation (with language scoping only).
+    pub language: Option<LanguageReport>,
     /// An escalation, when the level rose or a new category joined: send it to moderators.
     pub escalation: Option<Escalation>,
     /// The whole observation as one line of JSON, as the core serializes it (the format of the
@@ -326,6 +356,9 @@ pub struct Escalation {
     pub recommended_action: Option<String>,
     /// Hints for a hotline report a human may file after review.
     pub report_hints: ReportHints,
+    /// The conversation's languages as estimated so far, strongest first (with language
+    /// scoping only).
+    pub language: Vec<LanguageShare>,
     /// The document as one line of JSON, as the core serializes it: what a moderation queue
     /// stores (schema in `core/schema/escalation.schema.json`).
     pub json: String,
@@ -480,6 +513,38 @@ impl From<&vigil::Hit> for Hit {
             kind: h.kind.into(),
             weight: h.weight,
             span: h.span.into(),
+            evasion: h.evasion.map(evasion_name),
+        }
+    }
+}
+
+/// An evasion's name, as the core's JSON writes it.
+fn evasion_name(e: vigil::normalize::Evasion) -> String {
+    serde_json::to_value(e)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl From<&vigil::engine::LanguageShare> for LanguageShare {
+    fn from(s: &vigil::engine::LanguageShare) -> LanguageShare {
+        LanguageShare {
+            language: s.language.code().to_string(),
+            share: f64::from(s.share),
+        }
+    }
+}
+
+impl From<&vigil::engine::LanguageReport> for LanguageReport {
+    fn from(l: &vigil::engine::LanguageReport) -> LanguageReport {
+        LanguageReport {
+            message: l.message.as_ref().map(Into::into),
+            conversation: l.conversation.iter().map(Into::into).collect(),
+            packs: l
+                .packs
+                .as_ref()
+                .map(|p| p.iter().map(|l| l.code().to_string()).collect()),
+            out_of_scope: l.out_of_scope.iter().map(|r| r.to_string()).collect(),
         }
     }
 }
@@ -585,6 +650,14 @@ impl From<&vigil::Escalation> for Escalation {
                 incident_types: e.report_hints.incident_types.clone(),
                 annotations: e.report_hints.annotations.clone(),
             },
+            language: e
+                .language
+                .iter()
+                .map(|s| LanguageShare {
+                    language: s.language.clone(),
+                    share: s.share,
+                })
+                .collect(),
             json: e.to_json(),
         }
     }
@@ -603,6 +676,8 @@ impl From<&vigil::Observation> for Observation {
             level: o.level.map(Into::into),
             stages: o.stages.iter().map(|s| s.to_string()).collect(),
             out_of_order: o.out_of_order,
+            capped_by: o.capped_by.as_deref().map(str::to_string),
+            language: o.language.as_ref().map(Into::into),
             escalation: o.escalation.as_ref().map(Into::into),
             json: o.to_json(),
         }
