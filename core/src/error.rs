@@ -162,6 +162,14 @@ pub enum MessageError {
         /// What is wrong.
         reason: String,
     },
+    /// A line of a JSON Lines document is not valid UTF-8.
+    #[error("{}not valid UTF-8 at byte {byte}", LinePrefix(*line))]
+    Encoding {
+        /// 1-based line in a JSON Lines document, when known.
+        line: Option<u64>,
+        /// 1-based byte of the line where the invalid sequence starts (after a byte-order mark).
+        byte: u64,
+    },
 }
 
 struct LinePrefix(Option<u64>);
@@ -225,13 +233,16 @@ impl MessageError {
                 field,
                 reason,
             },
+            MessageError::Encoding { byte, .. } => MessageError::Encoding { line: Some(l), byte },
         }
     }
 
     /// The 1-based line, when the message came from a JSON Lines document.
     pub fn line(&self) -> Option<u64> {
         match self {
-            MessageError::Syntax { line, .. } | MessageError::Invalid { line, .. } => *line,
+            MessageError::Syntax { line, .. }
+            | MessageError::Invalid { line, .. }
+            | MessageError::Encoding { line, .. } => *line,
         }
     }
 }
@@ -247,6 +258,26 @@ fn strip_position(e: &serde_json::Error) -> String {
         Some(i) => s[..i].to_string(),
         None => s,
     }
+}
+
+/// A JSON Lines input that could not be read to the end (see [`crate::jsonl::Reader`]).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// A line is not a valid message (not UTF-8, not JSON, a missing or invalid field); the error
+    /// carries the line number. Reading goes on with the next line.
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// The underlying reader failed (a disk or pipe error). Reading stops there. The reader's
+    /// error is the [`source`](std::error::Error::source) (not repeated in the message).
+    #[error("cannot read line {line}")]
+    Io {
+        /// The 1-based line that could not be read.
+        line: u64,
+        /// The reader's error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// A snapshot that could not be restored. The tracker it was offered to is left as it was.

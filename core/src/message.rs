@@ -330,22 +330,21 @@ impl Message {
 /// Parses a JSON Lines document: one message per non-blank line. Each item carries the 1-based
 /// line number with its error, so a reader can report and skip bad lines.
 ///
+/// The lines are read by the rules of [`crate::jsonl`], the same as the `vigil` command and the
+/// WASM package: a byte-order mark at the start is dropped, `\r\n` ends a line like `\n`, blank
+/// lines are skipped (and counted). To read a file or a stream line by line, or bytes that may
+/// not be UTF-8, use [`crate::jsonl::Reader`].
+///
 /// ```
-/// let doc = "{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
-///            \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n\nnot json\n";
+/// let doc = "\u{feff}{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
+///            \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\r\n\r\nnot json\r\n";
 /// let items: Vec<_> = vigil::message::parse_jsonl(doc).collect();
 /// assert_eq!(items.len(), 2);
 /// assert!(items[0].is_ok());
 /// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
 /// ```
 pub fn parse_jsonl(doc: &str) -> impl Iterator<Item = Result<Message, MessageError>> + '_ {
-    doc.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
-            Message::from_json(l).map_err(|e| e.at_line(line))
-        })
+    crate::jsonl::lines(doc.as_bytes()).map(|(number, text)| crate::jsonl::message(number, text))
 }
 
 #[cfg(test)]
