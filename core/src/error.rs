@@ -260,6 +260,63 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
+/// What is wrong with a timestamp's text.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TimestampErrorKind {
+    /// The text is not RFC 3339 (the `time` crate's message says where).
+    #[error("{0}")]
+    Syntax(String),
+    /// A valid RFC 3339 time whose milliseconds since the Unix epoch do not fit an `i64`. RFC 3339
+    /// years (0000 to 9999) are all within range today; the conversion is checked rather than
+    /// assumed.
+    #[error("out of range")]
+    OutOfRange,
+}
+
+/// RFC 3339 text that could not be read as a [`crate::Timestamp`]: the text and what is wrong.
+///
+/// ```
+/// let err = vigil::Timestamp::parse_rfc3339("yesterday").unwrap_err();
+/// assert_eq!(err.text(), "yesterday");
+/// assert!(matches!(err.kind(), vigil::TimestampErrorKind::Syntax(_)));
+/// assert!(err.to_string().starts_with("invalid RFC 3339 timestamp \"yesterday\": "), "{err}");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError {
+    inner: Box<(String, TimestampErrorKind)>,
+}
+
+impl TimestampError {
+    pub(crate) fn new(text: &str, kind: TimestampErrorKind) -> TimestampError {
+        TimestampError {
+            inner: Box::new((text.to_string(), kind)),
+        }
+    }
+
+    /// The text as given.
+    pub fn text(&self) -> &str {
+        &self.inner.0
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &TimestampErrorKind {
+        &self.inner.1
+    }
+}
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (text, kind) = &*self.inner;
+        match kind {
+            TimestampErrorKind::OutOfRange => write!(f, "timestamp {text:?} is out of range"),
+            kind => write!(f, "invalid RFC 3339 timestamp {text:?}: {kind}"),
+        }
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
 /// A JSON Lines input that could not be read to the end (see [`crate::jsonl::Reader`]).
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -324,4 +381,7 @@ pub enum Error {
     /// A snapshot problem.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// A timestamp problem.
+    #[error(transparent)]
+    Timestamp(#[from] TimestampError),
 }

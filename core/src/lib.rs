@@ -63,7 +63,10 @@ mod testutil;
 pub mod tracker;
 
 pub use engine::{AppliedModifier, Assessment, CategoryScore, Engine, ExampleFailure, Hit, HitKind, Span};
-pub use error::{Error, Location, MessageError, PolicyError, PolicyErrorKind, ReadError, SnapshotError};
+pub use error::{
+    Error, Location, MessageError, PolicyError, PolicyErrorKind, ReadError, SnapshotError, TimestampError,
+    TimestampErrorKind,
+};
 pub use escalation::Escalation;
 pub use level::Level;
 pub use matcher::Scratch;
