@@ -166,7 +166,7 @@ impl Engine {
     /// assessment as JSON, as the core serializes it.
     pub fn assess_json(&self, message_json: String) -> Result<String, VigilError> {
         let m = vigil::Message::from_json(&message_json)?;
-        Ok(to_json(&self.inner.assess(&m)))
+        Ok(self.inner.assess(&m).to_json())
     }
 
     /// Runs every enabled rule's examples and returns the ones that fail (none for a sound
@@ -197,10 +197,6 @@ impl Engine {
             inner: self.inner.policy().clone(),
         })
     }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Conversation state for one engine: decayed risk per conversation key, grooming stages,

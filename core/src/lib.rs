@@ -47,6 +47,7 @@ pub mod escalation;
 pub mod eval;
 pub mod explain;
 mod ids;
+mod json;
 pub mod jsonl;
 pub mod lang;
 mod level;

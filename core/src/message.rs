@@ -303,6 +303,20 @@ impl Message {
         Ok(m)
     }
 
+    /// The message as one line of JSON, as [`Message::from_json`] and `vigil scan` read it.
+    /// Infallible: a message holds no map and nothing whose serialization can fail (see
+    /// `core/src/json.rs`).
+    ///
+    /// ```
+    /// use vigil::{AgeBand, Message, Participant, Timestamp};
+    /// let m = Message::new("c-1", "m-1", Timestamp::from_millis(0),
+    ///     Participant::new("u-1", AgeBand::Adult), "hello");
+    /// assert_eq!(Message::from_json(&m.to_json()).unwrap(), m);
+    /// ```
+    pub fn to_json(&self) -> String {
+        crate::json::compact(self)
+    }
+
     /// Checks what serde cannot: ids are not empty.
     pub fn validate(&self) -> Result<(), MessageError> {
         let empty = |field: &'static str| MessageError::Invalid {
