@@ -241,6 +241,15 @@ impl Tracker {
         Ok(lock(&self.inner).observe(&m).to_json())
     }
 
+    /// Observes one message given as JSON, like `observe_json`, and returns only its escalation:
+    /// the `vigil.escalation/1` document as one line of JSON (the text `observe_json` carries as
+    /// `escalation`), or nothing when the message raised none. For batch jobs that keep the
+    /// escalations alone (the Spark backtest): the observation is not serialized at all.
+    pub fn observe_json_escalation(&self, message_json: String) -> Result<Option<String>, VigilError> {
+        let m = vigil::Message::from_json(&message_json)?;
+        Ok(lock(&self.inner).observe(&m).escalation.map(|e| e.to_json()))
+    }
+
     /// The whole state as bytes, to persist and restore later (or in another process).
     pub fn snapshot(&self) -> Vec<u8> {
         lock(&self.inner).snapshot()
