@@ -45,3 +45,56 @@ fn checked(json: Result<String, serde_json::Error>) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::Value;
+
+    use crate::{Engine, Policy, Tracker};
+
+    fn object(json: &str) -> serde_json::Map<String, Value> {
+        match serde_json::from_str(json) {
+            Ok(Value::Object(m)) if !m.is_empty() => m,
+            other => panic!("not a JSON object: {other:?} from {json:?}"),
+        }
+    }
+
+    #[test]
+    fn every_document_serializes_to_a_json_object() {
+        let policy = Policy::shipped().unwrap();
+        let resolved = object(&policy.to_json());
+        assert!(resolved.contains_key("rules"));
+        let engine = Arc::new(Engine::new(policy).unwrap());
+        let mut tracker = Tracker::new(engine.clone());
+        let doc = include_str!("../../examples/sample-conversation.jsonl");
+        let mut escalations = 0;
+        for m in crate::message::parse_jsonl(doc) {
+            let m = m.unwrap();
+            assert_eq!(crate::Message::from_json(&m.to_json()).unwrap(), m);
+            object(&engine.assess(&m).to_json());
+            let obs = tracker.observe(&m);
+            let whole = object(&obs.to_json());
+            if let Some(e) = &obs.escalation {
+                escalations += 1;
+                assert_eq!(whole["escalation"], Value::Object(object(&e.to_json())));
+            }
+        }
+        assert!(escalations > 0);
+    }
+
+    #[test]
+    fn the_policy_hash_covers_the_compact_json() {
+        use sha2::{Digest, Sha256};
+        let policy = Policy::shipped().unwrap();
+        let digest = Sha256::digest(super::compact(&policy));
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(policy.hash(), format!("sha256:{hex}"));
+        // The pretty form is the same document.
+        assert_eq!(
+            serde_json::from_str::<Value>(&policy.to_json()).unwrap(),
+            serde_json::from_str::<Value>(&super::compact(&policy)).unwrap()
+        );
+    }
+}
