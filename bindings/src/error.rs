@@ -19,8 +19,8 @@ pub enum VigilError {
     #[error(transparent)]
     Snapshot(#[from] vigil::SnapshotError),
     /// A timestamp is not valid RFC 3339 text.
-    #[error("{0}")]
-    Timestamp(String),
+    #[error(transparent)]
+    Timestamp(#[from] vigil::TimestampError),
     /// A policy file could not be read.
     #[error("{path}: {message}")]
     Io {

@@ -71,16 +71,13 @@ pub fn parse_message(json: String) -> Result<Message, VigilError> {
 /// A message as one line of JSON, as the core writes it (the input format of `vigil scan`).
 #[uniffi::export]
 pub fn message_to_json(message: Message) -> String {
-    let m: vigil::Message = message.into();
-    serde_json::to_string(&m).unwrap_or_default()
+    vigil::Message::from(message).to_json()
 }
 
 /// Milliseconds since the Unix epoch of RFC 3339 text such as `2026-11-01T18:04:05Z`.
 #[uniffi::export]
 pub fn parse_timestamp(text: String) -> Result<i64, VigilError> {
-    vigil::Timestamp::parse_rfc3339(&text)
-        .map(|t| t.as_millis())
-        .map_err(VigilError::Timestamp)
+    Ok(vigil::Timestamp::parse_rfc3339(&text)?.as_millis())
 }
 
 /// RFC 3339 text (UTC) of milliseconds since the Unix epoch, as escalations write it.

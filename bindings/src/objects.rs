@@ -166,7 +166,7 @@ impl Engine {
     /// assessment as JSON, as the core serializes it.
     pub fn assess_json(&self, message_json: String) -> Result<String, VigilError> {
         let m = vigil::Message::from_json(&message_json)?;
-        Ok(to_json(&self.inner.assess(&m)))
+        Ok(self.inner.assess(&m).to_json())
     }
 
     /// Runs every enabled rule's examples and returns the ones that fail (none for a sound
@@ -197,10 +197,6 @@ impl Engine {
             inner: self.inner.policy().clone(),
         })
     }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Conversation state for one engine: decayed risk per conversation key, grooming stages,
@@ -243,6 +239,15 @@ impl Tracker {
     pub fn observe_json(&self, message_json: String) -> Result<String, VigilError> {
         let m = vigil::Message::from_json(&message_json)?;
         Ok(lock(&self.inner).observe(&m).to_json())
+    }
+
+    /// Observes one message given as JSON, like `observe_json`, and returns only its escalation:
+    /// the `vigil.escalation/1` document as one line of JSON (the text `observe_json` carries as
+    /// `escalation`), or nothing when the message raised none. For batch jobs that keep the
+    /// escalations alone (the Spark backtest): the observation is not serialized at all.
+    pub fn observe_json_escalation(&self, message_json: String) -> Result<Option<String>, VigilError> {
+        let m = vigil::Message::from_json(&message_json)?;
+        Ok(lock(&self.inner).observe(&m).escalation.map(|e| e.to_json()))
     }
 
     /// The whole state as bytes, to persist and restore later (or in another process).

@@ -589,8 +589,10 @@ impl From<&core_esc::ParticipantRef> for ParticipantRef {
     }
 }
 
-impl From<&vigil::Escalation> for Escalation {
-    fn from(e: &vigil::Escalation) -> Escalation {
+impl Escalation {
+    /// The record of an escalation whose document `json` already holds (see
+    /// [`Observation`]'s conversion: the document is serialized once, with the observation).
+    fn with_json(e: &vigil::Escalation, json: String) -> Escalation {
         Escalation {
             schema: e.schema.clone(),
             conversation_id: e.conversation_id.clone(),
@@ -658,13 +660,36 @@ impl From<&vigil::Escalation> for Escalation {
                     share: s.share,
                 })
                 .collect(),
-            json: e.to_json(),
+            json,
         }
     }
 }
 
+/// The `escalation` member of an observation's JSON, as its own text: byte for byte the
+/// escalation's document, read by name (not by position).
+fn escalation_member(observation_json: &str) -> Option<&str> {
+    #[derive(serde::Deserialize)]
+    struct Members<'a> {
+        #[serde(borrow)]
+        escalation: Option<&'a serde_json::value::RawValue>,
+    }
+    serde_json::from_str::<Members<'_>>(observation_json)
+        .ok()?
+        .escalation
+        .map(serde_json::value::RawValue::get)
+}
+
 impl From<&vigil::Observation> for Observation {
+    /// Serializes the observation once: the escalation's `json` is the `escalation` member of
+    /// the observation's `json`, not a second serialization of the same document.
     fn from(o: &vigil::Observation) -> Observation {
+        let json = o.to_json();
+        let escalation = o.escalation.as_ref().map(|e| {
+            // The member is always there when the observation has an escalation; serializing
+            // the escalation on its own is the same text, should it ever not be.
+            let doc = escalation_member(&json).map_or_else(|| e.to_json(), str::to_string);
+            Escalation::with_json(e, doc)
+        });
         Observation {
             conversation_id: o.conversation_id.clone(),
             message_id: o.message_id.clone(),
@@ -678,8 +703,8 @@ impl From<&vigil::Observation> for Observation {
             out_of_order: o.out_of_order,
             capped_by: o.capped_by.as_deref().map(str::to_string),
             language: o.language.as_ref().map(Into::into),
-            escalation: o.escalation.as_ref().map(Into::into),
-            json: o.to_json(),
+            escalation,
+            json,
         }
     }
 }

@@ -197,3 +197,46 @@ fn snapshots_round_trip_and_bad_bytes_are_errors() {
     c.clear();
     assert!(c.is_empty());
 }
+
+#[test]
+fn an_escalation_is_serialized_once_and_read_by_field() {
+    let engine = Arc::new(Engine::shipped().unwrap());
+    let (records, lines, escalations_only) = (
+        Tracker::new(engine.clone()),
+        Tracker::new(engine.clone()),
+        Tracker::new(engine),
+    );
+    let texts = [
+        "how old are you?",
+        "dont tell your parents about us",
+        "hi",
+        "add me on snap",
+        "send a pic",
+    ];
+    let mut escalated = 0;
+    for (i, text) in texts.iter().enumerate() {
+        let line = message_to_json(msg(&format!("m-{i}"), text));
+        let obs = records.observe(parse_message(line.clone()).unwrap()).unwrap();
+        assert_eq!(obs.json, lines.observe_json(line.clone()).unwrap());
+        let only = escalations_only.observe_json_escalation(line).unwrap();
+        let whole: serde_json::Value = serde_json::from_str(&obs.json).unwrap();
+        match &obs.escalation {
+            Some(e) => {
+                escalated += 1;
+                // The record's document is the observation's `escalation` member, byte for byte.
+                assert!(obs.json.contains(&format!("\"escalation\":{}", e.json)));
+                assert_eq!(
+                    whole["escalation"],
+                    serde_json::from_str::<serde_json::Value>(&e.json).unwrap()
+                );
+                assert_eq!(only.as_deref(), Some(e.json.as_str()));
+            }
+            None => {
+                assert!(whole["escalation"].is_null());
+                assert_eq!(only, None);
+            }
+        }
+    }
+    assert!(escalated >= 2, "{escalated}");
+    assert_eq!(escalations_only.stats().observed, texts.len() as u64);
+}

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use vigil::{Engine, Message, Policy, PolicyError};
+use vigil::jsonl::{ReadError, Reader};
+use vigil::{Engine, Message, MessageError, Policy, PolicyError};
 
 /// Exit codes, as documented in `--help` and docs/cli.md.
 pub mod exit {
@@ -100,17 +101,15 @@ pub fn compile(policy: Policy) -> Result<Arc<Engine>> {
         .map_err(|e| anyhow::anyhow!(policy_error(&e)))
 }
 
-/// An input of JSON Lines: a file or standard input.
+/// An input of JSON Lines: a file or standard input, read by the core's reader
+/// ([`vigil::jsonl::Reader`]: byte-order mark, `\r\n`, blank lines, invalid UTF-8 as an error of
+/// its line), so the command reads exactly what the library and the WASM package read.
 pub struct Input {
     /// The name used in messages (`-` is `<stdin>`).
     pub name: String,
-    reader: Box<dyn BufRead>,
+    reader: Reader<Box<dyn BufRead>>,
     /// The file's size, when it is a file.
     pub len: Option<u64>,
-    line: u64,
-    buf: Vec<u8>,
-    /// Bytes read so far.
-    pub read: u64,
 }
 
 impl Input {
@@ -129,53 +128,25 @@ impl Input {
         };
         Ok(Input {
             name,
-            reader,
+            reader: Reader::new(reader),
             len,
-            line: 0,
-            buf: Vec::new(),
-            read: 0,
         })
     }
 
-    /// The next non-blank line: (1-based line number, text or a UTF-8 problem).
-    pub fn next_line(&mut self) -> Result<Option<(u64, std::result::Result<String, String>)>> {
-        loop {
-            self.buf.clear();
-            let n = self
-                .reader
-                .read_until(b'\n', &mut self.buf)
-                .with_context(|| format!("{}: cannot read line {}", self.name, self.line + 1))?;
-            if n == 0 {
-                return Ok(None);
-            }
-            self.read += n as u64;
-            self.line += 1;
-            let mut bytes: &[u8] = &self.buf;
-            if self.line == 1 {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            }
-            let text = match std::str::from_utf8(bytes) {
-                Ok(t) => t.trim_end_matches(['\n', '\r']).to_string(),
-                Err(e) => {
-                    return Ok(Some((
-                        self.line,
-                        Err(format!("not valid UTF-8 at byte {}", e.valid_up_to() + 1)),
-                    )))
-                }
-            };
-            if text.trim().is_empty() {
-                continue;
-            }
-            return Ok(Some((self.line, Ok(text))));
-        }
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.bytes_read()
     }
 
-    /// The next message, or a malformed line as `line N: problem`.
-    pub fn next_message(&mut self) -> Result<Option<std::result::Result<Message, String>>> {
-        Ok(self.next_line()?.map(|(n, line)| match line {
-            Ok(text) => Message::from_json(&text).map_err(|e| e.at_line(n).to_string()),
-            Err(problem) => Err(format!("line {n}: {problem}")),
-        }))
+    /// The next message, or a malformed line (its error says `line N: problem`). A read error of
+    /// the file or pipe itself is fatal.
+    pub fn next_message(&mut self) -> Result<Option<std::result::Result<Message, MessageError>>> {
+        match self.reader.next() {
+            None => Ok(None),
+            Some(Ok(m)) => Ok(Some(Ok(m))),
+            Some(Err(ReadError::Message(e))) => Ok(Some(Err(e))),
+            Some(Err(e)) => Err(anyhow::Error::new(e).context(self.name.clone())),
+        }
     }
 }
 

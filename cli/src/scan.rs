@@ -136,7 +136,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         }
         if let Some(pb) = &progress {
             if s.messages % 256 == 0 {
-                pb.set_position(input.read);
+                pb.set_position(input.bytes_read());
                 let secs = started.elapsed().as_secs_f64().max(1e-9);
                 pb.set_message(format!(
                     "{} messages ({:.0}/s)",

@@ -109,6 +109,14 @@ pub struct Assessment {
     pub truncated: bool,
 }
 
+impl Assessment {
+    /// The assessment as one line of JSON (as observations carry it). Infallible: an assessment
+    /// holds no map and nothing whose serialization can fail (see `core/src/json.rs`).
+    pub fn to_json(&self) -> String {
+        crate::json::compact(self)
+    }
+}
+
 pub(crate) fn round3<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(round(*v))
 }

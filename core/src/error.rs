@@ -162,6 +162,14 @@ pub enum MessageError {
         /// What is wrong.
         reason: String,
     },
+    /// A line of a JSON Lines document is not valid UTF-8.
+    #[error("{}not valid UTF-8 at byte {byte}", LinePrefix(*line))]
+    Encoding {
+        /// 1-based line in a JSON Lines document, when known.
+        line: Option<u64>,
+        /// 1-based byte of the line where the invalid sequence starts (after a byte-order mark).
+        byte: u64,
+    },
 }
 
 struct LinePrefix(Option<u64>);
@@ -225,13 +233,16 @@ impl MessageError {
                 field,
                 reason,
             },
+            MessageError::Encoding { byte, .. } => MessageError::Encoding { line: Some(l), byte },
         }
     }
 
     /// The 1-based line, when the message came from a JSON Lines document.
     pub fn line(&self) -> Option<u64> {
         match self {
-            MessageError::Syntax { line, .. } | MessageError::Invalid { line, .. } => *line,
+            MessageError::Syntax { line, .. }
+            | MessageError::Invalid { line, .. }
+            | MessageError::Encoding { line, .. } => *line,
         }
     }
 }
@@ -247,6 +258,83 @@ fn strip_position(e: &serde_json::Error) -> String {
         Some(i) => s[..i].to_string(),
         None => s,
     }
+}
+
+/// What is wrong with a timestamp's text.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TimestampErrorKind {
+    /// The text is not RFC 3339 (the `time` crate's message says where).
+    #[error("{0}")]
+    Syntax(String),
+    /// A valid RFC 3339 time whose milliseconds since the Unix epoch do not fit an `i64`. RFC 3339
+    /// years (0000 to 9999) are all within range today; the conversion is checked rather than
+    /// assumed.
+    #[error("out of range")]
+    OutOfRange,
+}
+
+/// RFC 3339 text that could not be read as a [`crate::Timestamp`]: the text and what is wrong.
+///
+/// ```
+/// let err = vigil::Timestamp::parse_rfc3339("yesterday").unwrap_err();
+/// assert_eq!(err.text(), "yesterday");
+/// assert!(matches!(err.kind(), vigil::TimestampErrorKind::Syntax(_)));
+/// assert!(err.to_string().starts_with("invalid RFC 3339 timestamp \"yesterday\": "), "{err}");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError {
+    inner: Box<(String, TimestampErrorKind)>,
+}
+
+impl TimestampError {
+    pub(crate) fn new(text: &str, kind: TimestampErrorKind) -> TimestampError {
+        TimestampError {
+            inner: Box::new((text.to_string(), kind)),
+        }
+    }
+
+    /// The text as given.
+    pub fn text(&self) -> &str {
+        &self.inner.0
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &TimestampErrorKind {
+        &self.inner.1
+    }
+}
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (text, kind) = &*self.inner;
+        match kind {
+            TimestampErrorKind::OutOfRange => write!(f, "timestamp {text:?} is out of range"),
+            kind => write!(f, "invalid RFC 3339 timestamp {text:?}: {kind}"),
+        }
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+/// A JSON Lines input that could not be read to the end (see [`crate::jsonl::Reader`]).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// A line is not a valid message (not UTF-8, not JSON, a missing or invalid field); the error
+    /// carries the line number. Reading goes on with the next line.
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// The underlying reader failed (a disk or pipe error). Reading stops there. The reader's
+    /// error is the [`source`](std::error::Error::source) (not repeated in the message).
+    #[error("cannot read line {line}")]
+    Io {
+        /// The 1-based line that could not be read.
+        line: u64,
+        /// The reader's error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// A snapshot that could not be restored. The tracker it was offered to is left as it was.
@@ -296,4 +384,7 @@ pub enum Error {
     /// A snapshot problem.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// A timestamp problem.
+    #[error(transparent)]
+    Timestamp(#[from] TimestampError),
 }

@@ -160,8 +160,9 @@ pub struct ReportHints {
 }
 
 impl Escalation {
-    /// The escalation as one line of JSON.
+    /// The escalation as one line of JSON. Infallible: an escalation holds no map and nothing
+    /// whose serialization can fail (see `core/src/json.rs`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::compact(self)
     }
 }

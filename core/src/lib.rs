@@ -18,7 +18,8 @@
 //! * Every score traces to rules, byte spans of the original text and metadata modifiers; every
 //!   weight, threshold and decay constant comes from the policy.
 //!
-//! No I/O, no network, no global state, no panics on any input.
+//! No I/O of its own (it opens no file or socket: [`jsonl::Reader`] reads what the caller hands
+//! it), no network, no global state, no panics on any input.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -46,6 +47,8 @@ pub mod escalation;
 pub mod eval;
 pub mod explain;
 mod ids;
+mod json;
+pub mod jsonl;
 pub mod lang;
 mod level;
 pub mod lint;
@@ -61,7 +64,10 @@ mod testutil;
 pub mod tracker;
 
 pub use engine::{AppliedModifier, Assessment, CategoryScore, Engine, ExampleFailure, Hit, HitKind, Span};
-pub use error::{Error, Location, MessageError, PolicyError, PolicyErrorKind, SnapshotError};
+pub use error::{
+    Error, Location, MessageError, PolicyError, PolicyErrorKind, ReadError, SnapshotError, TimestampError,
+    TimestampErrorKind,
+};
 pub use escalation::Escalation;
 pub use level::Level;
 pub use matcher::Scratch;

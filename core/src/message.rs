@@ -21,7 +21,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::MessageError;
+use crate::error::{MessageError, TimestampError, TimestampErrorKind};
 
 /// What the platform knows of a participant's age, from age assurance or declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -133,20 +133,21 @@ impl Timestamp {
         self.0
     }
 
-    /// Parses RFC 3339 text such as `2026-11-01T18:04:05Z` or `2026-11-01T19:04:05.250+01:00`.
+    /// Parses RFC 3339 text such as `2026-11-01T18:04:05Z` or `2026-11-01T19:04:05.250+01:00`;
+    /// a [`TimestampError`] carries the text and what is wrong with it.
     ///
     /// ```
     /// use vigil::Timestamp;
     /// assert_eq!(Timestamp::parse_rfc3339("1970-01-01T00:00:01Z").unwrap().as_millis(), 1000);
     /// assert!(Timestamp::parse_rfc3339("yesterday").is_err());
     /// ```
-    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
+    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, TimestampError> {
         let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .map_err(|e| format!("invalid RFC 3339 timestamp {text:?}: {e}"))?;
+            .map_err(|e| TimestampError::new(text, TimestampErrorKind::Syntax(e.to_string())))?;
         let ms = t.unix_timestamp_nanos() / 1_000_000;
         i64::try_from(ms)
             .map(Timestamp)
-            .map_err(|_| format!("timestamp {text:?} is out of range"))
+            .map_err(|_| TimestampError::new(text, TimestampErrorKind::OutOfRange))
     }
 
     /// Formats as RFC 3339 in UTC with millisecond precision when needed.
@@ -302,6 +303,20 @@ impl Message {
         Ok(m)
     }
 
+    /// The message as one line of JSON, as [`Message::from_json`] and `vigil scan` read it.
+    /// Infallible: a message holds no map and nothing whose serialization can fail (see
+    /// `core/src/json.rs`).
+    ///
+    /// ```
+    /// use vigil::{AgeBand, Message, Participant, Timestamp};
+    /// let m = Message::new("c-1", "m-1", Timestamp::from_millis(0),
+    ///     Participant::new("u-1", AgeBand::Adult), "hello");
+    /// assert_eq!(Message::from_json(&m.to_json()).unwrap(), m);
+    /// ```
+    pub fn to_json(&self) -> String {
+        crate::json::compact(self)
+    }
+
     /// Checks what serde cannot: ids are not empty.
     pub fn validate(&self) -> Result<(), MessageError> {
         let empty = |field: &'static str| MessageError::Invalid {
@@ -330,22 +345,21 @@ impl Message {
 /// Parses a JSON Lines document: one message per non-blank line. Each item carries the 1-based
 /// line number with its error, so a reader can report and skip bad lines.
 ///
+/// The lines are read by the rules of [`crate::jsonl`], the same as the `vigil` command and the
+/// WASM package: a byte-order mark at the start is dropped, `\r\n` ends a line like `\n`, blank
+/// lines are skipped (and counted). To read a file or a stream line by line, or bytes that may
+/// not be UTF-8, use [`crate::jsonl::Reader`].
+///
 /// ```
-/// let doc = "{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
-///            \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n\nnot json\n";
+/// let doc = "\u{feff}{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
+///            \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\r\n\r\nnot json\r\n";
 /// let items: Vec<_> = vigil::message::parse_jsonl(doc).collect();
 /// assert_eq!(items.len(), 2);
 /// assert!(items[0].is_ok());
 /// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
 /// ```
 pub fn parse_jsonl(doc: &str) -> impl Iterator<Item = Result<Message, MessageError>> + '_ {
-    doc.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
-            Message::from_json(l).map_err(|e| e.at_line(line))
-        })
+    crate::jsonl::lines(doc.as_bytes()).map(|(number, text)| crate::jsonl::message(number, text))
 }
 
 #[cfg(test)]
@@ -393,6 +407,33 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("conversation_id"));
+    }
+
+    #[test]
+    fn timestamp_errors_are_typed_and_keep_their_text() {
+        let e = Timestamp::parse_rfc3339("2026-13-01T00:00:00Z").unwrap_err();
+        assert_eq!(e.text(), "2026-13-01T00:00:00Z");
+        assert!(matches!(e.kind(), TimestampErrorKind::Syntax(_)));
+        assert!(
+            e.to_string()
+                .starts_with("invalid RFC 3339 timestamp \"2026-13-01T00:00:00Z\": "),
+            "{e}"
+        );
+        let out = TimestampError::new("x", TimestampErrorKind::OutOfRange);
+        assert_eq!(out.to_string(), "timestamp \"x\" is out of range");
+        // As a message field, the same words under the field's name.
+        let m = Message::from_json(
+            r#"{"conversation_id":"c","message_id":"m","timestamp":"soon","sender":{"id":"a"},"text":""}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            m.to_string(),
+            format!(
+                "field `timestamp`: {}",
+                Timestamp::parse_rfc3339("soon").unwrap_err()
+            )
+        );
+        assert_eq!(crate::Error::from(e.clone()).to_string(), e.to_string());
     }
 
     #[test]

@@ -180,9 +180,10 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// The observation as one line of JSON (the format of the golden vectors).
+    /// The observation as one line of JSON (the format of the golden vectors). Infallible: an
+    /// observation holds no map and nothing whose serialization can fail (see `core/src/json.rs`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::compact(self)
     }
 }
 

@@ -107,7 +107,9 @@ pub fn build_policy(layers: &[LayerSpec]) -> Result<Policy, BindingError> {
     Ok(b.build()?)
 }
 
-/// Reads a JSON Lines document; the first bad line fails the whole document, with its line number.
+/// Reads a JSON Lines document by the core's rules ([`vigil::jsonl`]: byte-order mark, `\r\n`,
+/// blank lines), as `vigil scan` does; the first bad line fails the whole document, with its line
+/// number.
 pub fn parse_jsonl(doc: &str) -> Result<Vec<Message>, BindingError> {
     Ok(vigil::message::parse_jsonl(doc).collect::<Result<Vec<_>, _>>()?)
 }
@@ -191,5 +193,13 @@ mod tests {
         assert!(e.to_string().starts_with("message 2: "), "{e}");
         let e = parse_jsonl(&format!("{ok}\n\nnope\n")).unwrap_err();
         assert!(e.to_string().starts_with("line 3: "), "{e}");
+    }
+
+    #[test]
+    fn jsonl_with_a_byte_order_mark_and_crlf_parses() {
+        let ok = r#"{"conversation_id":"c","message_id":"1","timestamp":0,"sender":{"id":"a"},"text":"hi"}"#;
+        let ms = parse_jsonl(&format!("\u{feff}{ok}\r\n\r\n{ok}\r\n")).unwrap();
+        assert_eq!(ms.len(), 2);
+        assert_eq!(ms[1].text, "hi");
     }
 }

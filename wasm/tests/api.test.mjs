@@ -185,6 +185,20 @@ test("parseMessage and parseJsonl read messages as the core does", () => {
   assert.equal(ms.length, doc.split("\n").filter((l) => l.trim()).length);
 });
 
+test("parseJsonl and observeAll read a file saved on Windows: byte-order mark and CRLF", () => {
+  // What `readFileSync(path, "utf8")` gives for such a file: U+FEFF first, "\r\n" line ends.
+  const doc = readFileSync(`${REPO}examples/sample-conversation.jsonl`, "utf8");
+  const windows = "\uFEFF" + doc.split("\n").join("\r\n");
+  assert.deepEqual(parseJsonl(windows), parseJsonl(doc));
+  assert.ok(parseJsonl(windows).length > 0);
+  const plain = new Tracker(new Engine()).observeAll(doc);
+  assert.deepEqual(new Tracker(new Engine()).observeAll(windows), plain);
+  // Errors still name their line, counted as the CLI counts them (blank lines included).
+  const bad = vigilError(() => parseJsonl("\uFEFF" + JSON.stringify(message("x")) + "\r\n\r\n{\r\n"), "message");
+  assert.equal(bad.line, 3);
+  assert.match(bad.message, /^line 3: /);
+});
+
 test("a tracker escalates a risky conversation once per new level or category", () => {
   const e = new Engine();
   const t = new Tracker(e);

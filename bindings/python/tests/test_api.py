@@ -104,6 +104,22 @@ def test_escalations_carry_records_and_the_json_document(shipped):
     assert isinstance(json.loads(vigil.escalation_schema()), dict)
 
 
+def test_observe_json_escalation_gives_the_escalation_document_alone(shipped):
+    whole, alone = vigil.Tracker(shipped), vigil.Tracker(shipped)
+    texts = ["how old are you?", "hi", "dont tell your parents about us", "add me on snap"]
+    escalated = 0
+    for i, t in enumerate(texts):
+        line = vigil.message_to_json(msg(f"m-{i}", t, at=1_762_020_245_000 + i * 60_000))
+        obs = json.loads(whole.observe_json(line))
+        esc = alone.observe_json_escalation(line)
+        if obs["escalation"] is None:
+            assert esc is None
+        else:
+            escalated += 1
+            assert json.loads(esc) == obs["escalation"]
+    assert escalated >= 2
+
+
 def test_one_tracker_is_safe_to_share_across_threads(shipped):
     tracker = vigil.Tracker(shipped)
     text = "dont tell your parents, add me on snap"

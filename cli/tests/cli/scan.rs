@@ -239,3 +239,65 @@ fn scan_pretty_all_highlights_hits() {
         "{s}"
     );
 }
+
+/// A file saved by a Windows editor: a byte-order mark and `\r\n` line ends (and a blank line).
+fn windows_copy(path: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(crate::root().join(path)).unwrap();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    for line in text.lines() {
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n\r\n");
+    }
+    let out = dir.join(std::path::Path::new(path).file_name().unwrap());
+    std::fs::write(&out, bytes).unwrap();
+    out
+}
+
+#[test]
+fn scan_and_eval_read_byte_order_marks_and_crlf_as_the_library_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let chat = windows_copy(CHAT, dir.path());
+    let want = vigil()
+        .args(["scan", CHAT, "-q"])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    let got = vigil()
+        .arg("scan")
+        .arg(&chat)
+        .arg("-q")
+        .args(FIXTURE)
+        .assert()
+        .success();
+    assert_eq!(stdout(&got), stdout(&want));
+    assert!(!stdout(&got).is_empty());
+    // Standard input too, and the library's `parse_jsonl` reads the same messages.
+    let bytes = std::fs::read(&chat).unwrap();
+    let piped = vigil()
+        .args(["scan", "-", "-q"])
+        .args(FIXTURE)
+        .write_stdin(bytes.clone())
+        .assert()
+        .success();
+    assert_eq!(stdout(&piped), stdout(&want));
+    let parsed: Vec<vigil::Message> = vigil::message::parse_jsonl(std::str::from_utf8(&bytes).unwrap())
+        .map(|m| m.unwrap())
+        .collect();
+    assert_eq!(parsed.len(), 12);
+    // Labels are JSON Lines as well.
+    let labels = windows_copy(crate::LABELS, dir.path());
+    let want = vigil()
+        .args(["eval", "-m", CHAT, "-l", crate::LABELS, "--json"])
+        .args(FIXTURE)
+        .assert();
+    let got = vigil()
+        .args(["eval", "-m"])
+        .arg(&chat)
+        .arg("-l")
+        .arg(&labels)
+        .arg("--json")
+        .args(FIXTURE)
+        .assert();
+    assert_eq!(stdout(&got), stdout(&want));
+    assert_eq!(got.get_output().status.code(), want.get_output().status.code());
+}

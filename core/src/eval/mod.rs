@@ -196,7 +196,8 @@ impl LabelError {
     }
 }
 
-/// Parses a labels document (JSON Lines; blank lines are skipped), each error with its line.
+/// Parses a labels document (JSON Lines, read by the rules of [`crate::jsonl`]: a byte-order mark
+/// at the start is dropped, `\r\n` ends a line, blank lines are skipped), each error with its line.
 ///
 /// ```
 /// let items: Vec<_> = vigil::eval::parse_labels(
@@ -205,18 +206,22 @@ impl LabelError {
 /// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
 /// ```
 pub fn parse_labels(doc: &str) -> impl Iterator<Item = Result<Label, LabelError>> + '_ {
-    doc.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            Label::from_json(l).map_err(|e| match e {
-                LabelError::Invalid { reason, .. } => LabelError::Invalid {
-                    line: Some(i as u64 + 1),
-                    reason,
-                },
+    crate::jsonl::lines(doc.as_bytes()).map(|(number, text)| {
+        let at_line = |reason: String| LabelError::Invalid {
+            line: Some(number),
+            reason,
+        };
+        match text {
+            Ok(text) => Label::from_json(text).map_err(|e| match e {
+                LabelError::Invalid { reason, .. } => at_line(reason),
                 other => other,
-            })
-        })
+            }),
+            // Only bytes can be invalid UTF-8, never a `&str`; said as the message reader says it.
+            Err(crate::jsonl::InvalidUtf8 { byte }) => {
+                Err(at_line(format!("not valid UTF-8 at byte {byte}")))
+            }
+        }
+    })
 }
 
 fn round4<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {

@@ -240,9 +240,10 @@ impl Policy {
         &self.ceilings
     }
 
-    /// The resolved policy as pretty JSON (what the hash covers).
+    /// The resolved policy as pretty JSON (what the hash covers). Infallible: a policy holds no
+    /// map and nothing whose serialization can fail (see `core/src/json.rs`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::json::pretty(self)
     }
 
     /// The index of the layer that defined a rule (0 for the first layer).
@@ -1080,7 +1081,8 @@ impl Merger {
             hash: String::new(),
             sources: self.sources,
         };
-        let canonical = serde_json::to_vec(&policy).unwrap_or_default();
+        // Infallible, as `to_json` (see `core/src/json.rs`).
+        let canonical = crate::json::compact(&policy);
         let digest = Sha256::digest(&canonical);
         policy.hash = format!(
             "sha256:{}",

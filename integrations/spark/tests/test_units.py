@@ -1,11 +1,11 @@
-"""Pure-Python pieces, no Spark: escalation extraction, languages, policy specs."""
+"""Pure-Python pieces, no Spark: escalations from the core, languages, policy specs."""
 
 import json
 import pickle
 
 import vigil
 
-from vigil_spark.escalations import escalation_json, escalation_row, language_of
+from vigil_spark.escalations import escalation_row, language_of, replay
 from vigil_spark.policy import engine_for, load_policy, tracker_for
 
 from conftest import SOFTER
@@ -23,15 +23,28 @@ def test_escalation_json_is_the_core_text():
     obs = tracker.observe(vigil.parse_message(json.dumps(MSG)))
     assert obs.escalation is not None
     tracker.clear()
-    text = escalation_json(tracker.observe_json(json.dumps(MSG)))
+    text = tracker.observe_json_escalation(json.dumps(MSG))
     assert text == obs.escalation.json
+    tracker.clear()
+    assert json.loads(tracker.observe_json(json.dumps(MSG)))["escalation"] == json.loads(text)
     quiet = dict(MSG, message_id="m-2", conversation_id="c-2", text='he said "escalation": null, ok')
-    assert escalation_json(tracker.observe_json(json.dumps(quiet))) is None
+    assert tracker.observe_json_escalation(json.dumps(quiet)) is None
+
+
+def test_replay_yields_escalations_and_errors():
+    tracker = vigil.Tracker(vigil.Engine.shipped())
+    quiet = dict(MSG, message_id="m-0", text="hello")
+    lines = [json.dumps(quiet), "not json", json.dumps(MSG)]
+    out = list(replay(tracker, lines))
+    assert [o[0] for o in out] == lines
+    assert out[0][1:] == (None, None)
+    assert out[1][1] is None and out[1][2].startswith("invalid JSON")
+    assert json.loads(out[2][1])["message_id"] == "m-1" and out[2][2] is None
 
 
 def test_escalation_row_columns():
     tracker = vigil.Tracker(vigil.Engine.shipped())
-    text = escalation_json(tracker.observe_json(json.dumps(MSG)))
+    text = tracker.observe_json_escalation(json.dumps(MSG))
     row = escalation_row(text)
     doc = json.loads(text)
     assert row["conversation_id"] == "c-1" and row["message_id"] == "m-1"

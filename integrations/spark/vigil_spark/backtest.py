@@ -36,7 +36,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.sql.pandas.types import to_arrow_schema
 
-from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, LEVELS, escalation_json, escalation_row
+from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, LEVELS, escalation_row
 from .messages import read_messages
 from .policy import PolicySpec, policy_ref, tracker_for
 
@@ -82,14 +82,15 @@ def _replay_partition(specs_bc):
                 messages += 1
                 for variant, tracker in trackers:
                     try:
-                        obs = tracker.observe_json(line)
+                        # The escalation document alone, as the core wrote it (None when the
+                        # message raised none): the observation is not serialized at all.
+                        esc = tracker.observe_json_escalation(line)
                     except vigil.VigilError as e:
                         if variant == "a":
                             rows.append(
                                 {"kind": "malformed", "variant": variant, "error": str(e), "line": line, "conversation_id": cid}
                             )
                         continue
-                    esc = escalation_json(obs)
                     if esc is not None:
                         row = escalation_row(esc)
                         row["kind"] = "escalation"

@@ -46,26 +46,6 @@ ESCALATION_SCHEMA = T.StructType(
 )
 ESCALATION_FIELDS = [f.name for f in ESCALATION_SCHEMA.fields]
 
-_SEP = '"out_of_order":'
-_ESC = '"escalation":'
-
-
-def escalation_json(observation_json: str) -> Optional[str]:
-    """The escalation of an observation (as ``Tracker.observe_json`` returns it), as the exact
-    text the core wrote, or ``None``.
-
-    ``escalation`` is the last field of the observation document, after ``out_of_order``; JSON
-    escapes every quote inside strings, so these keys cannot occur inside message text.
-    """
-    if observation_json.endswith(_ESC + "null}"):
-        return None
-    i = observation_json.find(_SEP)
-    j = observation_json.find(_ESC, i)
-    if i < 0 or j < 0:
-        return None
-    return observation_json[j + len(_ESC) : -1]
-
-
 def language_of(rules: Iterable[str]) -> str:
     """The language of an escalation: the pack prefix (``en`` of ``en.secrecy.dont-tell``) most of
     its evidence comes from, the language-neutral ``core`` pack aside; ``und`` when none."""
@@ -116,15 +96,16 @@ def escalation_row(text: str) -> Dict[str, object]:
 
 def replay(tracker: "vigil.Tracker", lines: Iterable[str]) -> Iterator[Tuple[str, Optional[str], Optional[str]]]:
     """Observes each message (JSON text) in order; yields ``(line, escalation_json or None,
-    error or None)`` per message. A message the core rejects yields its error and changes
+    error or None)`` per message, the escalation as the core wrote it
+    (``Tracker.observe_json_escalation``). A message the core rejects yields its error and changes
     nothing."""
     for line in lines:
         try:
-            obs = tracker.observe_json(line)
+            esc = tracker.observe_json_escalation(line)
         except vigil.VigilError as e:  # a malformed message: reported, never dropped silently
             yield line, None, str(e)
             continue
-        yield line, escalation_json(obs), None
+        yield line, esc, None
 
 
 def level_rank(level: Optional[str]) -> int:

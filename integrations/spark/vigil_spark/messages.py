@@ -5,7 +5,7 @@
 * ``ts_ms`` (long): the message's time in milliseconds since the Unix epoch, for ordering and the
   streaming watermark;
 * ``json`` (string): the message as one JSON document, exactly what ``vigil scan`` reads. The core
-  parses it (``Tracker.observe_json``), so the message schema is the core's own
+  parses it (``Tracker.observe_json_escalation``), so the message schema is the core's own
   (``core/src/message.rs``).
 
 JSON Lines input is kept verbatim (each line is handed to the core as it is). Parquet input is

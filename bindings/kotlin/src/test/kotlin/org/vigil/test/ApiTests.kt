@@ -126,6 +126,26 @@ fun apiCases(): List<Case> = listOf(
             check(JsonParser.parseString(escalationSchema()).isJsonObject) { "schema is not JSON" }
         }
     },
+    Case("observeJsonEscalation gives the escalation document alone") {
+        Tracker(shipped).use { whole ->
+            Tracker(shipped).use { alone ->
+                val texts = listOf("how old are you?", "hi", "dont tell your parents about us", "add me on snap")
+                var escalated = 0
+                texts.forEachIndexed { i, t ->
+                    val line = msg("m-$i", t, at = 1_762_020_245_000L + i * 60_000L).toJson()
+                    val obs = JsonParser.parseString(whole.observeJson(line)).asJsonObject
+                    val esc = alone.observeJsonEscalation(line)
+                    if (obs.get("escalation").isJsonNull) {
+                        assertEquals(null, esc, "no escalation")
+                    } else {
+                        escalated++
+                        assertEquals(obs.get("escalation"), JsonParser.parseString(esc), "escalation ${i + 1}")
+                    }
+                }
+                check(escalated >= 2) { "only $escalated escalations" }
+            }
+        }
+    },
     Case("one tracker is safe to share across threads; engines are shared by trackers") {
         val pool = Executors.newFixedThreadPool(8)
         val tracker = Tracker(shipped)
