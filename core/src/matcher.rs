@@ -436,8 +436,11 @@ impl Matcher {
                 if !(right_ok || edges.any_open_end) {
                     continue;
                 }
-                // The word-level evasion the original text of the match shows, found on first
-                // need together with the plain view of that text (in `scratch.plain`).
+                // What the original text of the match reads as, worked out on first need: the
+                // text itself, its plain view (in `scratch.plain`), the word-level evasion it
+                // shows.
+                let mut raw: Option<&str> = None;
+                let mut plain_ready = false;
                 let mut shown: Option<Option<Evasion>> = None;
                 for info in &self.infos[range.start as usize..range.end as usize] {
                     if !(left_ok || info.open_start) || !(right_ok || info.open_end) {
@@ -449,34 +452,42 @@ impl Matcher {
                         scratch.unless.push(info.rule);
                         continue;
                     }
-                    let evasion = match shown {
-                        Some(e) => e,
+                    let raw = match raw {
+                        Some(r) => r,
                         None => {
                             let Some(orig) = scratch.terms.original_span(s..e) else {
                                 continue;
                             };
-                            let raw = text.get(orig).unwrap_or("");
-                            self.plain.normalize_into(raw, Mode::Terms, &mut scratch.plain);
-                            *shown.insert(self.normalizer.word_evasion(raw))
+                            *raw.insert(text.get(orig).unwrap_or(""))
                         }
                     };
                     let plain_term = self.plains.get(info.plain as usize).map_or("", |p| &**p);
-                    let got = scratch.plain.as_str();
-                    // An open end lets the word go on in the text.
-                    let reads = match (info.open_start, info.open_end) {
-                        (false, false) => got == plain_term,
-                        (false, true) => got.starts_with(plain_term),
-                        (true, false) => got.ends_with(plain_term),
-                        (true, true) => got.contains(plain_term),
+                    let open = info.open_start || info.open_end;
+                    // The common case first: the term typed as it is (the plain view of a plain
+                    // term is the term).
+                    let reads = (!open && raw.eq_ignore_ascii_case(plain_term)) || {
+                        if !plain_ready {
+                            self.plain.normalize_into(raw, Mode::Terms, &mut scratch.plain);
+                            plain_ready = true;
+                        }
+                        let got = scratch.plain.as_str();
+                        // An open end lets the word go on in the text.
+                        match (info.open_start, info.open_end) {
+                            (false, false) => got == plain_term,
+                            (false, true) => got.starts_with(plain_term),
+                            (true, false) => got.ends_with(plain_term),
+                            (true, true) => got.contains(plain_term),
+                        }
                     };
                     let evasion = if reads {
                         None
-                    } else if evasion.is_some() {
-                        evasion
                     } else {
-                        // Only the lossy terms view reads the term here, and nothing in the text
-                        // is evaded: another word that shares the term's skeleton.
-                        continue;
+                        match *shown.get_or_insert_with(|| self.normalizer.word_evasion(raw)) {
+                            Some(e) => Some(e),
+                            // Only the lossy terms view reads the term here, and nothing in the
+                            // text is evaded: another word that shares the term's skeleton.
+                            None => continue,
+                        }
                     };
                     // A wildcard match highlights the whole word it matched in. Word bounds come
                     // from the positions of the spaces, found once per text: scanning the word for
