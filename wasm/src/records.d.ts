@@ -95,6 +95,36 @@ export interface Hit {
   weight: number;
   /** What it matched (the rule's first match). */
   span: Span;
+  /** How the text was evaded where it matched, if it was. */
+  evasion?: Evasion;
+}
+
+/** A way of writing a word so that a plain list of words misses it. */
+export type Evasion =
+  | "leetspeak"
+  | "spaced"
+  | "stretched"
+  | "lookalike"
+  | "compatibility"
+  | "invisible"
+  | "stacked_marks";
+
+/** A language (ISO 639-1 code) with a share of a conversation's evidence or a guess's confidence, in [0, 1]. */
+export interface LanguageShare {
+  language: string;
+  share: number;
+}
+
+/** The language of a message and its conversation, and the language packs that applied. */
+export interface LanguageReport {
+  /** The message's own language, when it was identified. */
+  message?: LanguageShare;
+  /** The conversation's estimate, strongest first. */
+  conversation: LanguageShare[];
+  /** Languages whose packs applied; absent when every pack did. */
+  packs?: string[];
+  /** Rules whose text matched but whose pack's language is not plausible here. */
+  out_of_scope?: string[];
 }
 
 /** A category's contribution to one message's score. */
@@ -154,6 +184,10 @@ export interface Observation {
   stages: string[];
   /** The message was older than the last one of its key. */
   out_of_order: boolean;
+  /** The policy's level ceiling that held the key's level down, if one did. */
+  capped_by?: string;
+  /** The language of the message and its conversation (with language scoping only). */
+  language?: LanguageReport;
   /** An escalation, when the level rose or a new category joined. */
   escalation: Escalation | null;
 }
@@ -244,6 +278,8 @@ export interface Escalation {
   /** What the policy recommends at this level. */
   recommended_action: string | null;
   report_hints: ReportHints;
+  /** The conversation's languages as estimated so far, strongest first (with language scoping only). */
+  language?: LanguageShare[];
 }
 
 /** A pack example that did not behave as written (see `Engine.checkExamples`). */
