@@ -94,8 +94,14 @@ fn observation_value(o: &Observation) -> Value {
     let a = &o.assessment;
     let mut assessment = json!({
         "score": a.score, "base_score": a.base_score,
-        "hits": a.hits.iter().map(|h| json!({"rule": h.rule, "category": h.category, "kind": name(h.kind),
-            "weight": h.weight, "span": span(&h.span)})).collect::<Vec<_>>(),
+        "hits": a.hits.iter().map(|h| {
+            let mut hit = json!({"rule": h.rule, "category": h.category, "kind": name(h.kind),
+                "weight": h.weight, "span": span(&h.span)});
+            if let Some(e) = &h.evasion {
+                hit["evasion"] = json!(e);
+            }
+            hit
+        }).collect::<Vec<_>>(),
         "categories": a.categories.iter().map(|c| json!({"category": c.category, "stage": c.stage, "score": c.score}))
             .collect::<Vec<_>>(),
         "modifiers": a.modifiers.iter().map(|m| json!({"id": m.id, "factor": m.factor})).collect::<Vec<_>>(),
@@ -104,12 +110,33 @@ fn observation_value(o: &Observation) -> Value {
     if let Some(l) = a.forced_level {
         assessment["forced_level"] = json!(name(l));
     }
-    json!({
+    let mut v = json!({
         "conversation_id": o.conversation_id, "message_id": o.message_id, "timestamp": ts(o.timestamp_ms),
         "sender": o.sender, "recipient": o.recipient, "assessment": assessment, "risk": o.risk,
         "level": o.level.map(name), "stages": o.stages, "out_of_order": o.out_of_order,
         "escalation": o.escalation.as_ref().map(escalation_value),
-    })
+    });
+    if let Some(c) = &o.capped_by {
+        v["capped_by"] = json!(c);
+    }
+    if let Some(l) = &o.language {
+        let mut lang = json!({"conversation": l.conversation.iter().map(share).collect::<Vec<_>>()});
+        if let Some(m) = &l.message {
+            lang["message"] = share(m);
+        }
+        if let Some(p) = &l.packs {
+            lang["packs"] = json!(p);
+        }
+        if !l.out_of_scope.is_empty() {
+            lang["out_of_scope"] = json!(l.out_of_scope);
+        }
+        v["language"] = lang;
+    }
+    v
+}
+
+fn share(s: &LanguageShare) -> Value {
+    json!({"language": s.language, "share": s.share})
 }
 
 fn participant_ref(p: &ParticipantRef) -> Value {
@@ -117,7 +144,7 @@ fn participant_ref(p: &ParticipantRef) -> Value {
 }
 
 fn escalation_value(e: &Escalation) -> Value {
-    json!({
+    let mut v = json!({
         "schema": e.schema, "conversation_id": e.conversation_id, "sequence": e.sequence, "level": name(e.level),
         "previous_level": e.previous_level.map(name), "message_id": e.message_id, "raised_at": ts(e.raised_at_ms),
         "participants": {"sender": participant_ref(&e.participants.sender),
@@ -140,7 +167,11 @@ fn escalation_value(e: &Escalation) -> Value {
         "policy": {"id": e.policy.id, "version": e.policy.version, "hash": e.policy.hash},
         "recommended_action": e.recommended_action,
         "report_hints": {"incident_types": e.report_hints.incident_types, "annotations": e.report_hints.annotations},
-    })
+    });
+    if !e.language.is_empty() {
+        v["language"] = json!(e.language.iter().map(share).collect::<Vec<_>>());
+    }
+    v
 }
 
 /// Equal as JSON, numbers within the core's 3-decimal rounding.

@@ -13,8 +13,10 @@ use std::sync::Arc;
 use vigil::eval::{parse_labels, Evaluation, Label, Metrics, Report};
 use vigil::{Engine, Message};
 
-const RECALL_FLOOR: f64 = 0.90;
-const BENIGN_CEILING: f64 = 0.05;
+const RECALL_FLOOR: f64 = 0.93;
+const BENIGN_CEILING: f64 = 0.02;
+/// No language's recall below this (issue 13).
+const LANGUAGE_RECALL_FLOOR: f64 = 0.85;
 const START: &str = "<!-- figures:start (written by `VIGIL_BLESS=1 cargo test -p vigil --test corpus`) -->";
 const END: &str = "<!-- figures:end -->";
 
@@ -136,6 +138,13 @@ fn shipped_packs_meet_the_accuracy_floors_on_the_corpus() {
         recall >= RECALL_FLOOR,
         "recall {recall:.3} below the floor {RECALL_FLOOR}"
     );
+    for (lang, m) in &report.by_language {
+        let r = m.recall.unwrap_or(0.0);
+        assert!(
+            r >= LANGUAGE_RECALL_FLOOR,
+            "{lang}: recall {r:.3} below the floor {LANGUAGE_RECALL_FLOOR}"
+        );
+    }
     assert!(
         benign <= BENIGN_CEILING,
         "benign escalation rate {benign:.3} above the ceiling {BENIGN_CEILING}"

@@ -64,10 +64,7 @@ def observation_value(o: vigil.Observation) -> Dict[str, Any]:
     assessment: Dict[str, Any] = {
         "score": a.score,
         "base_score": a.base_score,
-        "hits": [
-            {"rule": h.rule, "category": h.category, "kind": name(h.kind), "weight": h.weight, "span": span(h.span)}
-            for h in a.hits
-        ],
+        "hits": [hit_value(h) for h in a.hits],
         "categories": [{"category": c.category, "stage": c.stage, "score": c.score} for c in a.categories],
         "modifiers": [{"id": m.id, "factor": m.factor} for m in a.modifiers],
         "discloses_minor": a.discloses_minor,
@@ -75,7 +72,7 @@ def observation_value(o: vigil.Observation) -> Dict[str, Any]:
     }
     if a.forced_level is not None:
         assessment["forced_level"] = name(a.forced_level)
-    return {
+    value: Dict[str, Any] = {
         "conversation_id": o.conversation_id,
         "message_id": o.message_id,
         "timestamp": vigil.format_timestamp(o.timestamp_ms),
@@ -88,6 +85,29 @@ def observation_value(o: vigil.Observation) -> Dict[str, Any]:
         "out_of_order": o.out_of_order,
         "escalation": None if o.escalation is None else escalation_value(o.escalation),
     }
+    if o.capped_by is not None:
+        value["capped_by"] = o.capped_by
+    if o.language is not None:
+        lang: Dict[str, Any] = {"conversation": [share(s) for s in o.language.conversation]}
+        if o.language.message is not None:
+            lang["message"] = share(o.language.message)
+        if o.language.packs is not None:
+            lang["packs"] = list(o.language.packs)
+        if o.language.out_of_scope:
+            lang["out_of_scope"] = list(o.language.out_of_scope)
+        value["language"] = lang
+    return value
+
+
+def hit_value(h: vigil.Hit) -> Dict[str, Any]:
+    hit: Dict[str, Any] = {"rule": h.rule, "category": h.category, "kind": name(h.kind), "weight": h.weight, "span": span(h.span)}
+    if h.evasion is not None:
+        hit["evasion"] = h.evasion
+    return hit
+
+
+def share(s: vigil.LanguageShare) -> Dict[str, Any]:
+    return {"language": s.language, "share": s.share}
 
 
 def participant_ref(p: Optional[vigil.ParticipantRef]) -> Optional[Dict[str, Any]]:
@@ -110,7 +130,7 @@ def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
         if v.excerpt is not None:
             item["excerpt"] = v.excerpt
         evidence.append(item)
-    return {
+    value: Dict[str, Any] = {
         "schema": e.schema,
         "conversation_id": e.conversation_id,
         "sequence": e.sequence,
@@ -145,6 +165,9 @@ def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
             "annotations": list(e.report_hints.annotations),
         },
     }
+    if e.language:
+        value["language"] = [share(s) for s in e.language]
+    return value
 
 
 def difference(path: str, got: Any, want: Any) -> Optional[str]:

@@ -118,6 +118,9 @@ func observationValue(_ o: Observation) -> JSON {
         hit["kind"] = .string(name(h.kind))
         hit["weight"] = .number(h.weight)
         hit["span"] = span(h.span)
+        if let e = h.evasion {
+            hit["evasion"] = .string(e)
+        }
         hits.append(.object(hit))
     }
     var categories: [JSON] = []
@@ -155,7 +158,27 @@ func observationValue(_ o: Observation) -> JSON {
     } else {
         out["escalation"] = JSON.null
     }
+    if let c = o.cappedBy {
+        out["capped_by"] = .string(c)
+    }
+    if let l = o.language {
+        var lang: [String: JSON] = ["conversation": .array(l.conversation.map(share))]
+        if let m = l.message {
+            lang["message"] = share(m)
+        }
+        if let p = l.packs {
+            lang["packs"] = strings(p)
+        }
+        if !l.outOfScope.isEmpty {
+            lang["out_of_scope"] = strings(l.outOfScope)
+        }
+        out["language"] = .object(lang)
+    }
     return .object(out)
+}
+
+func share(_ x: LanguageShare) -> JSON {
+    .object(["language": .string(x.language), "share": .number(x.share)])
 }
 
 private func participantRef(_ p: ParticipantRef?) -> JSON {
@@ -219,6 +242,9 @@ func escalationValue(_ e: Escalation) -> JSON {
     out["recommended_action"] = s(e.recommendedAction)
     out["report_hints"] = .object(["incident_types": strings(e.reportHints.incidentTypes),
                                    "annotations": strings(e.reportHints.annotations)])
+    if !e.language.isEmpty {
+        out["language"] = .array(e.language.map(share))
+    }
     return .object(out)
 }
 

@@ -100,20 +100,31 @@ fun observationValue(o: Observation): JsonObject {
         "score" to n(a.score), "base_score" to n(a.baseScore),
         "hits" to arr(a.hits) {
             obj("rule" to s(it.rule), "category" to s(it.category), "kind" to name(it.kind),
-                "weight" to n(it.weight), "span" to span(it.span))
+                "weight" to n(it.weight), "span" to span(it.span)).also { h -> it.evasion?.let { e -> h.add("evasion", s(e)) } }
         },
         "categories" to arr(a.categories) { obj("category" to s(it.category), "stage" to s(it.stage), "score" to n(it.score)) },
         "modifiers" to arr(a.modifiers) { obj("id" to s(it.id), "factor" to n(it.factor)) },
         "discloses_minor" to b(a.disclosesMinor), "truncated" to b(a.truncated),
     )
     a.forcedLevel?.let { assessment.add("forced_level", name(it)) }
-    return obj(
+    val value = obj(
         "conversation_id" to s(o.conversationId), "message_id" to s(o.messageId), "timestamp" to ts(o.timestampMs),
         "sender" to s(o.sender), "recipient" to s(o.recipient), "assessment" to assessment, "risk" to n(o.risk),
         "level" to name(o.level), "stages" to arr(o.stages) { s(it) }, "out_of_order" to b(o.outOfOrder),
         "escalation" to (o.escalation?.let { escalationValue(it) } ?: JsonNull.INSTANCE),
     )
+    o.cappedBy?.let { value.add("capped_by", s(it)) }
+    o.language?.let { l ->
+        val lang = obj("conversation" to arr(l.conversation) { share(it) })
+        l.message?.let { lang.add("message", share(it)) }
+        l.packs?.let { p -> lang.add("packs", arr(p) { s(it) }) }
+        if (l.outOfScope.isNotEmpty()) lang.add("out_of_scope", arr(l.outOfScope) { s(it) })
+        value.add("language", lang)
+    }
+    return value
 }
+
+private fun share(x: LanguageShare) = obj("language" to s(x.language), "share" to n(x.share))
 
 private fun participantRef(p: ParticipantRef?): JsonElement =
     p?.let { obj("id" to s(it.id), "age_band" to name(it.ageBand), "probable_minor" to b(it.probableMinor)) } ?: JsonNull.INSTANCE
@@ -140,7 +151,7 @@ fun escalationValue(e: Escalation): JsonObject = obj(
     "recommended_action" to s(e.recommendedAction),
     "report_hints" to obj("incident_types" to arr(e.reportHints.incidentTypes) { s(it) },
         "annotations" to arr(e.reportHints.annotations) { s(it) }),
-)
+).also { v -> if (e.language.isNotEmpty()) v.add("language", arr(e.language) { share(it) }) }
 
 /** Null when equal as JSON (numbers within 0.0005), else where they differ. */
 fun difference(path: String, got: JsonElement, want: JsonElement): String? {
