@@ -145,10 +145,14 @@ fn build_regex(pattern: &str, limit: usize) -> Result<Regex, regex::Error> {
 pub struct Scratch {
     pub(crate) terms: Normalized,
     pub(crate) patterns: Normalized,
-    /// The plain view of the original text of one match.
+    /// The plain view of the original text of one match (`plain_ascii` holds it as text, from
+    /// the ASCII shortcut or copied from `plain`).
     plain: Normalized,
-    /// (rule, normalized span, evasion) for literal matches.
-    any: Vec<(u32, Range<usize>, Option<Evasion>)>,
+    plain_ascii: String,
+    /// The evasion each `near` occurrence shows (parallel to `near` once it is checked).
+    near_evasion: Vec<Option<Evasion>>,
+    /// (rule, normalized span, the match) for literal matches.
+    any: Vec<(u32, Range<usize>, Occ)>,
     near: Vec<NearOcc>,
     unless: Vec<u32>,
     spaces: Vec<usize>,
@@ -165,7 +169,16 @@ impl Scratch {
 }
 
 /// One occurrence of a `near` term: rule, clause, group, word index, normalized span, evasion.
-type NearOcc = (u32, u16, u16, usize, Range<usize>, Option<Evasion>);
+type NearOcc = (u32, u16, u16, usize, Range<usize>, Occ);
+
+/// An automaton match of one term, to be checked against the original text.
+#[derive(Debug, Clone)]
+struct Occ {
+    /// Index into `Matcher::infos`.
+    info: u32,
+    /// The match in the terms view (before a wildcard widens it to the word).
+    matched: Range<usize>,
+}
 
 /// Scripts written without spaces between words: terms in them match inside words.
 fn unspaced(c: char) -> bool {
@@ -436,13 +449,7 @@ impl Matcher {
                 if !(right_ok || edges.any_open_end) {
                     continue;
                 }
-                // What the original text of the match reads as, worked out on first need: the
-                // text itself, its plain view (in `scratch.plain`), the word-level evasion it
-                // shows.
-                let mut raw: Option<&str> = None;
-                let mut plain_ready = false;
-                let mut shown: Option<Option<Evasion>> = None;
-                for info in &self.infos[range.start as usize..range.end as usize] {
+                for (ii, info) in self.infos[range.start as usize..range.end as usize].iter().enumerate() {
                     if !(left_ok || info.open_start) || !(right_ok || info.open_end) {
                         continue;
                     }
@@ -452,42 +459,11 @@ impl Matcher {
                         scratch.unless.push(info.rule);
                         continue;
                     }
-                    let raw = match raw {
-                        Some(r) => r,
-                        None => {
-                            let Some(orig) = scratch.terms.original_span(s..e) else {
-                                continue;
-                            };
-                            *raw.insert(text.get(orig).unwrap_or(""))
-                        }
-                    };
-                    let plain_term = self.plains.get(info.plain as usize).map_or("", |p| &**p);
-                    let open = info.open_start || info.open_end;
-                    // The common case first: the term typed as it is (the plain view of a plain
-                    // term is the term).
-                    let reads = (!open && raw.eq_ignore_ascii_case(plain_term)) || {
-                        if !plain_ready {
-                            self.plain.normalize_into(raw, Mode::Terms, &mut scratch.plain);
-                            plain_ready = true;
-                        }
-                        let got = scratch.plain.as_str();
-                        // An open end lets the word go on in the text.
-                        match (info.open_start, info.open_end) {
-                            (false, false) => got == plain_term,
-                            (false, true) => got.starts_with(plain_term),
-                            (true, false) => got.ends_with(plain_term),
-                            (true, true) => got.contains(plain_term),
-                        }
-                    };
-                    let evasion = if reads {
-                        None
-                    } else {
-                        match *shown.get_or_insert_with(|| self.normalizer.word_evasion(raw)) {
-                            Some(e) => Some(e),
-                            // Only the lossy terms view reads the term here, and nothing in the
-                            // text is evaded: another word that shares the term's skeleton.
-                            None => continue,
-                        }
+                    // Which term this is, to check the match against its plain words later, and
+                    // only for the matches that would make a hit.
+                    let at = Occ {
+                        info: range.start + ii as u32,
+                        matched: s..e,
                     };
                     // A wildcard match highlights the whole word it matched in. Word bounds come
                     // from the positions of the spaces, found once per text: scanning the word for
@@ -517,23 +493,25 @@ impl Matcher {
                         e
                     };
                     match info.role {
-                        Role::Any => scratch.any.push((info.rule, s..e, evasion)),
+                        Role::Any => scratch.any.push((info.rule, s..e, at)),
                         Role::Unless => {}
-                        Role::Near { clause, group } => {
-                            scratch.near.push((info.rule, clause, group, s, s..e, evasion))
-                        }
+                        Role::Near { clause, group } => scratch.near.push((info.rule, clause, group, s, s..e, at)),
                     }
                 }
             }
         }
-        // Literal terms: first match per rule.
+        // Literal terms: the first match per rule that the original text bears out.
         scratch.any.sort_by_key(|(r, span, _)| (*r, span.start));
         let mut last_rule = u32::MAX;
         for i in 0..scratch.any.len() {
-            let (r, ref span, evasion) = scratch.any[i];
+            let (r, ref span, ref at) = scratch.any[i];
             if r == last_rule {
                 continue;
             }
+            let Some(evasion) = self.bears_out(text, at, &scratch.terms, &mut scratch.plain, &mut scratch.plain_ascii)
+            else {
+                continue;
+            };
             last_rule = r;
             if let Some(orig) = scratch.terms.original_span(span.clone()) {
                 scratch.hits.push(RawHit {
@@ -546,7 +524,7 @@ impl Matcher {
         }
         // Proximity.
         if !scratch.near.is_empty() {
-            self.find_near(scratch);
+            self.find_near(text, scratch);
         }
         // Patterns.
         if let Some(set) = &self.set {
@@ -626,7 +604,47 @@ impl Matcher {
         }
     }
 
-    fn find_near(&self, scratch: &mut Scratch) {
+    /// Whether the original text bears out a term's match in the terms view: `Some(None)` if it
+    /// reads as the term in the plain view, `Some(Some(evasion))` if it shows a word-level
+    /// evasion the terms view undid, `None` if neither (another word that shares the term's
+    /// skeleton: `lift` for `lft`).
+    fn bears_out(
+        &self,
+        text: &str,
+        at: &Occ,
+        terms: &Normalized,
+        plain: &mut Normalized,
+        plain_text: &mut String,
+    ) -> Option<Option<Evasion>> {
+        let info = self.infos.get(at.info as usize)?;
+        let orig = terms.original_span(at.matched.clone())?;
+        let raw = text.get(orig)?;
+        let term = self.plains.get(info.plain as usize).map_or("", |p| &**p);
+        // The common case first: the term typed as it is (a plain term's plain view is itself).
+        let open = info.open_start || info.open_end;
+        if !open && raw.eq_ignore_ascii_case(term) {
+            return Some(None);
+        }
+        if !self.plain.plain_ascii_into(raw, plain_text) {
+            self.plain.normalize_into(raw, Mode::Terms, plain);
+            plain_text.clear();
+            plain_text.push_str(plain.as_str());
+        }
+        let got = plain_text.as_str();
+        // An open end lets the word go on in the text.
+        let reads = match (info.open_start, info.open_end) {
+            (false, false) => got == term,
+            (false, true) => got.starts_with(term),
+            (true, false) => got.ends_with(term),
+            (true, true) => got.contains(term),
+        };
+        if reads {
+            return Some(None);
+        }
+        self.normalizer.word_evasion(raw).map(Some)
+    }
+
+    fn find_near(&self, text: &str, scratch: &mut Scratch) {
         // Word index of a byte offset = number of spaces before it.
         let norm = scratch.terms.as_str();
         scratch.spaces.clear();
@@ -640,6 +658,45 @@ impl Matcher {
             item.3 = scratch.spaces.partition_point(|&p| p < item.4.start);
         }
         scratch.near.sort_by_key(|(r, c, _, w, _, _)| (*r, *c, *w));
+        // Check the occurrences of the clauses that have every group against the original text
+        // (the others cannot fire), keeping the evasion each shows.
+        scratch.near_evasion.clear();
+        let mut i = 0;
+        while i < scratch.near.len() {
+            let (r, c) = (scratch.near[i].0, scratch.near[i].1);
+            let j = i + scratch.near[i..].iter().take_while(|x| x.0 == r && x.1 == c).count();
+            let groups = self
+                .near_groups
+                .get(r as usize)
+                .and_then(|g| g.get(c as usize))
+                .map_or(0, |g| usize::from(*g));
+            let present = scratch.near[i..j]
+                .iter()
+                .filter(|x| usize::from(x.2) < groups.min(64))
+                .fold(0u64, |m, x| m | 1 << x.2);
+            for k in i..j {
+                let keep = if present.count_ones() as usize == groups {
+                    self.bears_out(
+                        text,
+                        &scratch.near[k].5,
+                        &scratch.terms,
+                        &mut scratch.plain,
+                        &mut scratch.plain_ascii,
+                    )
+                } else {
+                    None
+                };
+                // A rejected occurrence is moved out of every window (group past the end).
+                match keep {
+                    Some(e) => scratch.near_evasion.push(e),
+                    None => {
+                        scratch.near[k].2 = u16::MAX;
+                        scratch.near_evasion.push(None);
+                    }
+                }
+            }
+            i = j;
+        }
         let near = &scratch.near;
         let mut i = 0;
         while i < near.len() {
@@ -662,9 +719,11 @@ impl Matcher {
             if !done {
                 let within = self.near_within[r as usize][c as usize] as usize;
                 if let Some((a, b)) = min_window(&near[i..j], groups, within) {
-                    let lo = near[i + a..=i + b].iter().map(|x| x.4.start).min().unwrap_or(0);
-                    let hi = near[i + a..=i + b].iter().map(|x| x.4.end).max().unwrap_or(0);
-                    let evasion = near[i + a..=i + b].iter().find_map(|x| x.5);
+                    // The window's occurrences, without those the text did not bear out.
+                    let kept = || (i + a..=i + b).filter(|&k| near[k].2 != u16::MAX);
+                    let lo = kept().map(|k| near[k].4.start).min().unwrap_or(0);
+                    let hi = kept().map(|k| near[k].4.end).max().unwrap_or(0);
+                    let evasion = kept().find_map(|k| scratch.near_evasion.get(k).copied().flatten());
                     if let Some(orig) = scratch.terms.original_span(lo..hi) {
                         scratch.hits.push(RawHit {
                             rule: r,

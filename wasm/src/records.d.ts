@@ -439,6 +439,19 @@ export interface Modifier {
   enabled: boolean;
 }
 
+/** A level ceiling: the highest level a conversation reaches while its participants meet `when`. */
+export interface Ceiling {
+  id: string;
+  description?: string;
+  when?: Condition;
+  level: Level;
+  /** Categories whose presence lifts the ceiling. */
+  lifted_by?: string[];
+  /** Distinct messages with risk signals that lift the ceiling. */
+  lifted_after?: number;
+  enabled: boolean;
+}
+
 /** A layer's identity. */
 export interface LayerMeta {
   id: string;
@@ -476,8 +489,24 @@ export interface ResolvedPolicy {
   /** Recommended actions for watch, review and urgent. */
   actions: [string | null, string | null, string | null];
   tracker: { capacity: number; idle_ttl_ms: number };
+  /** Language scoping of the packs. */
+  language: {
+    scoping: boolean;
+    /** For a language, the languages whose packs apply where it is plausible. */
+    packs: Record<string, string[]>;
+    options: {
+      min_letters: number;
+      max_bytes: number;
+      reliable_confidence: number;
+      message_weight: number;
+      min_evidence: number;
+      plausible_share: number;
+      learn_until: number;
+    };
+  };
   stages: Stage[];
   categories: Category[];
   rules: Rule[];
   modifiers: Modifier[];
+  ceilings?: Ceiling[];
 }

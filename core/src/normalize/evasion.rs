@@ -100,6 +100,41 @@ impl Normalizer {
         })
     }
 
+    /// The plain view ([`Normalizer::plain`], terms mode) of an ASCII `text` without control
+    /// characters, written into `out` without the normalizer's machinery: lowercase words of
+    /// letters and digits, apostrophes inside words removed, everything else one space. `false`
+    /// (and `out` unspecified) for other texts, or when this normalizer does not fold case: use
+    /// the normalizer then. The unit tests check it against the normalizer.
+    pub(crate) fn plain_ascii_into(&self, text: &str, out: &mut String) -> bool {
+        out.clear();
+        if !self.opts.case_fold || !text.is_ascii() {
+            return false;
+        }
+        let bytes = text.as_bytes();
+        let word = |b: u8| b.is_ascii_alphanumeric();
+        let mut space = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            if word(b) {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(char::from(b.to_ascii_lowercase()));
+            } else if b.is_ascii_control() && !b.is_ascii_whitespace() {
+                return false;
+            } else {
+                let joins = matches!(b, b'\'' | b'`')
+                    && i > 0
+                    && word(bytes[i - 1])
+                    && bytes.get(i + 1).is_some_and(|&n| word(n));
+                if !joins {
+                    space = true;
+                }
+            }
+        }
+        true
+    }
+
     /// The word-level evasion `text` shows, if any, among those this normalizer undoes:
     /// leetspeak inside a word, three or more letters spaced out, a letter repeated three times
     /// or more.
@@ -348,6 +383,27 @@ mod tests {
         ] {
             assert_eq!(n.char_evasion(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_ascii_plain_view_is_the_normalizers() {
+        let plain = Normalizer::default().plain();
+        let mut out = String::new();
+        for text in [
+            "Don't TELL, at a Pool!",
+            "  dont--tell  ",
+            "rock'n'roll 'tis don''t it`s",
+            "e-mail me@x.com $5 !now |pipe|",
+            "a\tb\nc",
+            "'",
+            "",
+            "x'",
+        ] {
+            assert!(plain.plain_ascii_into(text, &mut out), "{text:?}");
+            assert_eq!(out, plain.normalize(text, Mode::Terms).as_str(), "{text:?}");
+        }
+        assert!(!plain.plain_ascii_into("café", &mut out));
+        assert!(!plain.plain_ascii_into("a\u{7}b", &mut out));
     }
 
     #[test]
