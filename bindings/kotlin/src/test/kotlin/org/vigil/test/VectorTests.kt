@@ -18,6 +18,7 @@ import org.vigil.ffi.AgeBand
 import org.vigil.ffi.Channel
 import org.vigil.ffi.Engine
 import org.vigil.ffi.Escalation
+import org.vigil.ffi.LanguageShare
 import org.vigil.ffi.Message
 import org.vigil.ffi.Observation
 import org.vigil.ffi.Participant
