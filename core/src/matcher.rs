@@ -449,7 +449,10 @@ impl Matcher {
                 if !(right_ok || edges.any_open_end) {
                     continue;
                 }
-                for (ii, info) in self.infos[range.start as usize..range.end as usize].iter().enumerate() {
+                for (ii, info) in self.infos[range.start as usize..range.end as usize]
+                    .iter()
+                    .enumerate()
+                {
                     if !(left_ok || info.open_start) || !(right_ok || info.open_end) {
                         continue;
                     }
@@ -495,7 +498,9 @@ impl Matcher {
                     match info.role {
                         Role::Any => scratch.any.push((info.rule, s..e, at)),
                         Role::Unless => {}
-                        Role::Near { clause, group } => scratch.near.push((info.rule, clause, group, s, s..e, at)),
+                        Role::Near { clause, group } => {
+                            scratch.near.push((info.rule, clause, group, s, s..e, at))
+                        }
                     }
                 }
             }
@@ -508,8 +513,13 @@ impl Matcher {
             if r == last_rule {
                 continue;
             }
-            let Some(evasion) = self.bears_out(text, at, &scratch.terms, &mut scratch.plain, &mut scratch.plain_ascii)
-            else {
+            let Some(evasion) = self.bears_out(
+                text,
+                at,
+                &scratch.terms,
+                &mut scratch.plain,
+                &mut scratch.plain_ascii,
+            ) else {
                 continue;
             };
             last_rule = r;
@@ -664,7 +674,10 @@ impl Matcher {
         let mut i = 0;
         while i < scratch.near.len() {
             let (r, c) = (scratch.near[i].0, scratch.near[i].1);
-            let j = i + scratch.near[i..].iter().take_while(|x| x.0 == r && x.1 == c).count();
+            let j = i + scratch.near[i..]
+                .iter()
+                .take_while(|x| x.0 == r && x.1 == c)
+                .count();
             let groups = self
                 .near_groups
                 .get(r as usize)
