@@ -74,7 +74,7 @@ pub use matcher::Scratch;
 pub use message::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
 pub use policy::{Policy, PolicyBuilder};
 pub use shared::SharedTracker;
-pub use tracker::{Observation, Tracker, TrackerStats};
+pub use tracker::{KeyTrace, Observation, Tracker, TrackerStats};
 
 #[cfg(test)]
 mod tests {

@@ -143,6 +143,47 @@ pub struct TrackerStats {
     pub out_of_order: u64,
 }
 
+/// What a tracker did with one message's conversation key ([`Tracker::observe_traced`]): the
+/// record explanations are rendered from, so an explanation tells exactly the story that produced
+/// the observation. Category points are `(category index, points)` in policy order.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct KeyTrace {
+    /// The sender's age band was unknown and is scored as `minor`: they disclosed being a child
+    /// earlier in the conversation (and not longer ago than the time-to-live).
+    pub sender_inferred_minor: bool,
+    /// The same for the recipient.
+    pub recipient_inferred_minor: bool,
+    /// Messages the key had seen before this one (0: a new key, or one that started afresh).
+    pub key_messages_before: u32,
+    /// Messages of the key with this one.
+    pub key_messages: u32,
+    /// Time since the key's previous message (none for a new key).
+    pub elapsed_ms: Option<i64>,
+    /// The decay factor applied to the key's points: `2^(−elapsed / half_life)` (1 for a new key).
+    pub decay: f64,
+    /// The key's risk as of its previous message.
+    pub risk_before: f64,
+    /// Category points before the message, as of the key's previous message.
+    pub before: Vec<(u16, f64)>,
+    /// The same after decay (points below 0.001 dropped).
+    pub decayed: Vec<(u16, f64)>,
+    /// After the message's points were added and the conversation caps applied.
+    pub after: Vec<(u16, f64)>,
+    /// Distinct stages active within the stage-bonus window.
+    pub active_stages: u32,
+    /// The stage bonus they give.
+    pub stage_bonus: f64,
+    /// The key's risk after the message: the categories' points plus the stage bonus.
+    pub risk: f64,
+    /// The level the risk reaches by the thresholds.
+    pub threshold_level: Option<Level>,
+    /// The highest level a rule has forced on the key.
+    pub forced: Option<Level>,
+    /// The key's level (after any ceiling).
+    pub level: Option<Level>,
+}
+
 /// What observing one message produced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Observation {
@@ -322,6 +363,21 @@ impl Tracker {
     /// decayed risk, stages and level, and raises an escalation when the level rises or a new
     /// category joins. Never panics.
     pub fn observe(&mut self, msg: &Message) -> Observation {
+        self.observe_with(msg, None)
+    }
+
+    /// [`observe`](Tracker::observe), recording what the tracker did with the message's key: the
+    /// ages it inferred, the decay since the key's previous message, each category's points before
+    /// and after, the stage bonus, the levels and the ceiling. This is what explanations render
+    /// ([`explain_conversation`](crate::explain::explain_conversation)); `observe` records
+    /// nothing.
+    pub fn observe_traced(&mut self, msg: &Message) -> (Observation, KeyTrace) {
+        let mut trace = KeyTrace::default();
+        let obs = self.observe_with(msg, Some(&mut trace));
+        (obs, trace)
+    }
+
+    fn observe_with(&mut self, msg: &Message, mut trace: Option<&mut KeyTrace>) -> Observation {
         let engine = Arc::clone(&self.engine);
         let ts = msg.timestamp.as_millis();
         self.clock = self.clock.max(ts);
@@ -456,6 +512,21 @@ impl Tracker {
         };
         let out_of_order = state.messages > 0 && ts < state.last_ts;
         let now = ts.max(state.last_ts);
+        if let Some(t) = trace.as_deref_mut() {
+            t.sender_inferred_minor = sender_probable && msg.sender.effective_band() == AgeBand::Unknown;
+            t.recipient_inferred_minor = recipient_probable
+                && !group
+                && msg
+                    .recipient
+                    .as_ref()
+                    .is_some_and(|r| r.effective_band() == AgeBand::Unknown);
+            t.key_messages_before = state.messages;
+            if state.messages > 0 {
+                t.elapsed_ms = Some(now.saturating_sub(state.last_ts));
+                t.risk_before = risk_of(&engine, state, state.last_ts);
+            }
+            t.before = state.cats.clone();
+        }
         // Ceilings see a participant who disclosed being a child as a minor, whatever was declared.
         let mut known = ctx;
         if sender_probable {
@@ -472,7 +543,7 @@ impl Tracker {
             known,
             language: language.as_ref(),
         };
-        let (risk, level, stages, capped_by) = update.apply(state);
+        let (risk, level, stages, capped_by) = update.apply(state, trace.as_deref_mut());
         let escalation = update.escalate(
             state,
             risk,
@@ -651,18 +722,35 @@ struct Update<'a> {
 impl Update<'_> {
     /// Decays, adds the message, and returns (risk, level, active stages, the ceiling that held
     /// the level down).
-    fn apply(&self, st: &mut KeyState) -> (f64, Option<Level>, Vec<Arc<str>>, Option<u16>) {
+    fn apply(
+        &self,
+        st: &mut KeyState,
+        mut trace: Option<&mut KeyTrace>,
+    ) -> (f64, Option<Level>, Vec<Arc<str>>, Option<u16>) {
         let engine = self.engine;
         let scoring = engine.policy().scoring();
+        // Saturating: timestamps span all of i64, and a key far behind the eviction front can be
+        // older than `now` by more than i64::MAX.
+        let decay =
+            || libm::exp2(-(self.now.saturating_sub(st.last_ts) as f64) / scoring.half_life_ms as f64);
         if self.now > st.last_ts && !st.cats.is_empty() {
-            // Saturating: timestamps span all of i64, and a key far behind the eviction front
-            // can be older than `now` by more than i64::MAX.
-            let dt = self.now.saturating_sub(st.last_ts) as f64;
-            let f = libm::exp2(-dt / scoring.half_life_ms as f64);
+            let f = decay();
             for c in &mut st.cats {
                 c.1 *= f;
             }
             st.cats.retain(|c| c.1 >= 0.001);
+            if let Some(t) = trace.as_deref_mut() {
+                t.decay = f;
+            }
+        } else if let Some(t) = trace.as_deref_mut() {
+            t.decay = if self.now > st.last_ts && st.messages > 0 {
+                decay()
+            } else {
+                1.0
+            };
+        }
+        if let Some(t) = trace.as_deref_mut() {
+            t.decayed = st.cats.clone();
         }
         st.last_ts = self.now;
         st.messages = st.messages.saturating_add(1);
@@ -700,6 +788,17 @@ impl Update<'_> {
         st.cap = ceiling.map(|(_, l)| l);
         let level = capped(reached, st.cap);
         let capped_by = ceiling.filter(|_| level < reached).map(|(i, _)| i);
+        if let Some(t) = trace {
+            let (bonus, active) = stage_bonus(engine, st, self.now);
+            t.after = st.cats.clone();
+            t.stage_bonus = bonus;
+            t.active_stages = active;
+            t.risk = risk;
+            t.threshold_level = engine.level_for(risk);
+            t.forced = st.forced;
+            t.level = level;
+            t.key_messages = st.messages;
+        }
         let window = scoring.stage_bonus.as_ref().map_or(i64::MAX, |b| b.window_ms);
         let mut active: Vec<&StageSeen> = st
             .stages

@@ -1043,7 +1043,6 @@ pub fn explain_conversation(
     let policy = engine.policy();
     let half_life = policy.scoring().half_life_ms;
     let mut steps = Vec::new();
-    let mut prev_risk: HashMap<Key, f64> = HashMap::new();
     let mut forced_by: HashMap<Key, Forced> = HashMap::new();
     let mut max_level = None;
     for msg in messages {
@@ -1061,88 +1060,55 @@ pub fn explain_conversation(
                 msg.recipient.as_ref().map(|r| r.id.as_str().into())
             },
         };
-        let before = tracker.keys.get(&key).cloned();
+        let (obs, trace) = tracker.observe_traced(msg);
+        // Everything below is read off the trace: the tracker's own record of what it did.
         let mut ctx = MessageContext::of(msg);
-        let probable = |t: &Tracker, who: &str| {
-            t.minors
-                .contains_key(&(Box::from(msg.conversation_id.as_str()), Box::from(who)))
-        };
-        if ctx.sender == AgeBand::Unknown && probable(&tracker, &msg.sender.id) {
+        if trace.sender_inferred_minor {
             ctx.sender = AgeBand::Minor;
             ctx.sender_inferred_minor = true;
         }
-        if !group && ctx.recipient == AgeBand::Unknown {
-            if let Some(r) = &msg.recipient {
-                if probable(&tracker, &r.id) {
-                    ctx.recipient = AgeBand::Minor;
-                    ctx.recipient_inferred_minor = true;
-                }
-            }
+        if trace.recipient_inferred_minor {
+            ctx.recipient = AgeBand::Minor;
+            ctx.recipient_inferred_minor = true;
         }
-        let obs = tracker.observe(msg);
-        let after = tracker.keys.get(&key).cloned().unwrap_or_default();
         let out_of_scope = obs.language.as_ref().map_or(&[][..], |l| &l.out_of_scope[..]);
         let explanation = build(engine, msg, ctx, &obs.assessment, out_of_scope, true);
-
-        // Decay since the key's previous message (a key evicted meanwhile starts afresh).
-        let before = before.filter(|b| after.messages > b.messages);
-        let now = obs
-            .timestamp
-            .as_millis()
-            .max(before.as_ref().map_or(i64::MIN, |b| b.last_ts));
-        let elapsed = before.as_ref().map(|b| now.saturating_sub(b.last_ts));
-        let decay = match elapsed {
-            Some(dt) if dt > 0 => libm::exp2(-(dt as f64) / half_life as f64),
-            _ => 1.0,
-        };
-        let mut idx: Vec<u16> = after.cats.iter().map(|c| c.0).collect();
-        if let Some(b) = &before {
-            idx.extend(b.cats.iter().map(|c| c.0));
-        }
-        idx.extend(obs.assessment.categories.iter().map(|c| c.index));
+        let points = |list: &[(u16, f64)], ci: u16| list.iter().find(|c| c.0 == ci).map_or(0.0, |c| c.1);
+        let mut idx: Vec<u16> = trace
+            .after
+            .iter()
+            .chain(&trace.before)
+            .map(|c| c.0)
+            .chain(obs.assessment.categories.iter().map(|c| c.index))
+            .collect();
         idx.sort_unstable();
         idx.dedup();
         let categories = idx
             .into_iter()
             .filter_map(|ci| {
                 let cat = engine.categories.get(usize::from(ci))?;
-                let b = before
-                    .as_ref()
-                    .and_then(|b| b.cats.iter().find(|c| c.0 == ci))
-                    .map_or(0.0, |c| c.1);
-                let decayed = if b * decay >= 0.001 { b * decay } else { 0.0 };
-                let added = obs
-                    .assessment
-                    .categories
-                    .iter()
-                    .find(|c| c.index == ci)
-                    .map_or(0.0, |c| c.score.max(0.0));
-                let a = after.cats.iter().find(|c| c.0 == ci).map_or(0.0, |c| c.1);
                 Some(CategoryStep {
                     category: cat.id.to_string(),
                     stage: engine
                         .stages
                         .get(usize::from(cat.stage))
                         .map_or(String::new(), |s| s.to_string()),
-                    before: b,
-                    decayed,
-                    added,
+                    before: points(&trace.before, ci),
+                    decayed: points(&trace.decayed, ci),
+                    added: obs
+                        .assessment
+                        .categories
+                        .iter()
+                        .find(|c| c.index == ci)
+                        .map_or(0.0, |c| c.score.max(0.0)),
                     conversation_cap: Some(cat.conversation_cap).filter(|c| c.is_finite()),
-                    after: a,
+                    after: points(&trace.after, ci),
                 })
             })
             .collect();
-        let window = policy
-            .scoring()
-            .stage_bonus
-            .as_ref()
-            .map_or(i64::MAX, |b| b.window_ms);
-        let active = after
-            .stages
-            .iter()
-            .filter(|s| s.last_ts >= now.saturating_sub(window))
-            .count() as u32;
-        let stage_bonus = stage_bonus_for(engine, active);
+        let elapsed = trace.elapsed_ms;
+        let decay = trace.decay;
+        let stage_bonus = trace.stage_bonus;
         if let Some(f) = obs.assessment.forced_level {
             if forced_by.get(&key).is_none_or(|x| f > x.level) {
                 let rule = obs
@@ -1155,7 +1121,7 @@ pub fn explain_conversation(
                 forced_by.insert(key.clone(), Forced { level: f, rule });
             }
         }
-        let risk_before = prev_risk.insert(key.clone(), obs.risk).unwrap_or(0.0);
+        let risk_before = trace.risk_before;
         max_level = max_level.max(obs.level);
         steps.push(Step {
             index: steps.len() + 1,
@@ -1163,7 +1129,7 @@ pub fn explain_conversation(
             timestamp: msg.timestamp,
             sender: msg.sender.id.clone(),
             recipient: obs.recipient.clone(),
-            key_message: after.messages,
+            key_message: trace.key_messages,
             elapsed_ms: elapsed,
             decay,
             message: explanation,
@@ -1172,8 +1138,8 @@ pub fn explain_conversation(
             stage_bonus,
             risk_before,
             risk: obs.risk,
-            threshold_level: engine.level_for(obs.risk),
-            forced: after.forced.and(forced_by.get(&key).cloned()),
+            threshold_level: trace.threshold_level,
+            forced: trace.forced.and(forced_by.get(&key).cloned()),
             level: obs.level,
             capped_by: obs.capped_by.as_deref().map(str::to_string),
             language: obs.language.clone(),
