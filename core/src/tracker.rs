@@ -543,7 +543,7 @@ impl Tracker {
             known,
             language: language.as_ref(),
         };
-        let (risk, level, stages, capped_by) = update.apply(state, trace.as_deref_mut());
+        let (risk, level, stages, capped_by) = update.apply(state, trace);
         let escalation = update.escalate(
             state,
             risk,
