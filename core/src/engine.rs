@@ -20,7 +20,7 @@ use serde::{Serialize, Serializer};
 use crate::error::PolicyError;
 use crate::level::Level;
 pub use crate::matcher::HitKind;
-use crate::matcher::{Matcher, RawHit, Scratch};
+use crate::matcher::{By, Matcher, RawHit, Scratch};
 use crate::message::{AgeBand, Channel, Message, Relationship};
 use crate::normalize::{Evasion, Mode, Normalizer};
 use crate::policy::model::{Condition, Disclosure};
@@ -57,6 +57,9 @@ pub struct Hit {
     pub evasion: Option<Evasion>,
     #[serde(skip)]
     pub(crate) rule_index: u32,
+    /// What produced it (for explanations).
+    #[serde(skip)]
+    pub(crate) by: By,
 }
 
 /// A category's contribution to one message's score.
@@ -71,6 +74,12 @@ pub struct CategoryScore {
     pub score: f64,
     #[serde(skip)]
     pub(crate) index: u16,
+    /// The sum of the counted rules' weights, before the message cap (for explanations).
+    #[serde(skip)]
+    pub(crate) sum: f64,
+    /// The sum after the message cap, before the modifiers (for explanations).
+    #[serde(skip)]
+    pub(crate) capped: f64,
 }
 
 /// A modifier that applied to a message.
@@ -107,6 +116,32 @@ pub struct Assessment {
     pub discloses_minor: bool,
     /// The text was longer than the policy's `max_message_bytes` and was assessed up to it.
     pub truncated: bool,
+    /// Rules whose text matched but that did not count, and why (for explanations).
+    #[serde(skip)]
+    pub(crate) not_counted: Vec<Dropped>,
+    /// The product of the modifiers applied (for explanations; 1 without hits).
+    #[serde(skip)]
+    pub(crate) factor: f64,
+}
+
+/// A rule whose text matched but that did not count.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Dropped {
+    pub(crate) hit: RawHit,
+    pub(crate) why: DropReason,
+}
+
+/// Why a matched rule did not count.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DropReason {
+    /// Its `when` conditions do not hold.
+    When,
+    /// A heavier rule of its category counted the same words (that rule's index).
+    Overlap(u32),
+    /// An `unless` phrase cancelled it (the phrase's term info, and where it matched).
+    Unless(Option<crate::matcher::Veto>),
+    /// Its pack's language is not plausible here.
+    Language,
 }
 
 impl Assessment {
@@ -350,7 +385,25 @@ impl Engine {
     /// Like [`assess`](Engine::assess), reusing `scratch`'s buffers.
     pub fn assess_with(&self, msg: &Message, scratch: &mut Scratch) -> Assessment {
         let truncated = self.find(&msg.text, scratch);
-        self.score(&scratch.hits, &Context::of(msg), truncated)
+        let mut a = self.score(&scratch.hits, &Context::of(msg), truncated);
+        self.note_cancelled(&mut a, scratch);
+        a
+    }
+
+    /// Adds the hits `unless` phrases cancelled to an assessment's rules that did not count.
+    pub(crate) fn note_cancelled(&self, a: &mut Assessment, scratch: &Scratch) {
+        for h in &scratch.cancelled {
+            let veto = scratch.vetoes.iter().find(|v| v.rule == h.rule).cloned();
+            a.not_counted.push(Dropped {
+                hit: h.clone(),
+                why: DropReason::Unless(veto),
+            });
+        }
+    }
+
+    /// The term or pattern behind item `i` of a hit of `kind`, as written in the policy.
+    pub(crate) fn source_text(&self, kind: HitKind, i: u32) -> Option<&str> {
+        self.matcher.source_text(&self.policy, kind, i)
     }
 
     /// Runs the matchers on `text` (truncated to the policy's maximum); returns whether it was
@@ -389,16 +442,26 @@ impl Engine {
                 continue;
             };
             if !ctx.satisfies(&rule.when) {
+                a.not_counted.push(Dropped {
+                    hit: h.clone(),
+                    why: DropReason::When,
+                });
                 continue;
             }
-            let overlaps = rule.level.is_none()
-                && !rule.discloses_minor
-                && a.hits.iter().any(|o| {
-                    self.rules[o.rule_index as usize].category == rule.category
-                        && o.span.start < h.span.end
-                        && h.span.start < o.span.end
+            let overlapping = (rule.level.is_none() && !rule.discloses_minor)
+                .then(|| {
+                    a.hits.iter().find(|o| {
+                        self.rules[o.rule_index as usize].category == rule.category
+                            && o.span.start < h.span.end
+                            && h.span.start < o.span.end
+                    })
+                })
+                .flatten();
+            if let Some(o) = overlapping {
+                a.not_counted.push(Dropped {
+                    hit: h.clone(),
+                    why: DropReason::Overlap(o.rule_index),
                 });
-            if overlaps {
                 continue;
             }
             let cat = &self.categories[usize::from(rule.category)];
@@ -413,6 +476,7 @@ impl Engine {
                 },
                 evasion: h.evasion,
                 rule_index: h.rule,
+                by: h.by.clone(),
             });
             a.discloses_minor |= rule.discloses_minor;
             a.forced_level = a.forced_level.max(rule.level);
@@ -423,6 +487,8 @@ impl Engine {
                     stage: self.stages[usize::from(cat.stage)].clone(),
                     score: rule.weight,
                     index: rule.category,
+                    sum: 0.0,
+                    capped: 0.0,
                 }),
             }
         }
@@ -432,7 +498,9 @@ impl Engine {
         a.hits.sort_by_key(|h| h.rule_index);
         a.categories.sort_by_key(|c| c.index);
         for c in &mut a.categories {
+            c.sum = c.score;
             c.score = c.score.min(self.categories[usize::from(c.index)].message_cap);
+            c.capped = c.score;
             a.base_score += c.score;
         }
         let mut factor = 1.0;
@@ -456,6 +524,7 @@ impl Engine {
                 index: i as u16,
             });
         }
+        a.factor = factor;
         for c in &mut a.categories {
             c.score *= factor;
             a.score += c.score;

@@ -34,6 +34,8 @@ pub(crate) struct TermInfo {
     pub(crate) open_end: bool,
     /// The term in the plain view: index into `Matcher::plains`.
     pub(crate) plain: u32,
+    /// Its place in its list of the rule (`any`, `unless`, or its `near` group).
+    pub(crate) pos: u32,
 }
 
 /// What lets a match of an automaton pattern start or end inside a word: its first (last)
@@ -76,6 +78,26 @@ pub(crate) struct RawHit {
     /// The evasion the original text shows where it matched, if any. A match that needed the
     /// lossy terms view always has a word-level one.
     pub(crate) evasion: Option<Evasion>,
+    /// What produced it, for explanations.
+    pub(crate) by: By,
+}
+
+/// What produced a raw hit: the term(s) or pattern, and where in the normalized view they
+/// matched (the terms view for terms and `near`, the patterns view for patterns).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct By {
+    /// Indices into `Matcher::infos` (terms, `near` terms), or the pattern's index.
+    pub(crate) items: Box<[u32]>,
+    /// Byte range in the normalized view.
+    pub(crate) norm: Range<usize>,
+}
+
+/// An `unless` phrase that vetoed a rule: its term info and where it matched (terms view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Veto {
+    pub(crate) rule: u32,
+    pub(crate) info: u32,
+    pub(crate) norm: Range<usize>,
 }
 
 /// Compiled matchers of a policy.
@@ -155,6 +177,10 @@ pub struct Scratch {
     any: Vec<(u32, Range<usize>, Occ)>,
     near: Vec<NearOcc>,
     unless: Vec<u32>,
+    /// The `unless` phrases that matched, for explanations.
+    pub(crate) vetoes: Vec<Veto>,
+    /// The hits those phrases cancelled.
+    pub(crate) cancelled: Vec<RawHit>,
     spaces: Vec<usize>,
     /// Which patterns of a regex set matched.
     set_matches: Vec<bool>,
@@ -211,7 +237,7 @@ impl Matcher {
                 continue;
             }
             let r = u32::try_from(ri).map_err(|_| too_many(policy, ri))?;
-            let mut add = |term: &str, role: Role, field: &str| -> Result<(), PolicyError> {
+            let mut add = |term: &str, role: Role, field: &str, pos: usize| -> Result<(), PolicyError> {
                 let t = term.trim();
                 let open_start = t.starts_with('*');
                 let open_end = t.len() > 1 && t.ends_with('*');
@@ -242,6 +268,7 @@ impl Matcher {
                     open_start,
                     open_end,
                     plain: plain_id,
+                    pos: u32::try_from(pos).unwrap_or(u32::MAX),
                 };
                 let pi = *index.entry(s.to_string()).or_insert_with(|| {
                     strings.push(s.to_string());
@@ -251,18 +278,18 @@ impl Matcher {
                 per_pattern[pi].push(info);
                 Ok(())
             };
-            for term in &rule.any {
-                add(term, Role::Any, "any")?;
+            for (pos, term) in rule.any.iter().enumerate() {
+                add(term, Role::Any, "any", pos)?;
             }
-            for term in &rule.unless {
-                add(term, Role::Unless, "unless")?;
+            for (pos, term) in rule.unless.iter().enumerate() {
+                add(term, Role::Unless, "unless", pos)?;
             }
             for (ci, near) in rule.near.iter().enumerate() {
                 let clause = u16::try_from(ci).unwrap_or(u16::MAX);
                 for (gi, group) in near.terms.iter().enumerate() {
                     let g = u16::try_from(gi).unwrap_or(u16::MAX);
-                    for term in group {
-                        add(term, Role::Near { clause, group: g }, "near")?;
+                    for (pos, term) in group.iter().enumerate() {
+                        add(term, Role::Near { clause, group: g }, "near", pos)?;
                     }
                 }
                 near_within[ri].push(near.within);
@@ -413,6 +440,7 @@ impl Matcher {
         scratch.any.clear();
         scratch.near.clear();
         scratch.unless.clear();
+        scratch.vetoes.clear();
         // The views the matchers need, the character-level steps run once for both.
         match (&self.ac, &self.set) {
             (Some(_), Some(_)) => {
@@ -460,6 +488,11 @@ impl Matcher {
                         // An exception vetoes in the terms view as it is: erring towards fewer
                         // alarms.
                         scratch.unless.push(info.rule);
+                        scratch.vetoes.push(Veto {
+                            rule: info.rule,
+                            info: range.start + ii as u32,
+                            norm: s..e,
+                        });
                         continue;
                     }
                     // Which term this is, to check the match against its plain words later, and
@@ -529,6 +562,10 @@ impl Matcher {
                     kind: HitKind::Term,
                     span: orig,
                     evasion,
+                    by: By {
+                        items: Box::new([at.info]),
+                        norm: span.clone(),
+                    },
                 });
             }
         }
@@ -572,9 +609,17 @@ impl Matcher {
                 }
             }
         }
+        scratch.cancelled.clear();
         if !scratch.unless.is_empty() {
-            let unless = &scratch.unless;
-            scratch.hits.retain(|h| !unless.contains(&h.rule));
+            // The hits an `unless` phrase cancels are kept aside for explanations.
+            let (unless, cancelled) = (&scratch.unless, &mut scratch.cancelled);
+            scratch.hits.retain(|h| {
+                let keep = !unless.contains(&h.rule);
+                if !keep {
+                    cancelled.push(h.clone());
+                }
+                keep
+            });
         }
         scratch.hits.sort_by_key(|h| h.rule);
         scratch.hits.dedup_by_key(|h| h.rule);
@@ -609,6 +654,10 @@ impl Matcher {
                     kind: HitKind::Pattern,
                     span: orig,
                     evasion: None,
+                    by: By {
+                        items: Box::new([u32::try_from(i).unwrap_or(u32::MAX)]),
+                        norm: m.start()..m.end(),
+                    },
                 });
             }
         }
@@ -743,12 +792,41 @@ impl Matcher {
                             kind: HitKind::Near,
                             span: orig,
                             evasion,
+                            by: By {
+                                items: kept().map(|k| near[k].5.info).collect(),
+                                norm: lo..hi,
+                            },
                         });
                     }
                 }
             }
             i = j;
         }
+    }
+
+    /// The term or pattern behind item `i` of a raw hit of `kind`, as written in the policy.
+    pub(crate) fn source_text<'p>(&self, policy: &'p Policy, kind: HitKind, i: u32) -> Option<&'p str> {
+        if kind == HitKind::Pattern {
+            let p = self.regexes.get(i as usize)?;
+            let rule = policy.rules().get(p.rule as usize)?;
+            // The pattern's place among its rule's patterns: the set lists them in rule order.
+            let first = self.regexes.iter().position(|q| q.rule == p.rule)?;
+            return rule.patterns.get(i as usize - first).map(String::as_str);
+        }
+        let info = self.infos.get(i as usize)?;
+        let rule = policy.rules().get(info.rule as usize)?;
+        let pos = info.pos as usize;
+        match info.role {
+            Role::Any => rule.any.get(pos),
+            Role::Unless => rule.unless.get(pos),
+            Role::Near { clause, group } => rule
+                .near
+                .get(usize::from(clause))?
+                .terms
+                .get(usize::from(group))?
+                .get(pos),
+        }
+        .map(String::as_str)
     }
 
     pub(crate) fn rule_count(&self) -> usize {

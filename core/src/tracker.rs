@@ -404,13 +404,16 @@ impl Tracker {
         // (and a tracker restored from snapshots has another order). With messages in time
         // order this makes "idle longer than the time-to-live" exact.
         let idle_before = ts.saturating_sub(self.ttl);
+        let mut out_of_scope = Vec::new();
         let language = match &engine.scoping {
             Some(scoping) => {
                 let entry = conversation_language(&mut self.languages, conv, ts, idle_before);
-                let outcome = scoping.scope_hits(&msg.text, &mut entry.estimate, &mut self.scratch.hits);
-                Some(LanguageReport::new(&outcome, &entry.estimate, |r| {
+                let mut outcome = scoping.scope_hits(&msg.text, &mut entry.estimate, &mut self.scratch.hits);
+                let report = LanguageReport::new(&outcome, &entry.estimate, |r| {
                     engine.rules.get(r as usize).map(|x| x.id.clone())
-                }))
+                });
+                out_of_scope = std::mem::take(&mut outcome.dropped);
+                Some(report)
             }
             None => None,
         };
@@ -452,7 +455,14 @@ impl Tracker {
             }
         }
         ctx.fan_out = Some(&self.fan_buf);
-        let assessment = engine.score(&self.scratch.hits, &ctx, truncated);
+        let mut assessment = engine.score(&self.scratch.hits, &ctx, truncated);
+        engine.note_cancelled(&mut assessment, &self.scratch);
+        assessment
+            .not_counted
+            .extend(out_of_scope.into_iter().map(|hit| crate::engine::Dropped {
+                hit,
+                why: crate::engine::DropReason::Language,
+            }));
         let sender_band = ctx.sender;
         let recipient_band = ctx.recipient;
 
@@ -661,6 +671,31 @@ fn conversation_language<'a>(
             e.insert_hashed_nocheck(hash, conv.into(), fresh).1
         }
     }
+}
+
+/// What a fresh conversation key makes of one assessed message: the tracker's own arithmetic
+/// (caps, stage bonus, levels, ceilings) on a new key, for explanations of a message on its own.
+pub(crate) fn trace_alone(engine: &Engine, msg: &Message, assessment: &Assessment) -> KeyTrace {
+    let ts = msg.timestamp.as_millis();
+    let mut known = Context::of(msg);
+    if matches!(msg.channel, Channel::Group | Channel::Public) {
+        known.recipient = AgeBand::Unknown;
+    }
+    let update = Update {
+        engine,
+        msg,
+        assessment,
+        now: ts,
+        known,
+        language: None,
+    };
+    let mut st = KeyState {
+        last_ts: ts,
+        ..KeyState::default()
+    };
+    let mut trace = KeyTrace::default();
+    update.apply(&mut st, Some(&mut trace));
+    trace
 }
 
 /// `level` held to a ceiling's `cap`.

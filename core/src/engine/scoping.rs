@@ -33,8 +33,8 @@ pub(crate) struct Outcome {
     pub(crate) guess: Option<Guess>,
     /// The pack languages that applied (`None`: every pack, or nothing to decide).
     pub(crate) packs: Option<LanguageSet>,
-    /// Rules whose text matched but whose pack's language was not plausible.
-    pub(crate) dropped: Vec<u32>,
+    /// Hits of rules whose pack's language was not plausible.
+    pub(crate) dropped: Vec<RawHit>,
 }
 
 impl Scoping {
@@ -141,7 +141,7 @@ impl Scoping {
         hits.retain(|h| {
             let keep = self.applies(h.rule, &scope);
             if !keep {
-                dropped.push(h.rule);
+                dropped.push(h.clone());
             }
             keep
         });
@@ -203,7 +203,7 @@ impl LanguageReport {
                 .map(|(language, share)| LanguageShare { language, share })
                 .collect(),
             packs: outcome.packs.map(|set| set.iter().collect()),
-            out_of_scope: outcome.dropped.iter().filter_map(|&r| rule_ids(r)).collect(),
+            out_of_scope: outcome.dropped.iter().filter_map(|h| rule_ids(h.rule)).collect(),
         }
     }
 }

@@ -37,15 +37,14 @@ pub(crate) use probe::TermForm;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use regex::RegexBuilder;
 use serde::{Serialize, Serializer};
 
-use crate::engine::{round, round3, Assessment, Engine, Span};
+use crate::engine::{round, round3, Assessment, DropReason, Engine, Span};
 use crate::escalation::PolicyRef;
 use crate::level::Level;
-use crate::matcher::{HitKind, Scratch};
+use crate::matcher::HitKind;
 use crate::message::{AgeBand, Channel, Message, Relationship, Timestamp};
-use crate::normalize::{Evasion, Mode, Normalized};
+use crate::normalize::{Evasion, Mode};
 use crate::policy::model::{Condition, Disclosure};
 use crate::tracker::{Key, Tracker};
 
@@ -410,7 +409,7 @@ pub struct MessageExplanation {
 /// applies, as in [`Engine::assess`].
 pub fn explain_message(engine: &Engine, msg: &Message) -> MessageExplanation {
     let assessment = engine.assess(msg);
-    build(engine, msg, MessageContext::of(msg), &assessment, &[], false)
+    build(engine, msg, MessageContext::of(msg), &assessment, false)
 }
 
 /// Builds the explanation of an assessment made under `ctx`.
@@ -419,7 +418,6 @@ fn build(
     msg: &Message,
     ctx: MessageContext,
     a: &Assessment,
-    out_of_scope: &[Arc<str>],
     in_conversation: bool,
 ) -> MessageExplanation {
     let policy = engine.policy();
@@ -429,20 +427,33 @@ fn build(
     let patterns = n.normalize(text, Mode::Patterns);
     let slice = |s: Span| text.get(s.start..s.end).unwrap_or("").to_string();
 
+    // Everything below is read off what the engine recorded while it scored the message: the
+    // term or pattern behind each hit and where it matched in the normalized view, the rules that
+    // matched but did not count and why.
+    let normalized = |kind: HitKind, norm: &std::ops::Range<usize>| {
+        let view = if kind == HitKind::Pattern {
+            &patterns
+        } else {
+            &terms
+        };
+        view.as_str().get(norm.clone()).map(str::to_string)
+    };
+    let sources = |kind: HitKind, by: &crate::matcher::By| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for &i in by.items.iter() {
+            if let Some(t) = engine.source_text(kind, i) {
+                if !out.iter().any(|o| o == t) {
+                    out.push(t.to_string());
+                }
+            }
+        }
+        out
+    };
     let hits: Vec<HitExplanation> = a
         .hits
         .iter()
         .map(|h| {
-            let ri = h.rule_index as usize;
-            let rule = policy.rules().get(ri);
-            let (norm_span, by) = rule
-                .map(|r| attribute(engine, r, h.kind, h.span, &terms, &patterns))
-                .unwrap_or((None, Vec::new()));
-            let view = if h.kind == HitKind::Pattern {
-                &patterns
-            } else {
-                &terms
-            };
+            let rule = policy.rules().get(h.rule_index as usize);
             HitExplanation {
                 rule: h.rule.to_string(),
                 category: h.category.to_string(),
@@ -451,9 +462,9 @@ fn build(
                 description: rule.and_then(|r| r.description.clone()),
                 span: h.span,
                 matched: slice(h.span),
-                normalized: norm_span.and_then(|s| view.as_str().get(s.start..s.end).map(str::to_string)),
-                normalized_span: norm_span,
-                by,
+                normalized: normalized(h.kind, &h.by.norm),
+                normalized_span: Some(to_span(&h.by.norm)),
+                by: sources(h.kind, &h.by),
                 view: MatchView::of(h.kind, h.evasion),
                 evasion: h.evasion,
                 forces_level: rule.and_then(|r| r.level),
@@ -462,38 +473,40 @@ fn build(
         })
         .collect();
 
-    // Rules that matched the text but were filtered by `when`.
-    let mut scratch = Scratch::new();
-    engine.find(text, &mut scratch);
     let mut not_counted = Vec::new();
-    for raw in &scratch.hits {
-        if a.hits.iter().any(|h| h.rule_index == raw.rule) {
-            continue;
-        }
-        let Some(rule) = policy.rules().get(raw.rule as usize) else {
+    for d in &a.not_counted {
+        let Some(rule) = policy.rules().get(d.hit.rule as usize) else {
             continue;
         };
-        let span = Span {
-            start: raw.span.start,
-            end: raw.span.end,
-        };
-        let unmet = ctx.unmet(&rule.when);
-        let overlapping = a
-            .hits
-            .iter()
-            .find(|h| *h.category == *rule.category && h.span.start < span.end && span.start < h.span.end);
-        let reason = match overlapping {
-            _ if out_of_scope.iter().any(|r| **r == *rule.id) => NotCountedReason::Language {
+        let span = to_span(&d.hit.span);
+        let reason = match &d.why {
+            DropReason::When => NotCountedReason::When {
+                unmet: ctx.unmet(&rule.when),
+            },
+            DropReason::Overlap(by) => NotCountedReason::Overlap {
+                by: policy
+                    .rules()
+                    .get(*by as usize)
+                    .map_or(String::new(), |r| r.id.clone()),
+            },
+            DropReason::Language => NotCountedReason::Language {
                 pack: policy
                     .layers()
-                    .get(policy.rule_layer(raw.rule as usize))
+                    .get(policy.rule_layer(d.hit.rule as usize))
                     .map(|m| m.languages.clone())
                     .unwrap_or_default(),
             },
-            Some(h) if unmet.is_empty() => NotCountedReason::Overlap {
-                by: h.rule.to_string(),
+            DropReason::Unless(veto) => NotCountedReason::Unless {
+                phrase: veto
+                    .as_ref()
+                    .and_then(|v| engine.source_text(HitKind::Term, v.info))
+                    .unwrap_or("")
+                    .to_string(),
+                span: veto
+                    .as_ref()
+                    .and_then(|v| terms.original_span(v.norm.clone()))
+                    .map(|r| to_span(&r)),
             },
-            _ => NotCountedReason::When { unmet },
         };
         not_counted.push(NotCounted {
             rule: rule.id.clone(),
@@ -503,38 +516,9 @@ fn build(
             reason,
         });
     }
-    // Rules cancelled by an `unless` phrase.
-    for (ri, rule) in policy.rules().iter().enumerate() {
-        if !rule.enabled || rule.unless.is_empty() || scratch.hits.iter().any(|h| h.rule as usize == ri) {
-            continue;
-        }
-        let Some((phrase, at)) = rule.unless.iter().find_map(|u| {
-            let form = TermForm::of(n, u);
-            form.find_in(terms.as_str())
-                .first()
-                .map(|r| (u.clone(), terms.original_span(r.clone())))
-        }) else {
-            continue;
-        };
-        if let Some(would) = would_match(engine, rule, &terms, &patterns) {
-            not_counted.push(NotCounted {
-                rule: rule.id.clone(),
-                category: rule.category.clone(),
-                span: Some(would),
-                matched: Some(slice(would)),
-                reason: NotCountedReason::Unless {
-                    phrase,
-                    span: at.map(|r| Span {
-                        start: r.start,
-                        end: r.end,
-                    }),
-                },
-            });
-        }
-    }
 
     // The arithmetic.
-    let factor: f64 = a.modifiers.iter().map(|m| m.factor).product();
+    let factor = if a.hits.is_empty() { 1.0 } else { a.factor };
     let mut categories = Vec::new();
     for cs in &a.categories {
         let cat = engine.categories.get(usize::from(cs.index));
@@ -547,9 +531,8 @@ fn build(
                 weight: h.weight,
             })
             .collect();
-        let sum: f64 = rules.iter().map(|r| r.weight).sum();
+        let (sum, capped) = (cs.sum, cs.capped);
         let cap = cat.map(|c| c.message_cap).filter(|c| c.is_finite());
-        let capped = cap.map_or(sum, |c| sum.min(c));
         categories.push(CategoryArithmetic {
             category: cs.category.to_string(),
             stage: cs.stage.to_string(),
@@ -564,35 +547,22 @@ fn build(
     let modifiers = modifier_checks(engine, &ctx, a, in_conversation);
     let formula = formula(&categories, a);
 
-    // Alone: a fresh conversation with only this message.
-    let mut alone_cats = Vec::new();
-    let mut stages: Vec<&str> = Vec::new();
-    let mut risk = 0.0;
-    for cs in &a.categories {
-        if cs.score <= 0.0 {
-            continue;
-        }
-        let cap = engine
-            .categories
-            .get(usize::from(cs.index))
-            .map_or(f64::INFINITY, |c| c.conversation_cap);
-        let pts = cs.score.min(cap);
-        risk += pts;
-        alone_cats.push(CategoryPoints {
-            category: cs.category.to_string(),
-            points: pts,
-        });
-        if !stages.contains(&&*cs.stage) {
-            stages.push(&cs.stage);
-        }
-    }
-    let bonus = stage_bonus_for(engine, stages.len() as u32);
-    risk += bonus;
+    // Alone: what a fresh conversation key makes of this message (the tracker's arithmetic).
+    let t = crate::tracker::trace_alone(engine, msg, a);
     let alone = Alone {
-        categories: alone_cats,
-        stage_bonus: bonus,
-        risk,
-        level: engine.level_for(risk).max(a.forced_level),
+        categories: t
+            .after
+            .iter()
+            .filter_map(|&(ci, points)| {
+                Some(CategoryPoints {
+                    category: engine.categories.get(usize::from(ci))?.id.to_string(),
+                    points,
+                })
+            })
+            .collect(),
+        stage_bonus: t.stage_bonus,
+        risk: t.risk,
+        level: t.level,
     };
 
     MessageExplanation {
@@ -616,14 +586,6 @@ fn build(
         forced_level: a.forced_level,
         discloses_minor: a.discloses_minor,
         alone,
-    }
-}
-
-/// The stage bonus for `active` distinct stages.
-fn stage_bonus_for(engine: &Engine, active: u32) -> f64 {
-    match &engine.policy().scoring().stage_bonus {
-        Some(b) if active >= b.from => b.points * f64::from(active - b.from + 1),
-        _ => 0.0,
     }
 }
 
@@ -710,148 +672,11 @@ fn modifier_checks(
         .collect()
 }
 
-/// Traces a hit to the term(s) or pattern that produced it and its span in the normalized view.
-fn attribute(
-    engine: &Engine,
-    rule: &crate::policy::model::Rule,
-    kind: HitKind,
-    span: Span,
-    terms: &Normalized,
-    patterns: &Normalized,
-) -> (Option<Span>, Vec<String>) {
-    let n = engine.normalizer();
-    let same = |r: &std::ops::Range<usize>, view: &Normalized| {
-        view.original_span(r.clone())
-            .is_some_and(|o| o.start == span.start && o.end == span.end)
-    };
-    match kind {
-        HitKind::Term => {
-            for t in &rule.any {
-                let form = TermForm::of(n, t);
-                if let Some(r) = form.find_in(terms.as_str()).into_iter().find(|r| same(r, terms)) {
-                    return (Some(to_span(&r)), vec![t.clone()]);
-                }
-            }
-            (None, Vec::new())
-        }
-        HitKind::Near => {
-            let mut by = Vec::new();
-            let (mut lo, mut hi) = (usize::MAX, 0);
-            for near in &rule.near {
-                for group in &near.terms {
-                    for t in group {
-                        let form = TermForm::of(n, t);
-                        for r in form.find_in(terms.as_str()) {
-                            let inside = terms
-                                .original_span(r.clone())
-                                .is_some_and(|o| o.start >= span.start && o.end <= span.end);
-                            if inside {
-                                lo = lo.min(r.start);
-                                hi = hi.max(r.end);
-                                if !by.contains(t) {
-                                    by.push(t.clone());
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            ((lo < hi).then_some(Span { start: lo, end: hi }), by)
-        }
-        HitKind::Pattern => {
-            let limit = engine.policy().scoring().regex_size_limit;
-            for p in &rule.patterns {
-                let Ok(re) = RegexBuilder::new(p)
-                    .size_limit(limit)
-                    .dfa_size_limit(limit)
-                    .build()
-                else {
-                    continue;
-                };
-                if let Some(m) = re.find(patterns.as_str()) {
-                    let r = m.start()..m.end();
-                    if !r.is_empty() && same(&r, patterns) {
-                        return (Some(to_span(&r)), vec![p.clone()]);
-                    }
-                }
-            }
-            (None, Vec::new())
-        }
-    }
-}
-
 fn to_span(r: &std::ops::Range<usize>) -> Span {
     Span {
         start: r.start,
         end: r.end,
     }
-}
-
-/// Where a rule would match the text if its `unless` phrases were ignored (a best effort that
-/// follows the matcher: first term, then `near`, then patterns).
-fn would_match(
-    engine: &Engine,
-    rule: &crate::policy::model::Rule,
-    terms: &Normalized,
-    patterns: &Normalized,
-) -> Option<Span> {
-    let n = engine.normalizer();
-    let norm = terms.as_str();
-    let first_term = rule
-        .any
-        .iter()
-        .filter_map(|t| TermForm::of(n, t).find_in(norm).into_iter().next())
-        .min_by_key(|r| r.start);
-    if let Some(r) = first_term {
-        return terms.original_span(r).map(|o| to_span(&o));
-    }
-    for near in &rule.near {
-        let groups: Vec<Vec<(usize, std::ops::Range<usize>)>> = near
-            .terms
-            .iter()
-            .map(|g| {
-                g.iter()
-                    .flat_map(|t| TermForm::of(n, t).find_in(norm))
-                    .map(|r| (probe::word_index(norm, r.start), r))
-                    .collect()
-            })
-            .collect();
-        if groups.is_empty() || groups.iter().any(Vec::is_empty) {
-            continue;
-        }
-        // A window of `within` words holding an occurrence of every group (as the matcher).
-        let within = near.within as usize;
-        let starts: Vec<usize> = groups.iter().flatten().map(|(w, _)| *w).collect();
-        for ws in starts {
-            let picks: Option<Vec<&std::ops::Range<usize>>> = groups
-                .iter()
-                .map(|g| {
-                    g.iter()
-                        .find(|(w, _)| *w >= ws && *w <= ws + within)
-                        .map(|(_, r)| r)
-                })
-                .collect();
-            if let Some(picks) = picks {
-                let lo = picks.iter().map(|r| r.start).min().unwrap_or(0);
-                let hi = picks.iter().map(|r| r.end).max().unwrap_or(0);
-                return terms.original_span(lo..hi).map(|o| to_span(&o));
-            }
-        }
-    }
-    let limit = engine.policy().scoring().regex_size_limit;
-    for p in &rule.patterns {
-        let Ok(re) = RegexBuilder::new(p)
-            .size_limit(limit)
-            .dfa_size_limit(limit)
-            .build()
-        else {
-            continue;
-        };
-        if let Some(m) = re.find(patterns.as_str()).filter(|m| m.start() < m.end()) {
-            return patterns.original_span(m.start()..m.end()).map(|o| to_span(&o));
-        }
-    }
-    None
 }
 
 /// The policy thresholds, by name.
@@ -1071,8 +896,7 @@ pub fn explain_conversation(
             ctx.recipient = AgeBand::Minor;
             ctx.recipient_inferred_minor = true;
         }
-        let out_of_scope = obs.language.as_ref().map_or(&[][..], |l| &l.out_of_scope[..]);
-        let explanation = build(engine, msg, ctx, &obs.assessment, out_of_scope, true);
+        let explanation = build(engine, msg, ctx, &obs.assessment, true);
         let points = |list: &[(u16, f64)], ci: u16| list.iter().find(|c| c.0 == ci).map_or(0.0, |c| c.1);
         let mut idx: Vec<u16> = trace
             .after

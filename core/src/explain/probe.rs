@@ -134,11 +134,6 @@ pub(crate) fn unspaced(c: char) -> bool {
         | 0x20000..=0x3FFFF)
 }
 
-/// The word index (number of spaces before) of a byte offset of a [`Mode::Terms`] text.
-pub(crate) fn word_index(norm: &str, at: usize) -> usize {
-    norm.as_bytes().iter().take(at).filter(|b| **b == b' ').count()
-}
-
 /// Truncates a text the way the engine does before matching.
 pub(crate) fn truncate(text: &str, max: usize) -> (&str, bool) {
     if text.len() <= max {

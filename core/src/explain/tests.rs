@@ -301,5 +301,13 @@ fn a_near_rule_cancelled_by_unless_shows_where_it_would_have_matched() {
     assert!(x.hits.is_empty());
     assert_eq!(x.not_counted.len(), 1);
     assert_eq!(x.not_counted[0].rule, "secrecy.delete");
-    assert_eq!(x.not_counted[0].matched.as_deref(), Some("delete this chat"));
+    // Where the matcher found it: the same words the rule hits without the `unless` phrase.
+    let without = e.assess(&say("delete the long old chat, delete this chat."));
+    let hit = without
+        .hits
+        .iter()
+        .find(|h| &*h.rule == "secrecy.delete")
+        .unwrap();
+    assert_eq!(x.not_counted[0].span, Some(hit.span));
+    assert_eq!(x.not_counted[0].matched.as_deref(), Some("chat, delete"));
 }
