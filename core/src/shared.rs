@@ -117,12 +117,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A stable 64-bit FNV-1a hash, so a conversation maps to the same shard in every process.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
+// The tracker's stable FNV-1a hash: a conversation maps to the same shard in every process.
+use crate::tracker::fnv1a;
 
 fn index(id: &str, n: usize) -> usize {
     // Fold the high bits in: FNV's low bits alone spread short ids less evenly.

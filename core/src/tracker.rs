@@ -636,8 +636,8 @@ impl Tracker {
 }
 
 /// A stable 64-bit FNV-1a hash: fan-out state stores recipients hashed, and snapshots must
-/// restore into trackers with other hasher seeds.
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// restore into trackers with other hasher seeds; the sharded tracker picks shards with it.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
