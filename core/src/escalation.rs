@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{round3, Span};
+use crate::engine::{round3, Engine, LanguageShare, Span};
 use crate::level::Level;
-use crate::message::{AgeBand, Channel, Relationship, Timestamp};
+use crate::message::{AgeBand, Channel, Message, Relationship, Timestamp};
 
 /// The schema id every escalation carries.
 pub const SCHEMA_ID: &str = "vigil.escalation/1";
@@ -164,5 +164,200 @@ impl Escalation {
     /// whose serialization can fail (see `core/src/json.rs`).
     pub fn to_json(&self) -> String {
         crate::json::compact(self)
+    }
+}
+
+/// What a tracker hands over to build an escalation: its key's state in plain terms (category
+/// and stage indices are the engine's policy's).
+pub(crate) struct Facts<'a> {
+    /// The key's time (the raising message's, or the key's last if that was later).
+    pub(crate) now: i64,
+    pub(crate) level: Level,
+    pub(crate) previous: Option<Level>,
+    pub(crate) risk: f64,
+    pub(crate) sequence: u32,
+    /// (category index, points).
+    pub(crate) cats: &'a [(u16, f64)],
+    /// (bonus points, active stages).
+    pub(crate) stage_bonus: (f64, u32),
+    pub(crate) forced: Option<Level>,
+    /// The ceiling that held the level down.
+    pub(crate) capped_by: Option<u16>,
+    /// (age band as scored, probable minor) of sender and recipient.
+    pub(crate) bands: [(AgeBand, bool); 2],
+    pub(crate) stages: Vec<StageFact<'a>>,
+    pub(crate) evidence: Vec<EvidenceFact<'a>>,
+    /// Modifier indices that applied over the key.
+    pub(crate) modifiers: &'a [u16],
+    pub(crate) language: &'a [LanguageShare],
+}
+
+/// When a stage was first and last seen.
+pub(crate) struct StageFact<'a> {
+    pub(crate) stage: u16,
+    pub(crate) first_message: &'a str,
+    pub(crate) first_ts: i64,
+    pub(crate) last_ts: i64,
+}
+
+/// One kept piece of evidence (rule index, byte span).
+pub(crate) struct EvidenceFact<'a> {
+    pub(crate) message_id: &'a str,
+    pub(crate) ts: i64,
+    pub(crate) rule: u32,
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) excerpt: Option<&'a str>,
+}
+
+impl Escalation {
+    /// The document for the message `msg` that raised it, from what the tracker handed over.
+    pub(crate) fn build(engine: &Engine, msg: &Message, f: &Facts<'_>) -> Escalation {
+        let policy = engine.policy();
+        let mut cats: Vec<&(u16, f64)> = f.cats.iter().collect();
+        cats.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let categories: Vec<EscalatedCategory> = cats
+            .iter()
+            .map(|(i, s)| {
+                let c = &policy.categories()[usize::from(*i)];
+                EscalatedCategory {
+                    id: c.id.clone(),
+                    stage: c.stage.clone(),
+                    score: *s,
+                    summary: c.summary.clone(),
+                }
+            })
+            .collect();
+        let mut reasons: Vec<String> = categories.iter().map(|c| c.summary.clone()).collect();
+        let (bonus, active) = f.stage_bonus;
+        if bonus > 0.0 {
+            reasons.push(format!(
+                "Several grooming stages from one sender: {active} distinct stages in this conversation"
+            ));
+        }
+        if let Some(forced) = f.forced {
+            if engine.level_for(f.risk).is_none_or(|l| l < forced) {
+                reasons.push(format!(
+                    "A rule that the policy treats as {forced} on its own fired"
+                ));
+            }
+        }
+        if let Some(c) = f.capped_by.and_then(|c| engine.ceilings.get(usize::from(c))) {
+            reasons.push(match &c.description {
+                Some(d) => format!("Held at {}: {d}", c.level),
+                None => format!("Held at {} by the policy's ceiling `{}`", c.level, c.id),
+            });
+        }
+        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        let sender = ParticipantRef {
+            id: msg.sender.id.clone(),
+            age_band: msg.sender.effective_band(),
+            probable_minor: f.bands[0].1,
+        };
+        let recipient = if group {
+            None
+        } else {
+            msg.recipient.as_ref().map(|r| ParticipantRef {
+                id: r.id.clone(),
+                age_band: r.effective_band(),
+                probable_minor: f.bands[1].1,
+            })
+        };
+        for (p, (band, probable)) in [Some(&sender), recipient.as_ref()].into_iter().zip(f.bands) {
+            if let Some(p) = p {
+                if probable && p.age_band == AgeBand::Unknown && band == AgeBand::Minor {
+                    reasons.push(format!(
+                        "Participant {} disclosed being a child in this conversation",
+                        p.id
+                    ));
+                }
+            }
+        }
+        let mut evidence: Vec<EvidenceItem> = f
+            .evidence
+            .iter()
+            .map(|e| {
+                let rule = &policy.rules()[e.rule as usize];
+                EvidenceItem {
+                    message_id: e.message_id.to_string(),
+                    timestamp: Timestamp::from_millis(e.ts),
+                    rule: rule.id.clone(),
+                    category: rule.category.clone(),
+                    span: Span {
+                        start: e.start as usize,
+                        end: e.end as usize,
+                    },
+                    excerpt: e.excerpt.map(str::to_string),
+                }
+            })
+            .collect();
+        evidence.sort_by_key(|e| e.timestamp);
+        let mut timeline: Vec<TimelineEntry> = f
+            .stages
+            .iter()
+            .map(|s| TimelineEntry {
+                stage: engine.stages[usize::from(s.stage)].to_string(),
+                first_message_id: s.first_message.to_string(),
+                first_seen: Timestamp::from_millis(s.first_ts),
+                last_seen: Timestamp::from_millis(s.last_ts),
+            })
+            .collect();
+        timeline.sort_by_key(|t| t.first_seen);
+        let mut hints = ReportHints::default();
+        for (i, _) in f.cats {
+            if let Some(r) = &policy.categories()[usize::from(*i)].report {
+                if let Some(t) = &r.incident_type {
+                    if !hints.incident_types.contains(t) {
+                        hints.incident_types.push(t.clone());
+                    }
+                }
+                for a in &r.annotations {
+                    if !hints.annotations.contains(a) {
+                        hints.annotations.push(a.clone());
+                    }
+                }
+            }
+        }
+        if f.bands[0].0 == AgeBand::Minor && f.bands[1].0 == AgeBand::Minor {
+            hints.annotations.push("minorToMinorInteraction".into());
+        }
+        let mut mods = f.modifiers.to_vec();
+        mods.sort_unstable();
+        Escalation {
+            schema: SCHEMA_ID.into(),
+            conversation_id: msg.conversation_id.clone(),
+            sequence: f.sequence,
+            level: f.level,
+            previous_level: f.previous,
+            message_id: msg.message_id.clone(),
+            raised_at: Timestamp::from_millis(f.now),
+            participants: Participants { sender, recipient },
+            channel: msg.channel,
+            relationship: msg.relationship,
+            risk: f.risk,
+            categories,
+            reasons,
+            evidence,
+            timeline,
+            modifiers: mods
+                .iter()
+                .map(|m| engine.modifiers[usize::from(*m)].id.to_string())
+                .collect(),
+            policy: PolicyRef {
+                id: policy.id().into(),
+                version: policy.version().into(),
+                hash: policy.hash().into(),
+            },
+            recommended_action: policy.action(f.level).map(str::to_string),
+            report_hints: hints,
+            language: f
+                .language
+                .iter()
+                .map(|s| LanguageShareItem {
+                    language: s.language.code().to_string(),
+                    share: f64::from(s.share),
+                })
+                .collect(),
+        }
     }
 }

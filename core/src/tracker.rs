@@ -33,10 +33,7 @@ use hashlink::LinkedHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{round3, Assessment, Context, Engine, LanguageReport, Span};
-use crate::escalation::{
-    EscalatedCategory, Escalation, EvidenceItem, LanguageShareItem, ParticipantRef, Participants, PolicyRef,
-    ReportHints, TimelineEntry, SCHEMA_ID,
-};
+use crate::escalation::{Escalation, EvidenceFact, Facts, StageFact};
 use crate::level::Level;
 use crate::matcher::Scratch;
 use crate::message::{AgeBand, Channel, Message, Timestamp};
@@ -926,156 +923,44 @@ impl Update<'_> {
         capped_by: Option<u16>,
         bands: [(AgeBand, bool); 2],
     ) -> Escalation {
-        let engine = self.engine;
-        let policy = engine.policy();
-        let msg = self.msg;
-        let mut cats: Vec<&(u16, f64)> = st.cats.iter().collect();
-        cats.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let categories: Vec<EscalatedCategory> = cats
-            .iter()
-            .map(|(i, s)| {
-                let c = &policy.categories()[usize::from(*i)];
-                EscalatedCategory {
-                    id: c.id.clone(),
-                    stage: c.stage.clone(),
-                    score: *s,
-                    summary: c.summary.clone(),
-                }
-            })
-            .collect();
-        let mut reasons: Vec<String> = categories.iter().map(|c| c.summary.clone()).collect();
-        let (bonus, active) = stage_bonus(engine, st, self.now);
-        if bonus > 0.0 {
-            reasons.push(format!(
-                "Several grooming stages from one sender: {active} distinct stages in this conversation"
-            ));
-        }
-        if let Some(f) = st.forced {
-            if engine.level_for(risk).is_none_or(|l| l < f) {
-                reasons.push(format!("A rule that the policy treats as {f} on its own fired"));
-            }
-        }
-        if let Some(c) = capped_by.and_then(|c| engine.ceilings.get(usize::from(c))) {
-            reasons.push(match &c.description {
-                Some(d) => format!("Held at {}: {d}", c.level),
-                None => format!("Held at {} by the policy's ceiling `{}`", c.level, c.id),
-            });
-        }
-        let group = matches!(msg.channel, Channel::Group | Channel::Public);
-        let sender = ParticipantRef {
-            id: msg.sender.id.clone(),
-            age_band: msg.sender.effective_band(),
-            probable_minor: bands[0].1,
-        };
-        let recipient = if group {
-            None
-        } else {
-            msg.recipient.as_ref().map(|r| ParticipantRef {
-                id: r.id.clone(),
-                age_band: r.effective_band(),
-                probable_minor: bands[1].1,
-            })
-        };
-        for (p, (band, probable)) in [Some(&sender), recipient.as_ref()].into_iter().zip(bands) {
-            if let Some(p) = p {
-                if probable && p.age_band == AgeBand::Unknown && band == AgeBand::Minor {
-                    reasons.push(format!(
-                        "Participant {} disclosed being a child in this conversation",
-                        p.id
-                    ));
-                }
-            }
-        }
-        let mut evidence: Vec<EvidenceItem> = st
-            .evidence
-            .iter()
-            .map(|e| {
-                let rule = &policy.rules()[e.rule as usize];
-                EvidenceItem {
-                    message_id: e.message_id.to_string(),
-                    timestamp: Timestamp::from_millis(e.ts),
-                    rule: rule.id.clone(),
-                    category: rule.category.clone(),
-                    span: Span {
-                        start: e.start as usize,
-                        end: e.end as usize,
-                    },
-                    excerpt: e.excerpt.as_deref().map(str::to_string),
-                }
-            })
-            .collect();
-        evidence.sort_by_key(|e| e.timestamp);
-        let mut timeline: Vec<TimelineEntry> = st
-            .stages
-            .iter()
-            .map(|s| TimelineEntry {
-                stage: engine.stages[usize::from(s.stage)].to_string(),
-                first_message_id: s.first_message.to_string(),
-                first_seen: Timestamp::from_millis(s.first_ts),
-                last_seen: Timestamp::from_millis(s.last_ts),
-            })
-            .collect();
-        timeline.sort_by_key(|t| t.first_seen);
-        let mut hints = ReportHints::default();
-        for (i, _) in &st.cats {
-            if let Some(r) = &policy.categories()[usize::from(*i)].report {
-                if let Some(t) = &r.incident_type {
-                    if !hints.incident_types.contains(t) {
-                        hints.incident_types.push(t.clone());
-                    }
-                }
-                for a in &r.annotations {
-                    if !hints.annotations.contains(a) {
-                        hints.annotations.push(a.clone());
-                    }
-                }
-            }
-        }
-        if bands[0].0 == AgeBand::Minor && bands[1].0 == AgeBand::Minor {
-            hints.annotations.push("minorToMinorInteraction".into());
-        }
-        let mut mods = st.modifiers.clone();
-        mods.sort_unstable();
-        Escalation {
-            schema: SCHEMA_ID.into(),
-            conversation_id: msg.conversation_id.clone(),
-            sequence: st.sequence,
+        // Hand the key's state over in plain terms; `escalation.rs` writes the document.
+        let facts = Facts {
+            now: self.now,
             level,
-            previous_level: previous,
-            message_id: msg.message_id.clone(),
-            raised_at: Timestamp::from_millis(self.now),
-            participants: Participants { sender, recipient },
-            channel: msg.channel,
-            relationship: msg.relationship,
+            previous,
             risk,
-            categories,
-            reasons,
-            evidence,
-            timeline,
-            modifiers: mods
+            sequence: st.sequence,
+            cats: &st.cats,
+            stage_bonus: stage_bonus(self.engine, st, self.now),
+            forced: st.forced,
+            capped_by,
+            bands,
+            stages: st
+                .stages
                 .iter()
-                .map(|m| engine.modifiers[usize::from(*m)].id.to_string())
-                .collect(),
-            policy: PolicyRef {
-                id: policy.id().into(),
-                version: policy.version().into(),
-                hash: policy.hash().into(),
-            },
-            recommended_action: policy.action(level).map(str::to_string),
-            report_hints: hints,
-            language: self
-                .language
-                .map(|l| {
-                    l.conversation
-                        .iter()
-                        .map(|s| LanguageShareItem {
-                            language: s.language.code().to_string(),
-                            share: f64::from(s.share),
-                        })
-                        .collect()
+                .map(|s| StageFact {
+                    stage: s.stage,
+                    first_message: &s.first_message,
+                    first_ts: s.first_ts,
+                    last_ts: s.last_ts,
                 })
-                .unwrap_or_default(),
-        }
+                .collect(),
+            evidence: st
+                .evidence
+                .iter()
+                .map(|e| EvidenceFact {
+                    message_id: &e.message_id,
+                    ts: e.ts,
+                    rule: e.rule,
+                    start: e.start,
+                    end: e.end,
+                    excerpt: e.excerpt.as_deref(),
+                })
+                .collect(),
+            modifiers: &st.modifiers,
+            language: self.language.map_or(&[][..], |l| &l.conversation[..]),
+        };
+        Escalation::build(self.engine, self.msg, &facts)
     }
 }
 
