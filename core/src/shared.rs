@@ -425,13 +425,7 @@ impl SharedTracker {
         let mut stats = TrackerStats::default();
         all.clock = self.clock.load(Ordering::Acquire);
         for t in &shards {
-            for (k, v) in t.keys.iter() {
-                all.keys.insert(k.clone(), v.clone());
-            }
-            for (k, v) in t.minors.iter() {
-                all.minors.insert(k.clone(), *v);
-            }
-            all.clock = all.clock.max(t.clock);
+            all.copy_conversations_from(t);
             let s = t.stats;
             stats.observed += s.observed;
             stats.escalations += s.escalations;
@@ -471,12 +465,7 @@ impl SharedTracker {
             .map(|_| Tracker::new(self.engine.clone()).with_capacity(self.shard_capacity))
             .collect();
         let mut stripes: Vec<SenderMap> = (0..n).map(|_| SenderMap::new()).collect();
-        while let Some((k, v)) = all.keys.pop_front() {
-            parts[index(&k.conversation, n)].keys.insert(k, v);
-        }
-        while let Some((k, v)) = all.minors.pop_front() {
-            parts[index(&k.0, n)].minors.insert(k, v);
-        }
+        all.move_conversations_into(&mut parts, |c| index(c, n));
         while let Some((k, v)) = all.senders.pop_front() {
             stripes[index(&k, n)].insert(k, v);
         }
@@ -485,13 +474,7 @@ impl SharedTracker {
             if i == 0 {
                 t.stats = all.stats;
             }
-            while t.keys.len() > self.shard_capacity {
-                t.keys.pop_front();
-                t.stats.evicted_capacity += 1;
-            }
-            while t.minors.len() > self.shard_capacity {
-                t.minors.pop_front();
-            }
+            t.trim_to_capacity();
         }
         for m in &mut stripes {
             while m.len() > self.sender_capacity {

@@ -567,13 +567,7 @@ impl Tracker {
         if escalation.is_some() {
             self.stats.escalations += 1;
         }
-        while self.keys.len() > self.capacity {
-            self.keys.pop_front();
-            self.stats.evicted_capacity += 1;
-        }
-        while self.languages.len() > self.capacity {
-            self.languages.pop_front();
-        }
+        self.trim_to_capacity();
         Observation {
             conversation_id: msg.conversation_id.clone(),
             message_id: msg.message_id.clone(),
@@ -588,6 +582,57 @@ impl Tracker {
             language,
             out_of_order,
             escalation,
+        }
+    }
+
+    /// Trims keys, probable-minor marks and language estimates to the capacity, least recently
+    /// used first; evicted keys are counted. The one trim of the tracker (observations, restores,
+    /// the sharded tracker).
+    pub(crate) fn trim_to_capacity(&mut self) {
+        while self.keys.len() > self.capacity {
+            self.keys.pop_front();
+            self.stats.evicted_capacity += 1;
+        }
+        while self.minors.len() > self.capacity {
+            self.minors.pop_front();
+        }
+        while self.languages.len() > self.capacity {
+            self.languages.pop_front();
+        }
+    }
+
+    /// Copies `from`'s conversation state (keys, probable-minor marks, language estimates) into
+    /// this tracker, in `from`'s order, and keeps the later clock (for the sharded tracker).
+    pub(crate) fn copy_conversations_from(&mut self, from: &Tracker) {
+        for (k, v) in from.keys.iter() {
+            self.keys.insert(k.clone(), v.clone());
+        }
+        for (k, v) in from.minors.iter() {
+            self.minors.insert(k.clone(), *v);
+        }
+        for (k, v) in from.languages.iter() {
+            self.languages.insert(k.clone(), *v);
+        }
+        self.clock = self.clock.max(from.clock);
+    }
+
+    /// Moves this tracker's conversation state into `parts`, each conversation to
+    /// `parts[pick(conversation)]`, in order (for the sharded tracker).
+    pub(crate) fn move_conversations_into(&mut self, parts: &mut [Tracker], pick: impl Fn(&str) -> usize) {
+        while let Some((k, v)) = self.keys.pop_front() {
+            if let Some(t) = parts.get_mut(pick(&k.conversation)) {
+                t.keys.insert(k, v);
+            }
+        }
+        while let Some((k, v)) = self.minors.pop_front() {
+            if let Some(t) = parts.get_mut(pick(&k.0)) {
+                t.minors.insert(k, v);
+            }
+        }
+        while let Some((k, v)) = self.languages.pop_front() {
+            if let Some(t) = parts.get_mut(pick(&k)) {
+                t.languages.insert(k, v);
+            }
         }
     }
 

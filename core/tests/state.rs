@@ -610,3 +610,42 @@ fn ten_million_conversations() {
     assert!(max_len <= capacity);
     assert_eq!(s.observed, 10_000_000);
 }
+
+/// The sharded tracker's snapshots carry the conversations' language estimates (format 2), so a
+/// restored tracker goes on scoping packs as the one that wrote it.
+#[test]
+fn sharded_snapshots_keep_language_estimates() {
+    use vigil::{AgeBand, Engine, Message, Participant, Timestamp, Tracker};
+    let engine = std::sync::Arc::new(Engine::default());
+    let lines = [
+        "hey how was the concert last night, did you like the band?",
+        "it was great, the drummer was amazing and the crowd was so loud",
+        "we should go to the next one together, it is in two weeks",
+    ];
+    let msg = |i: usize, text: &str| {
+        Message::new(
+            "c-lang",
+            format!("m{i}"),
+            Timestamp::from_millis(i as i64 * 60_000),
+            Participant::new(if i % 2 == 0 { "a" } else { "b" }, AgeBand::Adult),
+            text,
+        )
+        .with_recipient(Participant::new(
+            if i % 2 == 0 { "b" } else { "a" },
+            AgeBand::Adult,
+        ))
+    };
+    let shared = vigil::SharedTracker::new(engine.clone());
+    let mut single = Tracker::new(engine.clone());
+    for (i, t) in lines.iter().enumerate() {
+        shared.observe(&msg(i, t));
+        single.observe(&msg(i, t));
+    }
+    let mut restored = Tracker::new(engine);
+    restored.restore(&shared.snapshot()).unwrap();
+    let next = msg(9, "ok");
+    let a = restored.observe(&next).language.unwrap();
+    let b = single.observe(&next).language.unwrap();
+    assert!(!b.conversation.is_empty());
+    assert_eq!(a.conversation, b.conversation);
+}

@@ -184,10 +184,7 @@ impl Tracker {
             self.languages.insert(c, l);
         }
         self.clock = self.clock.max(image.clock);
-        while self.keys.len() > self.capacity() {
-            self.keys.pop_front();
-            self.stats.evicted_capacity += 1;
-        }
+        self.trim_to_capacity();
         Ok(())
     }
 
