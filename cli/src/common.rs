@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use vigil::jsonl::{ReadError, Reader};
-use vigil::{Engine, Message, MessageError, Policy, PolicyError};
+use vigil::jsonl::Reader;
+use vigil::{Engine, Message, MessageError, Policy, PolicyError, ReadError};
 
 /// Exit codes, as documented in `--help` and docs/cli.md.
 pub mod exit {

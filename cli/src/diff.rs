@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use serde_json::Value;
-use vigil::eval::diff::{ConversationDiff, FieldChange, ItemChanges};
-use vigil::eval::{DiffReport, Differ};
+use vigil::eval::{ConversationDiff, DiffReport, Differ, FieldChange, ItemChanges};
 
 use crate::common::{self, compile, exit, Input, PolicyArgs};
 use crate::style::{self, paint, BOLD, DIM, GOOD};

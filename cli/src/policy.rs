@@ -62,7 +62,7 @@ pub struct ShowArgs {
 
 #[derive(Serialize)]
 struct Summary<'a> {
-    policy: vigil::escalation::PolicyRef,
+    policy: vigil::PolicyRef,
     stages: usize,
     categories: usize,
     rules: usize,
@@ -112,7 +112,7 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
     let mut out = anstream::stdout().lock();
     if args.json {
         let s = Summary {
-            policy: vigil::escalation::PolicyRef {
+            policy: vigil::PolicyRef {
                 id: p.id().into(),
                 version: p.version().into(),
                 hash: p.hash().into(),

@@ -1,6 +1,7 @@
 //! Escalations: the versioned document a moderator receives (`vigil.escalation/1`).
 //!
-//! Its JSON Schema is `core/schema/escalation.schema.json` (also [`SCHEMA`]).
+//! Its JSON Schema is `core/schema/escalation.schema.json` (also [`Escalation::SCHEMA`]). The
+//! types are re-exported at the crate root.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,17 +10,17 @@ use crate::level::Level;
 use crate::message::{AgeBand, Channel, Relationship, Timestamp};
 
 /// The schema id every escalation carries.
-pub const SCHEMA_ID: &str = "vigil.escalation/1";
+pub(crate) const SCHEMA_ID: &str = "vigil.escalation/1";
 
 /// The JSON Schema of an escalation document.
-pub const SCHEMA: &str = include_str!("../schema/escalation.schema.json");
+pub(crate) const SCHEMA: &str = include_str!("../schema/escalation.schema.json");
 
 /// A conversation that crossed a level, or reached a new category, with the evidence a moderator
 /// needs to decide. Raised only when the level rises or a new category joins — never twice for
 /// the same state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Escalation {
-    /// Always [`SCHEMA_ID`].
+    /// Always [`Escalation::SCHEMA_ID`].
     pub schema: String,
     /// The conversation.
     pub conversation_id: String,
@@ -160,6 +161,12 @@ pub struct ReportHints {
 }
 
 impl Escalation {
+    /// The schema id every escalation carries (`vigil.escalation/1`).
+    pub const SCHEMA_ID: &'static str = SCHEMA_ID;
+
+    /// The JSON Schema of an escalation document (`core/schema/escalation.schema.json`).
+    pub const SCHEMA: &'static str = SCHEMA;
+
     /// The escalation as one line of JSON. Infallible: an escalation holds no map and nothing
     /// whose serialization can fail (see `core/src/json.rs`).
     pub fn to_json(&self) -> String {

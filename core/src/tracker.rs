@@ -12,7 +12,7 @@
 //! let mut tracker = Tracker::new(engine);
 //! let doc = include_str!("../../examples/sample-conversation.jsonl");
 //! let mut escalations = 0;
-//! for msg in vigil::message::parse_jsonl(doc) {
+//! for msg in vigil::jsonl::parse(doc) {
 //!     if tracker.observe(&msg.unwrap()).escalation.is_some() {
 //!         escalations += 1;
 //!     }

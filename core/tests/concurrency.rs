@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use vigil::shared::SharedTracker;
 use vigil::{
     AgeBand, Assessment, Channel, Engine, Level, Message, Observation, Participant, Policy, Relationship,
-    Scratch, Timestamp, Tracker,
+    Scratch, SharedTracker, Timestamp, Tracker,
 };
 
 const POLICY: &str = r#"

@@ -392,7 +392,7 @@ pub fn shipped_packs() -> Result<JsValue, JsValue> {
 /// The JSON Schema of `vigil.escalation/1` documents.
 #[wasm_bindgen(js_name = escalationSchema, unchecked_return_type = "Record<string, unknown>")]
 pub fn escalation_schema() -> Result<JsValue, JsValue> {
-    json_parse(vigil::escalation::SCHEMA)
+    json_parse(vigil::Escalation::SCHEMA)
 }
 
 /// The version of this package (and of the Vigil core it embeds).

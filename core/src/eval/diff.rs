@@ -12,7 +12,7 @@
 //!     .build().unwrap()).unwrap());
 //! let doc = include_str!("../../../examples/sample-conversation.jsonl");
 //! let msgs: Vec<vigil::Message> =
-//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//!     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 //! let d = vigil::eval::diff(&a, &b, &msgs);
 //! assert_eq!(d.changed.len(), 1);
 //! assert_eq!(d.changed[0].a.level, Some(vigil::Level::Urgent));

@@ -1,6 +1,7 @@
 //! Evaluation on labelled conversations: recall, benign escalation rate, detection latency, per
-//! category and per language, and the misses to fix — plus [`diff()`](diff()), what changes
-//! between two policy versions.
+//! category and per language, and the misses to fix — plus [`diff()`](diff()) and [`Differ`],
+//! what changes between two policy versions (a [`DiffReport`]: the policies field by field, and
+//! the conversations whose level changes when the same messages are replayed through both).
 //!
 //! A labels file is JSON Lines, one conversation per line:
 //!
@@ -36,7 +37,7 @@
 //! let doc = concat!(include_str!("../../../examples/sample-conversation.jsonl"),
 //!                   include_str!("../../../examples/benign-conversation.jsonl"));
 //! let messages: Vec<vigil::Message> =
-//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//!     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 //! let labels = vec![
 //!     Label::grooming("sample-1").with_first_risky("m-03").with_language("en"),
 //!     Label::benign("benign-1").with_language("en"),
@@ -56,16 +57,19 @@
 //! let engine = Arc::new(vigil::Engine::default());
 //! let doc = include_str!("../../../examples/benign-conversation.jsonl");
 //! let messages: Vec<vigil::Message> =
-//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//!     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 //! let report = Evaluation::run_benign(&engine, &messages);
 //! assert!(report.benign_only);
 //! assert_eq!(report.benign.conversations, 1);
 //! assert_eq!(report.benign.escalated, 0);
 //! ```
 
-pub mod diff;
+mod diff;
 
-pub use diff::{diff, ConversationDiff, DiffReport, Differ, Direction, PolicyChanges};
+pub use diff::{
+    diff, ConversationDiff, DiffReport, Differ, Direction, FieldChange, ItemChange, ItemChanges,
+    PolicyChanges, RuleFiring, Side, WeightChange,
+};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;

@@ -1024,7 +1024,7 @@ pub struct ConversationExplanation {
 /// let engine = Arc::new(vigil::Engine::default());
 /// let doc = include_str!("../../../examples/sample-conversation.jsonl");
 /// let msgs: Vec<vigil::Message> =
-///     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+///     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 /// let x = vigil::explain::explain_conversation(&engine, &msgs, "sample-1");
 /// assert_eq!(x.steps.len(), msgs.len());
 /// assert_eq!(x.max_level, Some(vigil::Level::Urgent));
