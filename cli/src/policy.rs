@@ -9,7 +9,8 @@ use serde::Serialize;
 use vigil::lint::LintWarning;
 use vigil::{Engine, ExampleFailure};
 
-use crate::common::{self, exit, PolicyArgs};
+use crate::exit;
+use crate::input::PolicyArgs;
 use crate::style::{paint, BAD, BOLD, DIM, GOOD, WARN};
 
 #[derive(Subcommand, Debug)]
@@ -88,7 +89,7 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
             let p = a.policy.load()?;
             let mut out = anstream::stdout().lock();
             writeln!(out, "{}", p.to_json())?;
-            return Ok(common::code(exit::OK));
+            return Ok(exit::code(exit::OK));
         }
     };
     let engine: std::sync::Arc<Engine> = args.policy.engine()?;
@@ -190,5 +191,5 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
     } else {
         exit::OK
     };
-    Ok(common::code(code))
+    Ok(exit::code(code))
 }
