@@ -22,7 +22,7 @@ use crate::level::Level;
 pub use crate::matcher::HitKind;
 use crate::matcher::{Matcher, RawHit, Scratch};
 use crate::message::{AgeBand, Channel, Message, Relationship};
-use crate::normalize::{Evasion, Mode, Normalizer};
+use crate::normalize::{Evasion, Normalizer, TextViews};
 use crate::policy::model::{Condition, Disclosure};
 use crate::policy::Policy;
 pub use scoping::{LanguageReport, LanguageShare};
@@ -331,13 +331,10 @@ impl Engine {
         self.matcher.normalizer()
     }
 
-    /// The normalized views of a text: (terms view, patterns view). For explanations.
-    pub fn normalized(&self, text: &str) -> (String, String) {
-        let n = self.normalizer();
-        (
-            n.normalize(text, Mode::Terms).as_str().to_string(),
-            n.normalize(text, Mode::Patterns).as_str().to_string(),
-        )
+    /// The normalized views of a text (plain, terms and patterns), as this engine's normalizer
+    /// makes them. For explanations.
+    pub fn normalized(&self, text: &str) -> TextViews {
+        self.normalizer().views(text)
     }
 
     /// Assesses one message from its text and metadata alone (no conversation state, so no

@@ -107,7 +107,7 @@ pub use matcher::Scratch;
 pub use message::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
 pub use policy::resolve::{Policy, PolicyBuilder};
 pub use sharded::SharedTracker;
-pub use tracker::{Observation, Tracker, TrackerStats};
+pub use tracker::{KeyLevel, Observation, Tracker, TrackerStats};
 
 #[cfg(test)]
 mod tests {

@@ -8,9 +8,8 @@ use hashlink::LinkedHashMap;
 
 use crate::engine::Engine;
 use crate::error::SnapshotError;
-use crate::level::Level;
 use crate::message::Message;
-use crate::tracker::{Observation, SenderState, Tracker, TrackerStats};
+use crate::tracker::{KeyLevel, Observation, SenderState, Tracker, TrackerStats};
 
 type SenderMap = LinkedHashMap<Box<str>, SenderState>;
 
@@ -392,12 +391,7 @@ impl SharedTracker {
     /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// assert_eq!(t.key_level("c", "u", None), None);
     /// ```
-    pub fn key_level(
-        &self,
-        conversation: &str,
-        sender: &str,
-        recipient: Option<&str>,
-    ) -> Option<(f64, Option<Level>)> {
+    pub fn key_level(&self, conversation: &str, sender: &str, recipient: Option<&str>) -> Option<KeyLevel> {
         lock(&self.shards[self.shard_of(conversation)]).key_level(conversation, sender, recipient)
     }
 

@@ -143,6 +143,16 @@ pub struct TrackerStats {
     pub out_of_order: u64,
 }
 
+/// A conversation key's risk and level as of its last message ([`Tracker::key_level`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct KeyLevel {
+    /// Conversation risk (decayed category scores plus stage bonus).
+    pub risk: f64,
+    /// The level that risk (or a forced level) reaches, under any ceiling in force.
+    pub level: Option<Level>,
+}
+
 /// What observing one message produced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Observation {
@@ -538,19 +548,17 @@ impl Tracker {
     }
 
     /// The current risk and level of one key as of its last message (for inspection).
-    pub fn key_level(
-        &self,
-        conversation: &str,
-        sender: &str,
-        recipient: Option<&str>,
-    ) -> Option<(f64, Option<Level>)> {
+    pub fn key_level(&self, conversation: &str, sender: &str, recipient: Option<&str>) -> Option<KeyLevel> {
         let hash = self.key_hash(conversation, sender, recipient);
         let (_, st) = self
             .keys
             .raw_entry()
             .from_hash(hash, |k| k.is(conversation, sender, recipient))?;
         let risk = risk_of(&self.engine, st, st.last_ts);
-        Some((risk, capped(self.engine.level_for(risk).max(st.forced), st.cap)))
+        Some(KeyLevel {
+            risk,
+            level: capped(self.engine.level_for(risk).max(st.forced), st.cap),
+        })
     }
 }
 

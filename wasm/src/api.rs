@@ -203,8 +203,8 @@ impl Engine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (terms, patterns) = self.inner.normalized(&string_arg(&text, "the text")?);
-        to_js(&serde_json::json!({ "terms": terms, "patterns": patterns }))
+        let views = self.inner.normalized(&string_arg(&text, "the text")?);
+        to_js(&serde_json::json!({ "terms": views.terms, "patterns": views.patterns }))
     }
 
     /// The resolved policy: every layer merged, as the core serializes it.
