@@ -113,11 +113,7 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
     let mut out = anstream::stdout().lock();
     if args.json {
         let s = Summary {
-            policy: vigil::PolicyRef {
-                id: p.id().into(),
-                version: p.version().into(),
-                hash: p.hash().into(),
-            },
+            policy: vigil::PolicyRef::from(p),
             stages: p.stages().len(),
             categories: p.categories().len(),
             rules: p.rules().len(),

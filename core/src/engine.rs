@@ -38,6 +38,7 @@ pub struct Span {
 
 /// One rule that fired on a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Hit {
     /// Rule id.
     pub rule: Arc<str>,
@@ -61,6 +62,7 @@ pub struct Hit {
 
 /// A category's contribution to one message's score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CategoryScore {
     /// Category id.
     pub category: Arc<str>,
@@ -75,6 +77,7 @@ pub struct CategoryScore {
 
 /// A modifier that applied to a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct AppliedModifier {
     /// Modifier id.
     pub id: Arc<str>,
@@ -87,6 +90,7 @@ pub struct AppliedModifier {
 
 /// The assessment of one message: which rules fired, where, and the score they make.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
 pub struct Assessment {
     /// Message score: the sum of category scores (after caps and modifiers).
     #[serde(serialize_with = "round3")]
@@ -227,6 +231,7 @@ pub struct Engine {
 
 /// A pack example that did not behave as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ExampleFailure {
     /// Rule id.
     pub rule: String,

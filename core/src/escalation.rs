@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{round3, Span};
 use crate::level::Level;
 use crate::message::{AgeBand, Channel, Relationship, Timestamp};
+use crate::policy::Policy;
 
 /// The schema id every escalation carries.
 pub(crate) const SCHEMA_ID: &str = "vigil.escalation/1";
@@ -19,6 +20,7 @@ pub(crate) const SCHEMA: &str = include_str!("../schema/escalation.schema.json")
 /// needs to decide. Raised only when the level rises or a new category joins — never twice for
 /// the same state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Escalation {
     /// Always [`Escalation::SCHEMA_ID`].
     pub schema: String,
@@ -67,6 +69,7 @@ pub struct Escalation {
 
 /// A language of the conversation and its share of the evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LanguageShareItem {
     /// ISO 639-1 code.
     pub language: String,
@@ -77,6 +80,7 @@ pub struct LanguageShareItem {
 
 /// Sender and recipient of a conversation key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Participants {
     /// The sender whose messages were assessed.
     pub sender: ParticipantRef,
@@ -86,6 +90,7 @@ pub struct Participants {
 
 /// A participant as an escalation names them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ParticipantRef {
     /// Platform id.
     pub id: String,
@@ -97,6 +102,7 @@ pub struct ParticipantRef {
 
 /// A category's share of conversation risk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EscalatedCategory {
     /// Category id.
     pub id: String,
@@ -111,6 +117,7 @@ pub struct EscalatedCategory {
 
 /// One piece of evidence: which rule matched which bytes of which message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EvidenceItem {
     /// The message.
     pub message_id: String,
@@ -129,6 +136,7 @@ pub struct EvidenceItem {
 
 /// When a stage first and last appeared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TimelineEntry {
     /// Stage id.
     pub stage: String,
@@ -142,6 +150,7 @@ pub struct TimelineEntry {
 
 /// The policy that produced an escalation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyRef {
     /// Layer ids joined with `+`.
     pub id: String,
@@ -153,11 +162,29 @@ pub struct PolicyRef {
 
 /// Report hints from the policy's categories.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReportHints {
     /// Incident types suggested by the categories present.
     pub incident_types: Vec<String>,
     /// Annotations, with `minorToMinorInteraction` when both participants are minors.
     pub annotations: Vec<String>,
+}
+
+impl From<&Policy> for PolicyRef {
+    /// The reference escalations (and evaluation reports) make to `policy`.
+    ///
+    /// ```
+    /// let policy = vigil::Policy::shipped().unwrap();
+    /// let r = vigil::PolicyRef::from(&policy);
+    /// assert_eq!((r.id.as_str(), r.hash.as_str()), (policy.id(), policy.hash()));
+    /// ```
+    fn from(policy: &Policy) -> PolicyRef {
+        PolicyRef {
+            id: policy.id().into(),
+            version: policy.version().into(),
+            hash: policy.hash().into(),
+        }
+    }
 }
 
 impl Escalation {

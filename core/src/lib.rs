@@ -61,6 +61,10 @@
 //!   format), [`normalize`], [`lang`], [`explain`], [`eval`], [`lint`], [`snapshot`] (the
 //!   format's constants), [`jsonl`] and [`packs`]. A root record may carry a module's type where
 //!   that type is the module's subject (a [`lang::Language`], a [`normalize::Evasion`]).
+//! * Records the library produces (assessments, observations, escalations and their parts,
+//!   explanations, evaluation and lint reports, resolved settings) are `#[non_exhaustive]`, so
+//!   fields can be added without a breaking change: read them, or build them through their
+//!   constructors (such as `PolicyRef::from(&policy)`). Error enums are `#[non_exhaustive]` too.
 
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]

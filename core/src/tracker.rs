@@ -128,6 +128,7 @@ const FAN_OUT_MEMORY: usize = 64;
 
 /// Counters of a tracker's work and evictions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrackerStats {
     /// Conversation keys held now.
     pub keys: u64,
@@ -155,6 +156,7 @@ pub struct KeyLevel {
 
 /// What observing one message produced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Observation {
     /// The conversation.
     pub conversation_id: String,

@@ -237,6 +237,7 @@ fn round4<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 
 /// Detection latency, in messages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Latency {
     /// Detected grooming conversations whose first risky message is known.
     pub measured: u64,
@@ -274,6 +275,7 @@ impl Latency {
 
 /// Metrics over a set of labelled conversations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Metrics {
     /// Grooming conversations.
     pub grooming: u64,
@@ -297,6 +299,7 @@ pub struct Metrics {
 
 /// One category across the labelled conversations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct CategoryStats {
     /// Category id.
     pub category: String,
@@ -308,6 +311,7 @@ pub struct CategoryStats {
 
 /// A conversation the policy got wrong.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Miss {
     /// The conversation.
     pub conversation_id: String,
@@ -333,6 +337,7 @@ pub struct Miss {
 
 /// The result of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The policy evaluated.
     pub policy: PolicyRef,
@@ -372,6 +377,7 @@ fn round2<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 /// What a policy raised on benign conversations — the false alarms a moderation queue would get,
 /// and the rules a trust-and-safety team tunes first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BenignStats {
     /// Benign conversations.
     pub conversations: u64,
@@ -405,6 +411,7 @@ pub struct BenignStats {
 
 /// One rule's false alarms on benign conversations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct BenignRule {
     /// Rule id.
     pub rule: String,

@@ -35,6 +35,7 @@ pub mod defaults {
 
 /// Resolved scoring constants.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Scoring {
     /// Half-life of conversation risk, in milliseconds.
     pub half_life_ms: i64,
@@ -50,6 +51,7 @@ pub struct Scoring {
 
 /// Resolved multi-stage bonus: `points × (stages − from + 1)` once `stages ≥ from`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StageBonus {
     /// Distinct stages from which the bonus applies.
     pub from: u32,
@@ -61,6 +63,7 @@ pub struct StageBonus {
 
 /// Resolved evidence settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Evidence {
     /// Whether and how much text escalations quote.
     pub excerpt: ExcerptMode,
@@ -72,6 +75,7 @@ pub struct Evidence {
 
 /// Resolved language scoping (see [`model::LanguageSettings`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LanguagePolicy {
     /// Whether language packs are scoped by language.
     pub scoping: bool,
@@ -94,6 +98,7 @@ impl Default for LanguagePolicy {
 
 /// Resolved tracker bounds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TrackerConfig {
     /// Most keys held at once.
     pub capacity: usize,
