@@ -114,7 +114,8 @@ pub(crate) fn message(number: u64, text: Result<&str, InvalidUtf8>) -> Result<Me
 ///
 /// ```
 /// use std::io::BufReader;
-/// use vigil::jsonl::{ReadError, Reader};
+/// use vigil::jsonl::Reader;
+/// use vigil::ReadError;
 ///
 /// let doc = b"{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
 ///     \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n{\"text\": \"\xFF\"}\n";

@@ -53,7 +53,7 @@ type SenderMap = LinkedHashMap<Box<str>, SenderState>;
 ///
 /// ```
 /// use std::sync::Arc;
-/// /// use vigil::{Engine, SharedTracker};
+/// use vigil::{Engine, SharedTracker};
 ///
 /// let tracker = SharedTracker::new(Arc::new(Engine::default()));
 /// let doc = include_str!("../../examples/sample-conversation.jsonl");
@@ -401,7 +401,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    ///     /// use vigil::{Engine, Tracker};
+    /// use vigil::{Engine, SharedTracker, Tracker};
     ///
     /// let engine = Arc::new(Engine::default());
     /// let shared = SharedTracker::with_shards(engine.clone(), 4);
@@ -512,7 +512,8 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    ///     ///
+    /// use vigil::SharedTracker;
+    ///
     /// let engine = Arc::new(vigil::Engine::default());
     /// let a = SharedTracker::new(engine.clone());
     /// for msg in vigil::jsonl::parse(include_str!("../../examples/sample-conversation.jsonl")) {
