@@ -104,21 +104,21 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let total: usize = p
+    let view = p.view();
+    let total: usize = view
         .rules()
-        .iter()
-        .filter(|r| r.enabled)
-        .map(|r| r.examples.hit.len() + r.examples.miss.len())
+        .filter(|r| r.enabled())
+        .map(|r| r.hit_examples().len() + r.miss_examples().len())
         .sum();
     let mut out = anstream::stdout().lock();
     if args.json {
         let s = Summary {
             policy: vigil::PolicyRef::from(p),
-            stages: p.stages().len(),
-            categories: p.categories().len(),
-            rules: p.rules().len(),
-            rules_enabled: p.rules().iter().filter(|r| r.enabled).count(),
-            modifiers: p.modifiers().len(),
+            stages: view.stages().len(),
+            categories: view.categories().len(),
+            rules: view.rules().len(),
+            rules_enabled: view.rules().filter(|r| r.enabled()).count(),
+            modifiers: view.modifiers().len(),
             warnings: &warnings,
             examples: run_examples.then_some(Examples {
                 passed: total.saturating_sub(failures.len()),
@@ -144,11 +144,11 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
             paint(BOLD, p.id()),
             p.version(),
             paint(DIM, p.hash()),
-            p.stages().len(),
-            p.categories().len(),
-            p.rules().len(),
-            p.rules().iter().filter(|r| r.enabled).count(),
-            p.modifiers().len()
+            view.stages().len(),
+            view.categories().len(),
+            view.rules().len(),
+            view.rules().filter(|r| r.enabled()).count(),
+            view.modifiers().len()
         )?;
         if !args.no_lint {
             let w = if warnings.is_empty() {

@@ -524,10 +524,9 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
             for h in &o.assessment.hits {
                 let forced = engine
                     .policy()
-                    .rules()
-                    .iter()
-                    .find(|r| *r.id == *h.rule)
-                    .and_then(|r| r.level)
+                    .view()
+                    .rule(&h.rule)
+                    .and_then(|r| r.level())
                     .map(|l| format!(" · forces {l}"))
                     .unwrap_or_default();
                 let _ = write!(

@@ -30,15 +30,24 @@
 //! This module holds what a policy is made of beyond the [`Policy`](crate::Policy) and
 //! [`PolicyBuilder`](crate::PolicyBuilder) themselves (re-exported at the crate root): the
 //! resolved settings ([`Scoring`], [`Evidence`], [`LanguagePolicy`], [`TrackerConfig`]) and
-//! their [`defaults`].
+//! their [`defaults`], and read-only views of its items ([`PolicyView`], from
+//! [`Policy::view`](crate::Policy::view): [`RuleInfo`], [`CategoryInfo`], …).
+//!
+//! The policy *file format* (what a layer may contain, table by table) is documented in
+//! `docs/policies.md`; its serde types stay inside the crate, so that the format and this API
+//! can change independently. Layers are given as TOML or JSON text, and
+//! [`Policy::to_json`](crate::Policy::to_json) gives the whole resolved policy as data.
 
 mod duration;
-pub mod model;
+pub(crate) mod model;
 pub(crate) mod resolve;
 #[cfg(test)]
 mod tests;
+mod view;
 
 pub use duration::parse_duration;
+pub use model::ExcerptMode;
 pub use resolve::{defaults, Evidence, LanguagePolicy, Scoring, StageBonus, TrackerConfig};
+pub use view::{CategoryInfo, CeilingInfo, LayerInfo, ModifierInfo, PolicyView, RuleInfo, StageInfo};
 
 pub(crate) use resolve::{index_of, Policy};

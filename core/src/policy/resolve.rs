@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::duration::parse_duration;
 use super::model::{Category, Ceiling, ExcerptMode, Layer, Meta, Modifier, Rule, Stage};
+use super::view::PolicyView;
 
 use crate::error::{Location, PolicyError, PolicyErrorKind};
 use crate::normalize::NormalizeOptions;
@@ -73,7 +74,7 @@ pub struct Evidence {
     pub max_items: u32,
 }
 
-/// Resolved language scoping (see [`model::LanguageSettings`]).
+/// Resolved language scoping (the `[language]` tables of the layers, merged).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LanguagePolicy {
@@ -150,7 +151,7 @@ impl Policy {
     ///
     /// ```
     /// let p = vigil::Policy::shipped().unwrap();
-    /// assert!(!p.rules().is_empty());
+    /// assert!(p.view().rules().len() > 0);
     /// ```
     pub fn shipped() -> Result<Policy, PolicyError> {
         Policy::builder().add_shipped()?.build()
@@ -168,8 +169,13 @@ impl Policy {
     pub fn hash(&self) -> &str {
         &self.hash
     }
+    /// Read-only views of the policy's layers, stages, categories, rules, modifiers and ceilings.
+    pub fn view(&self) -> PolicyView<'_> {
+        PolicyView::new(self)
+    }
+
     /// The layers' identities, in load order.
-    pub fn layers(&self) -> &[Meta] {
+    pub(crate) fn layers(&self) -> &[Meta] {
         &self.layers
     }
     /// Normalization switches.
@@ -197,23 +203,23 @@ impl Policy {
         self.actions[level.index()].as_deref()
     }
     /// Stages, in definition order.
-    pub fn stages(&self) -> &[Stage] {
+    pub(crate) fn stages(&self) -> &[Stage] {
         &self.stages
     }
     /// Categories, in definition order.
-    pub fn categories(&self) -> &[Category] {
+    pub(crate) fn categories(&self) -> &[Category] {
         &self.categories
     }
     /// Rules (disabled ones included, with `enabled = false`).
-    pub fn rules(&self) -> &[Rule] {
+    pub(crate) fn rules(&self) -> &[Rule] {
         &self.rules
     }
     /// Modifiers (disabled ones included).
-    pub fn modifiers(&self) -> &[Modifier] {
+    pub(crate) fn modifiers(&self) -> &[Modifier] {
         &self.modifiers
     }
     /// Level ceilings (disabled ones included).
-    pub fn ceilings(&self) -> &[Ceiling] {
+    pub(crate) fn ceilings(&self) -> &[Ceiling] {
         &self.ceilings
     }
 
@@ -346,18 +352,6 @@ impl PolicyBuilder {
         } else {
             self.add_toml(name, text)
         }
-    }
-
-    /// Adds a layer built in code.
-    pub fn add_layer(mut self, name: &str, layer: Layer) -> Self {
-        self.layers.push((
-            Source {
-                name: name.into(),
-                text: "".into(),
-            },
-            layer,
-        ));
-        self
     }
 
     /// Adds one shipped pack by name (see [`crate::packs`]).
