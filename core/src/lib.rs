@@ -65,6 +65,11 @@
 //!   explanations, evaluation and lint reports, resolved settings) are `#[non_exhaustive]`, so
 //!   fields can be added without a breaking change: read them, or build them through their
 //!   constructors (such as `PolicyRef::from(&policy)`). Error enums are `#[non_exhaustive]` too.
+//!
+//! `core/public-api.txt` lists the whole public API, one line per public path; the test
+//! `core/tests/public_api.rs` (run by `scripts/test`) checks it against the source and this rule,
+//! so an API change shows up in review. After a deliberate change:
+//! `VIGIL_BLESS=1 cargo test -p vigil --test public_api`.
 
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
