@@ -185,7 +185,7 @@ pub struct Observation {
     /// with language scoping: packs of two or more languages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<LanguageReport>,
-    /// The message was older than the last one of its key (see the module docs).
+    /// The message was older than the last one of its key (see "Keys and time" in the crate docs).
     pub out_of_order: bool,
     /// An escalation, when the level rose or a new category joined.
     pub escalation: Option<Escalation>,

@@ -27,11 +27,11 @@
 //! assert!(policy.id().ends_with("+acme"));
 //! ```
 //!
-//! This module holds what a policy is made of beyond the [`Policy`](crate::Policy) and
+//! This module holds what a policy is made of beyond the [`Policy`] and
 //! [`PolicyBuilder`](crate::PolicyBuilder) themselves (re-exported at the crate root): the
 //! resolved settings ([`Scoring`], [`Evidence`], [`LanguagePolicy`], [`TrackerConfig`]) and
 //! their [`defaults`], and read-only views of its items ([`PolicyView`], from
-//! [`Policy::view`](crate::Policy::view): [`RuleInfo`], [`CategoryInfo`], …).
+//! [`Policy::view`]: [`RuleInfo`], [`CategoryInfo`], …).
 //!
 //! The policy *file format* (what a layer may contain, table by table) is documented in
 //! `docs/policies.md`; its serde types stay inside the crate, so that the format and this API

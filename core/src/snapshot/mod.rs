@@ -89,7 +89,7 @@ struct Ids {
 }
 
 impl Tracker {
-    /// The whole state as bytes (see the module docs for the format).
+    /// The whole state as bytes (see [`crate::snapshot`] for the format).
     pub fn snapshot(&self) -> Vec<u8> {
         wire::encode(self.image(None))
     }
