@@ -201,9 +201,9 @@ fn normalize_pass(mode: Mode) -> impl FnMut(&[Message]) -> u64 {
 /// wildcards, lowercased, deduplicated.
 fn literal_terms(policy: &Policy) -> Vec<String> {
     let mut set = std::collections::BTreeSet::new();
-    for r in policy.rules().iter().filter(|r| r.enabled) {
-        let near = r.near.iter().flat_map(|n| n.terms.iter().flatten());
-        for t in r.any.iter().chain(&r.unless).chain(near) {
+    for r in policy.view().rules().filter(|r| r.enabled()) {
+        let written = r.terms().iter().chain(r.exceptions()).map(String::as_str);
+        for t in written.chain(r.near_terms()) {
             let t = t.trim().trim_matches('*').to_lowercase();
             if !t.is_empty() {
                 set.insert(t);
@@ -453,9 +453,9 @@ fn machine(mixes: &[Mix]) {
         terms.len(),
         engine
             .policy()
+            .view()
             .rules()
-            .iter()
-            .map(|r| r.patterns.len())
+            .map(|r| r.patterns().len())
             .sum::<usize>(),
     );
     println!("- mixes:\n");

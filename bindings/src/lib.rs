@@ -89,5 +89,5 @@ pub fn format_timestamp(timestamp_ms: i64) -> String {
 /// The JSON Schema of the escalation document (`vigil.escalation/1`).
 #[uniffi::export]
 pub fn escalation_schema() -> String {
-    vigil::escalation::SCHEMA.to_string()
+    vigil::Escalation::SCHEMA.to_string()
 }

@@ -182,8 +182,11 @@ impl Engine {
 
     /// The normalized views of a text (what the matchers see), for explanations.
     pub fn normalized(&self, text: String) -> NormalizedText {
-        let (terms, patterns) = self.inner.normalized(&text);
-        NormalizedText { terms, patterns }
+        let views = self.inner.normalized(&text);
+        NormalizedText {
+            terms: views.terms,
+            patterns: views.patterns,
+        }
     }
 
     /// Number of rules (enabled or not).

@@ -7,7 +7,6 @@
 //! escalations also carry `json`, the core's own serialization (the golden-vector format and the
 //! `vigil.escalation/1` document).
 
-use vigil::escalation as core_esc;
 use vigil::HitKind as CoreHitKind;
 
 /// What the platform knows of a participant's age, from age assurance or declaration.
@@ -526,8 +525,8 @@ fn evasion_name(e: vigil::normalize::Evasion) -> String {
         .unwrap_or_default()
 }
 
-impl From<&vigil::engine::LanguageShare> for LanguageShare {
-    fn from(s: &vigil::engine::LanguageShare) -> LanguageShare {
+impl From<&vigil::LanguageShare> for LanguageShare {
+    fn from(s: &vigil::LanguageShare) -> LanguageShare {
         LanguageShare {
             language: s.language.code().to_string(),
             share: f64::from(s.share),
@@ -535,8 +534,8 @@ impl From<&vigil::engine::LanguageShare> for LanguageShare {
     }
 }
 
-impl From<&vigil::engine::LanguageReport> for LanguageReport {
-    fn from(l: &vigil::engine::LanguageReport) -> LanguageReport {
+impl From<&vigil::LanguageReport> for LanguageReport {
+    fn from(l: &vigil::LanguageReport) -> LanguageReport {
         LanguageReport {
             message: l.message.as_ref().map(Into::into),
             conversation: l.conversation.iter().map(Into::into).collect(),
@@ -579,8 +578,8 @@ impl From<&vigil::Assessment> for Assessment {
     }
 }
 
-impl From<&core_esc::ParticipantRef> for ParticipantRef {
-    fn from(p: &core_esc::ParticipantRef) -> ParticipantRef {
+impl From<&vigil::ParticipantRef> for ParticipantRef {
+    fn from(p: &vigil::ParticipantRef) -> ParticipantRef {
         ParticipantRef {
             id: p.id.clone(),
             age_band: p.age_band.into(),

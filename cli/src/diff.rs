@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use serde_json::Value;
-use vigil::eval::diff::{ConversationDiff, FieldChange, ItemChanges};
-use vigil::eval::{DiffReport, Differ};
+use vigil::eval::{ConversationDiff, DiffReport, Differ, FieldChange, ItemChanges};
 
-use crate::common::{self, compile, exit, Input, PolicyArgs};
+use crate::exit;
+use crate::input::{compile, Input, PolicyArgs};
 use crate::style::{self, paint, BOLD, DIM, GOOD};
 
 #[derive(Args, Debug)]
@@ -63,7 +63,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     } else {
         write_report(&mut out, &report, args.categories)?;
     }
-    Ok(common::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
+    Ok(exit::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
 }
 
 fn value(v: &Value) -> String {

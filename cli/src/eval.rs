@@ -9,7 +9,8 @@ use clap::Args;
 use vigil::eval::{parse_labels, BenignStats, Evaluation, LabelKind, Metrics, Report};
 use vigil::Level;
 
-use crate::common::{self, exit, Input, PolicyArgs};
+use crate::exit;
+use crate::input::{self, Input, PolicyArgs};
 use crate::scan::parse_level;
 use crate::style::{self, paint, pct, BOLD, DIM, GOOD, WARN};
 
@@ -58,7 +59,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let mut labels = Vec::new();
     let mut bad = 0u64;
     for path in &args.labels {
-        let text = common::read_text(path)?;
+        let text = input::read_text(path)?;
         for item in parse_labels(&text) {
             match item {
                 Ok(l) => labels.push(l),
@@ -115,7 +116,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             failed = true;
         }
     }
-    Ok(common::code(if failed || bad > 0 {
+    Ok(exit::code(if failed || bad > 0 {
         exit::PROBLEMS
     } else {
         exit::OK

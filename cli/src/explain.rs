@@ -11,7 +11,8 @@ use vigil::explain::{
 };
 use vigil::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
 
-use crate::common::{self, exit, PolicyArgs};
+use crate::exit;
+use crate::input::{self, PolicyArgs};
 use crate::style::{self, paint, BOLD, DIM, HEAD};
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -118,10 +119,10 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             write_message(&mut out, &x)?;
             write_alone(&mut out, &x)?;
         }
-        return Ok(common::code(exit::OK));
+        return Ok(exit::code(exit::OK));
     }
     let path = args.input.as_deref().unwrap_or("-");
-    let (messages, bad) = common::read_messages(path, false)?;
+    let (messages, bad) = input::read_messages(path, false)?;
     let mut seen = std::collections::HashSet::new();
     let ids: Vec<&str> = messages
         .iter()
@@ -164,7 +165,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         write_conversation(&mut out, &x)?;
     }
     out.flush().context("cannot write")?;
-    Ok(common::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
+    Ok(exit::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
 }
 
 fn label(out: &mut impl Write, name: &str, value: impl std::fmt::Display) -> std::io::Result<()> {

@@ -3,10 +3,11 @@
 //! A thin front end: argument parsing, I/O and rendering. Everything it computes (scores,
 //! explanations, lints, metrics, policy diffs) comes from the `vigil` crate.
 
-mod common;
 mod diff;
 mod eval;
+mod exit;
 mod explain;
+mod input;
 mod policy;
 mod report;
 mod scan;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
-use common::{exit, EXIT_CODES};
+use exit::EXIT_CODES;
 
 /// Spot potential grooming of children in chat conversations, with evidence for moderators.
 ///
@@ -143,15 +144,15 @@ fn main() -> ExitCode {
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "vigil", &mut std::io::stdout());
-            Ok(common::code(exit::OK))
+            Ok(exit::code(exit::OK))
         }
     };
     match result {
         Ok(code) => code,
-        Err(e) if common::is_broken_pipe(&e) => common::code(exit::OK),
+        Err(e) if exit::is_broken_pipe(&e) => exit::code(exit::OK),
         Err(e) => {
             eprintln!("vigil: {e:#}");
-            common::code(exit::ERROR)
+            exit::code(exit::ERROR)
         }
     }
 }

@@ -9,7 +9,8 @@ use serde::Serialize;
 use vigil::lint::LintWarning;
 use vigil::{Engine, ExampleFailure};
 
-use crate::common::{self, exit, PolicyArgs};
+use crate::exit;
+use crate::input::PolicyArgs;
 use crate::style::{paint, BAD, BOLD, DIM, GOOD, WARN};
 
 #[derive(Subcommand, Debug)]
@@ -62,7 +63,7 @@ pub struct ShowArgs {
 
 #[derive(Serialize)]
 struct Summary<'a> {
-    policy: vigil::escalation::PolicyRef,
+    policy: vigil::PolicyRef,
     stages: usize,
     categories: usize,
     rules: usize,
@@ -88,7 +89,7 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
             let p = a.policy.load()?;
             let mut out = anstream::stdout().lock();
             writeln!(out, "{}", p.to_json())?;
-            return Ok(common::code(exit::OK));
+            return Ok(exit::code(exit::OK));
         }
     };
     let engine: std::sync::Arc<Engine> = args.policy.engine()?;
@@ -103,25 +104,21 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let total: usize = p
+    let view = p.view();
+    let total: usize = view
         .rules()
-        .iter()
-        .filter(|r| r.enabled)
-        .map(|r| r.examples.hit.len() + r.examples.miss.len())
+        .filter(|r| r.enabled())
+        .map(|r| r.hit_examples().len() + r.miss_examples().len())
         .sum();
     let mut out = anstream::stdout().lock();
     if args.json {
         let s = Summary {
-            policy: vigil::escalation::PolicyRef {
-                id: p.id().into(),
-                version: p.version().into(),
-                hash: p.hash().into(),
-            },
-            stages: p.stages().len(),
-            categories: p.categories().len(),
-            rules: p.rules().len(),
-            rules_enabled: p.rules().iter().filter(|r| r.enabled).count(),
-            modifiers: p.modifiers().len(),
+            policy: vigil::PolicyRef::from(p),
+            stages: view.stages().len(),
+            categories: view.categories().len(),
+            rules: view.rules().len(),
+            rules_enabled: view.rules().filter(|r| r.enabled()).count(),
+            modifiers: view.modifiers().len(),
             warnings: &warnings,
             examples: run_examples.then_some(Examples {
                 passed: total.saturating_sub(failures.len()),
@@ -147,11 +144,11 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
             paint(BOLD, p.id()),
             p.version(),
             paint(DIM, p.hash()),
-            p.stages().len(),
-            p.categories().len(),
-            p.rules().len(),
-            p.rules().iter().filter(|r| r.enabled).count(),
-            p.modifiers().len()
+            view.stages().len(),
+            view.categories().len(),
+            view.rules().len(),
+            view.rules().filter(|r| r.enabled()).count(),
+            view.modifiers().len()
         )?;
         if !args.no_lint {
             let w = if warnings.is_empty() {
@@ -190,5 +187,5 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
     } else {
         exit::OK
     };
-    Ok(common::code(code))
+    Ok(exit::code(code))
 }

@@ -15,7 +15,8 @@ use clap::Args;
 use vigil::explain::{fmt_num, Thresholds};
 use vigil::{Engine, Escalation, Level, Message, Observation, Tracker};
 
-use crate::common::{self, exit, PolicyArgs};
+use crate::exit;
+use crate::input::{self, PolicyArgs};
 use crate::scan::parse_level;
 
 #[derive(Args, Debug)]
@@ -51,7 +52,7 @@ struct Case<'a> {
 
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let engine = args.policy.engine()?;
-    let (messages, bad) = common::read_messages(&args.input, false)?;
+    let (messages, bad) = input::read_messages(&args.input, false)?;
     let selected: Vec<String> = if args.conversation.is_empty() {
         let mut tracker = Tracker::new(engine.clone());
         let mut order: Vec<String> = Vec::new();
@@ -119,7 +120,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
             if cases.len() == 1 { "" } else { "s" }
         );
     }
-    Ok(common::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
+    Ok(exit::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
 }
 
 /// HTML-escapes text.
@@ -523,10 +524,9 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
             for h in &o.assessment.hits {
                 let forced = engine
                     .policy()
-                    .rules()
-                    .iter()
-                    .find(|r| *r.id == *h.rule)
-                    .and_then(|r| r.level)
+                    .view()
+                    .rule(&h.rule)
+                    .and_then(|r| r.level())
                     .map(|l| format!(" · forces {l}"))
                     .unwrap_or_default();
                 let _ = write!(

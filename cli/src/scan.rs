@@ -10,7 +10,8 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use vigil::{Escalation, Level, Observation, Tracker};
 
-use crate::common::{self, exit, Input, PolicyArgs};
+use crate::exit;
+use crate::input::{Input, PolicyArgs};
 use crate::style::{self, paint, BOLD, DIM};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -71,7 +72,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut tracker = Tracker::new(engine);
     let mut input = Input::open(&args.input)?;
     let progress = match input.len {
-        Some(len) if !args.no_progress && !args.quiet && common::stderr_is_terminal() => {
+        Some(len) if !args.no_progress && !args.quiet && style::stderr_is_terminal() => {
             let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
             pb.set_style(
                 ProgressStyle::with_template(
@@ -181,7 +182,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     } else {
         exit::OK
     };
-    Ok(common::code(code))
+    Ok(exit::code(code))
 }
 
 /// An escalation as readable text.

@@ -1,6 +1,8 @@
 //! Terminal styles. Output goes through `anstream`, which drops the escape codes when the stream
 //! is not a terminal, when `NO_COLOR` is set or with `--color never`.
 
+use std::io::IsTerminal;
+
 use anstyle::{AnsiColor, Effects, Style};
 use vigil::Level;
 
@@ -179,4 +181,9 @@ pub fn table(header: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
 /// A share as a percentage (`-` when undefined).
 pub fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// Whether standard error is a terminal (for progress bars).
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
 }

@@ -22,7 +22,7 @@ use crate::level::Level;
 pub use crate::matcher::HitKind;
 use crate::matcher::{By, Matcher, RawHit, Scratch};
 use crate::message::{AgeBand, Channel, Message, Relationship};
-use crate::normalize::{Evasion, Mode, Normalizer};
+use crate::normalize::{Evasion, Normalizer, TextViews};
 use crate::policy::model::{Condition, Disclosure};
 use crate::policy::Policy;
 pub use scoping::{LanguageReport, LanguageShare};
@@ -38,6 +38,7 @@ pub struct Span {
 
 /// One rule that fired on a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Hit {
     /// Rule id.
     pub rule: Arc<str>,
@@ -64,6 +65,7 @@ pub struct Hit {
 
 /// A category's contribution to one message's score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CategoryScore {
     /// Category id.
     pub category: Arc<str>,
@@ -84,6 +86,7 @@ pub struct CategoryScore {
 
 /// A modifier that applied to a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct AppliedModifier {
     /// Modifier id.
     pub id: Arc<str>,
@@ -96,6 +99,7 @@ pub struct AppliedModifier {
 
 /// The assessment of one message: which rules fired, where, and the score they make.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
 pub struct Assessment {
     /// Message score: the sum of category scores (after caps and modifiers).
     #[serde(serialize_with = "round3")]
@@ -262,6 +266,7 @@ pub struct Engine {
 
 /// A pack example that did not behave as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ExampleFailure {
     /// Rule id.
     pub rule: String,
@@ -366,13 +371,10 @@ impl Engine {
         self.matcher.normalizer()
     }
 
-    /// The normalized views of a text: (terms view, patterns view). For explanations.
-    pub fn normalized(&self, text: &str) -> (String, String) {
-        let n = self.normalizer();
-        (
-            n.normalize(text, Mode::Terms).as_str().to_string(),
-            n.normalize(text, Mode::Patterns).as_str().to_string(),
-        )
+    /// The normalized views of a text (plain, terms and patterns), as this engine's normalizer
+    /// makes them. For explanations.
+    pub fn normalized(&self, text: &str) -> TextViews {
+        self.normalizer().views(text)
     }
 
     /// Assesses one message from its text and metadata alone (no conversation state, so no

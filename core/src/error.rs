@@ -7,6 +7,7 @@ use thiserror::Error;
 
 /// Where in a policy source a problem was found. Each part is present when known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Location {
     /// The name the source was loaded under (a file path or a pack name).
     pub source: String,

@@ -1,25 +1,28 @@
 //! Escalations: the versioned document a moderator receives (`vigil.escalation/1`).
 //!
-//! Its JSON Schema is `core/schema/escalation.schema.json` (also [`SCHEMA`]).
+//! Its JSON Schema is `core/schema/escalation.schema.json` (also [`Escalation::SCHEMA`]). The
+//! types are re-exported at the crate root.
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{round3, Engine, LanguageShare, Span};
 use crate::level::Level;
 use crate::message::{AgeBand, Channel, Message, Relationship, Timestamp};
+use crate::policy::Policy;
 
 /// The schema id every escalation carries.
-pub const SCHEMA_ID: &str = "vigil.escalation/1";
+pub(crate) const SCHEMA_ID: &str = "vigil.escalation/1";
 
 /// The JSON Schema of an escalation document.
-pub const SCHEMA: &str = include_str!("../schema/escalation.schema.json");
+pub(crate) const SCHEMA: &str = include_str!("../schema/escalation.schema.json");
 
 /// A conversation that crossed a level, or reached a new category, with the evidence a moderator
 /// needs to decide. Raised only when the level rises or a new category joins — never twice for
 /// the same state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Escalation {
-    /// Always [`SCHEMA_ID`].
+    /// Always [`Escalation::SCHEMA_ID`].
     pub schema: String,
     /// The conversation.
     pub conversation_id: String,
@@ -66,6 +69,7 @@ pub struct Escalation {
 
 /// A language of the conversation and its share of the evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LanguageShareItem {
     /// ISO 639-1 code.
     pub language: String,
@@ -76,6 +80,7 @@ pub struct LanguageShareItem {
 
 /// Sender and recipient of a conversation key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Participants {
     /// The sender whose messages were assessed.
     pub sender: ParticipantRef,
@@ -85,6 +90,7 @@ pub struct Participants {
 
 /// A participant as an escalation names them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ParticipantRef {
     /// Platform id.
     pub id: String,
@@ -96,6 +102,7 @@ pub struct ParticipantRef {
 
 /// A category's share of conversation risk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EscalatedCategory {
     /// Category id.
     pub id: String,
@@ -110,6 +117,7 @@ pub struct EscalatedCategory {
 
 /// One piece of evidence: which rule matched which bytes of which message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EvidenceItem {
     /// The message.
     pub message_id: String,
@@ -128,6 +136,7 @@ pub struct EvidenceItem {
 
 /// When a stage first and last appeared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TimelineEntry {
     /// Stage id.
     pub stage: String,
@@ -141,6 +150,7 @@ pub struct TimelineEntry {
 
 /// The policy that produced an escalation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyRef {
     /// Layer ids joined with `+`.
     pub id: String,
@@ -152,6 +162,7 @@ pub struct PolicyRef {
 
 /// Report hints from the policy's categories.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReportHints {
     /// Incident types suggested by the categories present.
     pub incident_types: Vec<String>,
@@ -159,7 +170,30 @@ pub struct ReportHints {
     pub annotations: Vec<String>,
 }
 
+impl From<&Policy> for PolicyRef {
+    /// The reference escalations (and evaluation reports) make to `policy`.
+    ///
+    /// ```
+    /// let policy = vigil::Policy::shipped().unwrap();
+    /// let r = vigil::PolicyRef::from(&policy);
+    /// assert_eq!((r.id.as_str(), r.hash.as_str()), (policy.id(), policy.hash()));
+    /// ```
+    fn from(policy: &Policy) -> PolicyRef {
+        PolicyRef {
+            id: policy.id().into(),
+            version: policy.version().into(),
+            hash: policy.hash().into(),
+        }
+    }
+}
+
 impl Escalation {
+    /// The schema id every escalation carries (`vigil.escalation/1`).
+    pub const SCHEMA_ID: &'static str = SCHEMA_ID;
+
+    /// The JSON Schema of an escalation document (`core/schema/escalation.schema.json`).
+    pub const SCHEMA: &'static str = SCHEMA;
+
     /// The escalation as one line of JSON. Infallible: an escalation holds no map and nothing
     /// whose serialization can fail (see `core/src/json.rs`).
     pub fn to_json(&self) -> String {

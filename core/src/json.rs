@@ -70,7 +70,7 @@ mod tests {
         let mut tracker = Tracker::new(engine.clone());
         let doc = include_str!("../../examples/sample-conversation.jsonl");
         let mut escalations = 0;
-        for m in crate::message::parse_jsonl(doc) {
+        for m in crate::jsonl::parse(doc) {
             let m = m.unwrap();
             assert_eq!(crate::Message::from_json(&m.to_json()).unwrap(), m);
             object(&engine.assess(&m).to_json());

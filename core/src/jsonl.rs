@@ -1,7 +1,7 @@
 //! JSON Lines: the one reader of Vigil's line-oriented inputs.
 //!
 //! Every JSON Lines input Vigil reads — messages in the `vigil` command (files and standard
-//! input), in the WASM package and through [`crate::message::parse_jsonl`], and labels through
+//! input), in the WASM package and through [`parse`], and labels through
 //! [`crate::eval::parse_labels`] — is split into lines here, by the same rules:
 //!
 //! * a line ends at `\n`; `\r` before it (`\r\n`, Windows line ends) belongs to the line end;
@@ -32,11 +32,31 @@
 use std::io::BufRead;
 
 use crate::error::MessageError;
-pub use crate::error::ReadError;
+use crate::error::ReadError;
 use crate::message::Message;
 
 /// The UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses a JSON Lines document: one message per non-blank line. Each item carries the 1-based
+/// line number with its error, so a reader can report and skip bad lines.
+///
+/// The lines are read by the rules of the module docs, the same as the `vigil` command and the
+/// WASM package: a byte-order mark at the start is dropped, `\r\n` ends a line like `\n`, blank
+/// lines are skipped (and counted). To read a file or a stream line by line, or bytes that may
+/// not be UTF-8, use [`Reader`].
+///
+/// ```
+/// let doc = "\u{feff}{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
+///            \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\r\n\r\nnot json\r\n";
+/// let items: Vec<_> = vigil::jsonl::parse(doc).collect();
+/// assert_eq!(items.len(), 2);
+/// assert!(items[0].is_ok());
+/// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
+/// ```
+pub fn parse(doc: &str) -> impl Iterator<Item = Result<Message, MessageError>> + '_ {
+    lines(doc.as_bytes()).map(|(number, text)| message(number, text))
+}
 
 /// A line that is not valid UTF-8: the 1-based byte of the line (after a byte-order mark) where
 /// the invalid sequence starts.
@@ -94,7 +114,8 @@ pub(crate) fn message(number: u64, text: Result<&str, InvalidUtf8>) -> Result<Me
 ///
 /// ```
 /// use std::io::BufReader;
-/// use vigil::jsonl::{ReadError, Reader};
+/// use vigil::jsonl::Reader;
+/// use vigil::ReadError;
 ///
 /// let doc = b"{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
 ///     \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n{\"text\": \"\xFF\"}\n";
@@ -186,14 +207,14 @@ mod tests {
     const OK: &str =
         r#"{"conversation_id":"c","message_id":"1","timestamp":0,"sender":{"id":"a"},"text":"hi"}"#;
 
-    /// Every item of a document, through the streaming reader and through `parse_jsonl`, which
+    /// Every item of a document, through the streaming reader and through `parse`, which
     /// must agree; errors as their text.
     fn read(doc: &[u8]) -> Vec<Result<String, String>> {
         let streamed: Vec<Result<String, String>> = Reader::new(doc)
             .map(|r| r.map(|m| m.message_id).map_err(|e| e.to_string()))
             .collect();
         if let Ok(text) = std::str::from_utf8(doc) {
-            let parsed: Vec<Result<String, String>> = crate::message::parse_jsonl(text)
+            let parsed: Vec<Result<String, String>> = parse(text)
                 .map(|r| r.map(|m| m.message_id).map_err(|e| e.to_string()))
                 .collect();
             assert_eq!(streamed, parsed, "the two readers differ on {doc:?}");

@@ -1220,7 +1220,7 @@ mod tests {
         let mut out: Vec<(&'static str, String, Lines)> = Vec::new();
         for code in EIGHT {
             let doc = std::fs::read_to_string(format!("{dir}/{code}.jsonl")).unwrap();
-            for m in crate::message::parse_jsonl(&doc) {
+            for m in crate::jsonl::parse(&doc) {
                 let m = m.unwrap();
                 match out.last_mut() {
                     Some((_, id, msgs)) if *id == m.conversation_id => msgs.push((m.sender.id, m.text)),

@@ -29,7 +29,7 @@
 //! let mut tracker = Tracker::new(engine);
 //! let doc = include_str!("../../examples/sample-conversation.jsonl");
 //! let mut top = None;
-//! for msg in vigil::message::parse_jsonl(doc) {
+//! for msg in vigil::jsonl::parse(doc) {
 //!     let obs = tracker.observe(&msg.unwrap());
 //!     if let Some(e) = obs.escalation {
 //!         top = top.max(Some(e.level));
@@ -37,44 +37,86 @@
 //! }
 //! assert!(top >= Some(Level::Review));
 //! ```
+//!
+//! # Keys and time
+//!
+//! A tracker keys risk by (conversation, sender → recipient) in direct channels and by
+//! (conversation, sender) in group and public channels: risk is about what one participant does
+//! to another. Decay and idle time-to-live run on message timestamps, not on the wall clock, so
+//! replaying a log gives the same result as the live stream. A message older than the last one
+//! seen for its key is scored as if it arrived at that last time (risk never decays backwards)
+//! and flagged [`Observation::out_of_order`].
+//!
+//! # The public API: one path per item
+//!
+//! Every public item has exactly one path, by this rule:
+//!
+//! * **The crate root** holds what an embedder names to run Vigil: the policy and its builder,
+//!   the engine, trackers ([`Tracker`], [`SharedTracker`]), messages and their metadata, the
+//!   records they produce ([`Assessment`], [`Observation`], [`Escalation`] and their parts), the
+//!   [`Level`], and the errors. Their modules are private; these types are re-exported here and
+//!   nowhere else.
+//! * **Public modules** are toolsets and reference data with a subject of their own, reached by
+//!   their path and never re-exported at the root: [`policy`] (resolved settings and the file
+//!   format), [`normalize`], [`lang`], [`explain`], [`eval`], [`lint`], [`snapshot`] (the
+//!   format's constants), [`jsonl`] and [`packs`]. A root record may carry a module's type where
+//!   that type is the module's subject (a [`lang::Language`], a [`normalize::Evasion`]).
+//! * Records the library produces (assessments, observations, escalations and their parts,
+//!   explanations, evaluation and lint reports, resolved settings) are `#[non_exhaustive]`, so
+//!   fields can be added without a breaking change: read them, or build them through their
+//!   constructors (such as `PolicyRef::from(&policy)`). Error enums are `#[non_exhaustive]` too.
+//!
+//! `core/public-api.txt` lists the whole public API, one line per public path; the test
+//! `core/tests/public_api.rs` (run by `scripts/test`) checks it against the source and this rule,
+//! so an API change shows up in review. After a deliberate change:
+//! `VIGIL_BLESS=1 cargo test -p vigil --test public_api`.
 
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod engine;
-pub mod error;
-pub mod escalation;
-pub mod eval;
-pub mod explain;
+// The run loop: private modules, their types re-exported at the root (see "The public API").
+mod engine;
+mod error;
+mod escalation;
 mod ids;
 mod json;
+mod level;
+mod matcher;
+mod message;
+mod sharded;
+#[cfg(test)]
+mod testutil;
+mod tracker;
+
+// Toolsets and reference data: public modules, reached by their path.
+pub mod eval;
+pub mod explain;
 pub mod jsonl;
 pub mod lang;
-mod level;
 pub mod lint;
-mod matcher;
-pub mod message;
 pub mod normalize;
 pub mod packs;
 pub mod policy;
-pub mod shared;
 pub mod snapshot;
-#[cfg(test)]
-mod testutil;
-pub mod tracker;
 
-pub use engine::{AppliedModifier, Assessment, CategoryScore, Engine, ExampleFailure, Hit, HitKind, Span};
+pub use engine::{
+    AppliedModifier, Assessment, CategoryScore, Engine, ExampleFailure, Hit, HitKind, LanguageReport,
+    LanguageShare, Span,
+};
 pub use error::{
     Error, Location, MessageError, PolicyError, PolicyErrorKind, ReadError, SnapshotError, TimestampError,
     TimestampErrorKind,
 };
-pub use escalation::Escalation;
+pub use escalation::{
+    EscalatedCategory, Escalation, EvidenceItem, LanguageShareItem, ParticipantRef, Participants, PolicyRef,
+    ReportHints, TimelineEntry,
+};
 pub use level::Level;
 pub use matcher::Scratch;
 pub use message::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
-pub use policy::{Policy, PolicyBuilder};
-pub use shared::SharedTracker;
-pub use tracker::{KeyTrace, Observation, Tracker, TrackerStats};
+pub use policy::resolve::{Policy, PolicyBuilder};
+pub use sharded::SharedTracker;
+pub use tracker::{KeyLevel, KeyTrace, Observation, Tracker, TrackerStats};
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 //! A [`Message`] is one chat message as a platform sees it: who sent it, to whom (absent in group
 //! channels), on what kind of channel, between what kind of relationship, when, and its text.
 //! Messages usually arrive as JSON Lines; [`Message::from_json`] parses one line and
-//! [`parse_jsonl`] a whole document, both with typed errors naming the field and the line.
+//! [`crate::jsonl::parse`] a whole document, both with typed errors naming the field and the line.
 //!
 //! ```
 //! use vigil::Message;
@@ -340,26 +340,6 @@ impl Message {
         }
         Ok(())
     }
-}
-
-/// Parses a JSON Lines document: one message per non-blank line. Each item carries the 1-based
-/// line number with its error, so a reader can report and skip bad lines.
-///
-/// The lines are read by the rules of [`crate::jsonl`], the same as the `vigil` command and the
-/// WASM package: a byte-order mark at the start is dropped, `\r\n` ends a line like `\n`, blank
-/// lines are skipped (and counted). To read a file or a stream line by line, or bytes that may
-/// not be UTF-8, use [`crate::jsonl::Reader`].
-///
-/// ```
-/// let doc = "\u{feff}{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
-///            \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\r\n\r\nnot json\r\n";
-/// let items: Vec<_> = vigil::message::parse_jsonl(doc).collect();
-/// assert_eq!(items.len(), 2);
-/// assert!(items[0].is_ok());
-/// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
-/// ```
-pub fn parse_jsonl(doc: &str) -> impl Iterator<Item = Result<Message, MessageError>> + '_ {
-    crate::jsonl::lines(doc.as_bytes()).map(|(number, text)| crate::jsonl::message(number, text))
 }
 
 #[cfg(test)]

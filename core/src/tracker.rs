@@ -12,7 +12,7 @@
 //! let mut tracker = Tracker::new(engine);
 //! let doc = include_str!("../../examples/sample-conversation.jsonl");
 //! let mut escalations = 0;
-//! for msg in vigil::message::parse_jsonl(doc) {
+//! for msg in vigil::jsonl::parse(doc) {
 //!     if tracker.observe(&msg.unwrap()).escalation.is_some() {
 //!         escalations += 1;
 //!     }
@@ -125,6 +125,7 @@ const FAN_OUT_MEMORY: usize = 64;
 
 /// Counters of a tracker's work and evictions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrackerStats {
     /// Conversation keys held now.
     pub keys: u64,
@@ -181,8 +182,19 @@ pub struct KeyTrace {
     pub level: Option<Level>,
 }
 
+/// A conversation key's risk and level as of its last message ([`Tracker::key_level`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct KeyLevel {
+    /// Conversation risk (decayed category scores plus stage bonus).
+    pub risk: f64,
+    /// The level that risk (or a forced level) reaches, under any ceiling in force.
+    pub level: Option<Level>,
+}
+
 /// What observing one message produced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Observation {
     /// The conversation.
     pub conversation_id: String,
@@ -211,7 +223,7 @@ pub struct Observation {
     /// with language scoping: packs of two or more languages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<LanguageReport>,
-    /// The message was older than the last one of its key (see the module docs).
+    /// The message was older than the last one of its key (see "Keys and time" in the crate docs).
     pub out_of_order: bool,
     /// An escalation, when the level rose or a new category joined.
     pub escalation: Option<Escalation>,
@@ -661,19 +673,17 @@ impl Tracker {
     }
 
     /// The current risk and level of one key as of its last message (for inspection).
-    pub fn key_level(
-        &self,
-        conversation: &str,
-        sender: &str,
-        recipient: Option<&str>,
-    ) -> Option<(f64, Option<Level>)> {
+    pub fn key_level(&self, conversation: &str, sender: &str, recipient: Option<&str>) -> Option<KeyLevel> {
         let hash = self.key_hash(conversation, sender, recipient);
         let (_, st) = self
             .keys
             .raw_entry()
             .from_hash(hash, |k| k.is(conversation, sender, recipient))?;
         let risk = risk_of(&self.engine, st, st.last_ts);
-        Some((risk, capped(self.engine.level_for(risk).max(st.forced), st.cap)))
+        Some(KeyLevel {
+            risk,
+            level: capped(self.engine.level_for(risk).max(st.forced), st.cap),
+        })
     }
 }
 

@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use vigil::shared::SharedTracker;
 use vigil::{
-    AgeBand, Assessment, Channel, Engine, Level, Message, Observation, Participant, Policy, Relationship,
-    Scratch, Timestamp, Tracker,
+    AgeBand, Assessment, Channel, Engine, KeyLevel, Level, Message, Observation, Participant, Policy,
+    Relationship, Scratch, SharedTracker, Timestamp, Tracker,
 };
 
 const POLICY: &str = r#"
@@ -296,15 +295,15 @@ fn escalation_of(o: &Observation) -> Option<Raised> {
 
 fn outcome(
     observations: &[Observation],
-    level: impl Fn(&str, &str, Option<&str>) -> Option<(f64, Option<Level>)>,
+    level: impl Fn(&str, &str, Option<&str>) -> Option<KeyLevel>,
     stats: vigil::TrackerStats,
 ) -> Outcome {
     let mut keys = BTreeMap::new();
     let mut escalations = Vec::new();
     for o in observations {
         let k = key_of(o);
-        let (risk, lvl) = level(&k.0, &k.1, k.2.as_deref()).expect("every key is held (capacity is large)");
-        keys.insert(k, (risk.to_bits(), lvl));
+        let kl = level(&k.0, &k.1, k.2.as_deref()).expect("every key is held (capacity is large)");
+        keys.insert(k, (kl.risk.to_bits(), kl.level));
         escalations.extend(escalation_of(o));
     }
     escalations.sort();
@@ -532,10 +531,11 @@ fn snapshots_taken_while_threads_write_are_consistent_and_restore() {
     assert_eq!(t.stats().escalations, expected.escalation_count);
     for (c, s, r) in expected.keys.keys() {
         assert_eq!(
-            t.key_level(c, s, r.as_deref()).map(|(x, l)| (x.to_bits(), l)),
+            t.key_level(c, s, r.as_deref())
+                .map(|k| (k.risk.to_bits(), k.level)),
             serial_tracker
                 .key_level(c, s, r.as_deref())
-                .map(|(x, l)| (x.to_bits(), l))
+                .map(|k| (k.risk.to_bits(), k.level))
         );
     }
 }

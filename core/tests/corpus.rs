@@ -35,7 +35,7 @@ fn load() -> (Vec<Message>, Vec<Label>) {
     let (mut messages, mut labels) = (Vec::new(), Vec::new());
     for name in names {
         let text = fs::read_to_string(dir.join(&name)).unwrap();
-        for m in vigil::message::parse_jsonl(&text) {
+        for m in vigil::jsonl::parse(&text) {
             messages.push(m.unwrap_or_else(|e| panic!("{name}: {e}")));
         }
         let labels_name = name.replace(".jsonl", ".labels.jsonl");

@@ -53,7 +53,7 @@ fn check(engine: &Arc<Engine>, messages: &[Message], what: &str) -> usize {
 
 fn parse(path: &Path) -> Vec<Message> {
     let text = fs::read_to_string(path).unwrap();
-    vigil::message::parse_jsonl(&text).map(|m| m.unwrap()).collect()
+    vigil::jsonl::parse(&text).map(|m| m.unwrap()).collect()
 }
 
 #[test]

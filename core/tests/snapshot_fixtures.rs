@@ -47,7 +47,7 @@ fn bless() -> bool {
 
 fn messages(file: &str) -> Vec<Message> {
     let text = fs::read_to_string(dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    vigil::message::parse_jsonl(&text)
+    vigil::jsonl::parse(&text)
         .map(|m| m.unwrap_or_else(|e| panic!("{file}: {e}")))
         .collect()
 }

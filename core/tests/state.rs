@@ -9,11 +9,10 @@
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
-use vigil::shared::SharedTracker;
 use vigil::snapshot::{FORMAT_VERSION, MAGIC};
 use vigil::{
-    AgeBand, Channel, Engine, Message, Observation, Participant, Policy, Relationship, SnapshotError,
-    Timestamp, Tracker,
+    AgeBand, Channel, Engine, Message, Observation, Participant, Policy, Relationship, SharedTracker,
+    SnapshotError, Timestamp, Tracker,
 };
 
 const POLICY: &str = r#"

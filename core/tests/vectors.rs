@@ -47,7 +47,7 @@ fn golden_vectors() {
         let mut tracker = Tracker::new(engine);
         let input = fs::read_to_string(dir().join(format!("{}.input.jsonl", v.name))).unwrap();
         let mut got = Vec::new();
-        for (i, m) in vigil::message::parse_jsonl(&input).enumerate() {
+        for (i, m) in vigil::jsonl::parse(&input).enumerate() {
             let m = m.unwrap_or_else(|e| panic!("{}: message {}: {e}", v.name, i + 1));
             got.push(serde_json::to_value(tracker.observe(&m)).unwrap());
         }

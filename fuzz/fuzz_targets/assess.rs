@@ -75,7 +75,7 @@ fuzz_target!(init: {
     assert!(stats.keys as usize <= tracker.capacity());
     // Message parsing from JSON never panics.
     let _ = Message::from_json(&input.json);
-    for m in vigil::message::parse_jsonl(&input.json).flatten() {
+    for m in vigil::jsonl::parse(&input.json).flatten() {
         let obs = tracker.observe(&m);
         check_observation(engine, &m, &obs);
     }

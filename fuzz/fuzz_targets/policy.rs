@@ -7,9 +7,8 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
+use serde_json::{json, Value};
 use std::sync::OnceLock;
-use vigil::policy::model::{Condition, Examples, Layer, Near, NormalizeSettings, Rule, ScoringSettings};
-
 use vigil::{AgeBand, Engine, Message, Participant, Policy, PolicyBuilder, Timestamp, Tracker};
 use vigil_fuzz::{check_observation, check_span, SMALL_POLICY};
 
@@ -117,54 +116,52 @@ fn structured(s: Structured) {
         regex_size_limit,
         probe,
     } = s;
-    let bit = |i: u8| Some(normalize & (1 << i) == 0);
-    let layer = Layer {
-        normalize: Some(NormalizeSettings {
-            nfkc: bit(0),
-            case_fold: bit(1),
-            strip_diacritics: bit(2),
-            confusables: bit(3),
-            leetspeak: bit(4),
-            strip_invisible: bit(5),
-            join_spaced_letters: bit(6),
-            collapse_repeats: bit(7),
-        }),
-        scoring: Some(ScoringSettings {
-            regex_size_limit: regex_size_limit.map(u64::from),
-            ..ScoringSettings::default()
-        }),
-        rules: rules
-            .into_iter()
-            .take(16)
-            .enumerate()
-            .map(|(i, r)| Rule {
-                id: format!("fuzz.r{i}"),
-                category: "secrecy".into(),
-                weight: f64::from(r.weight % 101),
-                description: None,
-                any: r.any,
-                near: r
-                    .near
-                    .into_iter()
-                    .map(|(terms, within)| Near {
-                        terms,
-                        within: u32::from(within),
-                    })
-                    .collect(),
-                patterns: r.patterns,
-                unless: r.unless,
-                when: Condition::default(),
-                level: None,
-                discloses: None,
-                enabled: true,
-                examples: Examples {
-                    hit: vec![probe.clone()],
-                    miss: vec![],
-                },
+    let bit = |i: u8| normalize & (1 << i) == 0;
+    let rules: Vec<Value> = rules
+        .into_iter()
+        .take(16)
+        .enumerate()
+        .map(|(i, r)| {
+            let near: Vec<Value> = r
+                .near
+                .into_iter()
+                .map(|(terms, within)| json!({ "terms": terms, "within": within }))
+                .collect();
+            json!({
+                "id": format!("fuzz.r{i}"),
+                "category": "secrecy",
+                "weight": r.weight % 101,
+                "any": r.any,
+                "near": near,
+                "patterns": r.patterns,
+                "unless": r.unless,
+                "examples": { "hit": [probe.clone()] },
             })
-            .collect(),
-        ..Layer::default()
-    };
+        })
+        .collect();
+    let mut scoring = serde_json::Map::new();
+    if let Some(limit) = regex_size_limit {
+        scoring.insert("regex_size_limit".into(), limit.into());
+    }
+    // The layer as JSON text: what the structured rules would be in a policy file.
+    let layer = json!({
+        "normalize": {
+            "nfkc": bit(0),
+            "case_fold": bit(1),
+            "strip_diacritics": bit(2),
+            "confusables": bit(3),
+            "leetspeak": bit(4),
+            "strip_invisible": bit(5),
+            "join_spaced_letters": bit(6),
+            "collapse_repeats": bit(7),
+        },
+        "scoring": scoring,
+        "rule": rules,
+    });
     let Some(b) = small_builder() else { return };
-    run(b.add_layer("rules", layer).build(), &probe);
+    run(
+        b.add_json("rules.json", &layer.to_string())
+            .and_then(|b| b.build()),
+        &probe,
+    );
 }

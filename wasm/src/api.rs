@@ -203,8 +203,8 @@ impl Engine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (terms, patterns) = self.inner.normalized(&string_arg(&text, "the text")?);
-        to_js(&serde_json::json!({ "terms": terms, "patterns": patterns }))
+        let views = self.inner.normalized(&string_arg(&text, "the text")?);
+        to_js(&serde_json::json!({ "terms": views.terms, "patterns": views.patterns }))
     }
 
     /// The resolved policy: every layer merged, as the core serializes it.
@@ -392,7 +392,7 @@ pub fn shipped_packs() -> Result<JsValue, JsValue> {
 /// The JSON Schema of `vigil.escalation/1` documents.
 #[wasm_bindgen(js_name = escalationSchema, unchecked_return_type = "Record<string, unknown>")]
 pub fn escalation_schema() -> Result<JsValue, JsValue> {
-    json_parse(vigil::escalation::SCHEMA)
+    json_parse(vigil::Escalation::SCHEMA)
 }
 
 /// The version of this package (and of the Vigil core it embeds).

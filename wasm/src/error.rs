@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn message_errors_name_the_field_and_line() {
         let doc = "{\"conversation_id\":\"c\",\"timestamp\":0,\"sender\":{\"id\":\"a\"},\"text\":\"\"}\n";
-        let core = vigil::message::parse_jsonl(doc).next().unwrap().unwrap_err();
+        let core = vigil::jsonl::parse(doc).next().unwrap().unwrap_err();
         let e = BindingError::from(core.clone());
         assert_eq!(e.to_string(), core.to_string());
         let d = e.details();

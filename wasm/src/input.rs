@@ -111,7 +111,7 @@ pub fn build_policy(layers: &[LayerSpec]) -> Result<Policy, BindingError> {
 /// blank lines), as `vigil scan` does; the first bad line fails the whole document, with its line
 /// number.
 pub fn parse_jsonl(doc: &str) -> Result<Vec<Message>, BindingError> {
-    Ok(vigil::message::parse_jsonl(doc).collect::<Result<Vec<_>, _>>()?)
+    Ok(vigil::jsonl::parse(doc).collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Reads a JSON array of messages; the first bad one fails the whole array, with its position.

@@ -21,7 +21,7 @@ fn scan_the_sample_prints_escalations_with_evasive_spans() {
         "/../examples/sample-conversation.jsonl"
     ))
     .unwrap();
-    let texts: std::collections::HashMap<String, String> = vigil::message::parse_jsonl(&input)
+    let texts: std::collections::HashMap<String, String> = vigil::jsonl::parse(&input)
         .map(|m| m.unwrap())
         .map(|m| (m.message_id, m.text))
         .collect();
@@ -271,7 +271,7 @@ fn scan_and_eval_read_byte_order_marks_and_crlf_as_the_library_does() {
         .success();
     assert_eq!(stdout(&got), stdout(&want));
     assert!(!stdout(&got).is_empty());
-    // Standard input too, and the library's `parse_jsonl` reads the same messages.
+    // Standard input too, and the library's `jsonl::parse` reads the same messages.
     let bytes = std::fs::read(&chat).unwrap();
     let piped = vigil()
         .args(["scan", "-", "-q"])
@@ -280,7 +280,7 @@ fn scan_and_eval_read_byte_order_marks_and_crlf_as_the_library_does() {
         .assert()
         .success();
     assert_eq!(stdout(&piped), stdout(&want));
-    let parsed: Vec<vigil::Message> = vigil::message::parse_jsonl(std::str::from_utf8(&bytes).unwrap())
+    let parsed: Vec<vigil::Message> = vigil::jsonl::parse(std::str::from_utf8(&bytes).unwrap())
         .map(|m| m.unwrap())
         .collect();
     assert_eq!(parsed.len(), 12);

@@ -45,7 +45,7 @@ pub fn corpus() -> Vec<Message> {
     let mut out = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("reading {}: {e}", f.display()));
-        for m in vigil::message::parse_jsonl(&text) {
+        for m in vigil::jsonl::parse(&text) {
             out.push(m.unwrap_or_else(|e| panic!("{}: {e}", f.display())));
         }
     }

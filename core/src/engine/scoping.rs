@@ -179,6 +179,7 @@ pub struct LanguageReport {
 /// A language with a share (of a conversation's evidence) or a confidence (of a message's guess),
 /// in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LanguageShare {
     /// The language.
     pub language: Language,

@@ -12,7 +12,7 @@
 //!     .build().unwrap()).unwrap());
 //! let doc = include_str!("../../../examples/sample-conversation.jsonl");
 //! let msgs: Vec<vigil::Message> =
-//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//!     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 //! let d = vigil::eval::diff(&a, &b, &msgs);
 //! assert_eq!(d.changed.len(), 1);
 //! assert_eq!(d.changed[0].a.level, Some(vigil::Level::Urgent));
@@ -35,6 +35,7 @@ use crate::tracker::Tracker;
 
 /// One side of a conversation's comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Side {
     /// Highest level of any key.
     pub level: Option<Level>,
@@ -47,6 +48,7 @@ pub struct Side {
 
 /// A rule that fired under one policy and not the other.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RuleFiring {
     /// Rule id.
     pub rule: String,
@@ -60,6 +62,7 @@ pub struct RuleFiring {
 
 /// A rule that fired under both policies with different weights.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct WeightChange {
     /// Rule id.
     pub rule: String,
@@ -85,6 +88,7 @@ pub enum Direction {
 
 /// A conversation that differs between the two policies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConversationDiff {
     /// The conversation.
     pub conversation_id: String,
@@ -112,6 +116,7 @@ pub struct ConversationDiff {
 
 /// A field that differs between the policies (dotted path for settings, field name for items).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct FieldChange {
     /// The field, such as `scoring.levels` or `weight`.
     pub field: String,
@@ -129,6 +134,7 @@ pub struct FieldChange {
 
 /// An item (rule, category, …) present in both policies with different fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ItemChange {
     /// The item's id.
     pub id: String,
@@ -138,6 +144,7 @@ pub struct ItemChange {
 
 /// Changes to one kind of item.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ItemChanges {
     /// Ids only B has.
     pub added: Vec<String>,
@@ -156,6 +163,7 @@ impl ItemChanges {
 
 /// How policy B differs from policy A.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PolicyChanges {
     /// Settings (normalization, scoring, evidence, actions, tracker), by dotted path.
     pub settings: Vec<FieldChange>,
@@ -276,6 +284,7 @@ fn items_diff(a: Option<&Value>, b: Option<&Value>) -> ItemChanges {
 
 /// The comparison of two policies over the same messages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct DiffReport {
     /// Policy A (before).
     pub a: PolicyRef,

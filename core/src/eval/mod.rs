@@ -1,6 +1,7 @@
 //! Evaluation on labelled conversations: recall, benign escalation rate, detection latency, per
-//! category and per language, and the misses to fix — plus [`diff()`](diff()), what changes
-//! between two policy versions.
+//! category and per language, and the misses to fix — plus [`diff()`](diff()) and [`Differ`],
+//! what changes between two policy versions (a [`DiffReport`]: the policies field by field, and
+//! the conversations whose level changes when the same messages are replayed through both).
 //!
 //! A labels file is JSON Lines, one conversation per line:
 //!
@@ -36,7 +37,7 @@
 //! let doc = concat!(include_str!("../../../examples/sample-conversation.jsonl"),
 //!                   include_str!("../../../examples/benign-conversation.jsonl"));
 //! let messages: Vec<vigil::Message> =
-//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//!     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 //! let labels = vec![
 //!     Label::grooming("sample-1").with_first_risky("m-03").with_language("en"),
 //!     Label::benign("benign-1").with_language("en"),
@@ -56,16 +57,19 @@
 //! let engine = Arc::new(vigil::Engine::default());
 //! let doc = include_str!("../../../examples/benign-conversation.jsonl");
 //! let messages: Vec<vigil::Message> =
-//!     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+//!     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 //! let report = Evaluation::run_benign(&engine, &messages);
 //! assert!(report.benign_only);
 //! assert_eq!(report.benign.conversations, 1);
 //! assert_eq!(report.benign.escalated, 0);
 //! ```
 
-pub mod diff;
+mod diff;
 
-pub use diff::{diff, ConversationDiff, DiffReport, Differ, Direction, PolicyChanges};
+pub use diff::{
+    diff, ConversationDiff, DiffReport, Differ, Direction, FieldChange, ItemChange, ItemChanges,
+    PolicyChanges, RuleFiring, Side, WeightChange,
+};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -233,6 +237,7 @@ fn round4<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 
 /// Detection latency, in messages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Latency {
     /// Detected grooming conversations whose first risky message is known.
     pub measured: u64,
@@ -270,6 +275,7 @@ impl Latency {
 
 /// Metrics over a set of labelled conversations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Metrics {
     /// Grooming conversations.
     pub grooming: u64,
@@ -293,6 +299,7 @@ pub struct Metrics {
 
 /// One category across the labelled conversations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct CategoryStats {
     /// Category id.
     pub category: String,
@@ -304,6 +311,7 @@ pub struct CategoryStats {
 
 /// A conversation the policy got wrong.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Miss {
     /// The conversation.
     pub conversation_id: String,
@@ -329,6 +337,7 @@ pub struct Miss {
 
 /// The result of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The policy evaluated.
     pub policy: PolicyRef,
@@ -368,6 +377,7 @@ fn round2<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 /// What a policy raised on benign conversations — the false alarms a moderation queue would get,
 /// and the rules a trust-and-safety team tunes first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BenignStats {
     /// Benign conversations.
     pub conversations: u64,
@@ -401,6 +411,7 @@ pub struct BenignStats {
 
 /// One rule's false alarms on benign conversations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct BenignRule {
     /// Rule id.
     pub rule: String,

@@ -78,6 +78,7 @@ pub fn fmt_num(v: f64) -> String {
 
 /// The metadata a message was scored under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct MessageContext {
     /// The sender's age band as scored (the platform's, or `minor` when the conversation knows the
     /// sender disclosed being a child).
@@ -158,6 +159,7 @@ impl MessageContext {
 
 /// The two normalized views of a text the rules run on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct NormalizedViews {
     /// The skeleton literal terms (`any`, `near`, `unless`) are matched on.
     pub terms: String,
@@ -193,6 +195,7 @@ impl MatchView {
 
 /// One rule that fired and counted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct HitExplanation {
     /// Rule id.
     pub rule: String,
@@ -265,6 +268,7 @@ pub enum NotCountedReason {
 
 /// A rule that matched the text but did not count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct NotCounted {
     /// Rule id.
     pub rule: String,
@@ -282,6 +286,7 @@ pub struct NotCounted {
 
 /// A rule's weight in a category sum.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct RuleWeight {
     /// Rule id.
     pub rule: String,
@@ -292,6 +297,7 @@ pub struct RuleWeight {
 
 /// One category's share of a message score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CategoryArithmetic {
     /// Category id.
     pub category: String,
@@ -318,6 +324,7 @@ pub struct CategoryArithmetic {
 
 /// A modifier of the policy and whether it applied to the message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifierCheck {
     /// Modifier id.
     pub id: String,
@@ -336,6 +343,7 @@ pub struct ModifierCheck {
 
 /// Points a category holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CategoryPoints {
     /// Category id.
     pub category: String,
@@ -346,6 +354,7 @@ pub struct CategoryPoints {
 
 /// What the message alone would do to a fresh conversation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Alone {
     /// Points per category after the `conversation_cap`.
     pub categories: Vec<CategoryPoints>,
@@ -361,6 +370,7 @@ pub struct Alone {
 
 /// Everything about one message's score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MessageExplanation {
     /// The conversation.
     pub conversation_id: String,
@@ -681,6 +691,7 @@ fn to_span(r: &std::ops::Range<usize>) -> Span {
 
 /// The policy thresholds, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Thresholds {
     /// Risk at which a conversation is worth watching.
     #[serde(serialize_with = "round3")]
@@ -716,6 +727,7 @@ impl Thresholds {
 
 /// One category of a conversation key across one message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CategoryStep {
     /// Category id.
     pub category: String,
@@ -740,6 +752,7 @@ pub struct CategoryStep {
 
 /// An escalation raised at a step, in short.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct EscalationSummary {
     /// 1 for the key's first escalation, then 2, 3, …
     pub sequence: u32,
@@ -755,6 +768,7 @@ pub struct EscalationSummary {
 
 /// A level a rule forces on a conversation key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Forced {
     /// The level.
     pub level: Level,
@@ -764,6 +778,7 @@ pub struct Forced {
 
 /// One message of a conversation, replayed through a tracker.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Step {
     /// 1-based position in the conversation (all senders).
     pub index: usize,
@@ -825,6 +840,7 @@ fn round_decay<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
 
 /// A conversation replayed message by message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConversationExplanation {
     /// The conversation.
     pub conversation_id: String,
@@ -849,7 +865,7 @@ pub struct ConversationExplanation {
 /// let engine = Arc::new(vigil::Engine::default());
 /// let doc = include_str!("../../../examples/sample-conversation.jsonl");
 /// let msgs: Vec<vigil::Message> =
-///     vigil::message::parse_jsonl(doc).collect::<Result<_, _>>().unwrap();
+///     vigil::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
 /// let x = vigil::explain::explain_conversation(&engine, &msgs, "sample-1");
 /// assert_eq!(x.steps.len(), msgs.len());
 /// assert_eq!(x.max_level, Some(vigil::Level::Urgent));

@@ -90,6 +90,7 @@ impl fmt::Display for LintKind {
 
 /// Where a warning points: the policy source, and the line and column when known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LintLocation {
     /// The source the item was loaded from (a file path or `policies/NAME.toml`).
     pub source: String,
@@ -116,6 +117,7 @@ impl fmt::Display for LintLocation {
 
 /// One lint warning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LintWarning {
     /// What was found.
     pub kind: LintKind,

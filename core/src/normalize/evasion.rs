@@ -80,7 +80,7 @@ const MAX_SPACING: usize = 3;
 
 impl Normalizer {
     /// The normalizer of the *plain* view: the same character-level steps (NFKC, case folding,
-    /// diacritics, lookalikes, invisible characters), cut into words as [`Mode::Terms`] does, but
+    /// diacritics, lookalikes, invisible characters), cut into words as [`Mode::Terms`](super::Mode::Terms) does, but
     /// without the word-level steps that can turn one word into another (leetspeak and the
     /// folding of `l`, joining spaced letters, collapsing repeats).
     ///

@@ -176,6 +176,19 @@ pub enum Mode {
     Patterns,
 }
 
+/// The normalized views of one text, as strings (see [`Normalizer::views`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct TextViews {
+    /// The plain view ([`Normalizer::plain`], terms mode): the words as written, with the
+    /// character-level steps only. A skeleton match counts where the text reads as the term here.
+    pub plain: String,
+    /// The skeleton literal terms (`any`, `near`, `unless`) are matched on ([`Mode::Terms`]).
+    pub terms: String,
+    /// The lightly normalized text regex patterns run on ([`Mode::Patterns`]).
+    pub patterns: String,
+}
+
 /// Normalizes texts according to a set of [`NormalizeOptions`].
 ///
 /// A normalizer is cheap to create and to copy, and can be shared between threads. To avoid
@@ -228,6 +241,23 @@ impl Normalizer {
         let mut out = Normalized::new();
         self.normalize_into(text, mode, &mut out);
         out
+    }
+
+    /// The three views of `text` the rules are checked on, as strings: what
+    /// [`Engine::normalized`](crate::Engine::normalized) shows.
+    ///
+    /// ```
+    /// use vigil::normalize::Normalizer;
+    ///
+    /// let v = Normalizer::default().views("D0n'7 TELL");
+    /// assert_eq!((v.plain.as_str(), v.terms.as_str(), v.patterns.as_str()), ("d0n7 tell", "dont tei", "d0n'7 tell"));
+    /// ```
+    pub fn views(&self, text: &str) -> TextViews {
+        TextViews {
+            plain: self.plain().normalize(text, Mode::Terms).as_str().to_string(),
+            terms: self.normalize(text, Mode::Terms).as_str().to_string(),
+            patterns: self.normalize(text, Mode::Patterns).as_str().to_string(),
+        }
     }
 
     /// Normalizes `text` into `out`, replacing its previous contents.

@@ -32,7 +32,7 @@
 //!
 //! let engine = Arc::new(Engine::default());
 //! let mut tracker = Tracker::new(engine.clone());
-//! for msg in vigil::message::parse_jsonl(include_str!("../../../examples/sample-conversation.jsonl")) {
+//! for msg in vigil::jsonl::parse(include_str!("../../../examples/sample-conversation.jsonl")) {
 //!     tracker.observe(&msg.unwrap());
 //! }
 //! let bytes = tracker.snapshot();
@@ -89,7 +89,7 @@ struct Ids {
 }
 
 impl Tracker {
-    /// The whole state as bytes (see the module docs for the format).
+    /// The whole state as bytes (see [`crate::snapshot`] for the format).
     pub fn snapshot(&self) -> Vec<u8> {
         wire::encode(self.image(None))
     }
@@ -154,7 +154,7 @@ impl Tracker {
     ///
     /// let engine = Arc::new(Engine::default());
     /// let mut a = Tracker::new(engine.clone());
-    /// for msg in vigil::message::parse_jsonl(include_str!("../../../examples/sample-conversation.jsonl")) {
+    /// for msg in vigil::jsonl::parse(include_str!("../../../examples/sample-conversation.jsonl")) {
     ///     a.observe(&msg.unwrap());
     /// }
     /// let state = a.snapshot_conversation("sample-1");

@@ -245,5 +245,5 @@ fn snapshot_restores_under_a_changed_policy_by_ids() {
         .unwrap();
     let mut r = Tracker::new(std::sync::Arc::new(crate::Engine::new(other).unwrap()));
     r.restore(&bytes).unwrap();
-    assert_eq!(r.key_level("c1", "adult", Some("kid")).unwrap().0, 40.0);
+    assert_eq!(r.key_level("c1", "adult", Some("kid")).unwrap().risk, 40.0);
 }

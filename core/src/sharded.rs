@@ -1,60 +1,5 @@
-//! A tracker for servers: one [`SharedTracker`] observed from many threads at once.
-//!
-//! A [`Tracker`] is single-threaded (`&mut self`). A server that assesses messages on many threads
-//! shares one `SharedTracker` instead (behind an `Arc`, or by reference in scoped threads):
-//!
-//! * **Shards.** Conversation state lives in N shards, each a `Mutex<Tracker>`. A conversation
-//!   always goes to the same shard, chosen by a stable hash (FNV-1a) of its id, so all of its keys,
-//!   the order of its messages and what it knows of its participants' ages stay together; threads
-//!   working on different conversations rarely wait for each other.
-//! * **Fan-out across shards.** Fan-out modifiers count the distinct minors one *sender* reached
-//!   across conversations, which live in different shards. That per-sender state is kept outside
-//!   the shards, in N stripes (`Mutex`es chosen by a hash of the sender id), and is moved into the
-//!   shard for the duration of one observation. So fan-out is counted over **all** of a sender's
-//!   conversations, exactly as one [`Tracker`] counts it — not per shard. Locks are always taken in
-//!   the order shard, then stripe (and by a snapshot: all shards in order, then all stripes in
-//!   order), so they cannot deadlock.
-//! * **Bounds.** The capacity (the policy's `tracker.capacity`, or
-//!   [`with_capacity`](SharedTracker::with_capacity)) is split evenly across the shards, each
-//!   evicting its least recently used key beyond its share; per-sender state is bounded the same
-//!   way across the stripes. Idle time-to-live runs on the newest message timestamp seen by *any*
-//!   thread, as in a single tracker.
-//! * **Same results.** Observing each conversation's messages in order gives every key the same
-//!   risk, level, stages and escalations as one [`Tracker`] fed the same messages serially, and
-//!   the counters ([`stats`](SharedTracker::stats)) are the sums over the shards: no update is
-//!   lost or doubled (`core/tests/concurrency.rs` checks this from 8 threads). The order across
-//!   conversations does not matter, except for fan-out, which — as with any tracker — depends on
-//!   the order in which a sender's messages to different conversations are observed.
-//! * **Eviction is per shard.** Each shard evicts its own least recently used keys, and evicts
-//!   idle keys when it is next used (or on [`evict_idle`](SharedTracker::evict_idle)). So which
-//!   keys are evicted, and when, can differ from one tracker of the same total capacity: the
-//!   counters then differ, and a key idle past the time-to-live may be forgotten (and so escalate
-//!   afresh) where one tracker still held it behind a more recently used key, or the reverse.
-//! * **Snapshots.** [`snapshot`](SharedTracker::snapshot) writes the single-tracker snapshot format
-//!   (see [`crate::snapshot`]), so a snapshot moves freely between a `Tracker` and a
-//!   `SharedTracker` of any shard count; [`restore`](SharedTracker::restore) redistributes keys by
-//!   conversation. A failed restore leaves every shard as it was.
-//!
-//! ```
-//! use std::sync::Arc;
-//! use vigil::shared::SharedTracker;
-//! use vigil::Engine;
-//!
-//! let tracker = SharedTracker::new(Arc::new(Engine::default()));
-//! let doc = include_str!("../../examples/sample-conversation.jsonl");
-//! let messages: Vec<vigil::Message> = vigil::message::parse_jsonl(doc).map(|m| m.unwrap()).collect();
-//! std::thread::scope(|s| {
-//!     // One thread per conversation here; any partition that keeps each conversation's messages
-//!     // in order works.
-//!     s.spawn(|| {
-//!         for m in &messages {
-//!             tracker.observe(m);
-//!         }
-//!     });
-//! });
-//! assert_eq!(tracker.stats().observed, messages.len() as u64);
-//! assert!(tracker.stats().escalations > 0);
-//! ```
+//! The sharded tracker: [`SharedTracker`], one tracker observed from many threads at once (N
+//! shards of [`Tracker`] behind mutexes). Private: the type is re-exported at the crate root.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -63,22 +8,74 @@ use hashlink::LinkedHashMap;
 
 use crate::engine::Engine;
 use crate::error::SnapshotError;
-use crate::level::Level;
 use crate::message::Message;
-use crate::tracker::{Observation, SenderState, Tracker, TrackerStats};
-
-/// Shards (and sender stripes) of [`SharedTracker::new`].
-pub const DEFAULT_SHARDS: usize = 16;
+use crate::tracker::{KeyLevel, Observation, SenderState, Tracker, TrackerStats};
 
 type SenderMap = LinkedHashMap<Box<str>, SenderState>;
 
-/// Conversation state shared by many threads: N shards of [`Tracker`] behind mutexes, chosen by a
-/// stable hash of the conversation id. See the [module docs](self) for the guarantees.
+/// A tracker for servers: conversation state observed from many threads at once, in N shards of
+/// [`Tracker`] behind mutexes, chosen by a stable hash of the conversation id.
+///
+/// A [`Tracker`] is single-threaded (`&mut self`). A server that assesses messages on many threads
+/// shares one `SharedTracker` instead (behind an `Arc`, or by reference in scoped threads):
+///
+/// * **Shards.** Conversation state lives in N shards, each a `Mutex<Tracker>`. A conversation
+///   always goes to the same shard, chosen by a stable hash (FNV-1a) of its id, so all of its keys,
+///   the order of its messages and what it knows of its participants' ages stay together; threads
+///   working on different conversations rarely wait for each other.
+/// * **Fan-out across shards.** Fan-out modifiers count the distinct minors one *sender* reached
+///   across conversations, which live in different shards. That per-sender state is kept outside
+///   the shards, in N stripes (`Mutex`es chosen by a hash of the sender id), and is moved into the
+///   shard for the duration of one observation. So fan-out is counted over **all** of a sender's
+///   conversations, exactly as one [`Tracker`] counts it — not per shard. Locks are always taken in
+///   the order shard, then stripe (and by a snapshot: all shards in order, then all stripes in
+///   order), so they cannot deadlock.
+/// * **Bounds.** The capacity (the policy's `tracker.capacity`, or
+///   [`with_capacity`](SharedTracker::with_capacity)) is split evenly across the shards, each
+///   evicting its least recently used key beyond its share; per-sender state is bounded the same
+///   way across the stripes. Idle time-to-live runs on the newest message timestamp seen by *any*
+///   thread, as in a single tracker.
+/// * **Same results.** Observing each conversation's messages in order gives every key the same
+///   risk, level, stages and escalations as one [`Tracker`] fed the same messages serially, and
+///   the counters ([`stats`](SharedTracker::stats)) are the sums over the shards: no update is
+///   lost or doubled (`core/tests/concurrency.rs` checks this from 8 threads). The order across
+///   conversations does not matter, except for fan-out, which — as with any tracker — depends on
+///   the order in which a sender's messages to different conversations are observed.
+/// * **Eviction is per shard.** Each shard evicts its own least recently used keys, and evicts
+///   idle keys when it is next used (or on [`evict_idle`](SharedTracker::evict_idle)). So which
+///   keys are evicted, and when, can differ from one tracker of the same total capacity: the
+///   counters then differ, and a key idle past the time-to-live may be forgotten (and so escalate
+///   afresh) where one tracker still held it behind a more recently used key, or the reverse.
+/// * **Snapshots.** [`snapshot`](SharedTracker::snapshot) writes the single-tracker snapshot format
+///   (see [`crate::snapshot`]), so a snapshot moves freely between a `Tracker` and a
+///   `SharedTracker` of any shard count; [`restore`](SharedTracker::restore) redistributes keys by
+///   conversation. A failed restore leaves every shard as it was.
 ///
 /// ```
 /// use std::sync::Arc;
-/// use vigil::shared::SharedTracker;
-/// use vigil::{AgeBand, Engine, Message, Participant, Timestamp};
+/// use vigil::{Engine, SharedTracker};
+///
+/// let tracker = SharedTracker::new(Arc::new(Engine::default()));
+/// let doc = include_str!("../../examples/sample-conversation.jsonl");
+/// let messages: Vec<vigil::Message> = vigil::jsonl::parse(doc).map(|m| m.unwrap()).collect();
+/// std::thread::scope(|s| {
+///     // One thread per conversation here; any partition that keeps each conversation's messages
+///     // in order works.
+///     s.spawn(|| {
+///         for m in &messages {
+///             tracker.observe(m);
+///         }
+///     });
+/// });
+/// assert_eq!(tracker.stats().observed, messages.len() as u64);
+/// assert!(tracker.stats().escalations > 0);
+/// ```
+///
+/// With threads of its own:
+///
+/// ```
+/// use std::sync::Arc;
+/// use vigil::{AgeBand, Engine, Message, Participant, SharedTracker, Timestamp};
 ///
 /// let tracker = Arc::new(SharedTracker::with_shards(Arc::new(Engine::default()), 4));
 /// let handles: Vec<_> = (0..4)
@@ -127,17 +124,20 @@ fn index(id: &str, n: usize) -> usize {
 }
 
 impl SharedTracker {
-    /// An empty shared tracker with [`DEFAULT_SHARDS`] shards, the policy's capacity (split across
-    /// the shards) and idle time-to-live.
+    /// Shards (and sender stripes) of [`SharedTracker::new`].
+    pub const DEFAULT_SHARDS: usize = 16;
+
+    /// An empty shared tracker with [`DEFAULT_SHARDS`](SharedTracker::DEFAULT_SHARDS) shards, the
+    /// policy's capacity (split across the shards) and idle time-to-live.
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
-    /// assert_eq!(t.shard_count(), vigil::shared::DEFAULT_SHARDS);
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// assert_eq!(t.shard_count(), vigil::SharedTracker::DEFAULT_SHARDS);
     /// assert!(t.is_empty());
     /// ```
     pub fn new(engine: Arc<Engine>) -> SharedTracker {
-        SharedTracker::with_shards(engine, DEFAULT_SHARDS)
+        SharedTracker::with_shards(engine, SharedTracker::DEFAULT_SHARDS)
     }
 
     /// An empty shared tracker with `shards` shards (at least 1). More shards than threads keeps
@@ -145,7 +145,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 64);
+    /// let t = vigil::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 64);
     /// assert_eq!(t.shard_count(), 64);
     /// ```
     pub fn with_shards(engine: Arc<Engine>, shards: usize) -> SharedTracker {
@@ -171,7 +171,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 8)
+    /// let t = vigil::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 8)
     ///     .with_capacity(1000);
     /// assert_eq!(t.capacity(), 1000);
     /// ```
@@ -199,7 +199,7 @@ impl SharedTracker {
     /// ```
     /// use std::sync::Arc;
     /// let engine = Arc::new(vigil::Engine::default());
-    /// let t = vigil::shared::SharedTracker::new(engine.clone());
+    /// let t = vigil::SharedTracker::new(engine.clone());
     /// assert!(Arc::ptr_eq(t.engine(), &engine));
     /// ```
     pub fn engine(&self) -> &Arc<Engine> {
@@ -210,7 +210,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 0);
+    /// let t = vigil::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 0);
     /// assert_eq!(t.shard_count(), 1);
     /// ```
     pub fn shard_count(&self) -> usize {
@@ -222,7 +222,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 8);
+    /// let t = vigil::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 8);
     /// assert_eq!(t.shard_of("c-17"), t.shard_of("c-17"));
     /// assert!(t.shard_of("c-17") < 8);
     /// ```
@@ -234,7 +234,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 3)
+    /// let t = vigil::SharedTracker::with_shards(Arc::new(vigil::Engine::default()), 3)
     ///     .with_capacity(10);
     /// assert_eq!(t.capacity(), 9);
     /// ```
@@ -249,7 +249,7 @@ impl SharedTracker {
     /// use std::sync::Arc;
     /// use vigil::{AgeBand, Message, Participant, Timestamp};
     ///
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// let msg = Message::new("c-1", "m-1", Timestamp::from_millis(0),
     ///     Participant::new("u-9", AgeBand::Adult), "don't tell your parents about us")
     ///     .with_recipient(Participant::new("u-4", AgeBand::Minor));
@@ -294,7 +294,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// assert_eq!(t.stats(), vigil::TrackerStats::default());
     /// ```
     pub fn stats(&self) -> TrackerStats {
@@ -315,7 +315,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// assert_eq!(t.len(), 0);
     /// ```
     pub fn len(&self) -> usize {
@@ -326,7 +326,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// assert!(vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default())).is_empty());
+    /// assert!(vigil::SharedTracker::new(Arc::new(vigil::Engine::default())).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.shards.iter().all(|s| lock(s).is_empty())
@@ -337,7 +337,7 @@ impl SharedTracker {
     /// ```
     /// use std::sync::Arc;
     /// use vigil::{AgeBand, Message, Participant, Timestamp};
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// t.observe(&Message::new("c", "m", Timestamp::from_millis(0), Participant::new("u", AgeBand::Adult), "hi"));
     /// t.clear();
     /// assert!(t.is_empty() && t.stats().observed == 0);
@@ -359,7 +359,7 @@ impl SharedTracker {
     /// ```
     /// use std::sync::Arc;
     /// use vigil::{AgeBand, Message, Participant, Timestamp};
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// let day = 24 * 3600 * 1000;
     /// t.observe(&Message::new("old", "m", Timestamp::from_millis(0), Participant::new("u", AgeBand::Adult), "hi"));
     /// t.observe(&Message::new("new", "m", Timestamp::from_millis(400 * day), Participant::new("u", AgeBand::Adult), "hi"));
@@ -384,15 +384,10 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// assert_eq!(t.key_level("c", "u", None), None);
     /// ```
-    pub fn key_level(
-        &self,
-        conversation: &str,
-        sender: &str,
-        recipient: Option<&str>,
-    ) -> Option<(f64, Option<Level>)> {
+    pub fn key_level(&self, conversation: &str, sender: &str, recipient: Option<&str>) -> Option<KeyLevel> {
         lock(&self.shards[self.shard_of(conversation)]).key_level(conversation, sender, recipient)
     }
 
@@ -402,12 +397,11 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use vigil::shared::SharedTracker;
-    /// use vigil::{Engine, Tracker};
+    /// use vigil::{Engine, SharedTracker, Tracker};
     ///
     /// let engine = Arc::new(Engine::default());
     /// let shared = SharedTracker::with_shards(engine.clone(), 4);
-    /// for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
+    /// for msg in vigil::jsonl::parse(include_str!("../../examples/sample-conversation.jsonl")) {
     ///     shared.observe(&msg.unwrap());
     /// }
     /// let bytes = shared.snapshot();
@@ -450,7 +444,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// let mut future = t.snapshot();
     /// future[8..10].copy_from_slice(&9u16.to_le_bytes());
     /// let err = t.restore(&future).unwrap_err();
@@ -497,11 +491,11 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use vigil::shared::SharedTracker;
+    /// use vigil::SharedTracker;
     ///
     /// let engine = Arc::new(vigil::Engine::default());
     /// let a = SharedTracker::new(engine.clone());
-    /// for msg in vigil::message::parse_jsonl(include_str!("../../examples/sample-conversation.jsonl")) {
+    /// for msg in vigil::jsonl::parse(include_str!("../../examples/sample-conversation.jsonl")) {
     ///     a.observe(&msg.unwrap());
     /// }
     /// let state = a.snapshot_conversation("sample-1");
@@ -519,7 +513,7 @@ impl SharedTracker {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let t = vigil::shared::SharedTracker::new(Arc::new(vigil::Engine::default()));
+    /// let t = vigil::SharedTracker::new(Arc::new(vigil::Engine::default()));
     /// assert!(t.restore_conversation(b"not a snapshot").is_err());
     /// ```
     pub fn restore_conversation(&self, bytes: &[u8]) -> Result<(), SnapshotError> {

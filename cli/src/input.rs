@@ -1,37 +1,15 @@
-//! What every command shares: loading policies, reading JSON Lines, exit codes, errors.
+//! What the commands read: the policy (the shipped packs, then `--policy` layers) and JSON Lines
+//! inputs (files or standard input).
 
 use std::fs;
-use std::io::{self, BufRead, IsTerminal, Read};
+use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use vigil::jsonl::{ReadError, Reader};
-use vigil::{Engine, Message, MessageError, Policy, PolicyError};
-
-/// Exit codes, as documented in `--help` and docs/cli.md.
-pub mod exit {
-    /// Success.
-    pub const OK: u8 = 0;
-    /// Input problems (malformed lines skipped), failed examples, warnings with
-    /// `--deny-warnings`, unmet eval gates.
-    pub const PROBLEMS: u8 = 1;
-    /// Usage, policy or fatal input errors.
-    pub const ERROR: u8 = 2;
-    /// `scan --fail-on LEVEL`: an escalation at or above LEVEL.
-    pub const FOUND: u8 = 3;
-}
-
-/// The exit-code section of `--help`.
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  input problems (malformed lines reported and skipped), failed policy examples,
-     lint warnings with --deny-warnings, eval gates (--min-recall, --max-benign-rate) not met
-  2  usage, policy or fatal input errors (unreadable file, malformed line with --strict)
-  3  scan --fail-on LEVEL: an escalation at or above LEVEL was found";
+use vigil::jsonl::Reader;
+use vigil::{Engine, Message, MessageError, Policy, PolicyError, ReadError};
 
 /// Which policy to load: the shipped packs, then `--policy` layers.
 #[derive(Args, Clone, Debug, Default)]
@@ -180,22 +158,4 @@ pub fn read_text(path: &str) -> Result<String> {
     } else {
         fs::read_to_string(path).with_context(|| format!("cannot read {path}"))
     }
-}
-
-/// Whether standard error is a terminal (for progress bars).
-pub fn stderr_is_terminal() -> bool {
-    io::stderr().is_terminal()
-}
-
-/// Exit code from a number.
-pub fn code(c: u8) -> ExitCode {
-    ExitCode::from(c)
-}
-
-/// Whether an error is a closed pipe (`vigil scan … | head`): not worth reporting.
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
 }

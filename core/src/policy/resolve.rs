@@ -1,0 +1,1188 @@
+//! Building a [`Policy`]: parsing layers, merging them in order, validating the whole, and the
+//! resolved settings. Private: [`Policy`] and [`PolicyBuilder`] are re-exported at the crate root,
+//! the settings from [`crate::policy`].
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::duration::parse_duration;
+use super::model::{Category, Ceiling, ExcerptMode, Layer, Meta, Modifier, Rule, Stage};
+use super::view::PolicyView;
+
+use crate::error::{Location, PolicyError, PolicyErrorKind};
+use crate::normalize::NormalizeOptions;
+
+/// Fallbacks for limits a policy may leave unset. Scoring constants (half-life, levels, weights)
+/// have no fallback: a policy must set them.
+pub mod defaults {
+    /// Longest text assessed, in bytes.
+    pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+    /// Hard ceiling on `max_message_bytes`.
+    pub const MAX_MESSAGE_BYTES_CEILING: usize = 16 * 1024 * 1024;
+    /// Compiled size limit of one regex pattern.
+    pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+    /// Most evidence items per tracked conversation key.
+    pub const MAX_EVIDENCE: u32 = 16;
+    /// Characters of context around a match with `excerpt = "context"`.
+    pub const CONTEXT_CHARS: u32 = 40;
+    /// Most conversation keys a tracker holds.
+    pub const TRACKER_CAPACITY: usize = 100_000;
+    /// Idle time-to-live of a tracked key, in milliseconds (30 days).
+    pub const IDLE_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+}
+
+/// Resolved scoring constants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Scoring {
+    /// Half-life of conversation risk, in milliseconds.
+    pub half_life_ms: i64,
+    /// Thresholds for watch, review and urgent.
+    pub levels: [f64; 3],
+    /// The multi-stage bonus, if any.
+    pub stage_bonus: Option<StageBonus>,
+    /// Longest text assessed, in bytes.
+    pub max_message_bytes: usize,
+    /// Compiled size limit of each regex.
+    pub regex_size_limit: usize,
+}
+
+/// Resolved multi-stage bonus: `points × (stages − from + 1)` once `stages ≥ from`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct StageBonus {
+    /// Distinct stages from which the bonus applies.
+    pub from: u32,
+    /// Points per stage from `from` on.
+    pub points: f64,
+    /// How long a stage counts after its last signal, in milliseconds.
+    pub window_ms: i64,
+}
+
+/// Resolved evidence settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Evidence {
+    /// Whether and how much text escalations quote.
+    pub excerpt: ExcerptMode,
+    /// Characters of context with `excerpt = "context"`.
+    pub context_chars: u32,
+    /// Most evidence items per tracked key.
+    pub max_items: u32,
+}
+
+/// Resolved language scoping (the `[language]` tables of the layers, merged).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct LanguagePolicy {
+    /// Whether language packs are scoped by language.
+    pub scoping: bool,
+    /// For a language, the languages whose packs apply where it is plausible (a language not
+    /// listed maps to itself).
+    pub packs: std::collections::BTreeMap<String, Vec<String>>,
+    /// Identification thresholds.
+    pub options: crate::lang::LanguageOptions,
+}
+
+impl Default for LanguagePolicy {
+    fn default() -> LanguagePolicy {
+        LanguagePolicy {
+            scoping: true,
+            packs: std::collections::BTreeMap::new(),
+            options: crate::lang::LanguageOptions::default(),
+        }
+    }
+}
+
+/// Resolved tracker bounds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TrackerConfig {
+    /// Most keys held at once.
+    pub capacity: usize,
+    /// Idle time-to-live in milliseconds.
+    pub idle_ttl_ms: i64,
+}
+
+/// One loaded source text, kept to locate compile errors.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    pub(crate) name: String,
+    pub(crate) text: Arc<str>,
+}
+
+/// A merged, validated policy. Compile it into an [`Engine`](crate::Engine).
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    id: String,
+    version: String,
+    layers: Vec<Meta>,
+    normalize: NormalizeOptions,
+    scoring: Scoring,
+    evidence: Evidence,
+    actions: [Option<String>; 3],
+    tracker: TrackerConfig,
+    language: LanguagePolicy,
+    stages: Vec<Stage>,
+    categories: Vec<Category>,
+    rules: Vec<Rule>,
+    modifiers: Vec<Modifier>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ceilings: Vec<Ceiling>,
+    #[serde(skip)]
+    hash: String,
+    #[serde(skip)]
+    sources: Vec<Source>,
+    /// Source index of each rule (parallel to `rules`).
+    #[serde(skip)]
+    rule_sources: Vec<usize>,
+}
+
+impl Policy {
+    /// Starts a layered policy.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// The shipped packs, merged.
+    ///
+    /// ```
+    /// let p = vigil::Policy::shipped().unwrap();
+    /// assert!(p.view().rules().len() > 0);
+    /// ```
+    pub fn shipped() -> Result<Policy, PolicyError> {
+        Policy::builder().add_shipped()?.build()
+    }
+
+    /// Layer ids joined with `+`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Layer versions joined with `+`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    /// `sha256:` and the hex digest of the resolved policy's canonical JSON.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+    /// Read-only views of the policy's layers, stages, categories, rules, modifiers and ceilings.
+    pub fn view(&self) -> PolicyView<'_> {
+        PolicyView::new(self)
+    }
+
+    /// The layers' identities, in load order.
+    pub(crate) fn layers(&self) -> &[Meta] {
+        &self.layers
+    }
+    /// Normalization switches.
+    pub fn normalize_options(&self) -> NormalizeOptions {
+        self.normalize
+    }
+    /// Scoring constants.
+    pub fn scoring(&self) -> &Scoring {
+        &self.scoring
+    }
+    /// Evidence settings.
+    pub fn evidence(&self) -> &Evidence {
+        &self.evidence
+    }
+    /// Tracker bounds.
+    pub fn tracker(&self) -> &TrackerConfig {
+        &self.tracker
+    }
+    /// Language scoping.
+    pub fn language(&self) -> &LanguagePolicy {
+        &self.language
+    }
+    /// Recommended action for a level, if the policy gives one.
+    pub fn action(&self, level: crate::Level) -> Option<&str> {
+        self.actions[level.index()].as_deref()
+    }
+    /// Stages, in definition order.
+    pub(crate) fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+    /// Categories, in definition order.
+    pub(crate) fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+    /// Rules (disabled ones included, with `enabled = false`).
+    pub(crate) fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+    /// Modifiers (disabled ones included).
+    pub(crate) fn modifiers(&self) -> &[Modifier] {
+        &self.modifiers
+    }
+    /// Level ceilings (disabled ones included).
+    pub(crate) fn ceilings(&self) -> &[Ceiling] {
+        &self.ceilings
+    }
+
+    /// The resolved policy as pretty JSON (what the hash covers). Infallible: a policy holds no
+    /// map and nothing whose serialization can fail (see `core/src/json.rs`).
+    pub fn to_json(&self) -> String {
+        crate::json::pretty(self)
+    }
+
+    /// The index of the layer that defined a rule (0 for the first layer).
+    pub(crate) fn rule_layer(&self, rule: usize) -> usize {
+        self.rule_sources.get(rule).copied().unwrap_or(0)
+    }
+
+    /// The location of a stage, category or modifier (`kind`) with id `id` in the layer that
+    /// defines it, pointing at `field`.
+    pub(crate) fn item_location(&self, kind: &str, id: &str, field: &str) -> Location {
+        let item = Some(format!("{kind} `{id}`"));
+        for src in &self.sources {
+            let (line, column) = locate(&src.text, id, field, None);
+            if line.is_some() {
+                return Location {
+                    source: src.name.clone(),
+                    line,
+                    column,
+                    item,
+                    field: Some(field.into()),
+                };
+            }
+        }
+        Location {
+            source: "(policy)".into(),
+            item,
+            field: Some(field.into()),
+            ..Location::default()
+        }
+    }
+
+    /// The location of a rule's field (and optionally a value in it) in its source text.
+    pub(crate) fn rule_location(&self, rule: usize, field: &str, needle: Option<&str>) -> Location {
+        let id = self.rules.get(rule).map(|r| r.id.as_str()).unwrap_or("");
+        let src = self.rule_sources.get(rule).and_then(|&i| self.sources.get(i));
+        let (name, text) = match src {
+            Some(s) => (s.name.clone(), Some(&*s.text)),
+            None => (String::from("(policy)"), None),
+        };
+        let (line, column) = text.map(|t| locate(t, id, field, needle)).unwrap_or((None, None));
+        Location {
+            source: name,
+            line,
+            column,
+            item: Some(format!("rule `{id}`")),
+            field: Some(field.into()),
+        }
+    }
+}
+
+/// Builds a [`Policy`] from layers. Each `add_*` parses at once and fails with the source's
+/// line and column; [`build`](PolicyBuilder::build) merges and validates.
+#[derive(Debug, Default, Clone)]
+pub struct PolicyBuilder {
+    layers: Vec<(Source, Layer)>,
+}
+
+impl PolicyBuilder {
+    /// Adds a TOML layer; `name` (a path or pack name) appears in errors.
+    pub fn add_toml(mut self, name: &str, text: &str) -> Result<Self, PolicyError> {
+        let layer: Layer = toml::from_str(text).map_err(|e| {
+            let (line, column) = match e.span() {
+                Some(span) => line_col(text, span.start),
+                None => (None, None),
+            };
+            let msg = e.message().trim().to_string();
+            PolicyError::new(
+                Location {
+                    source: name.into(),
+                    line,
+                    column,
+                    item: None,
+                    field: None,
+                },
+                PolicyErrorKind::Syntax(msg),
+            )
+        })?;
+        self.layers.push((
+            Source {
+                name: name.into(),
+                text: text.into(),
+            },
+            layer,
+        ));
+        Ok(self)
+    }
+
+    /// Adds a JSON layer (same structure as TOML).
+    pub fn add_json(mut self, name: &str, text: &str) -> Result<Self, PolicyError> {
+        let layer: Layer = serde_json::from_str(text).map_err(|e| {
+            let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
+            let column = u32::try_from(e.column()).ok().filter(|&c| c > 0);
+            let msg = e.to_string();
+            let msg = msg
+                .rfind(" at line ")
+                .map(|i| msg[..i].to_string())
+                .unwrap_or(msg);
+            PolicyError::new(
+                Location {
+                    source: name.into(),
+                    line,
+                    column,
+                    item: None,
+                    field: None,
+                },
+                PolicyErrorKind::Syntax(msg),
+            )
+        })?;
+        self.layers.push((
+            Source {
+                name: name.into(),
+                text: text.into(),
+            },
+            layer,
+        ));
+        Ok(self)
+    }
+
+    /// Adds a layer in TOML or JSON: JSON when `name` ends in `.json` or the text starts with `{`.
+    pub fn add_source(self, name: &str, text: &str) -> Result<Self, PolicyError> {
+        if name.ends_with(".json") || text.trim_start().starts_with('{') {
+            self.add_json(name, text)
+        } else {
+            self.add_toml(name, text)
+        }
+    }
+
+    /// Adds one shipped pack by name (see [`crate::packs`]).
+    pub fn add_pack(self, name: &str) -> Result<Self, PolicyError> {
+        match crate::packs::get(name) {
+            Some(text) => self.add_toml(&format!("policies/{name}.toml"), text),
+            None => Err(PolicyError::new(
+                Location {
+                    source: name.into(),
+                    ..Location::default()
+                },
+                PolicyErrorKind::UnknownPack(name.into()),
+            )),
+        }
+    }
+
+    /// Adds every shipped pack, in order.
+    pub fn add_shipped(mut self) -> Result<Self, PolicyError> {
+        for (name, _) in crate::packs::PACKS {
+            self = self.add_pack(name)?;
+        }
+        Ok(self)
+    }
+
+    /// Merges the layers in order and validates the whole.
+    pub fn build(self) -> Result<Policy, PolicyError> {
+        Merger::default().run(self.layers)
+    }
+}
+
+#[derive(Default)]
+struct Merger {
+    ids: Vec<String>,
+    versions: Vec<String>,
+    metas: Vec<Meta>,
+    normalize: NormalizeOptions,
+    half_life: Option<(String, usize)>,
+    levels: [Option<f64>; 3],
+    stage_from: Option<u32>,
+    stage_points: Option<f64>,
+    stage_window: Option<(String, usize)>,
+    max_message_bytes: Option<u64>,
+    regex_size_limit: Option<u64>,
+    excerpt: Option<ExcerptMode>,
+    context_chars: Option<u32>,
+    max_items: Option<u32>,
+    actions: [Option<String>; 3],
+    capacity: Option<u64>,
+    idle_ttl: Option<(String, usize)>,
+    stages: Vec<(Stage, usize)>,
+    categories: Vec<(Category, usize)>,
+    rules: Vec<(Rule, usize)>,
+    modifiers: Vec<(Modifier, usize)>,
+    ceilings: Vec<(Ceiling, usize)>,
+    language: LanguagePolicy,
+    /// The last layer with a `[language]` table, to locate its errors.
+    language_source: Option<usize>,
+    sources: Vec<Source>,
+    /// Position of each stage, category, rule, modifier and ceiling id (kind 0 to 4) in its list, so that
+    /// duplicate checks and overrides take constant time: a policy of 100,000 rules loads in
+    /// linear time, not quadratic.
+    positions: HashMap<(u8, String), usize>,
+}
+
+fn loc(src: &Source, item: String, field: Option<&str>, needle: Option<&str>) -> Location {
+    let key = item.split('`').nth(1).unwrap_or("");
+    let (line, column) = locate(&src.text, key, field.unwrap_or(""), needle);
+    Location {
+        source: src.name.clone(),
+        line,
+        column,
+        item: Some(item),
+        field: field.map(str::to_string),
+    }
+}
+
+impl Merger {
+    fn run(mut self, layers: Vec<(Source, Layer)>) -> Result<Policy, PolicyError> {
+        if layers.is_empty() {
+            return Err(PolicyError::new(
+                Location {
+                    source: "(policy)".into(),
+                    ..Location::default()
+                },
+                PolicyErrorKind::Invalid("no policy layers were given".into()),
+            ));
+        }
+        for (i, (src, layer)) in layers.into_iter().enumerate() {
+            self.sources.push(src);
+            self.layer(i, layer)?;
+        }
+        self.finish()
+    }
+
+    fn err(
+        &self,
+        si: usize,
+        item: String,
+        field: Option<&str>,
+        needle: Option<&str>,
+        kind: PolicyErrorKind,
+    ) -> PolicyError {
+        PolicyError::new(loc(&self.sources[si], item, field, needle), kind)
+    }
+
+    fn layer(&mut self, si: usize, layer: Layer) -> Result<(), PolicyError> {
+        let meta = layer.policy.clone().unwrap_or_else(|| Meta {
+            id: self.sources[si]
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or("layer")
+                .trim_end_matches(".toml")
+                .into(),
+            ..Meta::default()
+        });
+        self.ids.push(meta.id.clone());
+        if !meta.version.is_empty() {
+            self.versions.push(meta.version.clone());
+        }
+        self.metas.push(meta);
+        if let Some(n) = &layer.normalize {
+            n.apply(&mut self.normalize);
+        }
+        if let Some(s) = &layer.scoring {
+            if let Some(h) = &s.half_life {
+                self.half_life = Some((h.clone(), si));
+            }
+            if let Some(l) = &s.levels {
+                for (dst, v) in self.levels.iter_mut().zip([l.watch, l.review, l.urgent]) {
+                    if v.is_some() {
+                        *dst = v;
+                    }
+                }
+            }
+            if let Some(b) = &s.stage_bonus {
+                self.stage_from = b.from.or(self.stage_from);
+                self.stage_points = b.points.or(self.stage_points);
+                if let Some(w) = &b.window {
+                    self.stage_window = Some((w.clone(), si));
+                }
+            }
+            self.max_message_bytes = s.max_message_bytes.or(self.max_message_bytes);
+            self.regex_size_limit = s.regex_size_limit.or(self.regex_size_limit);
+        }
+        if let Some(e) = &layer.evidence {
+            self.excerpt = e.excerpt.or(self.excerpt);
+            self.context_chars = e.context_chars.or(self.context_chars);
+            self.max_items = e.max_items.or(self.max_items);
+        }
+        if let Some(a) = &layer.actions {
+            for (dst, v) in self.actions.iter_mut().zip([&a.watch, &a.review, &a.urgent]) {
+                if v.is_some() {
+                    dst.clone_from(v);
+                }
+            }
+        }
+        if let Some(l) = &layer.language {
+            l.apply(&mut self.language);
+            self.language_source = Some(si);
+        }
+        if let Some(t) = &layer.tracker {
+            self.capacity = t.capacity.or(self.capacity);
+            if let Some(ttl) = &t.idle_ttl {
+                self.idle_ttl = Some((ttl.clone(), si));
+            }
+        }
+        for s in layer.stages {
+            if self.positions.contains_key(&(0, s.id.clone())) {
+                return Err(self.err(
+                    si,
+                    format!("stage `{}`", s.id),
+                    Some("id"),
+                    None,
+                    dup("stage", &s.id),
+                ));
+            }
+            self.positions.insert((0, s.id.clone()), self.stages.len());
+            self.stages.push((s, si));
+        }
+        for c in layer.categories {
+            if self.positions.contains_key(&(1, c.id.clone())) {
+                return Err(self.err(
+                    si,
+                    format!("category `{}`", c.id),
+                    Some("id"),
+                    None,
+                    dup("category", &c.id),
+                ));
+            }
+            self.positions.insert((1, c.id.clone()), self.categories.len());
+            self.categories.push((c, si));
+        }
+        for r in layer.rules {
+            if self.positions.contains_key(&(2, r.id.clone())) {
+                return Err(self.err(
+                    si,
+                    format!("rule `{}`", r.id),
+                    Some("id"),
+                    None,
+                    dup("rule", &r.id),
+                ));
+            }
+            self.positions.insert((2, r.id.clone()), self.rules.len());
+            self.rules.push((r, si));
+        }
+        for m in layer.modifiers {
+            if self.positions.contains_key(&(3, m.id.clone())) {
+                return Err(self.err(
+                    si,
+                    format!("modifier `{}`", m.id),
+                    Some("id"),
+                    None,
+                    dup("modifier", &m.id),
+                ));
+            }
+            self.positions.insert((3, m.id.clone()), self.modifiers.len());
+            self.modifiers.push((m, si));
+        }
+        for c in layer.ceilings {
+            if self.positions.contains_key(&(4, c.id.clone())) {
+                return Err(self.err(
+                    si,
+                    format!("ceiling `{}`", c.id),
+                    Some("id"),
+                    None,
+                    dup("ceiling", &c.id),
+                ));
+            }
+            self.positions.insert((4, c.id.clone()), self.ceilings.len());
+            self.ceilings.push((c, si));
+        }
+        for (n, o) in layer.overrides.into_iter().enumerate() {
+            self.apply_override(si, n, o)?;
+        }
+        Ok(())
+    }
+
+    fn apply_override(&mut self, si: usize, n: usize, o: super::model::Override) -> Result<(), PolicyError> {
+        let targets = [
+            o.rule.is_some(),
+            o.category.is_some(),
+            o.modifier.is_some(),
+            o.ceiling.is_some(),
+        ];
+        let item = format!(
+            "override #{} `{}`",
+            n + 1,
+            o.rule
+                .as_deref()
+                .or(o.category.as_deref())
+                .or(o.modifier.as_deref())
+                .or(o.ceiling.as_deref())
+                .unwrap_or("")
+        );
+        let invalid = |me: &Self, field: &str, msg: String| {
+            me.err(si, item.clone(), Some(field), None, PolicyErrorKind::Invalid(msg))
+        };
+        if targets.iter().filter(|t| **t).count() != 1 {
+            return Err(invalid(
+                self,
+                "rule",
+                "an override names exactly one of `rule`, `category`, `modifier`, `ceiling`".into(),
+            ));
+        }
+        let not_for = |me: &Self, field: &str, what: &str| {
+            invalid(me, field, format!("`{field}` does not apply to a {what}"))
+        };
+        if let Some(id) = &o.rule {
+            let at = self.positions.get(&(2, id.clone())).copied();
+            let Some((r, _)) = at.and_then(|i| self.rules.get_mut(i)) else {
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("rule"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "rule",
+                        id: id.clone(),
+                    },
+                ));
+            };
+            if let Some(e) = o.enabled {
+                r.enabled = e;
+            }
+            if let Some(w) = o.weight {
+                r.weight = w;
+            }
+            if o.level.is_some() {
+                r.level = o.level;
+            }
+            r.any.extend(o.add_any.iter().cloned());
+            r.patterns.extend(o.add_patterns.iter().cloned());
+            r.unless.extend(o.add_unless.iter().cloned());
+            if o.multiply.is_some() {
+                return Err(not_for(self, "multiply", "rule"));
+            }
+            if o.message_cap.is_some() || o.conversation_cap.is_some() {
+                return Err(not_for(self, "message_cap", "rule"));
+            }
+        } else if let Some(id) = &o.category {
+            let at = self.positions.get(&(1, id.clone())).copied();
+            let Some((c, _)) = at.and_then(|i| self.categories.get_mut(i)) else {
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("category"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "category",
+                        id: id.clone(),
+                    },
+                ));
+            };
+            if o.message_cap.is_some() {
+                c.message_cap = o.message_cap;
+            }
+            if o.conversation_cap.is_some() {
+                c.conversation_cap = o.conversation_cap;
+            }
+            if o.enabled.is_some()
+                || o.weight.is_some()
+                || o.multiply.is_some()
+                || o.level.is_some()
+                || !o.add_any.is_empty()
+                || !o.add_patterns.is_empty()
+                || !o.add_unless.is_empty()
+            {
+                return Err(invalid(
+                    self,
+                    "category",
+                    "a category override may only change `message_cap` and `conversation_cap`".into(),
+                ));
+            }
+        } else if let Some(id) = &o.modifier {
+            let at = self.positions.get(&(3, id.clone())).copied();
+            let Some((m, _)) = at.and_then(|i| self.modifiers.get_mut(i)) else {
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("modifier"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "modifier",
+                        id: id.clone(),
+                    },
+                ));
+            };
+            if let Some(e) = o.enabled {
+                m.enabled = e;
+            }
+            if let Some(x) = o.multiply {
+                m.multiply = x;
+            }
+            if o.weight.is_some()
+                || o.level.is_some()
+                || !o.add_any.is_empty()
+                || !o.add_patterns.is_empty()
+                || !o.add_unless.is_empty()
+                || o.message_cap.is_some()
+                || o.conversation_cap.is_some()
+            {
+                return Err(invalid(
+                    self,
+                    "modifier",
+                    "a modifier override may only change `enabled` and `multiply`".into(),
+                ));
+            }
+        } else if let Some(id) = &o.ceiling {
+            let at = self.positions.get(&(4, id.clone())).copied();
+            let Some((c, _)) = at.and_then(|i| self.ceilings.get_mut(i)) else {
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("ceiling"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "ceiling",
+                        id: id.clone(),
+                    },
+                ));
+            };
+            if let Some(e) = o.enabled {
+                c.enabled = e;
+            }
+            if let Some(l) = o.level {
+                c.level = l;
+            }
+            if o.weight.is_some()
+                || o.multiply.is_some()
+                || !o.add_any.is_empty()
+                || !o.add_patterns.is_empty()
+                || !o.add_unless.is_empty()
+                || o.message_cap.is_some()
+                || o.conversation_cap.is_some()
+            {
+                return Err(invalid(
+                    self,
+                    "ceiling",
+                    "a ceiling override may only change `enabled` and `level`".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn duration(&self, value: &(String, usize), item: &str, field: &str) -> Result<i64, PolicyError> {
+        let ms = parse_duration(&value.0).ok_or_else(|| {
+            self.err(
+                value.1,
+                item.into(),
+                Some(field),
+                Some(&value.0),
+                PolicyErrorKind::InvalidDuration(value.0.clone()),
+            )
+        })?;
+        range(
+            self,
+            value.1,
+            item,
+            field,
+            ms as f64,
+            1000.0,
+            3650.0 * 86_400_000.0,
+        )?;
+        Ok(ms)
+    }
+
+    fn finish(self) -> Result<Policy, PolicyError> {
+        let last = self.sources.len() - 1;
+        let whole = |msg: &str| {
+            PolicyError::new(
+                Location {
+                    source: self.sources[last].name.clone(),
+                    ..Location::default()
+                },
+                PolicyErrorKind::Invalid(msg.into()),
+            )
+        };
+        let half_life = self
+            .half_life
+            .as_ref()
+            .ok_or_else(|| whole("no layer sets `scoring.half_life`"))?;
+        let half_life_ms = self.duration(half_life, "scoring", "half_life")?;
+        let mut levels = [0.0; 3];
+        for (i, (v, name)) in self.levels.iter().zip(["watch", "review", "urgent"]).enumerate() {
+            let v = v.ok_or_else(|| whole(&format!("no layer sets `scoring.levels.{name}`")))?;
+            if !(v > 0.0 && v <= 100_000.0) {
+                return Err(whole(&format!(
+                    "`scoring.levels.{name}` = {v} is out of range (above 0, at most 100000)"
+                )));
+            }
+            levels[i] = v;
+        }
+        if !(levels[0] < levels[1] && levels[1] < levels[2]) {
+            return Err(whole(&format!(
+                "levels must increase: watch {} < review {} < urgent {}",
+                levels[0], levels[1], levels[2]
+            )));
+        }
+        let stage_bonus = match (self.stage_from, self.stage_points, &self.stage_window) {
+            (None, None, None) => None,
+            (Some(from), Some(points), Some(w)) => {
+                let window_ms = self.duration(w, "scoring.stage_bonus", "window")?;
+                range(&self, w.1, "scoring.stage_bonus", "points", points, 0.0, 1000.0)?;
+                range(
+                    &self,
+                    w.1,
+                    "scoring.stage_bonus",
+                    "from",
+                    f64::from(from),
+                    1.0,
+                    64.0,
+                )?;
+                Some(StageBonus {
+                    from,
+                    points,
+                    window_ms,
+                })
+            }
+            _ => return Err(whole("`scoring.stage_bonus` needs `from`, `points` and `window`")),
+        };
+        let max_message_bytes = match self.max_message_bytes {
+            None => defaults::MAX_MESSAGE_BYTES,
+            Some(v) => usize::try_from(v)
+                .ok()
+                .filter(|&v| (16..=defaults::MAX_MESSAGE_BYTES_CEILING).contains(&v))
+                .ok_or_else(|| {
+                    whole(&format!(
+                        "`scoring.max_message_bytes` = {v} is out of range (16 to {})",
+                        defaults::MAX_MESSAGE_BYTES_CEILING
+                    ))
+                })?,
+        };
+        let regex_size_limit = match self.regex_size_limit {
+            None => defaults::REGEX_SIZE_LIMIT,
+            Some(v) => usize::try_from(v)
+                .ok()
+                .filter(|&v| (1024..=(64 << 20)).contains(&v))
+                .ok_or_else(|| {
+                    whole(&format!(
+                        "`scoring.regex_size_limit` = {v} is out of range (1024 to {})",
+                        64 << 20
+                    ))
+                })?,
+        };
+        let capacity = match self.capacity {
+            None => defaults::TRACKER_CAPACITY,
+            Some(v) => usize::try_from(v)
+                .ok()
+                .filter(|&v| v >= 1)
+                .ok_or_else(|| whole(&format!("`tracker.capacity` = {v} must be at least 1")))?,
+        };
+        let idle_ttl_ms = match &self.idle_ttl {
+            None => defaults::IDLE_TTL_MS,
+            Some(t) => self.duration(t, "tracker", "idle_ttl")?,
+        };
+        if let Some(si) = self.language_source {
+            if let Err(e) = self.language.options.validate() {
+                let field = match &e {
+                    crate::lang::LanguageError::OutOfRange { field, .. } => Some(*field),
+                    _ => None,
+                };
+                return Err(self.err(
+                    si,
+                    "language".into(),
+                    field,
+                    None,
+                    PolicyErrorKind::Invalid(e.to_string()),
+                ));
+            }
+            let unknown = self
+                .language
+                .packs
+                .iter()
+                .flat_map(|(k, v)| std::iter::once(k).chain(v))
+                .find(|c| crate::lang::Language::from_code(c).is_none());
+            if let Some(code) = unknown {
+                return Err(self.err(
+                    si,
+                    "language".into(),
+                    Some("packs"),
+                    Some(code),
+                    PolicyErrorKind::Invalid(format!("`{code}` is not a language code Vigil identifies")),
+                ));
+            }
+        }
+        let max_items = self.max_items.unwrap_or(defaults::MAX_EVIDENCE);
+        if max_items == 0 || max_items > 1000 {
+            return Err(whole(&format!(
+                "`evidence.max_items` = {max_items} is out of range (1 to 1000)"
+            )));
+        }
+
+        // Items.
+        let stage_ids: HashSet<&str> = self.stages.iter().map(|(s, _)| s.id.as_str()).collect();
+        for (s, si) in &self.stages {
+            check_id(&self, *si, "stage", &s.id)?;
+        }
+        for (c, si) in &self.categories {
+            let item = format!("category `{}`", c.id);
+            check_id(&self, *si, "category", &c.id)?;
+            if !stage_ids.contains(c.stage.as_str()) {
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("stage"),
+                    Some(&c.stage),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "stage",
+                        id: c.stage.clone(),
+                    },
+                ));
+            }
+            for (field, v) in [
+                ("message_cap", c.message_cap),
+                ("conversation_cap", c.conversation_cap),
+            ] {
+                if let Some(v) = v {
+                    range(&self, *si, &item, field, v, 0.0, 100_000.0)?;
+                }
+            }
+        }
+        let cat_ids: HashSet<&str> = self.categories.iter().map(|(c, _)| c.id.as_str()).collect();
+        if self.rules.is_empty() {
+            return Err(whole(
+                "the policy has no rules (an override file needs the packs it overrides loaded first)",
+            ));
+        }
+        for (r, si) in &self.rules {
+            let item = format!("rule `{}`", r.id);
+            check_id(&self, *si, "rule", &r.id)?;
+            if !cat_ids.contains(r.category.as_str()) {
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("category"),
+                    Some(&r.category),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "category",
+                        id: r.category.clone(),
+                    },
+                ));
+            }
+            range(&self, *si, &item, "weight", r.weight, 0.0, 100.0)?;
+            if r.any.is_empty() && r.near.is_empty() && r.patterns.is_empty() {
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("any"),
+                    None,
+                    PolicyErrorKind::Invalid("a rule needs at least one of `any`, `near`, `patterns`".into()),
+                ));
+            }
+            for n in &r.near {
+                range(&self, *si, &item, "near.within", f64::from(n.within), 1.0, 100.0)?;
+                if n.terms.len() < 2 || n.terms.iter().any(Vec::is_empty) {
+                    return Err(self.err(
+                        *si,
+                        item,
+                        Some("near"),
+                        None,
+                        PolicyErrorKind::Invalid("`near.terms` needs at least two non-empty groups".into()),
+                    ));
+                }
+            }
+        }
+        for (m, si) in &self.modifiers {
+            let item = format!("modifier `{}`", m.id);
+            check_id(&self, *si, "modifier", &m.id)?;
+            if !(m.multiply > 0.0 && m.multiply <= 10.0) {
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("multiply"),
+                    None,
+                    PolicyErrorKind::OutOfRange {
+                        value: m.multiply,
+                        min: 0.0,
+                        max: 10.0,
+                    },
+                ));
+            }
+            if let Some(f) = &m.fan_out {
+                self.duration(&(f.window.clone(), *si), &item, "fan_out.window")?;
+                range(&self, *si, &item, "fan_out.min", f64::from(f.min), 1.0, 10_000.0)?;
+            }
+        }
+        for (c, si) in &self.ceilings {
+            let item = format!("ceiling `{}`", c.id);
+            check_id(&self, *si, "ceiling", &c.id)?;
+            if let Some(id) = c.lifted_by.iter().find(|id| !cat_ids.contains(id.as_str())) {
+                return Err(self.err(
+                    *si,
+                    item,
+                    Some("lifted_by"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "category",
+                        id: id.clone(),
+                    },
+                ));
+            }
+            if let Some(n) = c.lifted_after {
+                range(&self, *si, &item, "lifted_after", f64::from(n), 2.0, 1000.0)?;
+            }
+        }
+
+        let mut policy = Policy {
+            id: self.ids.join("+"),
+            version: self.versions.join("+"),
+            layers: self.metas,
+            normalize: self.normalize,
+            scoring: Scoring {
+                half_life_ms,
+                levels,
+                stage_bonus,
+                max_message_bytes,
+                regex_size_limit,
+            },
+            evidence: Evidence {
+                excerpt: self.excerpt.unwrap_or(ExcerptMode::None),
+                context_chars: self.context_chars.unwrap_or(defaults::CONTEXT_CHARS),
+                max_items,
+            },
+            actions: self.actions,
+            tracker: TrackerConfig {
+                capacity,
+                idle_ttl_ms,
+            },
+            language: self.language,
+            stages: self.stages.into_iter().map(|(s, _)| s).collect(),
+            categories: self.categories.into_iter().map(|(c, _)| c).collect(),
+            rule_sources: self.rules.iter().map(|(_, s)| *s).collect(),
+            rules: self.rules.into_iter().map(|(r, _)| r).collect(),
+            modifiers: self.modifiers.into_iter().map(|(m, _)| m).collect(),
+            ceilings: self.ceilings.into_iter().map(|(c, _)| c).collect(),
+            hash: String::new(),
+            sources: self.sources,
+        };
+        // Infallible, as `to_json` (see `core/src/json.rs`).
+        let canonical = crate::json::compact(&policy);
+        let digest = Sha256::digest(&canonical);
+        policy.hash = format!(
+            "sha256:{}",
+            digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        Ok(policy)
+    }
+}
+
+fn dup(kind: &'static str, id: &str) -> PolicyErrorKind {
+    PolicyErrorKind::DuplicateId { kind, id: id.into() }
+}
+
+fn check_id(m: &Merger, si: usize, kind: &str, id: &str) -> Result<(), PolicyError> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(m.err(
+            si,
+            format!("{kind} `{id}`"),
+            Some("id"),
+            None,
+            PolicyErrorKind::Invalid(
+                "ids are 1 to 128 characters of ASCII letters, digits, `.`, `-` and `_`".into(),
+            ),
+        ))
+    }
+}
+
+fn range(
+    m: &Merger,
+    si: usize,
+    item: &str,
+    field: &str,
+    v: f64,
+    min: f64,
+    max: f64,
+) -> Result<(), PolicyError> {
+    if v.is_finite() && v >= min && v <= max {
+        Ok(())
+    } else {
+        Err(m.err(
+            si,
+            item.into(),
+            Some(field.rsplit('.').next().unwrap_or(field)),
+            None,
+            PolicyErrorKind::OutOfRange { value: v, min, max },
+        ))
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (Option<u32>, Option<u32>) {
+    let offset = offset.min(text.len());
+    let mut start = offset;
+    while start > 0 && !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = before[line_start..].chars().count() + 1;
+    (u32::try_from(line).ok(), u32::try_from(col).ok())
+}
+
+/// Finds an item in source text: the quoted `id` on a line that declares an id, then `needle`
+/// (quoted) or else `field` (as a key) after it. A best effort for both TOML and JSON.
+pub(crate) fn locate(text: &str, id: &str, field: &str, needle: Option<&str>) -> (Option<u32>, Option<u32>) {
+    if text.is_empty() || id.is_empty() {
+        return (None, None);
+    }
+    let mut anchor = None;
+    for q in ['"', '\''] {
+        let quoted = format!("{q}{id}{q}");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&quoted) {
+            let at = from + i;
+            let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let prefix = &text[line_start..at];
+            if prefix.contains("id")
+                || prefix.contains("rule")
+                || prefix.contains("category")
+                || prefix.contains("modifier")
+            {
+                anchor = Some(anchor.map_or(at, |a: usize| a.min(at)));
+                break;
+            }
+            from = at + quoted.len();
+        }
+    }
+    let Some(anchor) = anchor else { return (None, None) };
+    let rest = &text[anchor..];
+    // Stop at the next item so a field is not found in a later rule.
+    let end = ["[[", "\n  {", "\n    {"]
+        .iter()
+        .filter_map(|m| rest[1..].find(m).map(|i| i + 1))
+        .min()
+        .unwrap_or(rest.len());
+    let scope = &rest[..end];
+    if let Some(n) = needle {
+        for q in ['"', '\''] {
+            if let Some(i) = scope.find(&format!("{q}{n}")) {
+                return line_col(text, anchor + i);
+            }
+        }
+    }
+    if !field.is_empty() {
+        let key = field.split('.').next().unwrap_or(field);
+        for pat in [
+            format!("\n{key} "),
+            format!("\n{key}="),
+            format!("\"{key}\""),
+            format!(" {key} ="),
+        ] {
+            if let Some(i) = scope.find(&pat) {
+                let skip = usize::from(pat.starts_with('\n'));
+                return line_col(text, anchor + i + skip);
+            }
+        }
+    }
+    line_col(text, anchor)
+}
+
+/// Pairs category index lookups (used by the engine).
+pub(crate) fn index_of<'a>(items: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+    items.enumerate().map(|(i, s)| (s, i)).collect()
+}
