@@ -259,7 +259,7 @@ impl SharedTracker {
     pub fn observe(&self, msg: &Message) -> Observation {
         let ts = msg.timestamp.as_millis();
         let mut shard = lock(&self.shards[self.shard_of(&msg.conversation_id)]);
-        shard.clock = shard.clock.max(self.clock.load(Ordering::Acquire));
+        shard.advance_clock(self.clock.load(Ordering::Acquire));
         if self.engine.fan_out_windows.is_empty() {
             let obs = shard.observe(msg);
             self.clock.fetch_max(ts, Ordering::AcqRel);
@@ -268,12 +268,9 @@ impl SharedTracker {
         let sender = msg.sender.id.as_str();
         let mut stripe = lock(&self.senders[index(sender, self.senders.len())]);
         // Lend the sender's fan-out state to the shard for this one observation.
-        shard.senders.clear();
-        if let Some((k, st)) = stripe.remove_entry(sender) {
-            shard.senders.insert(k, st);
-        }
+        shard.lend_sender(stripe.remove_entry(sender));
         let obs = shard.observe(msg);
-        while let Some((k, st)) = shard.senders.pop_front() {
+        for (k, st) in shard.take_senders() {
             stripe.insert(k, st);
         }
         let now = self.clock.fetch_max(ts, Ordering::AcqRel).max(ts);
@@ -370,7 +367,7 @@ impl SharedTracker {
         let now = self.clock.load(Ordering::Acquire);
         for s in self.shards.iter() {
             let mut t = lock(s);
-            t.clock = t.clock.max(now);
+            t.advance_clock(now);
             t.evict_idle();
         }
         let limit = now.saturating_sub(self.ttl);
@@ -417,10 +414,10 @@ impl SharedTracker {
         let stripes: Vec<MutexGuard<'_, SenderMap>> = self.senders.iter().map(lock).collect();
         let mut all = Tracker::new(self.engine.clone()).with_capacity(usize::MAX);
         let mut stats = TrackerStats::default();
-        all.clock = self.clock.load(Ordering::Acquire);
+        all.advance_clock(self.clock.load(Ordering::Acquire));
         for t in &shards {
             all.copy_conversations_from(t);
-            let s = t.stats;
+            let s = t.stats();
             stats.observed += s.observed;
             stats.escalations += s.escalations;
             stats.evicted_capacity += s.evicted_capacity;
@@ -429,10 +426,10 @@ impl SharedTracker {
         }
         for m in &stripes {
             for (k, v) in m.iter() {
-                all.senders.insert(k.clone(), v.clone());
+                all.insert_sender(k.clone(), v.clone());
             }
         }
-        all.stats = stats;
+        all.set_stats(stats);
         all.snapshot()
     }
 
@@ -460,13 +457,13 @@ impl SharedTracker {
             .collect();
         let mut stripes: Vec<SenderMap> = (0..n).map(|_| SenderMap::new()).collect();
         all.move_conversations_into(&mut parts, |c| index(c, n));
-        while let Some((k, v)) = all.senders.pop_front() {
+        for (k, v) in all.take_senders() {
             stripes[index(&k, n)].insert(k, v);
         }
         for (i, t) in parts.iter_mut().enumerate() {
-            t.clock = all.clock;
+            t.advance_clock(all.clock());
             if i == 0 {
-                t.stats = all.stats;
+                t.set_stats(all.stats());
             }
             t.trim_to_capacity();
         }
@@ -483,7 +480,7 @@ impl SharedTracker {
         for (dst, src) in locked.iter_mut().zip(stripes) {
             **dst = src;
         }
-        self.clock.store(all.clock, Ordering::Release);
+        self.clock.store(all.clock(), Ordering::Release);
         Ok(())
     }
 
@@ -520,25 +517,19 @@ impl SharedTracker {
         let mut part = Tracker::new(self.engine.clone()).with_capacity(usize::MAX);
         part.restore_conversation(bytes)?;
         let n = self.shards.len();
-        while let Some((k, v)) = part.keys.pop_front() {
-            let mut t = lock(&self.shards[index(&k.conversation, n)]);
-            t.keys.remove(&k);
-            t.keys.insert(k, v);
-            t.clock = t.clock.max(part.clock);
-            while t.keys.len() > self.shard_capacity {
-                t.keys.pop_front();
-                t.stats.evicted_capacity += 1;
+        let clock = part.clock();
+        let mut parts: Vec<Tracker> = (0..n)
+            .map(|_| Tracker::new(self.engine.clone()).with_capacity(usize::MAX))
+            .collect();
+        part.move_conversations_into(&mut parts, |c| index(c, n));
+        for (i, mut p) in parts.into_iter().enumerate() {
+            if p.holds_no_conversation() {
+                continue;
             }
+            p.advance_clock(clock);
+            lock(&self.shards[i]).absorb_conversations(p);
         }
-        while let Some((k, v)) = part.minors.pop_front() {
-            let mut t = lock(&self.shards[index(&k.0, n)]);
-            t.minors.remove(&k);
-            t.minors.insert(k, v);
-            while t.minors.len() > self.shard_capacity {
-                t.minors.pop_front();
-            }
-        }
-        self.clock.fetch_max(part.clock, Ordering::AcqRel);
+        self.clock.fetch_max(clock, Ordering::AcqRel);
         Ok(())
     }
 }

@@ -628,6 +628,63 @@ impl Tracker {
         self.clock = self.clock.max(from.clock);
     }
 
+    /// Takes `from`'s conversation state, replacing what this tracker held for the same keys,
+    /// marks and conversations; keeps the later clock; trims to capacity.
+    pub(crate) fn absorb_conversations(&mut self, mut from: Tracker) {
+        while let Some((k, v)) = from.keys.pop_front() {
+            self.keys.remove(&k);
+            self.keys.insert(k, v);
+        }
+        while let Some((k, v)) = from.minors.pop_front() {
+            self.minors.remove(&k);
+            self.minors.insert(k, v);
+        }
+        while let Some((k, v)) = from.languages.pop_front() {
+            self.languages.remove(&k);
+            self.languages.insert(k, v);
+        }
+        self.advance_clock(from.clock);
+        self.trim_to_capacity();
+    }
+
+    /// Whether the tracker holds no conversation state (keys, marks, estimates).
+    pub(crate) fn holds_no_conversation(&self) -> bool {
+        self.keys.is_empty() && self.minors.is_empty() && self.languages.is_empty()
+    }
+
+    /// The newest timestamp seen.
+    pub(crate) fn clock(&self) -> i64 {
+        self.clock
+    }
+
+    /// Moves the clock forward to `ts` (never back).
+    pub(crate) fn advance_clock(&mut self, ts: i64) {
+        self.clock = self.clock.max(ts);
+    }
+
+    /// Replaces the counters (the sharded tracker keeps its totals in its first shard).
+    pub(crate) fn set_stats(&mut self, stats: TrackerStats) {
+        self.stats = stats;
+    }
+
+    /// Lends one sender's fan-out state to this tracker for an observation (replacing any other).
+    pub(crate) fn lend_sender(&mut self, sender: Option<(Box<str>, SenderState)>) {
+        self.senders.clear();
+        if let Some((k, st)) = sender {
+            self.senders.insert(k, st);
+        }
+    }
+
+    /// Adds a sender's fan-out state, most recently used last.
+    pub(crate) fn insert_sender(&mut self, sender: Box<str>, st: SenderState) {
+        self.senders.insert(sender, st);
+    }
+
+    /// Takes the fan-out state back, least recently used first.
+    pub(crate) fn take_senders(&mut self) -> impl Iterator<Item = (Box<str>, SenderState)> + '_ {
+        std::iter::from_fn(move || self.senders.pop_front())
+    }
+
     /// Moves this tracker's conversation state into `parts`, each conversation to
     /// `parts[pick(conversation)]`, in order (for the sharded tracker).
     pub(crate) fn move_conversations_into(&mut self, parts: &mut [Tracker], pick: impl Fn(&str) -> usize) {

@@ -640,11 +640,18 @@ fn sharded_snapshots_keep_language_estimates() {
         shared.observe(&msg(i, t));
         single.observe(&msg(i, t));
     }
-    let mut restored = Tracker::new(engine);
-    restored.restore(&shared.snapshot()).unwrap();
+    // Whole snapshots, and one conversation moved into another sharded tracker.
+    let other = vigil::SharedTracker::with_shards(engine.clone(), 5);
+    other
+        .restore_conversation(&shared.snapshot_conversation("c-lang"))
+        .unwrap();
     let next = msg(9, "ok");
-    let a = restored.observe(&next).language.unwrap();
-    let b = single.observe(&next).language.unwrap();
-    assert!(!b.conversation.is_empty());
-    assert_eq!(a.conversation, b.conversation);
+    let want = single.observe(&next).language.unwrap();
+    assert!(!want.conversation.is_empty());
+    for bytes in [shared.snapshot(), other.snapshot()] {
+        let mut restored = Tracker::new(engine.clone());
+        restored.restore(&bytes).unwrap();
+        let got = restored.observe(&next).language.unwrap();
+        assert_eq!(got.conversation, want.conversation);
+    }
 }
