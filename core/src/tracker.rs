@@ -111,6 +111,18 @@ pub(crate) struct ConversationLanguage {
     pub(crate) last_ts: i64,
 }
 
+/// A tracker's state in its own types, least recently used first: what snapshots convert to
+/// their wire types and back ([`Tracker::export`], [`Tracker::import`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct TrackerState {
+    pub(crate) clock: i64,
+    pub(crate) stats: TrackerStats,
+    pub(crate) keys: Vec<(Key, KeyState)>,
+    pub(crate) senders: Vec<(Box<str>, SenderState)>,
+    pub(crate) minors: Vec<(MinorKey, i64)>,
+    pub(crate) languages: Vec<(Box<str>, ConversationLanguage)>,
+}
+
 /// (conversation, participant) of a probable minor.
 pub(crate) type MinorKey = (Box<str>, Box<str>);
 
@@ -242,13 +254,13 @@ impl Observation {
 #[derive(Debug)]
 pub struct Tracker {
     pub(crate) engine: Arc<Engine>,
-    pub(crate) keys: LinkedHashMap<Key, KeyState>,
-    pub(crate) senders: LinkedHashMap<Box<str>, SenderState>,
-    pub(crate) minors: LinkedHashMap<MinorKey, i64>,
+    keys: LinkedHashMap<Key, KeyState>,
+    senders: LinkedHashMap<Box<str>, SenderState>,
+    minors: LinkedHashMap<MinorKey, i64>,
     /// Language estimates by conversation (only with language scoping).
-    pub(crate) languages: LinkedHashMap<Box<str>, ConversationLanguage>,
-    pub(crate) clock: i64,
-    pub(crate) stats: TrackerStats,
+    languages: LinkedHashMap<Box<str>, ConversationLanguage>,
+    clock: i64,
+    stats: TrackerStats,
     capacity: usize,
     ttl: i64,
     scratch: Scratch,
@@ -626,6 +638,72 @@ impl Tracker {
             self.languages.insert(k.clone(), *v);
         }
         self.clock = self.clock.max(from.clock);
+    }
+
+    /// The tracker's state, or only one conversation's (no fan-out memory and zero counters
+    /// then), in its own types, least recently used first (for snapshots).
+    pub(crate) fn export(&self, only: Option<&str>) -> TrackerState {
+        let keep = |c: &str| only.is_none_or(|o| o == c);
+        TrackerState {
+            clock: self.clock,
+            stats: if only.is_some() {
+                TrackerStats::default()
+            } else {
+                self.stats
+            },
+            keys: self
+                .keys
+                .iter()
+                .filter(|(k, _)| keep(&k.conversation))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            senders: if only.is_some() {
+                Vec::new()
+            } else {
+                self.senders.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            },
+            minors: self
+                .minors
+                .iter()
+                .filter(|((c, _), _)| keep(c))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            languages: self
+                .languages
+                .iter()
+                .filter(|(c, _)| keep(c))
+                .map(|(c, l)| (c.clone(), *l))
+                .collect(),
+        }
+    }
+
+    /// Replaces the whole state (a restore).
+    pub(crate) fn import(&mut self, state: TrackerState) {
+        self.keys = state.keys.into_iter().collect();
+        self.senders = state.senders.into_iter().collect();
+        self.minors = state.minors.into_iter().collect();
+        self.languages = state.languages.into_iter().collect();
+        self.clock = state.clock;
+        self.stats = state.stats;
+    }
+
+    /// Adds conversation state, replacing what the tracker held for the same keys, marks and
+    /// conversations; keeps the later clock; trims to capacity (a one-conversation restore).
+    pub(crate) fn merge_conversations(&mut self, state: TrackerState) {
+        for (k, v) in state.keys {
+            self.keys.remove(&k);
+            self.keys.insert(k, v);
+        }
+        for (k, v) in state.minors {
+            self.minors.remove(&k);
+            self.minors.insert(k, v);
+        }
+        for (k, v) in state.languages {
+            self.languages.remove(&k);
+            self.languages.insert(k, v);
+        }
+        self.advance_clock(state.clock);
+        self.trim_to_capacity();
     }
 
     /// Takes `from`'s conversation state, replacing what this tracker held for the same keys,

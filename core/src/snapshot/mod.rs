@@ -47,7 +47,9 @@ use std::collections::HashMap;
 
 use crate::error::SnapshotError;
 use crate::ids::IdIndex;
-use crate::tracker::{ConversationLanguage, Key, KeyState, MinorKey, SenderState, Tracker, TrackerStats};
+use crate::tracker::{
+    ConversationLanguage, Key, KeyState, MinorKey, SenderState, Tracker, TrackerState, TrackerStats,
+};
 
 mod wire;
 
@@ -79,6 +81,20 @@ struct Image {
     languages: Vec<(Box<str>, ConversationLanguage)>,
 }
 
+impl Image {
+    /// The tracker state it holds (without the id tables, once remapped).
+    fn into_state(self) -> TrackerState {
+        TrackerState {
+            clock: self.clock,
+            stats: self.stats,
+            keys: self.keys,
+            senders: self.senders,
+            minors: self.minors,
+            languages: self.languages,
+        }
+    }
+}
+
 /// A snapshot's id tables: item index `i` of a kind refers to entry `i` of its table.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Ids {
@@ -97,39 +113,16 @@ impl Tracker {
     /// The state to snapshot: all of it, or only one conversation's.
     fn image(&self, only: Option<&str>) -> Image {
         let policy = self.engine.policy();
-        let keep = |c: &str| only.is_none_or(|o| o == c);
+        let st = self.export(only);
         let mut image = Image {
             policy_hash: policy.hash().to_string(),
             ids: Ids::default(),
-            clock: self.clock,
-            stats: if only.is_some() {
-                TrackerStats::default()
-            } else {
-                self.stats
-            },
-            keys: self
-                .keys
-                .iter()
-                .filter(|(k, _)| keep(&k.conversation))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            senders: if only.is_some() {
-                Vec::new()
-            } else {
-                self.senders.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-            },
-            minors: self
-                .minors
-                .iter()
-                .filter(|((c, _), _)| keep(c))
-                .map(|(k, v)| (k.clone(), *v))
-                .collect(),
-            languages: self
-                .languages
-                .iter()
-                .filter(|(c, _)| keep(c))
-                .map(|(c, l)| (c.clone(), *l))
-                .collect(),
+            clock: st.clock,
+            stats: st.stats,
+            keys: st.keys,
+            senders: st.senders,
+            minors: st.minors,
+            languages: st.languages,
         };
         if only.is_some() {
             compact_ids(&mut image, policy);
@@ -171,20 +164,7 @@ impl Tracker {
     pub fn restore_conversation(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
         let mut image = decode(bytes)?;
         self.remap(&mut image);
-        for (k, st) in image.keys {
-            self.keys.remove(&k);
-            self.keys.insert(k, st);
-        }
-        for (k, t) in image.minors {
-            self.minors.remove(&k);
-            self.minors.insert(k, t);
-        }
-        for (c, l) in image.languages {
-            self.languages.remove(&c);
-            self.languages.insert(c, l);
-        }
-        self.clock = self.clock.max(image.clock);
-        self.trim_to_capacity();
+        self.merge_conversations(image.into_state());
         Ok(())
     }
 
@@ -198,12 +178,7 @@ impl Tracker {
 
     fn install(&mut self, mut image: Image) {
         self.remap(&mut image);
-        self.keys = image.keys.into_iter().collect();
-        self.senders = image.senders.into_iter().collect();
-        self.minors = image.minors.into_iter().collect();
-        self.languages = image.languages.into_iter().collect();
-        self.clock = image.clock;
-        self.stats = image.stats;
+        self.import(image.into_state());
     }
 
     /// Maps a snapshot's item indices onto this engine's policy by id; drops what it lacks.
