@@ -175,22 +175,28 @@ pub(crate) struct Context<'a> {
     pub(crate) recipient: AgeBand,
     pub(crate) relationship: Relationship,
     pub(crate) channel: Channel,
+    /// The platform's words, as the message wrote them (`when` may name them).
+    pub(crate) relationship_word: &'a str,
+    pub(crate) channel_word: &'a str,
     pub(crate) account_age_days: Option<u32>,
     /// (window in ms, distinct minor recipients of risky messages) for fan-out modifiers.
     pub(crate) fan_out: Option<&'a [(i64, u32)]>,
 }
 
-impl Context<'_> {
-    pub(crate) fn of(msg: &Message) -> Context<'static> {
+impl<'a> Context<'a> {
+    /// The message's metadata under the policy: ages banded by its adult age, the platform's
+    /// words mapped to kinds.
+    pub(crate) fn of(policy: &Policy, msg: &'a Message) -> Context<'a> {
+        let meta = policy.metadata();
+        let adult = meta.adult_age;
+        let channel = meta.channel(&msg.channel).kind;
         Context {
-            sender: msg.sender.effective_band(),
-            recipient: msg
-                .recipient
-                .as_ref()
-                .map(|r| r.effective_band())
-                .unwrap_or(AgeBand::Unknown),
-            relationship: msg.relationship,
-            channel: msg.channel,
+            sender: msg.sender.band(adult),
+            recipient: msg.recipient.as_ref().map_or(AgeBand::Unknown, |r| r.band(adult)),
+            relationship: meta.relationship(&msg.relationship).kind,
+            channel,
+            relationship_word: &msg.relationship,
+            channel_word: &msg.channel,
             account_age_days: msg.sender.account_age_days,
             fan_out: None,
         }
@@ -199,11 +205,24 @@ impl Context<'_> {
     fn satisfies(&self, c: &Condition) -> bool {
         (c.sender.is_empty() || c.sender.contains(&self.sender))
             && (c.recipient.is_empty() || c.recipient.contains(&self.recipient))
-            && (c.relationship.is_empty() || c.relationship.contains(&self.relationship))
-            && (c.channel.is_empty() || c.channel.contains(&self.channel))
+            && names(
+                &c.relationship,
+                self.relationship.as_str(),
+                self.relationship_word,
+            )
+            && names(&c.channel, self.channel.as_str(), self.channel_word)
             && c.account_age_days_below
                 .is_none_or(|d| self.account_age_days.is_some_and(|a| a < d))
     }
+}
+
+/// A `when` list of metadata words (folded) holds for a message of kind `kind` that wrote `word`:
+/// the list is empty, names the kind, or names the word.
+pub(crate) fn names(list: &[String], kind: &str, word: &str) -> bool {
+    list.is_empty()
+        || list
+            .iter()
+            .any(|w| w == kind || (!word.is_empty() && crate::policy::word_is(w, word)))
 }
 
 #[derive(Debug)]
@@ -387,7 +406,7 @@ impl Engine {
     /// Like [`assess`](Engine::assess), reusing `scratch`'s buffers.
     pub fn assess_with(&self, msg: &Message, scratch: &mut Scratch) -> Assessment {
         let truncated = self.find(&msg.text, scratch);
-        let mut a = self.score(&scratch.hits, &Context::of(msg), truncated);
+        let mut a = self.score(&scratch.hits, &Context::of(&self.policy, msg), truncated);
         self.note_cancelled(&mut a, scratch);
         a
     }

@@ -5,9 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::Context;
 use crate::engine::{round3, Engine, LanguageShare, Span};
 use crate::level::Level;
-use crate::message::{AgeBand, Channel, Message, Relationship, Timestamp};
+use crate::message::{AgeBand, Channel, Message, PlatformMetadata, Relationship, Timestamp};
 use crate::policy::Policy;
 
 /// The schema id every escalation carries.
@@ -42,6 +43,10 @@ pub struct Escalation {
     pub channel: Channel,
     /// The relationship of the raising message.
     pub relationship: Relationship,
+    /// The platform's own channel and relationship words of the raising message, when they are
+    /// not kinds' names (`"game"` scored as `public`), mapped or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<PlatformMetadata>,
     /// Conversation risk (decayed category scores plus stage bonus).
     #[serde(serialize_with = "round3")]
     pub risk: f64,
@@ -282,10 +287,11 @@ impl Escalation {
                 None => format!("Held at {} by the policy's ceiling `{}`", c.level, c.id),
             });
         }
-        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        let known = Context::of(engine.policy(), msg);
+        let group = known.channel.is_shared();
         let sender = ParticipantRef {
             id: msg.sender.id.clone(),
-            age_band: msg.sender.effective_band(),
+            age_band: known.sender,
             probable_minor: f.bands[0].1,
         };
         let recipient = if group {
@@ -293,7 +299,7 @@ impl Escalation {
         } else {
             msg.recipient.as_ref().map(|r| ParticipantRef {
                 id: r.id.clone(),
-                age_band: r.effective_band(),
+                age_band: r.band(engine.policy().metadata().adult_age),
                 probable_minor: f.bands[1].1,
             })
         };
@@ -366,8 +372,9 @@ impl Escalation {
             message_id: msg.message_id.clone(),
             raised_at: Timestamp::from_millis(f.now),
             participants: Participants { sender, recipient },
-            channel: msg.channel,
-            relationship: msg.relationship,
+            channel: known.channel,
+            relationship: known.relationship,
+            platform: PlatformMetadata::of(engine.policy(), msg),
             risk: f.risk,
             categories,
             reasons,

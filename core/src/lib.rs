@@ -113,7 +113,9 @@ pub use escalation::{
 };
 pub use level::Level;
 pub use matcher::Scratch;
-pub use message::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
+pub use message::{
+    AgeBand, Channel, Message, Participant, PlatformMetadata, PlatformWord, Relationship, Timestamp,
+};
 pub use policy::resolve::{Policy, PolicyBuilder};
 pub use sharded::SharedTracker;
 pub use tracker::{KeyLevel, KeyTrace, Observation, Tracker, TrackerStats};

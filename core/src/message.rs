@@ -5,6 +5,15 @@
 //! Messages usually arrive as JSON Lines; [`Message::from_json`] parses one line and
 //! [`crate::jsonl::parse`] a whole document, both with typed errors naming the field and the line.
 //!
+//! Input is read leniently, so that no message is lost for a value Vigil merely does not know:
+//! `channel` and `relationship` are the platform's own words (`"game"`, `"friend"`), which the
+//! policy's `[metadata]` tables map to the kinds scoring knows ([`Channel`], [`Relationship`]);
+//! ids may be integers; `age` and `account_age_days` may be numbers or digits in a string (an
+//! age that is not a number is ignored, and an unknown `age_band` word is `unknown`); timestamps
+//! may be RFC 3339 text or epoch seconds or milliseconds ([`Timestamp::parse`]). Unknown fields
+//! are ignored. What cannot be read is still an error naming the field: no conversation id,
+//! message id, sender id or text, or a timestamp that is neither a date nor a number.
+//!
 //! ```
 //! use vigil::Message;
 //!
@@ -22,6 +31,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{MessageError, TimestampError, TimestampErrorKind};
+
+mod lenient;
 
 /// What the platform knows of a participant's age, from age assurance or declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -46,9 +57,30 @@ impl AgeBand {
         }
     }
 
-    /// The band an age in years falls in (`< 18` is a minor).
-    pub fn from_age(age: u32) -> AgeBand {
-        if age < 18 {
+    /// The band named `name` (`minor`, `adult`, `unknown`, in any case, spaces around ignored).
+    ///
+    /// ```
+    /// use vigil::AgeBand;
+    /// assert_eq!(AgeBand::from_name(" Minor"), Some(AgeBand::Minor));
+    /// assert_eq!(AgeBand::from_name("teen"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<AgeBand> {
+        let name = name.trim();
+        [AgeBand::Minor, AgeBand::Adult, AgeBand::Unknown]
+            .into_iter()
+            .find(|b| b.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// The band an age in years falls in, where adulthood starts at `adult_age` (the policy's
+    /// `metadata.adult_age`: 18 in most countries).
+    ///
+    /// ```
+    /// use vigil::AgeBand;
+    /// assert_eq!(AgeBand::from_age(17, 18), AgeBand::Minor);
+    /// assert_eq!(AgeBand::from_age(18, 18), AgeBand::Adult);
+    /// ```
+    pub fn from_age(age: u32, adult_age: u32) -> AgeBand {
+        if age < adult_age {
             AgeBand::Minor
         } else {
             AgeBand::Adult
@@ -62,8 +94,10 @@ impl fmt::Display for AgeBand {
     }
 }
 
-/// The relationship between sender and recipient, as the platform knows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// A kind of relationship between sender and recipient: what scoring knows. A message says the
+/// platform's own word (`"friend"`, `"follower"`); the policy's `[metadata.relationship]` table
+/// maps it to one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relationship {
     /// No prior connection on the platform.
@@ -87,10 +121,30 @@ impl Relationship {
             Relationship::Unknown => "unknown",
         }
     }
+
+    /// Every kind, in order.
+    pub const ALL: [Relationship; 4] = [
+        Relationship::Stranger,
+        Relationship::Contact,
+        Relationship::Family,
+        Relationship::Unknown,
+    ];
+
+    /// The kind named exactly `name` (`"contact"`), if one is.
+    pub fn from_name(name: &str) -> Option<Relationship> {
+        Relationship::ALL.into_iter().find(|k| k.as_str() == name)
+    }
 }
 
-/// The kind of channel a message was sent on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+impl From<Relationship> for String {
+    fn from(k: Relationship) -> String {
+        k.as_str().to_string()
+    }
+}
+
+/// A kind of channel: what scoring knows. A message says the platform's own word (`"game"`,
+/// `"dm"`); the policy's `[metadata.channel]` table maps it to one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// A one-to-one conversation.
@@ -114,11 +168,82 @@ impl Channel {
             Channel::Unknown => "unknown",
         }
     }
+
+    /// Every kind, in order.
+    pub const ALL: [Channel; 4] = [Channel::Direct, Channel::Group, Channel::Public, Channel::Unknown];
+
+    /// The kind named exactly `name` (`"public"`), if one is.
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Messages of this kind go to a space, not to one person: they form one key per sender.
+    pub fn is_shared(self) -> bool {
+        matches!(self, Channel::Group | Channel::Public)
+    }
+}
+
+impl From<Channel> for String {
+    fn from(k: Channel) -> String {
+        k.as_str().to_string()
+    }
+}
+
+/// The platform's own metadata words of a message, and the kinds the policy mapped them to: in
+/// observations and escalations whenever a word is not simply a kind's name, so that what the
+/// platform wrote is kept, and a word the policy does not know is seen (and counted by
+/// `vigil scan`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlatformMetadata {
+    /// The channel word, when it is not a kind's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<PlatformWord>,
+    /// The relationship word, when it is not a kind's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<PlatformWord>,
+}
+
+/// One metadata word as the platform wrote it, and what it was scored as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlatformWord {
+    /// The word as written (`"Lobby"`).
+    pub word: String,
+    /// The kind it was scored as (`"public"`; `"unknown"` when not mapped).
+    pub kind: String,
+    /// Whether a policy layer maps the word. `false`: scored as `unknown` — map it in the
+    /// policy's `[metadata]` table.
+    pub mapped: bool,
+}
+
+impl PlatformMetadata {
+    /// The words of `msg` that are not kinds' names, under `policy`'s vocabulary; `None` when
+    /// there are none (the message wrote kinds, or nothing).
+    pub(crate) fn of(policy: &crate::Policy, msg: &Message) -> Option<PlatformMetadata> {
+        let meta = policy.metadata();
+        let word = |w: &str, kind: &'static str, mapped: bool| {
+            (!w.is_empty() && w != kind).then(|| PlatformWord {
+                word: w.to_string(),
+                kind: kind.to_string(),
+                mapped,
+            })
+        };
+        let c = meta.channel(&msg.channel);
+        let r = meta.relationship(&msg.relationship);
+        let out = PlatformMetadata {
+            channel: word(&msg.channel, c.kind.as_str(), c.mapped),
+            relationship: word(&msg.relationship, r.kind.as_str(), r.mapped),
+        };
+        (out.channel.is_some() || out.relationship.is_some()).then_some(out)
+    }
 }
 
 /// A point in time, in milliseconds since the Unix epoch (UTC).
 ///
-/// Parsed from RFC 3339 text (`2026-11-01T18:04:05Z`, offsets allowed) or given as milliseconds.
+/// Read from RFC 3339 text (`2026-11-01T18:04:05Z`, offsets allowed) or from a number of epoch
+/// seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude
+/// ([`Timestamp::from_epoch`]); built in Rust from milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(i64);
 
@@ -131,6 +256,91 @@ impl Timestamp {
     /// Milliseconds since the Unix epoch.
     pub const fn as_millis(self) -> i64 {
         self.0
+    }
+
+    /// A timestamp from a number of epoch seconds, milliseconds, microseconds or nanoseconds, as
+    /// platforms export them, told apart by magnitude: below 10¹¹ it counts seconds (up to the
+    /// year 5138), below 10¹⁴ milliseconds, below 10¹⁷ microseconds, else nanoseconds. Every
+    /// date from March 1973 on reads the same in each unit, so real chat is never ambiguous.
+    ///
+    /// ```
+    /// use vigil::Timestamp;
+    /// let t = Timestamp::from_epoch(1_793_556_245).unwrap();
+    /// assert_eq!(t, Timestamp::from_epoch(1_793_556_245_000).unwrap());
+    /// assert_eq!(t, Timestamp::from_epoch(1_793_556_245_000_000_000).unwrap());
+    /// assert_eq!(t.to_rfc3339(), "2026-11-01T18:04:05Z");
+    /// ```
+    pub fn from_epoch(n: i128) -> Result<Timestamp, TimestampError> {
+        let ms = match n.unsigned_abs() {
+            a if a < EPOCH_MS_FROM => n.checked_mul(1000),
+            a if a < EPOCH_US_FROM => Some(n),
+            a if a < EPOCH_NS_FROM => Some(n / 1000),
+            _ => Some(n / 1_000_000),
+        };
+        ms.and_then(|ms| i64::try_from(ms).ok())
+            .map(Timestamp)
+            .ok_or_else(|| TimestampError::new(&n.to_string(), TimestampErrorKind::OutOfRange))
+    }
+
+    /// [`Timestamp::from_epoch`] for a number with a fraction (`1793556245.25` seconds).
+    pub fn from_epoch_f64(x: f64) -> Result<Timestamp, TimestampError> {
+        let out = || TimestampError::new(&x.to_string(), TimestampErrorKind::OutOfRange);
+        if !x.is_finite() {
+            return Err(out());
+        }
+        let a = x.abs();
+        #[allow(clippy::cast_precision_loss)]
+        let ms = if a < EPOCH_MS_FROM as f64 {
+            x * 1000.0
+        } else if a < EPOCH_US_FROM as f64 {
+            x
+        } else if a < EPOCH_NS_FROM as f64 {
+            x / 1000.0
+        } else {
+            x / 1_000_000.0
+        };
+        // In range of i64 milliseconds (±292 million years) or an error; rounding to whole
+        // milliseconds is the point.
+        if ms.abs() < 9.2e18 {
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(Timestamp(ms.round() as i64))
+        } else {
+            Err(out())
+        }
+    }
+
+    /// Reads a timestamp as platforms write it: RFC 3339 text (a space may stand for the `T`),
+    /// or digits of epoch seconds, milliseconds, microseconds or nanoseconds
+    /// ([`Timestamp::from_epoch`], a fraction allowed).
+    ///
+    /// ```
+    /// use vigil::Timestamp;
+    /// let t = Timestamp::parse("2026-11-01T18:04:05Z").unwrap();
+    /// assert_eq!(Timestamp::parse("2026-11-01 18:04:05Z").unwrap(), t);
+    /// assert_eq!(Timestamp::parse("1793556245").unwrap(), t);
+    /// assert_eq!(Timestamp::parse(" 1793556245000 ").unwrap(), t);
+    /// assert!(Timestamp::parse("yesterday").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
+        let t = text.trim();
+        let numeric = !t.is_empty()
+            && t.bytes().any(|b| b.is_ascii_digit())
+            && t.bytes()
+                .enumerate()
+                .all(|(i, b)| b.is_ascii_digit() || b == b'.' || (i == 0 && (b == b'-' || b == b'+')));
+        if numeric {
+            if let Ok(n) = t.parse::<i128>() {
+                return Timestamp::from_epoch(n);
+            }
+            if let Ok(x) = t.parse::<f64>() {
+                return Timestamp::from_epoch_f64(x);
+            }
+        }
+        if t.len() > 10 && t.as_bytes()[10] == b' ' && t.is_char_boundary(10) && t.is_char_boundary(11) {
+            let fixed = format!("{}T{}", &t[..10], &t[11..]);
+            return Timestamp::parse_rfc3339(&fixed).map_err(|e| TimestampError::new(text, e.kind().clone()));
+        }
+        Timestamp::parse_rfc3339(t).map_err(|e| TimestampError::new(text, e.kind().clone()))
     }
 
     /// Parses RFC 3339 text such as `2026-11-01T18:04:05Z` or `2026-11-01T19:04:05.250+01:00`;
@@ -162,6 +372,13 @@ impl Timestamp {
     }
 }
 
+/// Epoch numbers from this magnitude on count milliseconds, not seconds.
+const EPOCH_MS_FROM: u128 = 100_000_000_000;
+/// From this magnitude on, microseconds.
+const EPOCH_US_FROM: u128 = 100_000_000_000_000;
+/// From this magnitude on, nanoseconds.
+const EPOCH_NS_FROM: u128 = 100_000_000_000_000_000;
+
 impl Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_rfc3339())
@@ -170,32 +387,33 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Millis(i64),
-            Text(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Millis(ms) => Ok(Timestamp(ms)),
-            Raw::Text(t) => Timestamp::parse_rfc3339(&t).map_err(serde::de::Error::custom),
-        }
+        lenient::timestamp(d)
     }
 }
 
 /// One participant of a conversation: an opaque id and what the platform knows of their age.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Participant {
-    /// The platform's opaque id for the account.
+    /// The platform's opaque id for the account (an integer in JSON is read as its digits).
+    #[serde(deserialize_with = "lenient::id")]
     pub id: String,
-    /// The age band; `unknown` when absent.
-    #[serde(default)]
+    /// The age band; `unknown` when absent or not one of the band names.
+    #[serde(default, deserialize_with = "lenient::age_band")]
     pub age_band: AgeBand,
-    /// Age in years, when the platform knows it. Used for the band when `age_band` is unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Age in years, when the platform knows it (a number, or digits in a string). Used for the
+    /// band, by the policy's `metadata.adult_age`, when `age_band` is unknown.
+    #[serde(
+        default,
+        deserialize_with = "lenient::age",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub age: Option<u32>,
     /// Days since the account was created, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::days",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_age_days: Option<u32>,
 }
 
@@ -210,10 +428,20 @@ impl Participant {
         }
     }
 
-    /// The band to use: `age_band`, or the band of `age` when the band is unknown.
-    pub fn effective_band(&self) -> AgeBand {
+    /// The band to use: `age_band`, or the band of `age` when the band is unknown, adulthood
+    /// starting at `adult_age` (the policy's `metadata.adult_age`; an
+    /// [`Engine`](crate::Engine) applies it for you).
+    ///
+    /// ```
+    /// use vigil::{AgeBand, Participant};
+    /// let mut p = Participant::new("u-1", AgeBand::Unknown);
+    /// p.age = Some(17);
+    /// assert_eq!(p.band(18), AgeBand::Minor);
+    /// assert_eq!(p.band(16), AgeBand::Adult);
+    /// ```
+    pub fn band(&self, adult_age: u32) -> AgeBand {
         match (self.age_band, self.age) {
-            (AgeBand::Unknown, Some(age)) => AgeBand::from_age(age),
+            (AgeBand::Unknown, Some(age)) => AgeBand::from_age(age, adult_age),
             (band, _) => band,
         }
     }
@@ -223,28 +451,43 @@ impl Participant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// The conversation (thread, DM channel, group) the message belongs to.
+    #[serde(deserialize_with = "lenient::id")]
     pub conversation_id: String,
     /// The message's id, unique within the conversation; evidence refers to it.
+    #[serde(deserialize_with = "lenient::id")]
     pub message_id: String,
     /// When the message was sent. Decay is computed from these timestamps.
     pub timestamp: Timestamp,
     /// Who sent it.
     pub sender: Participant,
-    /// To whom, in direct channels; `None` in group and public channels.
+    /// To whom, in direct channels; `None` in group and public channels. A direct message
+    /// without one is scored on a key of its sender alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<Participant>,
-    /// The kind of channel.
-    #[serde(default)]
-    pub channel: Channel,
-    /// The relationship from sender to recipient.
-    #[serde(default)]
-    pub relationship: Relationship,
+    /// The channel, in the platform's own word (`"dm"`, `"game"`, `"lobby"`) or a kind's name
+    /// (`"direct"`); empty when not given. The policy maps it to a [`Channel`] kind.
+    #[serde(
+        default,
+        deserialize_with = "lenient::word",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub channel: String,
+    /// The relationship from sender to recipient, in the platform's own word (`"friend"`,
+    /// `"follower"`) or a kind's name (`"stranger"`); empty when not given. The policy maps it to
+    /// a [`Relationship`] kind.
+    #[serde(
+        default,
+        deserialize_with = "lenient::word",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub relationship: String,
     /// The text as the user typed it. Evidence spans are byte offsets into it.
     pub text: String,
 }
 
 impl Message {
-    /// A direct message with unknown channel metadata; set the other fields as needed.
+    /// A message without channel or relationship (both not given); set the other fields as
+    /// needed.
     ///
     /// ```
     /// use vigil::{AgeBand, Message, Participant, Timestamp};
@@ -265,8 +508,8 @@ impl Message {
             timestamp,
             sender,
             recipient: None,
-            channel: Channel::Unknown,
-            relationship: Relationship::Unknown,
+            channel: String::new(),
+            relationship: String::new(),
             text: text.into(),
         }
     }
@@ -277,15 +520,24 @@ impl Message {
         self
     }
 
-    /// Sets the channel.
-    pub fn with_channel(mut self, channel: Channel) -> Message {
-        self.channel = channel;
+    /// Sets the channel: a kind ([`Channel::Direct`]) or the platform's own word (`"game"`).
+    ///
+    /// ```
+    /// use vigil::{AgeBand, Channel, Message, Participant, Timestamp};
+    /// let m = Message::new("c-1", "m-1", Timestamp::from_millis(0),
+    ///     Participant::new("u-1", AgeBand::Adult), "gg").with_channel("lobby");
+    /// assert_eq!(m.channel, "lobby");
+    /// assert_eq!(m.with_channel(Channel::Public).channel, "public");
+    /// ```
+    pub fn with_channel(mut self, channel: impl Into<String>) -> Message {
+        self.channel = channel.into();
         self
     }
 
-    /// Sets the relationship.
-    pub fn with_relationship(mut self, relationship: Relationship) -> Message {
-        self.relationship = relationship;
+    /// Sets the relationship: a kind ([`Relationship::Stranger`]) or the platform's own word
+    /// (`"friend"`).
+    pub fn with_relationship(mut self, relationship: impl Into<String>) -> Message {
+        self.relationship = relationship.into();
         self
     }
 
@@ -362,22 +614,113 @@ mod tests {
         assert!(e.to_string().contains("timestamp"), "{e}");
     }
 
+    fn parse(json: &str) -> Message {
+        Message::from_json(json).unwrap_or_else(|e| panic!("{json}: {e}"))
+    }
+
     #[test]
-    fn unknown_age_band_is_an_error_naming_the_value() {
-        let e = Message::from_json(
+    fn an_unknown_age_band_word_is_unknown_and_the_message_is_kept() {
+        let m = parse(
             r#"{"conversation_id":"c","message_id":"m","timestamp":0,"sender":{"id":"a","age_band":"teen"},"text":""}"#,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("teen"), "{e}");
+        );
+        assert_eq!(m.sender.age_band, AgeBand::Unknown);
+        let m = parse(
+            r#"{"conversation_id":"c","message_id":"m","timestamp":0,"sender":{"id":"a","age_band":"MINOR"},"text":""}"#,
+        );
+        assert_eq!(m.sender.age_band, AgeBand::Minor);
     }
 
     #[test]
     fn unknown_fields_are_ignored_and_age_gives_band() {
-        let m = Message::from_json(
+        let m = parse(
             r#"{"conversation_id":"c","message_id":"m","timestamp":0,"extra":1,"sender":{"id":"a","age":12},"text":"x"}"#,
+        );
+        assert_eq!(m.sender.band(18), AgeBand::Minor);
+        assert_eq!(m.sender.band(12), AgeBand::Adult);
+    }
+
+    #[test]
+    fn ages_and_account_ages_are_read_leniently() {
+        let age = |v: &str| {
+            parse(&format!(
+                r#"{{"conversation_id":"c","message_id":"m","timestamp":0,"sender":{{"id":"a","age":{v},"account_age_days":{v}}},"text":""}}"#
+            ))
+            .sender
+        };
+        for (v, want) in [
+            ("13", Some(13)),
+            ("13.9", Some(13)),
+            ("\"13\"", Some(13)),
+            ("\" 15 \"", Some(15)),
+            ("\"thirteen\"", None),
+            ("\"13-15\"", None),
+            ("-1", None),
+            ("null", None),
+            ("true", None),
+            ("1000", None),
+        ] {
+            assert_eq!(age(v).age, want, "age {v}");
+        }
+        assert_eq!(age("1000").account_age_days, Some(1000));
+    }
+
+    #[test]
+    fn ids_may_be_integers_and_words_are_kept_as_written() {
+        let m = parse(
+            r#"{"conversation_id":12345,"message_id":7,"timestamp":0,"sender":{"id":99},"recipient":{"id":"u-4"},"channel":"Lobby","relationship":"follower","text":"x"}"#,
+        );
+        assert_eq!(
+            (m.conversation_id.as_str(), m.message_id.as_str()),
+            ("12345", "7")
+        );
+        assert_eq!(m.sender.id, "99");
+        assert_eq!(
+            (m.channel.as_str(), m.relationship.as_str()),
+            ("Lobby", "follower")
+        );
+        let m = parse(
+            r#"{"conversation_id":"c","message_id":"m","timestamp":0,"sender":{"id":"a"},"channel":null,"relationship":3,"recipient":null,"text":"x"}"#,
+        );
+        assert_eq!((m.channel.as_str(), m.relationship.as_str()), ("", "3"));
+        assert!(m.recipient.is_none());
+        // An object is not an id.
+        let e = Message::from_json(
+            r#"{"conversation_id":{"x":1},"message_id":"m","timestamp":0,"sender":{"id":"a"},"text":""}"#,
         )
-        .unwrap();
-        assert_eq!(m.sender.effective_band(), AgeBand::Minor);
+        .unwrap_err();
+        assert!(e.to_string().contains("conversation_id"), "{e}");
+    }
+
+    #[test]
+    fn timestamps_in_every_unit_read_the_same() {
+        let at = |v: &str| {
+            parse(&format!(
+                r#"{{"conversation_id":"c","message_id":"m","timestamp":{v},"sender":{{"id":"a"}},"text":""}}"#
+            ))
+            .timestamp
+        };
+        let t = Timestamp::parse_rfc3339("2026-11-01T18:04:05.250Z").unwrap();
+        for v in [
+            "\"2026-11-01T18:04:05.250Z\"",
+            "\"2026-11-01 19:04:05.250+01:00\"",
+            "1793556245.25",
+            "\"1793556245.25\"",
+            "1793556245250",
+            "\"1793556245250\"",
+            "1793556245250000",
+            "1793556245250000000",
+        ] {
+            assert_eq!(at(v), t, "timestamp {v}");
+        }
+        assert_eq!(at("0"), Timestamp::from_millis(0));
+        assert_eq!(at("-86400"), Timestamp::from_millis(-86_400_000));
+        for bad in ["\"soon\"", "null", "true", "\"\"", "\"12:00\""] {
+            let e = Message::from_json(&format!(
+                r#"{{"conversation_id":"c","message_id":"m","timestamp":{bad},"sender":{{"id":"a"}},"text":""}}"#
+            ))
+            .unwrap_err();
+            assert!(e.to_string().starts_with("field `timestamp`: "), "{bad}: {e}");
+        }
     }
 
     #[test]

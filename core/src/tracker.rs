@@ -36,7 +36,7 @@ use crate::engine::{round3, Assessment, Context, Engine, LanguageReport, Span};
 use crate::escalation::{Escalation, EvidenceFact, Facts, StageFact};
 use crate::level::Level;
 use crate::matcher::Scratch;
-use crate::message::{AgeBand, Channel, Message, Timestamp};
+use crate::message::{AgeBand, Message, PlatformMetadata, Timestamp};
 use crate::policy::model::ExcerptMode;
 
 /// A conversation key.
@@ -235,6 +235,10 @@ pub struct Observation {
     /// with language scoping: packs of two or more languages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<LanguageReport>,
+    /// The platform's own channel and relationship words, when the message wrote words that are
+    /// not kinds' names: what each was scored as, and whether the policy maps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<PlatformMetadata>,
     /// The message was older than the last one of its key (see "Keys and time" in the crate docs).
     pub out_of_order: bool,
     /// An escalation, when the level rose or a new category joined.
@@ -408,17 +412,17 @@ impl Tracker {
         let truncated = engine.find(&msg.text, &mut self.scratch);
         let conv = msg.conversation_id.as_str();
         let sender = msg.sender.id.as_str();
-        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        let mut ctx = Context::of(engine.policy(), msg);
+        let group = ctx.channel.is_shared();
         let recipient = if group {
             None
         } else {
             msg.recipient.as_ref().map(|r| r.id.as_str())
         };
-
-        let mut ctx = Context::of(msg);
         if group {
             ctx.recipient = AgeBand::Unknown;
         }
+        let (known_sender, known_recipient) = (ctx.sender, ctx.recipient);
         // What was last seen more than the time-to-live before this message is gone, wherever
         // it sits in eviction order: eviction walks from the least recently used entry and
         // stops at the first fresh one, so an idle entry can still be held behind a fresh one
@@ -544,13 +548,11 @@ impl Tracker {
         let out_of_order = state.messages > 0 && ts < state.last_ts;
         let now = ts.max(state.last_ts);
         if let Some(t) = trace.as_deref_mut() {
-            t.sender_inferred_minor = sender_probable && msg.sender.effective_band() == AgeBand::Unknown;
+            t.sender_inferred_minor = sender_probable && known_sender == AgeBand::Unknown;
             t.recipient_inferred_minor = recipient_probable
                 && !group
-                && msg
-                    .recipient
-                    .as_ref()
-                    .is_some_and(|r| r.effective_band() == AgeBand::Unknown);
+                && msg.recipient.is_some()
+                && known_recipient == AgeBand::Unknown;
             t.key_messages_before = state.messages;
             if state.messages > 0 {
                 t.elapsed_ms = Some(now.saturating_sub(state.last_ts));
@@ -604,6 +606,7 @@ impl Tracker {
             stages,
             capped_by: capped_by.map(|c| engine.ceilings[usize::from(c)].id.clone()),
             language,
+            platform: PlatformMetadata::of(engine.policy(), msg),
             out_of_order,
             escalation,
         }
@@ -864,8 +867,8 @@ fn conversation_language<'a>(
 /// (caps, stage bonus, levels, ceilings) on a new key, for explanations of a message on its own.
 pub(crate) fn trace_alone(engine: &Engine, msg: &Message, assessment: &Assessment) -> KeyTrace {
     let ts = msg.timestamp.as_millis();
-    let mut known = Context::of(msg);
-    if matches!(msg.channel, Channel::Group | Channel::Public) {
+    let mut known = Context::of(engine.policy(), msg);
+    if known.channel.is_shared() {
         known.recipient = AgeBand::Unknown;
     }
     let update = Update {

@@ -89,6 +89,15 @@ pub struct MessageContext {
     pub relationship: Relationship,
     /// The channel.
     pub channel: Channel,
+    /// The platform's own words, when they are not kinds' names, and what they were scored as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<crate::message::PlatformMetadata>,
+    /// The message's relationship word as written (`when` lists may name it).
+    #[serde(skip)]
+    relationship_word: String,
+    /// The message's channel word as written.
+    #[serde(skip)]
+    channel_word: String,
     /// The sender's account age, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_age_days: Option<u32>,
@@ -99,19 +108,20 @@ pub struct MessageContext {
 }
 
 impl MessageContext {
-    fn of(msg: &Message) -> MessageContext {
-        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+    fn of(engine: &Engine, msg: &Message) -> MessageContext {
+        let known = crate::engine::Context::of(engine.policy(), msg);
         MessageContext {
-            sender: msg.sender.effective_band(),
-            recipient: if group {
+            sender: known.sender,
+            recipient: if known.channel.is_shared() {
                 AgeBand::Unknown
             } else {
-                msg.recipient
-                    .as_ref()
-                    .map_or(AgeBand::Unknown, |r| r.effective_band())
+                known.recipient
             },
-            relationship: msg.relationship,
-            channel: msg.channel,
+            relationship: known.relationship,
+            channel: known.channel,
+            platform: crate::message::PlatformMetadata::of(engine.policy(), msg),
+            relationship_word: msg.relationship.clone(),
+            channel_word: msg.channel.clone(),
             account_age_days: msg.sender.account_age_days,
             sender_inferred_minor: false,
             recipient_inferred_minor: false,
@@ -130,19 +140,28 @@ impl MessageContext {
             let want: Vec<&str> = c.recipient.iter().map(|b| b.as_str()).collect();
             out.push(format!("recipient is {} (needs {})", self.recipient, list(&want)));
         }
-        if !c.relationship.is_empty() && !c.relationship.contains(&self.relationship) {
-            let want: Vec<&str> = c.relationship.iter().map(|b| b.as_str()).collect();
+        let said = |kind: &str, word: &str| {
+            if word.is_empty() || word == kind {
+                kind.to_string()
+            } else {
+                format!("{kind} (\"{word}\")")
+            }
+        };
+        let (rel, rel_word) = (self.relationship.as_str(), self.relationship_word.as_str());
+        if !crate::engine::names(&c.relationship, rel, rel_word) {
+            let want: Vec<&str> = c.relationship.iter().map(String::as_str).collect();
             out.push(format!(
                 "relationship is {} (needs {})",
-                self.relationship.as_str(),
+                said(rel, rel_word),
                 list(&want)
             ));
         }
-        if !c.channel.is_empty() && !c.channel.contains(&self.channel) {
-            let want: Vec<&str> = c.channel.iter().map(|b| b.as_str()).collect();
+        let (chan, chan_word) = (self.channel.as_str(), self.channel_word.as_str());
+        if !crate::engine::names(&c.channel, chan, chan_word) {
+            let want: Vec<&str> = c.channel.iter().map(String::as_str).collect();
             out.push(format!(
                 "channel is {} (needs {})",
-                self.channel.as_str(),
+                said(chan, chan_word),
                 list(&want)
             ));
         }
@@ -419,7 +438,7 @@ pub struct MessageExplanation {
 /// applies, as in [`Engine::assess`].
 pub fn explain_message(engine: &Engine, msg: &Message) -> MessageExplanation {
     let assessment = engine.assess(msg);
-    build(engine, msg, MessageContext::of(msg), &assessment, false)
+    build(engine, msg, MessageContext::of(engine, msg), &assessment, false)
 }
 
 /// Builds the explanation of an assessment made under `ctx`.
@@ -891,7 +910,7 @@ pub fn explain_conversation(
             tracker.observe(msg);
             continue;
         }
-        let group = matches!(msg.channel, Channel::Group | Channel::Public);
+        let group = policy.metadata().channel(&msg.channel).kind.is_shared();
         let key = Key {
             conversation: msg.conversation_id.as_str().into(),
             sender: msg.sender.id.as_str().into(),
@@ -903,7 +922,7 @@ pub fn explain_conversation(
         };
         let (obs, trace) = tracker.observe_traced(msg);
         // Everything below is read off the trace: the tracker's own record of what it did.
-        let mut ctx = MessageContext::of(msg);
+        let mut ctx = MessageContext::of(engine, msg);
         if trace.sender_inferred_minor {
             ctx.sender = AgeBand::Minor;
             ctx.sender_inferred_minor = true;

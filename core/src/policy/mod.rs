@@ -29,7 +29,8 @@
 //!
 //! This module holds what a policy is made of beyond the [`Policy`] and
 //! [`PolicyBuilder`](crate::PolicyBuilder) themselves (re-exported at the crate root): the
-//! resolved settings ([`Scoring`], [`Evidence`], [`LanguagePolicy`], [`TrackerConfig`]) and
+//! resolved settings ([`Scoring`], [`Evidence`], [`LanguagePolicy`], [`MetadataPolicy`],
+//! [`TrackerConfig`]) and
 //! their [`defaults`], and read-only views of its items ([`PolicyView`], from
 //! [`Policy::view`]: [`RuleInfo`], [`CategoryInfo`], …).
 //!
@@ -47,7 +48,9 @@ mod view;
 
 pub use duration::parse_duration;
 pub use model::ExcerptMode;
-pub use resolve::{defaults, Evidence, LanguagePolicy, Scoring, StageBonus, TrackerConfig};
+pub use resolve::{
+    defaults, Evidence, KindOf, LanguagePolicy, MetadataPolicy, Scoring, StageBonus, TrackerConfig,
+};
 pub use view::{CategoryInfo, CeilingInfo, LayerInfo, ModifierInfo, PolicyView, RuleInfo, StageInfo};
 
-pub(crate) use resolve::{index_of, Policy};
+pub(crate) use resolve::{index_of, word_is, Policy};

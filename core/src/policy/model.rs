@@ -34,6 +34,8 @@ pub struct Layer {
     /// Language identification and the scoping of packs by language.
     #[serde(default)]
     pub language: Option<LanguageSettings>,
+    /// The platform's metadata vocabulary and the adult age.
+    pub metadata: Option<MetadataSettings>,
     /// Grooming stages.
     #[serde(default, rename = "stage")]
     pub stages: Vec<Stage>,
@@ -249,6 +251,31 @@ impl LanguageSettings {
     }
 }
 
+/// The platform's metadata as written in a layer: the adult age, and the platform's own words
+/// for channels and relationships, listed under the kind each means. Later layers change the
+/// adult age and add words (a word listed again under another kind moves there).
+///
+/// ```toml
+/// [metadata]
+/// adult_age = 18
+/// [metadata.channel]
+/// public = ["game", "lobby"]
+/// [metadata.relationship]
+/// contact = ["friend", "follower"]
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataSettings {
+    /// The age from which a participant with a known `age` is an adult (18 by default).
+    pub adult_age: Option<u32>,
+    /// Channel words by the kind they mean.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub channel: std::collections::BTreeMap<Channel, Vec<String>>,
+    /// Relationship words by the kind they mean.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub relationship: std::collections::BTreeMap<Relationship, Vec<String>>,
+}
+
 /// A grooming stage: categories evidence stages; several stages from one sender weigh most.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -302,12 +329,13 @@ pub struct Condition {
     /// Recipient age bands (a message without recipient has band `unknown`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recipient: Vec<AgeBand>,
-    /// Relationships.
+    /// Relationships: kinds (`contact`) or platform words (`follower`, which then matches that
+    /// word only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub relationship: Vec<Relationship>,
-    /// Channels.
+    pub relationship: Vec<String>,
+    /// Channels: kinds (`public`) or platform words (`lobby`, which then matches that word only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub channel: Vec<Channel>,
+    pub channel: Vec<String>,
     /// Sender account younger than this many days (accounts of unknown age never match).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_age_days_below: Option<u32>,

@@ -2,7 +2,7 @@
 //! resolved settings. Private: [`Policy`] and [`PolicyBuilder`] are re-exported at the crate root,
 //! the settings from [`crate::policy`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -13,6 +13,7 @@ use super::model::{Category, Ceiling, ExcerptMode, Layer, Meta, Modifier, Rule, 
 use super::view::PolicyView;
 
 use crate::error::{Location, PolicyError, PolicyErrorKind};
+use crate::message::{Channel, Relationship};
 use crate::normalize::NormalizeOptions;
 
 /// Fallbacks for limits a policy may leave unset. Scoring constants (half-life, levels, weights)
@@ -32,6 +33,8 @@ pub mod defaults {
     pub const TRACKER_CAPACITY: usize = 100_000;
     /// Idle time-to-live of a tracked key, in milliseconds (30 days).
     pub const IDLE_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+    /// The age from which a participant is an adult, where no layer sets `metadata.adult_age`.
+    pub const ADULT_AGE: u32 = 18;
 }
 
 /// Resolved scoring constants.
@@ -97,6 +100,129 @@ impl Default for LanguagePolicy {
     }
 }
 
+/// Resolved platform metadata (the `[metadata]` tables of the layers, merged): the adult age, and
+/// the platform's words for channels and relationships with the kind each means.
+///
+/// Words are compared without case, with `-`, `_` and spaces alike (`Direct Message`,
+/// `direct-message` and `direct_message` are one word); a kind's own name means that kind; a
+/// word no layer lists means `unknown` (see [`MetadataPolicy::channel`]).
+///
+/// ```
+/// use vigil::{Channel, Policy, Relationship};
+///
+/// let policy = Policy::shipped().unwrap();
+/// let m = policy.metadata();
+/// assert_eq!(m.channel("Lobby").kind, Channel::Public);
+/// assert_eq!(m.channel("direct").kind, Channel::Direct);
+/// assert!(!m.channel("hologram").mapped);
+/// assert_eq!(m.relationship("friend").kind, Relationship::Contact);
+/// assert_eq!(m.adult_age, 18);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct MetadataPolicy {
+    /// The age from which a participant with a known `age` is an adult.
+    pub adult_age: u32,
+    /// Channel words (folded: lower case, `_` for `-` and spaces) and the kind each means.
+    pub channel_words: BTreeMap<String, Channel>,
+    /// Relationship words (folded) and the kind each means.
+    pub relationship_words: BTreeMap<String, Relationship>,
+}
+
+impl Default for MetadataPolicy {
+    fn default() -> MetadataPolicy {
+        MetadataPolicy {
+            adult_age: defaults::ADULT_AGE,
+            channel_words: BTreeMap::new(),
+            relationship_words: BTreeMap::new(),
+        }
+    }
+}
+
+/// A platform's word and the kind a policy maps it to ([`MetadataPolicy::channel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KindOf<K> {
+    /// The kind the word means (`unknown` for a word no layer maps, or no word).
+    pub kind: K,
+    /// The word is a kind's name or listed by a layer. `false` for a word Vigil does not know
+    /// (scored as `unknown`, reported by `vigil scan`) and for no word at all.
+    pub mapped: bool,
+}
+
+impl MetadataPolicy {
+    /// The kind of channel a platform's word means.
+    pub fn channel(&self, word: &str) -> KindOf<Channel> {
+        kind_of(word, Channel::from_name, &self.channel_words, Channel::Unknown)
+    }
+
+    /// The kind of relationship a platform's word means.
+    pub fn relationship(&self, word: &str) -> KindOf<Relationship> {
+        kind_of(
+            word,
+            Relationship::from_name,
+            &self.relationship_words,
+            Relationship::Unknown,
+        )
+    }
+}
+
+fn kind_of<K: Copy>(
+    word: &str,
+    named: impl Fn(&str) -> Option<K>,
+    words: &BTreeMap<String, K>,
+    unknown: K,
+) -> KindOf<K> {
+    let folded = fold_word(word);
+    if folded.is_empty() {
+        return KindOf {
+            kind: unknown,
+            mapped: false,
+        };
+    }
+    match named(&folded).or_else(|| words.get(folded.as_ref()).copied()) {
+        Some(kind) => KindOf { kind, mapped: true },
+        None => KindOf {
+            kind: unknown,
+            mapped: false,
+        },
+    }
+}
+
+/// A metadata word as policies compare it: trimmed, ASCII lower case, `-` and spaces as `_`.
+/// Borrows when the word is already folded (the hot path: platforms send the same words).
+pub(crate) fn fold_word(word: &str) -> std::borrow::Cow<'_, str> {
+    let word = word.trim();
+    if word
+        .bytes()
+        .all(|b| !b.is_ascii_uppercase() && b != b'-' && b != b' ')
+    {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    std::borrow::Cow::Owned(
+        word.chars()
+            .map(|c| match c {
+                '-' | ' ' => '_',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect(),
+    )
+}
+
+/// `folded` (a policy's word, folded) is `word` (a message's, as written) once folded; without
+/// allocating.
+pub(crate) fn word_is(folded: &str, word: &str) -> bool {
+    let word = word.trim();
+    folded.len() == word.len()
+        && folded.bytes().zip(word.bytes()).all(|(f, w)| {
+            let w = match w {
+                b'-' | b' ' => b'_',
+                w => w.to_ascii_lowercase(),
+            };
+            f == w
+        })
+}
+
 /// Resolved tracker bounds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -126,6 +252,7 @@ pub struct Policy {
     actions: [Option<String>; 3],
     tracker: TrackerConfig,
     language: LanguagePolicy,
+    metadata: MetadataPolicy,
     stages: Vec<Stage>,
     categories: Vec<Category>,
     rules: Vec<Rule>,
@@ -197,6 +324,11 @@ impl Policy {
     /// Language scoping.
     pub fn language(&self) -> &LanguagePolicy {
         &self.language
+    }
+
+    /// The platform's metadata vocabulary and the adult age.
+    pub fn metadata(&self) -> &MetadataPolicy {
+        &self.metadata
     }
     /// Recommended action for a level, if the policy gives one.
     pub fn action(&self, level: crate::Level) -> Option<&str> {
@@ -409,6 +541,7 @@ struct Merger {
     language: LanguagePolicy,
     /// The last layer with a `[language]` table, to locate its errors.
     language_source: Option<usize>,
+    metadata: MetadataPolicy,
     sources: Vec<Source>,
     /// Position of each stage, category, rule, modifier and ceiling id (kind 0 to 4) in its list, so that
     /// duplicate checks and overrides take constant time: a policy of 100,000 rules loads in
@@ -513,6 +646,9 @@ impl Merger {
             l.apply(&mut self.language);
             self.language_source = Some(si);
         }
+        if let Some(m) = &layer.metadata {
+            self.metadata_layer(si, m)?;
+        }
         if let Some(t) = &layer.tracker {
             self.capacity = t.capacity.or(self.capacity);
             if let Some(ttl) = &t.idle_ttl {
@@ -588,6 +724,72 @@ impl Merger {
             self.apply_override(si, n, o)?;
         }
         Ok(())
+    }
+
+    /// Merges a layer's `[metadata]` table: its adult age, and its words over earlier layers'.
+    fn metadata_layer(&mut self, si: usize, m: &super::model::MetadataSettings) -> Result<(), PolicyError> {
+        if let Some(age) = m.adult_age {
+            if !(1..=150).contains(&age) {
+                return Err(self.err(
+                    si,
+                    "metadata".into(),
+                    Some("adult_age"),
+                    None,
+                    PolicyErrorKind::Invalid(format!(
+                        "`metadata.adult_age` = {age} is out of range (1 to 150)"
+                    )),
+                ));
+            }
+            self.metadata.adult_age = age;
+        }
+        let channel = self.words(si, "channel", &m.channel, Channel::from_name)?;
+        self.metadata.channel_words.extend(channel);
+        let relationship = self.words(si, "relationship", &m.relationship, Relationship::from_name)?;
+        self.metadata.relationship_words.extend(relationship);
+        Ok(())
+    }
+
+    /// A layer's words of one field, folded, each with its kind: a word must not be empty,
+    /// another kind's name, or listed under two kinds of the layer.
+    fn words<K: Copy + PartialEq + Ord + Serialize>(
+        &self,
+        si: usize,
+        field: &'static str,
+        table: &BTreeMap<K, Vec<String>>,
+        named: impl Fn(&str) -> Option<K>,
+    ) -> Result<Vec<(String, K)>, PolicyError> {
+        let mut out: BTreeMap<String, K> = BTreeMap::new();
+        for (&kind, words) in table {
+            for word in words {
+                let folded = fold_word(word).into_owned();
+                let bad = |why: String| {
+                    Err(self.err(
+                        si,
+                        "metadata".into(),
+                        Some(field),
+                        Some(word),
+                        PolicyErrorKind::Invalid(format!("`metadata.{field}` word {word:?}: {why}")),
+                    ))
+                };
+                if folded.is_empty() {
+                    return bad("a word must not be empty".into());
+                }
+                if let Some(named) = named(&folded) {
+                    if named != kind {
+                        return bad(format!(
+                            "it is the name of the kind `{folded}` and cannot mean another"
+                        ));
+                    }
+                }
+                if let Some(&other) = out.get(&folded) {
+                    if other != kind {
+                        return bad("it is listed under two kinds".into());
+                    }
+                }
+                out.insert(folded, kind);
+            }
+        }
+        Ok(out.into_iter().collect())
     }
 
     fn apply_override(&mut self, si: usize, n: usize, o: super::model::Override) -> Result<(), PolicyError> {
@@ -1043,12 +1245,34 @@ impl Merger {
                 idle_ttl_ms,
             },
             language: self.language,
+            metadata: self.metadata,
             stages: self.stages.into_iter().map(|(s, _)| s).collect(),
             categories: self.categories.into_iter().map(|(c, _)| c).collect(),
             rule_sources: self.rules.iter().map(|(_, s)| *s).collect(),
-            rules: self.rules.into_iter().map(|(r, _)| r).collect(),
-            modifiers: self.modifiers.into_iter().map(|(m, _)| m).collect(),
-            ceilings: self.ceilings.into_iter().map(|(c, _)| c).collect(),
+            rules: self
+                .rules
+                .into_iter()
+                .map(|(mut r, _)| {
+                    fold_when(&mut r.when);
+                    r
+                })
+                .collect(),
+            modifiers: self
+                .modifiers
+                .into_iter()
+                .map(|(mut m, _)| {
+                    fold_when(&mut m.when);
+                    m
+                })
+                .collect(),
+            ceilings: self
+                .ceilings
+                .into_iter()
+                .map(|(mut c, _)| {
+                    fold_when(&mut c.when);
+                    c
+                })
+                .collect(),
             hash: String::new(),
             sources: self.sources,
         };
@@ -1060,6 +1284,14 @@ impl Merger {
             digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
         );
         Ok(policy)
+    }
+}
+
+/// Folds the metadata words of a `when` as messages' words are compared ([`fold_word`]).
+fn fold_when(c: &mut super::model::Condition) {
+    for w in c.channel.iter_mut().chain(c.relationship.iter_mut()) {
+        let folded = fold_word(w).into_owned();
+        *w = folded;
     }
 }
 
