@@ -10,13 +10,17 @@ use serde_json::Value;
 use vigil::eval::{ConversationDiff, DiffReport, Differ, FieldChange, ItemChanges};
 
 use crate::exit;
-use crate::input::{compile, Input, PolicyArgs};
+use crate::input::{compile, Inputs, PolicyArgs};
 use crate::style::{self, paint, BOLD, DIM, GOOD};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
-    /// Messages as JSON Lines (`-` for standard input); several files are read in order
-    #[arg(value_name = "FILE", required = true)]
+    /// Messages as JSON Lines: files, directories, or `-` for standard input
+    ///
+    /// Files may be gzip-compressed. A directory gives its .jsonl, .ndjson and .json files (and
+    /// those ending in .gz), in its subdirectories too, in path order. Several inputs are read in
+    /// order as one stream: a conversation carries on from one file to the next.
+    #[arg(value_name = "PATH", required = true)]
     pub input: Vec<String>,
     /// Policy A (before): layers loaded after the shipped packs; repeat for more
     #[arg(long = "policy", short = 'p', value_name = "FILE")]
@@ -44,15 +48,13 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     let b = compile(loader.load_layers(&args.policy_b)?)?;
     let mut differ = Differ::new(a, b);
     let mut bad = 0u64;
-    for path in &args.input {
-        let mut input = Input::open(path)?;
-        while let Some(item) = input.next_message()? {
-            match item {
-                Ok(m) => differ.observe(&m),
-                Err(e) => {
-                    eprintln!("vigil: {}: {e} (skipped)", input.name);
-                    bad += 1;
-                }
+    let mut input = Inputs::open(&args.input)?;
+    while let Some(item) = input.next_message()? {
+        match item {
+            Ok(m) => differ.observe(&m),
+            Err(e) => {
+                eprintln!("vigil: {}: {e} (skipped)", input.name());
+                bad += 1;
             }
         }
     }

@@ -10,18 +10,24 @@ use vigil::eval::{parse_labels, BenignStats, Evaluation, LabelKind, Metrics, Rep
 use vigil::Level;
 
 use crate::exit;
-use crate::input::{self, Input, PolicyArgs};
+use crate::input::{self, Inputs, PolicyArgs};
 use crate::scan::parse_level;
 use crate::style::{self, paint, pct, BOLD, DIM, GOOD, WARN};
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// Messages as JSON Lines (`-` for standard input); several files are read in order
-    #[arg(long, short = 'm', value_name = "FILE", num_args = 1.., required = true)]
+    /// Messages as JSON Lines: files, directories, or `-` for standard input
+    ///
+    /// Files may be gzip-compressed. A directory gives its .jsonl, .ndjson and .json files (and
+    /// those ending in .gz), in its subdirectories too, in path order. Several inputs are read in
+    /// order as one stream: a conversation carries on from one file to the next.
+    #[arg(long, short = 'm', value_name = "PATH", num_args = 1.., required = true)]
     pub messages: Vec<String>,
     /// Labels as JSON Lines: {"conversation_id", "label": "grooming"|"benign",
     /// "first_risky_message_id"?, "language"?}; several files are merged
-    #[arg(long, short = 'l', value_name = "FILE", num_args = 1.., conflicts_with = "benign")]
+    ///
+    /// Files, directories and gzip are read as for --messages.
+    #[arg(long, short = 'l', value_name = "PATH", num_args = 1.., conflicts_with = "benign")]
     pub labels: Vec<String>,
     /// Every conversation is benign (real chat, no labels): report the false alarms
     #[arg(long)]
@@ -58,8 +64,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let engine = args.policy.engine()?;
     let mut labels = Vec::new();
     let mut bad = 0u64;
-    for path in &args.labels {
-        let text = input::read_text(path)?;
+    for (path, text) in input::read_texts(&args.labels)? {
         for item in parse_labels(&text) {
             match item {
                 Ok(l) => labels.push(l),
@@ -76,15 +81,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         Evaluation::new(engine, labels).map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.join(", ")))?
     };
     let mut ev = ev.with_threshold(args.threshold);
-    for path in &args.messages {
-        let mut input = Input::open(path)?;
-        while let Some(item) = input.next_message()? {
-            match item {
-                Ok(m) => ev.observe(&m),
-                Err(e) => {
-                    eprintln!("vigil: {}: {e} (skipped)", input.name);
-                    bad += 1;
-                }
+    let mut input = Inputs::open(&args.messages)?;
+    while let Some(item) = input.next_message()? {
+        match item {
+            Ok(m) => ev.observe(&m),
+            Err(e) => {
+                eprintln!("vigil: {}: {e} (skipped)", input.name());
+                bad += 1;
             }
         }
     }

@@ -50,13 +50,18 @@ pub enum Chan {
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// Messages as JSON Lines (`-` for standard input): explain one conversation of it
+    /// Messages as JSON Lines: files, directories, or `-` for standard input; explain one
+    /// conversation of them
+    ///
+    /// Files may be gzip-compressed. A directory gives its .jsonl, .ndjson and .json files (and
+    /// those ending in .gz), in its subdirectories too, in path order. Several inputs are read in
+    /// order as one stream: a conversation carries on from one file to the next.
     #[arg(
-        value_name = "FILE",
+        value_name = "PATH",
         conflicts_with = "text",
         required_unless_present = "text"
     )]
-    pub input: Option<String>,
+    pub input: Vec<String>,
     /// The conversation to explain (needed when the file holds several)
     #[arg(long, short = 'c', value_name = "ID")]
     pub conversation: Option<String>,
@@ -121,8 +126,8 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         }
         return Ok(exit::code(exit::OK));
     }
-    let path = args.input.as_deref().unwrap_or("-");
-    let (messages, bad) = input::read_messages(path, false)?;
+    let input::Messages { files, messages, bad } = input::read_messages(&args.input, false)?;
+    let source = input::describe(&files);
     let mut seen = std::collections::HashSet::new();
     let ids: Vec<&str> = messages
         .iter()
@@ -138,16 +143,17 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
                     n => format!(" and {n} more"),
                 };
                 anyhow::bail!(
-                    "{path}: no conversation `{c}` (conversations: {}{more})",
+                    "{source}: no conversation `{c}` (conversations: {}{more})",
                     ids[..ids.len().min(SHOWN)].join(", ")
                 );
             }
             c.clone()
         }
         (None, [one]) => one.to_string(),
-        (None, []) => anyhow::bail!("{path}: no messages"),
+        (None, []) => anyhow::bail!("{source}: no messages"),
         (None, many) => anyhow::bail!(
-            "{path} holds {} conversations: choose one with --conversation ({})",
+            "{source} {} {} conversations: choose one with --conversation ({})",
+            if files.len() == 1 { "holds" } else { "hold" },
             many.len(),
             many.join(", ")
         ),

@@ -1,13 +1,17 @@
 //! What the commands read: the policy (the shipped packs, then `--policy` layers) and JSON Lines
-//! inputs (files or standard input).
+//! inputs: standard input, files and directories, plain or gzip-compressed, read one after another
+//! as one stream of messages.
 
+use std::cell::Cell;
 use std::fs;
-use std::io::{self, BufRead, Read};
-use std::path::PathBuf;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
-use anyhow::{Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 use clap::Args;
+use flate2::bufread::MultiGzDecoder;
 use vigil::jsonl::Reader;
 use vigil::{Engine, Message, MessageError, Policy, PolicyError, ReadError};
 
@@ -79,83 +83,311 @@ pub fn compile(policy: Policy) -> Result<Arc<Engine>> {
         .map_err(|e| anyhow::anyhow!(policy_error(&e)))
 }
 
-/// An input of JSON Lines: a file or standard input, read by the core's reader
-/// ([`vigil::jsonl::Reader`]: byte-order mark, `\r\n`, blank lines, invalid UTF-8 as an error of
-/// its line), so the command reads exactly what the library and the WASM package read.
-pub struct Input {
-    /// The name used in messages (`-` is `<stdin>`).
-    pub name: String,
+/// What a directory contributes: files with these endings (JSON Lines, plain or gzip-compressed).
+const EXTENSIONS: [&str; 6] = [
+    ".jsonl",
+    ".ndjson",
+    ".json",
+    ".jsonl.gz",
+    ".ndjson.gz",
+    ".json.gz",
+];
+
+/// The first two bytes of a gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The files the command-line inputs name, in reading order. `-` is standard input; a file is
+/// read whatever its name; a directory is walked recursively and gives its files ending in
+/// [`EXTENSIONS`], sorted by path (byte-wise), leaving out hidden entries (names starting with
+/// `.`) and not following symbolic links to directories. A missing input, or a directory with no
+/// such file, is an error naming it.
+fn expand(args: &[String]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            files.push(PathBuf::from("-"));
+            continue;
+        }
+        let path = Path::new(arg);
+        let meta = fs::metadata(path).with_context(|| format!("cannot open {arg}"))?;
+        if !meta.is_dir() {
+            files.push(path.to_path_buf());
+            continue;
+        }
+        let mut found = Vec::new();
+        walk(path, &mut found)?;
+        if found.is_empty() {
+            bail!("{arg}: no .jsonl, .ndjson or .json file (plain or .gz) in this directory");
+        }
+        found.sort_by(|a, b| {
+            a.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.as_os_str().as_encoded_bytes())
+        });
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+/// Adds the files of `dir` and its subdirectories that a directory input contributes.
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+    let cannot = || format!("cannot read directory {}", dir.display());
+    for entry in fs::read_dir(dir).with_context(cannot)? {
+        let entry = entry.with_context(cannot)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type().with_context(cannot)?.is_dir() {
+            walk(&path, found)?;
+        } else if EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A short name for a list of inputs, for titles and messages: the names themselves, up to three,
+/// or how many there are.
+pub fn describe(names: &[String]) -> String {
+    match names {
+        [] => "no input".into(),
+        [one] => one.clone(),
+        few if few.len() <= 3 => few.join(", "),
+        many => format!("{} files", many.len()),
+    }
+}
+
+/// The name of a path in messages: `<stdin>` for `-`.
+fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// A reader that counts the bytes it passes on (the compressed bytes of a gzip file).
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(
+            self.count
+                .get()
+                .saturating_add(u64::try_from(n).unwrap_or(u64::MAX)),
+        );
+        Ok(n)
+    }
+}
+
+/// One input opened: its text as a stream (decompressed when it starts with gzip's magic bytes).
+struct Opened {
+    name: String,
+    stream: Box<dyn BufRead>,
+    gzip: bool,
+    /// Bytes read from the file or pipe itself (compressed, for gzip).
+    raw_read: Rc<Cell<u64>>,
+}
+
+fn open(path: &Path) -> Result<Opened> {
+    let name = display_name(path);
+    let raw: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(io::stdin())
+    } else {
+        Box::new(fs::File::open(path).with_context(|| format!("cannot open {name}"))?)
+    };
+    let raw_read = Rc::new(Cell::new(0));
+    let mut raw = BufReader::with_capacity(
+        1 << 16,
+        Counting {
+            inner: raw,
+            count: raw_read.clone(),
+        },
+    );
+    let mut head = Vec::with_capacity(GZIP_MAGIC.len());
+    (&mut raw)
+        .take(GZIP_MAGIC.len() as u64)
+        .read_to_end(&mut head)
+        .with_context(|| format!("cannot read {name}"))?;
+    let gzip = head == GZIP_MAGIC;
+    let whole = io::Cursor::new(head).chain(raw);
+    let stream: Box<dyn BufRead> = if gzip {
+        Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(whole)))
+    } else {
+        Box::new(whole)
+    };
+    Ok(Opened {
+        name,
+        stream,
+        gzip,
+        raw_read,
+    })
+}
+
+/// One input of JSON Lines read by the core's reader ([`vigil::jsonl::Reader`]: byte-order mark,
+/// `\r\n`, blank lines, invalid UTF-8 as an error of its line), so the command reads exactly
+/// what the library and the WASM package read.
+struct Input {
+    name: String,
     reader: Reader<Box<dyn BufRead>>,
-    /// The file's size, when it is a file.
-    pub len: Option<u64>,
+    gzip: bool,
+    raw_read: Rc<Cell<u64>>,
 }
 
 impl Input {
-    /// Opens a path, or standard input for `-`.
-    pub fn open(path: &str) -> Result<Input> {
-        let (name, reader, len): (String, Box<dyn BufRead>, Option<u64>) = if path == "-" {
-            ("<stdin>".into(), Box::new(io::BufReader::new(io::stdin())), None)
-        } else {
-            let file = fs::File::open(path).with_context(|| format!("cannot open {path}"))?;
-            let len = file.metadata().ok().map(|m| m.len());
-            (
-                path.to_string(),
-                Box::new(io::BufReader::with_capacity(1 << 16, file)),
-                len,
-            )
-        };
+    fn open(path: &Path) -> Result<Input> {
+        let o = open(path)?;
         Ok(Input {
-            name,
-            reader: Reader::new(reader),
-            len,
+            name: o.name,
+            reader: Reader::new(o.stream),
+            gzip: o.gzip,
+            raw_read: o.raw_read,
         })
     }
 
-    /// Bytes read so far.
-    pub fn bytes_read(&self) -> u64 {
-        self.reader.bytes_read()
-    }
-
-    /// The next message, or a malformed line (its error says `line N: problem`). A read error of
-    /// the file or pipe itself is fatal.
-    pub fn next_message(&mut self) -> Result<Option<std::result::Result<Message, MessageError>>> {
+    fn next_message(&mut self) -> Result<Option<std::result::Result<Message, MessageError>>> {
         match self.reader.next() {
             None => Ok(None),
             Some(Ok(m)) => Ok(Some(Ok(m))),
             Some(Err(ReadError::Message(e))) => Ok(Some(Err(e))),
-            Some(Err(e)) => Err(anyhow::Error::new(e).context(self.name.clone())),
+            Some(Err(e)) => {
+                let corrupt = self.gzip
+                    && matches!(&e, ReadError::Io { source, .. } if matches!(
+                        source.kind(),
+                        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+                    ));
+                let what = if corrupt {
+                    format!("{}: corrupt or truncated gzip data", self.name)
+                } else {
+                    self.name.clone()
+                };
+                Err(anyhow::Error::new(e).context(what))
+            }
         }
     }
 }
 
-/// Reads every message of an input. Malformed lines are reported on stderr and skipped (their
-/// count is returned), or fatal with `strict`.
-pub fn read_messages(path: &str, strict: bool) -> Result<(Vec<Message>, u64)> {
-    let mut input = Input::open(path)?;
+/// The command's inputs ([`expand`]ed), read one after another as one stream of messages: one
+/// file is open at a time, read line by line.
+pub struct Inputs {
+    files: std::vec::IntoIter<PathBuf>,
+    current: Option<Input>,
+    name: String,
+    finished_bytes: u64,
+    /// The files' total size on disk, unless one of them is standard input (or cannot be
+    /// measured).
+    pub len: Option<u64>,
+    /// The names of the files, as in messages (`<stdin>` for `-`).
+    pub names: Vec<String>,
+}
+
+impl Inputs {
+    /// Expands the command-line inputs; the files are opened as they are reached.
+    pub fn open(args: &[String]) -> Result<Inputs> {
+        let files = expand(args)?;
+        let len = files
+            .iter()
+            .map(|f| {
+                if f == Path::new("-") {
+                    None
+                } else {
+                    fs::metadata(f).ok().map(|m| m.len())
+                }
+            })
+            .sum();
+        Ok(Inputs {
+            names: files.iter().map(|f| display_name(f)).collect(),
+            files: files.into_iter(),
+            current: None,
+            name: String::new(),
+            finished_bytes: 0,
+            len,
+        })
+    }
+
+    /// The name of the file being read (the one the last message or malformed line came from).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Bytes read so far from the files themselves (compressed bytes for gzip files).
+    pub fn bytes_read(&self) -> u64 {
+        let current = self.current.as_ref().map_or(0, |i| i.raw_read.get());
+        self.finished_bytes.saturating_add(current)
+    }
+
+    /// The next message, or a malformed line (its error says `line N: problem`; [`Inputs::name`]
+    /// names the file). A read error of a file or pipe itself, or corrupt gzip data, is fatal.
+    pub fn next_message(&mut self) -> Result<Option<std::result::Result<Message, MessageError>>> {
+        loop {
+            if let Some(input) = &mut self.current {
+                if let Some(item) = input.next_message()? {
+                    return Ok(Some(item));
+                }
+                self.finished_bytes = self.finished_bytes.saturating_add(input.raw_read.get());
+                self.current = None;
+            }
+            let Some(path) = self.files.next() else {
+                return Ok(None);
+            };
+            let input = Input::open(&path)?;
+            self.name = input.name.clone();
+            self.current = Some(input);
+        }
+    }
+}
+
+/// Every message of some inputs, read into memory.
+pub struct Messages {
+    /// The files read, as in messages (`<stdin>` for `-`).
+    pub files: Vec<String>,
+    /// The messages, in order.
+    pub messages: Vec<Message>,
+    /// How many malformed lines were skipped.
+    pub bad: u64,
+}
+
+/// Reads every message of the inputs, in order. Malformed lines are reported on stderr with
+/// their file and skipped (and counted), or fatal with `strict`.
+pub fn read_messages(args: &[String], strict: bool) -> Result<Messages> {
+    let mut inputs = Inputs::open(args)?;
     let mut out = Vec::new();
     let mut bad = 0;
-    while let Some(item) = input.next_message()? {
+    while let Some(item) = inputs.next_message()? {
         match item {
             Ok(m) => out.push(m),
-            Err(e) if strict => anyhow::bail!("{}: {e}", input.name),
+            Err(e) if strict => bail!("{}: {e}", inputs.name()),
             Err(e) => {
-                eprintln!("vigil: {}: {e} (skipped)", input.name);
+                eprintln!("vigil: {}: {e} (skipped)", inputs.name());
                 bad += 1;
             }
         }
     }
-    Ok((out, bad))
+    Ok(Messages {
+        files: inputs.names,
+        messages: out,
+        bad,
+    })
 }
 
-/// Reads a whole file (or stdin for `-`) as text.
-pub fn read_text(path: &str) -> Result<String> {
-    if path == "-" {
-        let mut s = String::new();
-        io::stdin()
-            .read_to_string(&mut s)
-            .context("cannot read standard input")?;
-        Ok(s)
-    } else {
-        fs::read_to_string(path).with_context(|| format!("cannot read {path}"))
+/// Reads the whole text of each input (files of directories, decompressed when gzip), with its
+/// name, in order.
+pub fn read_texts(args: &[String]) -> Result<Vec<(String, String)>> {
+    let mut texts = Vec::new();
+    for path in expand(args)? {
+        let mut o = open(&path)?;
+        let mut text = String::new();
+        o.stream
+            .read_to_string(&mut text)
+            .with_context(|| format!("cannot read {}", o.name))?;
+        texts.push((o.name, text));
     }
+    Ok(texts)
 }

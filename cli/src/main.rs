@@ -46,11 +46,15 @@ enum ColorWhen {
 enum Command {
     /// Scan messages and print escalations (or every observation) as JSON Lines or text
     ///
-    /// A summary goes to standard error: messages, conversations, escalations by level and by
-    /// category, malformed lines, time taken. Malformed lines are reported with their line number
-    /// and skipped (exit 1), or fatal with --strict (exit 2).
+    /// Files, gzip-compressed files and directories are read in order by one tracker, so
+    /// conversations carry on across files. A summary goes to standard error: messages,
+    /// conversations, escalations by level and by category, malformed lines, time taken.
+    /// Malformed lines are reported with their file and line number and skipped (exit 1), or
+    /// fatal with --strict (exit 2).
     #[command(after_help = "Examples:
   vigil scan examples/sample-conversation.jsonl
+  vigil scan export/*.jsonl.gz
+  vigil scan export/ --format pretty
   vigil scan chat.jsonl --format pretty --min-level review
   cat chat.jsonl | vigil scan - --policy acme-overrides.toml
   vigil scan chat.jsonl --all > observations.jsonl
@@ -62,14 +66,16 @@ Exit codes: 0 ok · 1 malformed lines skipped · 2 usage, policy or fatal input 
     /// Explain a decision: normalized text, rule hits with highlighted spans, the score's
     /// arithmetic, decay and levels
     ///
-    /// With --text, explains one message on its own (metadata from the flags). With a file,
-    /// replays the conversation through a tracker and explains every message: decay since the
-    /// key's previous message, category points before and after, stage bonus, risk and level.
+    /// With --text, explains one message on its own (metadata from the flags). With files or
+    /// directories, replays the conversation through a tracker and explains every message: decay
+    /// since the key's previous message, category points before and after, stage bonus, risk and
+    /// level.
     #[command(after_help = "Examples:
   vigil explain --text \"d0n'7 t e l l ur mom we talk\" --sender adult --recipient minor
   vigil explain --text \"add me on snap\" --relationship stranger --account-age-days 3 --json
   vigil explain examples/sample-conversation.jsonl
-  vigil explain chat.jsonl --conversation c-17 --message m-8")]
+  vigil explain chat.jsonl --conversation c-17 --message m-8
+  vigil explain day-1.jsonl.gz day-2.jsonl.gz --conversation c-17")]
     Explain(explain::ExplainArgs),
     /// Validate, lint and test policy layers
     #[command(subcommand)]
@@ -102,7 +108,8 @@ Labels (JSON Lines):
     #[command(after_help = "Examples:
   vigil diff --policy-b acme-v2.toml chat.jsonl
   vigil diff --policy acme-v1.toml --policy-b acme-v2.toml chat.jsonl --json
-  vigil diff --policy-b acme-v2.toml tests/corpus/??.jsonl")]
+  vigil diff --policy-b acme-v2.toml tests/corpus/??.jsonl
+  vigil diff --policy-b acme-v2.toml export/")]
     Diff(diff::DiffArgs),
     /// Write a self-contained HTML case file for moderators
     ///
@@ -112,7 +119,8 @@ Labels (JSON Lines):
     #[command(after_help = "Examples:
   vigil report examples/sample-conversation.jsonl -o case.html
   vigil report chat.jsonl --conversation c-17 -o c-17.html
-  vigil report chat.jsonl --min-level review --no-blur -o review-queue.html")]
+  vigil report chat.jsonl --min-level review --no-blur -o review-queue.html
+  vigil report export/ --conversation c-17 -o c-17.html")]
     Report(report::ReportArgs),
     /// Print a shell completion script
     #[command(after_help = "Examples:

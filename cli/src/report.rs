@@ -21,9 +21,13 @@ use crate::scan::parse_level;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// Messages as JSON Lines (`-` for standard input)
-    #[arg(value_name = "FILE")]
-    pub input: String,
+    /// Messages as JSON Lines: files, directories, or `-` (the default) for standard input
+    ///
+    /// Files may be gzip-compressed. A directory gives its .jsonl, .ndjson and .json files (and
+    /// those ending in .gz), in its subdirectories too, in path order. Several inputs are read in
+    /// order as one stream: a conversation carries on from one file to the next.
+    #[arg(default_value = "-", value_name = "PATH")]
+    pub input: Vec<String>,
     /// Where to write the HTML (`-` for standard output)
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
@@ -52,7 +56,7 @@ struct Case<'a> {
 
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let engine = args.policy.engine()?;
-    let (messages, bad) = input::read_messages(&args.input, false)?;
+    let input::Messages { files, messages, bad } = input::read_messages(&args.input, false)?;
     let selected: Vec<String> = if args.conversation.is_empty() {
         let mut tracker = Tracker::new(engine.clone());
         let mut order: Vec<String> = Vec::new();
@@ -72,7 +76,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     } else {
         for c in &args.conversation {
             if !messages.iter().any(|m| &m.conversation_id == c) {
-                anyhow::bail!("{}: no conversation `{c}`", args.input);
+                anyhow::bail!("{}: no conversation `{c}`", input::describe(&files));
             }
         }
         args.conversation.clone()
@@ -98,13 +102,15 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
             cases[i].steps.push((m, obs));
         }
     }
-    let source = if args.input == "-" {
-        "<stdin>".to_string()
-    } else {
-        std::path::Path::new(&args.input)
-            .file_name()
-            .map_or(args.input.clone(), |f| f.to_string_lossy().into_owned())
-    };
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            std::path::Path::new(f)
+                .file_name()
+                .map_or(f.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    let source = input::describe(&names);
     let html = render(&engine, &cases, &args.title, &source, !args.no_blur);
     if args.output.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use vigil::{Escalation, Level, Observation, Tracker};
 
 use crate::exit;
-use crate::input::{Input, PolicyArgs};
+use crate::input::{Inputs, PolicyArgs};
 use crate::style::{self, paint, BOLD, DIM};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -24,9 +24,13 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Messages as JSON Lines; `-` (the default) for standard input
-    #[arg(default_value = "-", value_name = "FILE")]
-    pub input: String,
+    /// Messages as JSON Lines: files, directories, or `-` (the default) for standard input
+    ///
+    /// Files may be gzip-compressed. A directory gives its .jsonl, .ndjson and .json files (and
+    /// those ending in .gz), in its subdirectories too, in path order. Several inputs are read in
+    /// order as one stream: a conversation carries on from one file to the next.
+    #[arg(default_value = "-", value_name = "PATH")]
+    pub input: Vec<String>,
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// Print every observation, not only escalations
@@ -47,7 +51,8 @@ pub struct ScanArgs {
     /// No summary on standard error
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// No progress bar (it is shown only for files, when standard error is a terminal)
+    /// No progress bar (it is shown only for files, when standard error is a terminal; for gzip
+    /// files it counts compressed bytes)
     #[arg(long)]
     pub no_progress: bool,
 }
@@ -70,7 +75,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let engine = args.policy.engine()?;
     let mut tracker = Tracker::new(engine);
-    let mut input = Input::open(&args.input)?;
+    let mut input = Inputs::open(&args.input)?;
     let progress = match input.len {
         Some(len) if !args.no_progress && !args.quiet && style::stderr_is_terminal() => {
             let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
@@ -97,9 +102,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                     if let Some(pb) = &progress {
                         pb.abandon();
                     }
-                    anyhow::bail!("{}: {e}", input.name);
+                    anyhow::bail!("{}: {e}", input.name());
                 }
-                let line = format!("vigil: {}: {e} (skipped)", input.name);
+                let line = format!("vigil: {}: {e} (skipped)", input.name());
                 match &progress {
                     Some(pb) => pb.suspend(|| eprintln!("{line}")),
                     None => eprintln!("{line}"),

@@ -10,6 +10,7 @@ mod diff;
 mod eval;
 mod explain;
 mod help;
+mod inputs;
 mod policy;
 mod report;
 mod scan;
