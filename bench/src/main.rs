@@ -810,7 +810,7 @@ fn gen_log(args: &[String]) -> Result<(), String> {
         let mut rcpt = src.recipient.clone().unwrap_or_else(|| src.sender.clone());
         rcpt.id = format!("u-{c}-{r}");
         m.recipient = Some(rcpt);
-        m.channel = vigil::Channel::Direct;
+        m.channel = vigil::Channel::Direct.into();
         let line = serde_json::to_string(&m).map_err(|e| e.to_string())?;
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }

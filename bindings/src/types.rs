@@ -97,10 +97,16 @@ pub struct Message {
     /// To whom, in direct channels; absent in group and public channels.
     #[uniffi(default)]
     pub recipient: Option<Participant>,
-    /// The kind of channel.
-    pub channel: Channel,
-    /// The relationship from sender to recipient.
-    pub relationship: Relationship,
+    /// The channel, in the platform's own word (`"dm"`, `"game"`, `"lobby"`) or a kind's name
+    /// (`"direct"`, `"group"`, `"public"`, `"unknown"`); empty when not known. The policy's
+    /// `[metadata]` tables map words to kinds.
+    #[uniffi(default = "")]
+    pub channel: String,
+    /// The relationship from sender to recipient, in the platform's own word (`"friend"`,
+    /// `"follower"`) or a kind's name (`"stranger"`, `"contact"`, `"family"`, `"unknown"`);
+    /// empty when not known.
+    #[uniffi(default = "")]
+    pub relationship: String,
     /// The text as the user typed it. Evidence spans are byte offsets into its UTF-8 encoding.
     pub text: String,
 }
@@ -456,8 +462,8 @@ impl From<Message> for vigil::Message {
             timestamp: vigil::Timestamp::from_millis(m.timestamp_ms),
             sender: m.sender.into(),
             recipient: m.recipient.map(Into::into),
-            channel: m.channel.into(),
-            relationship: m.relationship.into(),
+            channel: m.channel,
+            relationship: m.relationship,
             text: m.text,
         }
     }
@@ -482,8 +488,8 @@ impl From<vigil::Message> for Message {
             timestamp_ms: m.timestamp.as_millis(),
             sender: m.sender.into(),
             recipient: m.recipient.map(Into::into),
-            channel: m.channel.into(),
-            relationship: m.relationship.into(),
+            channel: m.channel,
+            relationship: m.relationship,
             text: m.text,
         }
     }

@@ -9,7 +9,7 @@ use vigil::explain::{
     explain_conversation, explain_message, fmt_num, ConversationExplanation, MatchView, MessageExplanation,
     NotCountedReason, Step,
 };
-use vigil::{AgeBand, Channel, Message, Participant, Relationship, Timestamp};
+use vigil::{AgeBand, Message, Participant, Timestamp};
 
 use crate::exit;
 use crate::input::{self, PolicyArgs};
@@ -30,22 +30,6 @@ impl From<Band> for AgeBand {
             Band::Unknown => AgeBand::Unknown,
         }
     }
-}
-
-#[derive(Copy, Clone, Debug, ValueEnum)]
-pub enum Rel {
-    Stranger,
-    Contact,
-    Family,
-    Unknown,
-}
-
-#[derive(Copy, Clone, Debug, ValueEnum)]
-pub enum Chan {
-    Direct,
-    Group,
-    Public,
-    Unknown,
 }
 
 #[derive(Args, Debug)]
@@ -77,12 +61,14 @@ pub struct ExplainArgs {
     /// With --text: the recipient's age band
     #[arg(long, value_enum, default_value_t = Band::Minor, requires = "text")]
     pub recipient: Band,
-    /// With --text: the relationship
-    #[arg(long, value_enum, default_value_t = Rel::Unknown, requires = "text")]
-    pub relationship: Rel,
-    /// With --text: the channel
-    #[arg(long, value_enum, default_value_t = Chan::Direct, requires = "text")]
-    pub channel: Chan,
+    /// With --text: the relationship, a kind (stranger, contact, family, unknown) or the
+    /// platform's own word (friend, follower…), mapped by the policy's [metadata] tables
+    #[arg(long, value_name = "WORD", default_value = "unknown", requires = "text")]
+    pub relationship: String,
+    /// With --text: the channel, a kind (direct, group, public, unknown) or the platform's own
+    /// word (dm, lobby, game…), mapped by the policy's [metadata] tables
+    #[arg(long, value_name = "WORD", default_value = "direct", requires = "text")]
+    pub channel: String,
     /// With --text: the sender's account age in days
     #[arg(long, value_name = "DAYS", requires = "text")]
     pub account_age_days: Option<u32>,
@@ -98,18 +84,8 @@ fn message_from_flags(a: &ExplainArgs, text: &str) -> Message {
     sender.account_age_days = a.account_age_days;
     Message::new("cli", "cli-1", Timestamp::from_millis(0), sender, text)
         .with_recipient(Participant::new("recipient", a.recipient.into()))
-        .with_relationship(match a.relationship {
-            Rel::Stranger => Relationship::Stranger,
-            Rel::Contact => Relationship::Contact,
-            Rel::Family => Relationship::Family,
-            Rel::Unknown => Relationship::Unknown,
-        })
-        .with_channel(match a.channel {
-            Chan::Direct => Channel::Direct,
-            Chan::Group => Channel::Group,
-            Chan::Public => Channel::Public,
-            Chan::Unknown => Channel::Unknown,
-        })
+        .with_relationship(a.relationship.as_str())
+        .with_channel(a.channel.as_str())
 }
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
@@ -178,6 +154,16 @@ fn label(out: &mut impl Write, name: &str, value: impl std::fmt::Display) -> std
     writeln!(out, "  {} {value}", paint(DIM, format!("{name:<11}")))
 }
 
+/// A kind as scored, with the platform's word it was read from: `public ("lobby")`, or
+/// `unknown ("hologram", not mapped by the policy)`.
+fn said(kind: &str, word: Option<&vigil::PlatformWord>) -> String {
+    match word {
+        None => kind.to_string(),
+        Some(w) if w.mapped => format!("{kind} ({:?})", w.word),
+        Some(w) => format!("{kind} ({:?}, not mapped by the policy)", w.word),
+    }
+}
+
 /// One message's explanation.
 pub fn write_message(out: &mut impl Write, x: &MessageExplanation) -> std::io::Result<()> {
     let c = &x.context;
@@ -195,8 +181,14 @@ pub fn write_message(out: &mut impl Write, x: &MessageExplanation) -> std::io::R
         } else {
             ""
         },
-        c.relationship.as_str(),
-        c.channel.as_str()
+        said(
+            c.relationship.as_str(),
+            c.platform.as_ref().and_then(|p| p.relationship.as_ref())
+        ),
+        said(
+            c.channel.as_str(),
+            c.platform.as_ref().and_then(|p| p.channel.as_ref())
+        )
     );
     if let Some(d) = c.account_age_days {
         meta.push_str(&format!(", account {d} days old"));

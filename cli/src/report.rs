@@ -349,17 +349,17 @@ fn chart(case: &Case<'_>, t: &Thresholds) -> String {
     s
 }
 
-fn participants(case: &Case<'_>) -> String {
+fn participants(case: &Case<'_>, adult_age: u32) -> String {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (m, _) in &case.steps {
-        let mut desc = m.sender.effective_band().to_string();
+        let mut desc = m.sender.band(adult_age).to_string();
         if let Some(d) = m.sender.account_age_days {
             desc.push_str(&format!(", account {d} days old"));
         }
         seen.entry(m.sender.id.clone()).or_insert(desc);
         if let Some(r) = &m.recipient {
             seen.entry(r.id.clone())
-                .or_insert_with(|| r.effective_band().to_string());
+                .or_insert_with(|| r.band(adult_age).to_string());
         }
     }
     seen.iter()
@@ -368,7 +368,19 @@ fn participants(case: &Case<'_>) -> String {
         .join(", ")
 }
 
+/// A metadata word as the case file shows it: its kind, and the platform's word when it is not
+/// the kind's name (`public (lobby)`).
+fn said(word: &str, kind: impl Fn(&str) -> &'static str) -> String {
+    let k = kind(word);
+    if word.is_empty() || word == k {
+        k.to_string()
+    } else {
+        format!("{k} ({word})")
+    }
+}
+
 fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
+    let metadata = engine.policy().metadata();
     let mut s = String::new();
     let escalations: Vec<(&Message, &Escalation)> = case
         .steps
@@ -409,9 +421,9 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
         "<dl class=\"facts\"><dt>Participants</dt><dd>{}</dd><dt>Channel</dt><dd>{} · {}</dd>\
          <dt>Messages</dt><dd>{} from {} to {}</dd><dt>Language</dt><dd>{}</dd><dt>Highest risk</dt><dd>{}</dd>\
          <dt>Escalations</dt><dd>{}</dd></dl>",
-        participants(case),
-        first.map_or("", |m| m.channel.as_str()),
-        first.map_or("", |m| m.relationship.as_str()),
+        participants(case, engine.policy().metadata().adult_age),
+        esc(&first.map_or(String::new(), |m| said(&m.channel, |w| metadata.channel(w).kind.as_str()))),
+        esc(&first.map_or(String::new(), |m| said(&m.relationship, |w| metadata.relationship(w).kind.as_str()))),
         case.steps.len(),
         esc(&first.map_or(String::new(), |m| m.timestamp.to_rfc3339())),
         esc(&last.map_or(String::new(), |m| m.timestamp.to_rfc3339())),

@@ -417,7 +417,7 @@ pub fn population(corpus: &[Message], conversations: usize, start_ms: i64) -> Ve
             let mut rcpt = src.recipient.clone().unwrap_or_else(|| src.sender.clone());
             rcpt.id = r.clone();
             m.recipient = Some(rcpt);
-            m.channel = vigil::Channel::Direct;
+            m.channel = vigil::Channel::Direct.into();
             ts += 1000;
             out.push(m);
         }
