@@ -232,8 +232,8 @@ fn open(path: &Path) -> Result<Opened> {
 }
 
 /// One input of JSON Lines read by the core's reader ([`vigil::jsonl::Reader`]: byte-order mark,
-/// `\r\n`, blank lines, invalid UTF-8 as an error of its line), so the command reads exactly
-/// what the library and the WASM package read.
+/// `\r\n`, blank lines, invalid UTF-8 replaced and counted), so the command reads exactly what
+/// the library and the WASM package read.
 struct Input {
     name: String,
     reader: Reader<Box<dyn BufRead>>,
@@ -281,6 +281,9 @@ pub struct Inputs {
     current: Option<Input>,
     name: String,
     finished_bytes: u64,
+    finished_repaired: u64,
+    /// The line of the last item, when it was not valid UTF-8 and was read repaired.
+    repaired_line: Option<u64>,
     /// The files' total size on disk, unless one of them is standard input (or cannot be
     /// measured).
     pub len: Option<u64>,
@@ -308,6 +311,8 @@ impl Inputs {
             current: None,
             name: String::new(),
             finished_bytes: 0,
+            finished_repaired: 0,
+            repaired_line: None,
             len,
         })
     }
@@ -323,15 +328,40 @@ impl Inputs {
         self.finished_bytes.saturating_add(current)
     }
 
+    /// Lines read so far that were not valid UTF-8, read with the bad bytes replaced.
+    pub fn repaired_lines(&self) -> u64 {
+        let current = self.current.as_ref().map_or(0, |i| i.reader.repaired_lines());
+        self.finished_repaired.saturating_add(current)
+    }
+
+    /// The note to print for the last item, when its line was not valid UTF-8 (read with the bad
+    /// bytes replaced): `<file>: line N: …`.
+    pub fn repair_note(&self) -> Option<String> {
+        self.repaired_line.map(|line| {
+            format!(
+                "{}: line {line}: not valid UTF-8; read with the invalid bytes replaced by U+FFFD",
+                self.name
+            )
+        })
+    }
+
     /// The next message, or a malformed line (its error says `line N: problem`; [`Inputs::name`]
     /// names the file). A read error of a file or pipe itself, or corrupt gzip data, is fatal.
     pub fn next_message(&mut self) -> Result<Option<std::result::Result<Message, MessageError>>> {
+        self.repaired_line = None;
         loop {
             if let Some(input) = &mut self.current {
+                let before = input.reader.repaired_lines();
                 if let Some(item) = input.next_message()? {
+                    if input.reader.repaired_lines() > before {
+                        self.repaired_line = Some(input.reader.lines_read());
+                    }
                     return Ok(Some(item));
                 }
                 self.finished_bytes = self.finished_bytes.saturating_add(input.raw_read.get());
+                self.finished_repaired = self
+                    .finished_repaired
+                    .saturating_add(input.reader.repaired_lines());
                 self.current = None;
             }
             let Some(path) = self.files.next() else {
@@ -361,6 +391,9 @@ pub fn read_messages(args: &[String], strict: bool) -> Result<Messages> {
     let mut out = Vec::new();
     let mut bad = 0;
     while let Some(item) = inputs.next_message()? {
+        if let Some(note) = inputs.repair_note() {
+            eprintln!("vigil: {note}");
+        }
         match item {
             Ok(m) => out.push(m),
             Err(e) if strict => bail!("{}: {e}", inputs.name()),

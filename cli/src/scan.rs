@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vigil::{Escalation, Level, Observation, Tracker};
+use vigil::{Escalation, Level, Observation, PlatformMetadata, Tracker};
 
 use crate::exit;
 use crate::input::{Inputs, PolicyArgs};
@@ -69,6 +69,20 @@ struct Summary {
     by_level: [u64; 3],
     by_category: BTreeMap<String, u64>,
     top: Option<Level>,
+    /// Platform words no policy layer maps: (field, word) → messages.
+    unmapped: BTreeMap<(&'static str, String), u64>,
+}
+
+impl Summary {
+    /// Counts the words of an observation that the policy does not map.
+    fn count_unmapped(&mut self, platform: Option<&PlatformMetadata>) {
+        let Some(p) = platform else { return };
+        for (field, w) in [("channel", &p.channel), ("relationship", &p.relationship)] {
+            if let Some(w) = w.as_ref().filter(|w| !w.mapped) {
+                *self.unmapped.entry((field, w.word.clone())).or_default() += 1;
+            }
+        }
+    }
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
@@ -95,6 +109,13 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut s = Summary::default();
     let min = args.min_level;
     while let Some(item) = input.next_message()? {
+        if let Some(note) = input.repair_note() {
+            let line = format!("vigil: {note}");
+            match &progress {
+                Some(pb) => pb.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
+        }
         let msg = match item {
             Ok(m) => m,
             Err(e) => {
@@ -118,6 +139,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             s.conversations.insert(msg.conversation_id.clone());
         }
         let obs = tracker.observe(&msg);
+        s.count_unmapped(obs.platform.as_ref());
         if let Some(e) = &obs.escalation {
             s.by_level[e.level as usize] += 1;
             s.top = s.top.max(Some(e.level));
@@ -178,6 +200,20 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             cats.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let list: Vec<String> = cats.iter().map(|(c, n)| format!("{c} {n}")).collect();
             writeln!(err, "vigil: escalations by category: {}", list.join(", "))?;
+        }
+        let repaired = input.repaired_lines();
+        if repaired > 0 {
+            writeln!(
+                err,
+                "vigil: {repaired} lines were not valid UTF-8 and were read with the invalid bytes replaced"
+            )?;
+        }
+        for ((field, word), n) in &s.unmapped {
+            writeln!(
+                err,
+                "vigil: {field} {word:?} is not mapped by the policy: {n} messages scored it as `unknown` \
+                 (list it under [metadata.{field}] in a policy layer)"
+            )?;
         }
     }
     let code = if args.fail_on.is_some_and(|f| s.top >= Some(f)) {

@@ -163,14 +163,6 @@ pub enum MessageError {
         /// What is wrong.
         reason: String,
     },
-    /// A line of a JSON Lines document is not valid UTF-8.
-    #[error("{}not valid UTF-8 at byte {byte}", LinePrefix(*line))]
-    Encoding {
-        /// 1-based line in a JSON Lines document, when known.
-        line: Option<u64>,
-        /// 1-based byte of the line where the invalid sequence starts (after a byte-order mark).
-        byte: u64,
-    },
 }
 
 struct LinePrefix(Option<u64>);
@@ -234,16 +226,13 @@ impl MessageError {
                 field,
                 reason,
             },
-            MessageError::Encoding { byte, .. } => MessageError::Encoding { line: Some(l), byte },
         }
     }
 
     /// The 1-based line, when the message came from a JSON Lines document.
     pub fn line(&self) -> Option<u64> {
         match self {
-            MessageError::Syntax { line, .. }
-            | MessageError::Invalid { line, .. }
-            | MessageError::Encoding { line, .. } => *line,
+            MessageError::Syntax { line, .. } | MessageError::Invalid { line, .. } => *line,
         }
     }
 }

@@ -9,9 +9,10 @@
 //!   write one); anywhere else it is an ordinary character;
 //! * blank lines (nothing but whitespace) are skipped, but counted;
 //! * lines are numbered from 1, and every error carries its line number;
-//! * a line that is not valid UTF-8 is an error of that line
-//!   ([`MessageError::Encoding`], with the 1-based byte of the line where the invalid sequence
-//!   starts, counted after a byte-order mark); the lines around it are read as usual.
+//! * a line that is not valid UTF-8 is read with each invalid sequence replaced by U+FFFD (the
+//!   replacement character), and counted ([`Reader::repaired_lines`]): a safety tool does not
+//!   skip a message for a few broken bytes (an export cut mid-character, a legacy encoding);
+//!   spans then refer to the repaired text.
 //!
 //! [`Reader`] reads messages from any [`BufRead`] (a file, standard input, bytes in memory) one
 //! line at a time, so a large file is never held whole in memory. The library opens nothing
@@ -29,6 +30,7 @@
 //! assert!(items[1].as_ref().unwrap_err().to_string().starts_with("line 3: "));
 //! ```
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use crate::error::MessageError;
@@ -44,7 +46,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The lines are read by the rules of the module docs, the same as the `vigil` command and the
 /// WASM package: a byte-order mark at the start is dropped, `\r\n` ends a line like `\n`, blank
 /// lines are skipped (and counted). To read a file or a stream line by line, or bytes that may
-/// not be UTF-8, use [`Reader`].
+/// not be UTF-8 (read with the bad bytes replaced, and counted), use [`Reader`].
 ///
 /// ```
 /// let doc = "\u{feff}{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
@@ -55,20 +57,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
 /// ```
 pub fn parse(doc: &str) -> impl Iterator<Item = Result<Message, MessageError>> + '_ {
-    lines(doc.as_bytes()).map(|(number, text)| message(number, text))
-}
-
-/// A line that is not valid UTF-8: the 1-based byte of the line (after a byte-order mark) where
-/// the invalid sequence starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct InvalidUtf8 {
-    pub(crate) byte: u64,
+    lines(doc).map(|(number, text)| message(number, &text))
 }
 
 /// The text of line `number` (1-based) as read, line end included: `None` for a blank line,
-/// else its text without the line end (and without a byte-order mark on line 1), or where a line
-/// that is not valid UTF-8 breaks. The rules of the module docs, in one place.
-pub(crate) fn line_text(number: u64, raw: &[u8]) -> Option<Result<&str, InvalidUtf8>> {
+/// else its text without the line end (and without a byte-order mark on line 1), and whether
+/// invalid UTF-8 in it was replaced. The rules of the module docs, in one place.
+pub(crate) fn line_text(number: u64, raw: &[u8]) -> Option<(Cow<'_, str>, bool)> {
     let raw = if number == 1 {
         raw.strip_prefix(BOM).unwrap_or(raw)
     } else {
@@ -78,32 +73,26 @@ pub(crate) fn line_text(number: u64, raw: &[u8]) -> Option<Result<&str, InvalidU
         .iter()
         .rposition(|&b| b != b'\n' && b != b'\r')
         .map_or(0, |i| i + 1);
-    match std::str::from_utf8(&raw[..end]) {
-        Ok(text) if text.trim().is_empty() => None,
-        Ok(text) => Some(Ok(text)),
-        Err(e) => Some(Err(InvalidUtf8 {
-            byte: u64::try_from(e.valid_up_to()).map_or(u64::MAX, |b| b.saturating_add(1)),
-        })),
+    let text = String::from_utf8_lossy(&raw[..end]);
+    if text.trim().is_empty() {
+        return None;
     }
+    let repaired = matches!(text, Cow::Owned(_));
+    Some((text, repaired))
 }
 
 /// The non-blank lines of a document in memory, numbered from 1, by the module's rules.
-pub(crate) fn lines(doc: &[u8]) -> impl Iterator<Item = (u64, Result<&str, InvalidUtf8>)> + '_ {
-    doc.split(|&b| b == b'\n')
+pub(crate) fn lines(doc: &str) -> impl Iterator<Item = (u64, Cow<'_, str>)> + '_ {
+    doc.as_bytes()
+        .split(|&b| b == b'\n')
         .zip(1u64..)
-        .filter_map(|(raw, number)| line_text(number, raw).map(|text| (number, text)))
+        .filter_map(|(raw, number)| line_text(number, raw).map(|(text, _)| (number, text)))
 }
 
 /// Parses one line of a JSON Lines document (its text, as [`lines`] gives it) as a message; the
 /// error carries the line number.
-pub(crate) fn message(number: u64, text: Result<&str, InvalidUtf8>) -> Result<Message, MessageError> {
-    match text {
-        Ok(text) => Message::from_json(text).map_err(|e| e.at_line(number)),
-        Err(InvalidUtf8 { byte }) => Err(MessageError::Encoding {
-            line: Some(number),
-            byte,
-        }),
-    }
+pub(crate) fn message(number: u64, text: &str) -> Result<Message, MessageError> {
+    Message::from_json(text).map_err(|e| e.at_line(number))
 }
 
 /// Reads messages from JSON Lines, one line at a time, by the module's rules.
@@ -118,11 +107,16 @@ pub(crate) fn message(number: u64, text: Result<&str, InvalidUtf8>) -> Result<Me
 /// use vigil::ReadError;
 ///
 /// let doc = b"{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\
-///     \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n{\"text\": \"\xFF\"}\n";
+///     \"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n\
+///     {\"conversation_id\":\"c\",\"message_id\":\"2\",\"timestamp\":0,\
+///     \"sender\":{\"id\":\"a\"},\"text\":\"caf\xE9\"}\n{\"text\": 1}\n";
 /// let mut reader = Reader::new(BufReader::new(&doc[..]));
 /// assert!(reader.next().unwrap().is_ok());
+/// // Latin-1 where UTF-8 belongs: the message is kept, the byte replaced, the line counted.
+/// assert_eq!(reader.next().unwrap().unwrap().text, "caf\u{FFFD}");
+/// assert_eq!(reader.repaired_lines(), 1);
 /// match reader.next().unwrap() {
-///     Err(ReadError::Message(e)) => assert_eq!(e.to_string(), "line 2: not valid UTF-8 at byte 11"),
+///     Err(ReadError::Message(e)) => assert_eq!(e.line(), Some(3)),
 ///     other => panic!("{other:?}"),
 /// }
 /// assert!(reader.next().is_none());
@@ -134,6 +128,7 @@ pub struct Reader<R> {
     buf: Vec<u8>,
     line: u64,
     bytes_read: u64,
+    repaired: u64,
     done: bool,
 }
 
@@ -145,6 +140,7 @@ impl<R: BufRead> Reader<R> {
             buf: Vec::new(),
             line: 0,
             bytes_read: 0,
+            repaired: 0,
             done: false,
         }
     }
@@ -158,6 +154,13 @@ impl<R: BufRead> Reader<R> {
     /// Lines read so far (blank ones included): the number of the last line read.
     pub fn lines_read(&self) -> u64 {
         self.line
+    }
+
+    /// Lines read so far that were not valid UTF-8 and were read with the invalid sequences
+    /// replaced by U+FFFD. A caller that reports them compares the count before and after
+    /// [`next`](Iterator::next): the line is [`lines_read`](Reader::lines_read).
+    pub fn repaired_lines(&self) -> u64 {
+        self.repaired
     }
 
     /// The underlying reader.
@@ -190,8 +193,11 @@ impl<R: BufRead> Iterator for Reader<R> {
                 .bytes_read
                 .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
             self.line = self.line.saturating_add(1);
-            if let Some(text) = line_text(self.line, &self.buf) {
-                return Some(message(self.line, text).map_err(ReadError::Message));
+            if let Some((text, repaired)) = line_text(self.line, &self.buf) {
+                if repaired {
+                    self.repaired += 1;
+                }
+                return Some(message(self.line, &text).map_err(ReadError::Message));
             }
         }
         None
@@ -281,30 +287,21 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_an_error_of_its_line_only() {
+    fn invalid_utf8_is_replaced_and_counted_and_the_message_kept() {
         let mut doc = format!("{}\n", msg("1")).into_bytes();
-        doc.extend_from_slice(b"{\"text\": \"\xff\xfe\"}\r\n");
-        doc.extend_from_slice(format!("{}\n", msg("3")).as_bytes());
-        let items = read(&doc);
-        assert_eq!(
-            items,
-            vec![
-                Ok("1".into()),
-                Err("line 2: not valid UTF-8 at byte 11".into()),
-                Ok("3".into())
-            ]
+        doc.extend_from_slice(
+            b"{\"conversation_id\":\"c\",\"message_id\":\"2\",\"timestamp\":0,\"sender\":{\"id\":\"a\"},\"text\":\"h\xff\xfei\"}\r\n",
         );
-        let e = Reader::new(&doc[..]).nth(1).unwrap().unwrap_err();
-        assert!(matches!(
-            e,
-            ReadError::Message(MessageError::Encoding {
-                line: Some(2),
-                byte: 11
-            })
-        ));
-        // After a byte-order mark, bytes count from the first byte after it.
+        doc.extend_from_slice(format!("{}\n", msg("3")).as_bytes());
+        assert_eq!(read(&doc), vec![Ok("1".into()), Ok("2".into()), Ok("3".into())]);
+        let mut r = Reader::new(&doc[..]);
+        assert_eq!(r.nth(1).unwrap().unwrap().text, "h\u{FFFD}\u{FFFD}i");
+        assert_eq!((r.repaired_lines(), r.lines_read()), (1, 2));
+        assert!(r.next().unwrap().is_ok());
+        assert_eq!(r.repaired_lines(), 1);
+        // A cut-off character after a byte-order mark: replaced; the line is then not JSON.
         let e = Reader::new(&b"\xEF\xBB\xBF\xC3"[..]).next().unwrap().unwrap_err();
-        assert_eq!(e.to_string(), "line 1: not valid UTF-8 at byte 1");
+        assert!(e.to_string().starts_with("line 1: invalid JSON"), "{e}");
     }
 
     #[test]

@@ -203,23 +203,82 @@ fn scan_fail_on_exits_3() {
 }
 
 #[test]
-fn scan_reports_invalid_utf8_and_missing_files() {
+fn scan_reads_invalid_utf8_repaired_and_reports_missing_files() {
     let mut input = b"{\"conversation_id\":\"c\",\"message_id\":\"1\",\"timestamp\":0,\"sender\":{\"id\":\"a\"},\"text\":\"hi\"}\n".to_vec();
-    input.extend_from_slice(b"{\"text\": \"\xff\xfe\"}\n");
-    vigil()
-        .args(["scan", "-"])
+    // Latin-1 bytes in a message: the message is kept, its bytes replaced, the line noted.
+    input.extend_from_slice(
+        b"{\"conversation_id\":\"c\",\"message_id\":\"2\",\"timestamp\":0,\"sender\":{\"id\":\"a\"},\"text\":\"how old are you gar\xe7on\"}\n",
+    );
+    let out = vigil()
+        .args(["scan", "-", "--all"])
         .write_stdin(input)
         .assert()
-        .code(1)
+        .code(0)
         .stderr(
-            predicate::str::contains("<stdin>: line 2: not valid UTF-8")
-                .and(predicate::str::contains("1 messages")),
+            predicate::str::contains(
+                "<stdin>: line 2: not valid UTF-8; read with the invalid bytes replaced",
+            )
+            .and(predicate::str::contains("2 messages"))
+            .and(predicate::str::contains("0 malformed lines skipped"))
+            .and(predicate::str::contains("1 lines were not valid UTF-8")),
         );
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[1]["assessment"]["hits"][0]["rule"],
+        "en.age-probing.how-old"
+    );
     vigil()
         .args(["scan", "no/such/file.jsonl"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot open no/such/file.jsonl"));
+}
+
+/// Escalations without the platform's words (only the platform-worded file has them).
+fn escalations_without_platform(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("platform");
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn platform_words_scan_with_nothing_skipped_like_canonical_values() {
+    let platform = vigil()
+        .args(["scan", "tests/vectors/platform.input.jsonl"])
+        .assert()
+        .code(0)
+        .stderr(
+            predicate::str::contains("19 messages, 5 conversations")
+                .and(predicate::str::contains("0 malformed lines skipped"))
+                .and(predicate::str::contains(
+                    "channel \"hologram\" is not mapped by the policy: 3 messages",
+                ))
+                .and(predicate::str::contains(
+                    "relationship \"nemesis\" is not mapped by the policy: 3 messages",
+                )),
+        );
+    let canonical = vigil()
+        .args(["scan", "tests/vectors/platform.canonical.jsonl"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("not mapped").not());
+    let (a, b) = (stdout(&platform), stdout(&canonical));
+    let first: serde_json::Value = serde_json::from_str(a.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["platform"]["channel"],
+        serde_json::json!({"word": "whisper", "kind": "direct", "mapped": true})
+    );
+    let a = escalations_without_platform(&a);
+    assert!(a.len() >= 4, "the platform vector escalates");
+    assert_eq!(a, escalations_without_platform(&b));
 }
 
 #[test]

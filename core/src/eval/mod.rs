@@ -210,21 +210,14 @@ impl LabelError {
 /// assert_eq!(items[1].as_ref().unwrap_err().line(), Some(3));
 /// ```
 pub fn parse_labels(doc: &str) -> impl Iterator<Item = Result<Label, LabelError>> + '_ {
-    crate::jsonl::lines(doc.as_bytes()).map(|(number, text)| {
-        let at_line = |reason: String| LabelError::Invalid {
-            line: Some(number),
-            reason,
-        };
-        match text {
-            Ok(text) => Label::from_json(text).map_err(|e| match e {
-                LabelError::Invalid { reason, .. } => at_line(reason),
-                other => other,
-            }),
-            // Only bytes can be invalid UTF-8, never a `&str`; said as the message reader says it.
-            Err(crate::jsonl::InvalidUtf8 { byte }) => {
-                Err(at_line(format!("not valid UTF-8 at byte {byte}")))
-            }
-        }
+    crate::jsonl::lines(doc).map(|(number, text)| {
+        Label::from_json(&text).map_err(|e| match e {
+            LabelError::Invalid { reason, .. } => LabelError::Invalid {
+                line: Some(number),
+                reason,
+            },
+            other => other,
+        })
     })
 }
 
