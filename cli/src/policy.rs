@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use vigil::lint::LintWarning;
@@ -23,11 +23,14 @@ pub enum PolicyCommand {
     /// Lints: duplicate-term (two terms normalize to the same thing), unmatchable-term (a term
     /// that can never fire), inner-wildcard, unmatchable-pattern (characters normalization
     /// removes, empty matches), shadowed-rule (never fires without a heavier rule of its
-    /// category), inert-rule, unused-category, unused-stage.
+    /// category), inert-rule, unused-category, unused-stage, unknown-word (a `when` names a
+    /// channel or relationship word that is neither a kind nor mapped), and with --vocabulary
+    /// unmapped-word (a word of the platform's vocabulary no layer maps).
     #[command(after_help = "Examples:
   vigil policy check
   vigil policy check --policy acme-overrides.toml --deny-warnings
-  vigil policy check --no-default-packs --policy my-pack.toml --json")]
+  vigil policy check --no-default-packs --policy my-pack.toml --json
+  vigil policy check --policy acme.toml --vocabulary acme-vocabulary.toml")]
     Check(CheckArgs),
     /// Like `check`, then run every enabled rule's examples (`hit` must match, `miss` must not)
     #[command(after_help = "Examples:
@@ -53,6 +56,22 @@ pub struct CheckArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+    /// The platform's own metadata words, to check that the policy maps each: a TOML or JSON
+    /// file with `channel = [...]` and `relationship = [...]` (see docs/policies.md)
+    #[arg(long, value_name = "FILE")]
+    pub vocabulary: Option<std::path::PathBuf>,
+}
+
+/// Reads a vocabulary file: JSON when it ends in `.json` or starts with `{`, else TOML.
+fn read_vocabulary(path: &std::path::Path) -> Result<vigil::lint::Vocabulary> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    if json {
+        serde_json::from_str(&text).with_context(|| format!("{name}: not a vocabulary"))
+    } else {
+        toml::from_str(&text).with_context(|| format!("{name}: not a vocabulary"))
+    }
 }
 
 #[derive(Args, Debug)]
@@ -94,11 +113,19 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
     };
     let engine: std::sync::Arc<Engine> = args.policy.engine()?;
     let p = engine.policy();
-    let warnings = if args.no_lint {
+    let mut warnings = if args.no_lint {
         Vec::new()
     } else {
         vigil::lint::lint(p)
     };
+    if let Some(path) = &args.vocabulary {
+        let vocabulary = read_vocabulary(path)?;
+        warnings.extend(vigil::lint::lint_vocabulary(
+            p,
+            &vocabulary,
+            &path.display().to_string(),
+        ));
+    }
     let failures = if run_examples {
         engine.check_examples()
     } else {

@@ -147,3 +147,44 @@ fn the_shipped_packs_check() {
         .success()
         .stdout(predicate::str::contains("policy vigil-core+vigil-en"));
 }
+
+#[test]
+fn policy_check_lints_a_platform_vocabulary() {
+    let out = vigil()
+        .args([
+            "policy",
+            "check",
+            "--vocabulary",
+            "cli/tests/fixtures/vocabulary.toml",
+            "--json",
+        ])
+        .assert()
+        .code(0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let unmapped: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "unmapped-word")
+        .map(|w| w["term"].as_str().unwrap())
+        .collect();
+    assert_eq!(unmapped, vec!["arena", "rival"]);
+    vigil()
+        .args([
+            "policy",
+            "check",
+            "--vocabulary",
+            "cli/tests/fixtures/vocabulary.toml",
+            "--deny-warnings",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "cli/tests/fixtures/vocabulary.toml: warning[unmapped-word]: the platform's channel `arena`",
+        ));
+    vigil()
+        .args(["policy", "check", "--vocabulary", "no/such.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read no/such.toml"));
+}

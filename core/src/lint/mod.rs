@@ -15,7 +15,14 @@
 //!   same category with at least its weight: it never adds a signal of its own;
 //! * [`LintKind::InertRule`] — an enabled rule that never changes a score or a level;
 //! * [`LintKind::UnusedCategory`] and [`LintKind::UnusedStage`] — a category no enabled rule
-//!   uses, a stage no category evidences.
+//!   uses, a stage no category evidences;
+//! * [`LintKind::UnknownWord`] — a `when` list that names a channel or relationship word that is
+//!   neither a kind nor a word of the policy's `[metadata]` tables (a typo, or a platform word
+//!   the policy forgot to map).
+//!
+//! [`lint_vocabulary`] checks a policy against a platform's own vocabulary ([`Vocabulary`]: the
+//! channel and relationship words its messages use) for [`LintKind::UnmappedWord`] — a word the
+//! policy does not map, which would be scored as `unknown`.
 //!
 //! ```
 //! let policy = vigil::Policy::builder()
@@ -64,6 +71,10 @@ pub enum LintKind {
     UnusedCategory,
     /// A stage no category evidences.
     UnusedStage,
+    /// A `when` names a channel or relationship word that is neither a kind nor mapped.
+    UnknownWord,
+    /// A word of the platform's vocabulary that no policy layer maps.
+    UnmappedWord,
 }
 
 impl LintKind {
@@ -78,6 +89,8 @@ impl LintKind {
             LintKind::InertRule => "inert-rule",
             LintKind::UnusedCategory => "unused-category",
             LintKind::UnusedStage => "unused-stage",
+            LintKind::UnknownWord => "unknown-word",
+            LintKind::UnmappedWord => "unmapped-word",
         }
     }
 }
@@ -197,7 +210,8 @@ impl Linter<'_> {
     }
 }
 
-/// Lints a policy. The warnings come in policy order (rules, then categories, then stages).
+/// Lints a policy. The warnings come in policy order (rules, then categories, then stages, then
+/// metadata words of `when` lists).
 pub fn lint(policy: &Policy) -> Vec<LintWarning> {
     let mut l = Linter {
         policy,
@@ -236,7 +250,137 @@ pub fn lint(policy: &Policy) -> Vec<LintWarning> {
             );
         }
     }
+    lint_when_words(&mut l);
     l.out
+}
+
+/// The `when` lists of rules, modifiers and ceilings: each channel or relationship word must be
+/// a kind or a word of the policy's `[metadata]` tables.
+fn lint_when_words(l: &mut Linter<'_>) {
+    let policy = l.policy;
+    let meta = policy.metadata();
+    let whens = policy
+        .rules()
+        .iter()
+        .map(|r| ("rule", r.id.as_str(), &r.when))
+        .chain(
+            policy
+                .modifiers()
+                .iter()
+                .map(|m| ("modifier", m.id.as_str(), &m.when)),
+        )
+        .chain(
+            policy
+                .ceilings()
+                .iter()
+                .map(|c| ("ceiling", c.id.as_str(), &c.when)),
+        );
+    for (what, id, when) in whens {
+        for (field, words) in [("channel", &when.channel), ("relationship", &when.relationship)] {
+            for w in words.iter() {
+                let known = if field == "channel" {
+                    meta.channel(w).mapped
+                } else {
+                    meta.relationship(w).mapped
+                };
+                if !known {
+                    let loc = policy.item_location(what, id, "when");
+                    l.out.push(LintWarning {
+                        kind: LintKind::UnknownWord,
+                        rule: (what == "rule").then(|| id.to_string()),
+                        term: Some(w.clone()),
+                        item: (what != "rule").then(|| format!("{what} `{id}`")),
+                        message: format!(
+                            "{what} `{id}` names the {field} `{w}`, which is neither a kind nor a word of \
+                             [metadata.{field}]: it holds only for messages that write exactly `{w}` (map it, \
+                             or check the spelling)"
+                        ),
+                        location: LintLocation {
+                            source: loc.source,
+                            line: loc.line,
+                            column: loc.column,
+                        },
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A platform's own metadata words: the channel and relationship values its messages use, as
+/// listed for [`lint_vocabulary`] (`vigil policy check --vocabulary FILE`, TOML or JSON).
+///
+/// ```toml
+/// channel = ["game", "lobby", "whisper"]
+/// relationship = ["friend", "follower"]
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Vocabulary {
+    /// Channel words.
+    #[serde(default)]
+    pub channel: Vec<String>,
+    /// Relationship words.
+    #[serde(default)]
+    pub relationship: Vec<String>,
+}
+
+impl Vocabulary {
+    /// A vocabulary of the given words.
+    pub fn new(channel: Vec<String>, relationship: Vec<String>) -> Vocabulary {
+        Vocabulary {
+            channel,
+            relationship,
+        }
+    }
+}
+
+/// Checks a platform's vocabulary against a policy: every word the policy does not map (scored
+/// as `unknown`) is an [`LintKind::UnmappedWord`] warning located in `source`, the vocabulary's
+/// name.
+///
+/// ```
+/// use vigil::lint::{lint_vocabulary, LintKind, Vocabulary};
+/// let policy = vigil::Policy::shipped().unwrap();
+/// let vocab = Vocabulary::new(vec!["lobby".into(), "arena".into()], vec!["friend".into()]);
+/// let w = lint_vocabulary(&policy, &vocab, "platform.toml");
+/// assert_eq!(w.len(), 1);
+/// assert_eq!((w[0].kind, w[0].term.as_deref()), (LintKind::UnmappedWord, Some("arena")));
+/// ```
+pub fn lint_vocabulary(policy: &Policy, vocabulary: &Vocabulary, source: &str) -> Vec<LintWarning> {
+    let meta = policy.metadata();
+    let mut out = Vec::new();
+    for (field, words) in [
+        ("channel", &vocabulary.channel),
+        ("relationship", &vocabulary.relationship),
+    ] {
+        for w in words {
+            let mapped = if field == "channel" {
+                meta.channel(w).mapped
+            } else {
+                meta.relationship(w).mapped
+            };
+            if !mapped && !w.trim().is_empty() {
+                out.push(LintWarning {
+                    kind: LintKind::UnmappedWord,
+                    rule: None,
+                    term: Some(w.clone()),
+                    item: None,
+                    message: format!(
+                        "the platform's {field} `{w}` is not mapped by the policy: its messages are scored as \
+                         `unknown` (list it under [metadata.{field}] in a layer)"
+                    ),
+                    location: LintLocation {
+                        source: source.to_string(),
+                        line: None,
+                        column: None,
+                    },
+                });
+            }
+        }
+    }
+    out
 }
 
 fn lint_terms<'p>(

@@ -234,3 +234,68 @@ fn unused_items_point_at_the_layer_that_defines_them() {
     assert_eq!(unused.location.source, "extra.toml");
     assert_eq!(unused.location.line, Some(2));
 }
+
+#[test]
+fn when_words_that_are_neither_kinds_nor_mapped_are_flagged() {
+    let w = lint_with(
+        r#"
+[metadata.channel]
+public = ["arena"]
+[metadata.relationship]
+contact = ["friend"]
+
+[[modifier]]
+id = "x.arena"
+when = { channel = ["arena", "public", "areana"], relationship = ["friend", "frend"] }
+multiply = 1.1
+"#,
+    );
+    let unknown: Vec<(&str, Option<&str>)> = w
+        .iter()
+        .filter(|w| w.kind == LintKind::UnknownWord)
+        .map(|w| (w.term.as_deref().unwrap_or(""), w.item.as_deref()))
+        .collect();
+    assert_eq!(
+        unknown,
+        vec![
+            ("areana", Some("modifier `x.arena`")),
+            ("frend", Some("modifier `x.arena`"))
+        ],
+        "{w:#?}"
+    );
+    let first = w.iter().find(|w| w.kind == LintKind::UnknownWord).unwrap();
+    assert_eq!(first.location.source, "extra.toml");
+    assert!(first.to_string().contains("warning[unknown-word]"), "{first}");
+}
+
+#[test]
+fn a_platform_vocabulary_is_checked_word_by_word() {
+    let policy = crate::Policy::shipped().unwrap();
+    let vocab = super::Vocabulary::new(
+        vec!["Game".into(), "lobby".into(), "arena".into(), " ".into()],
+        vec!["follower".into(), "rival".into()],
+    );
+    let w = super::lint_vocabulary(&policy, &vocab, "acme.toml");
+    let got: Vec<(LintKind, &str, &str)> = w
+        .iter()
+        .map(|w| {
+            (
+                w.kind,
+                w.term.as_deref().unwrap_or(""),
+                w.location.source.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (LintKind::UnmappedWord, "arena", "acme.toml"),
+            (LintKind::UnmappedWord, "rival", "acme.toml")
+        ]
+    );
+    assert!(
+        w[1].message.contains("[metadata.relationship]"),
+        "{}",
+        w[1].message
+    );
+}
