@@ -374,7 +374,7 @@ impl Escalation {
             participants: Participants { sender, recipient },
             channel: known.channel,
             relationship: known.relationship,
-            platform: PlatformMetadata::of(engine.policy(), msg),
+            platform: engine.policy().metadata().platform_words(msg),
             risk: f.risk,
             categories,
             reasons,

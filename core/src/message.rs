@@ -217,28 +217,6 @@ pub struct PlatformWord {
     pub mapped: bool,
 }
 
-impl PlatformMetadata {
-    /// The words of `msg` that are not kinds' names, under `policy`'s vocabulary; `None` when
-    /// there are none (the message wrote kinds, or nothing).
-    pub(crate) fn of(policy: &crate::Policy, msg: &Message) -> Option<PlatformMetadata> {
-        let meta = policy.metadata();
-        let word = |w: &str, kind: &'static str, mapped: bool| {
-            (!w.is_empty() && w != kind).then(|| PlatformWord {
-                word: w.to_string(),
-                kind: kind.to_string(),
-                mapped,
-            })
-        };
-        let c = meta.channel(&msg.channel);
-        let r = meta.relationship(&msg.relationship);
-        let out = PlatformMetadata {
-            channel: word(&msg.channel, c.kind.as_str(), c.mapped),
-            relationship: word(&msg.relationship, r.kind.as_str(), r.mapped),
-        };
-        (out.channel.is_some() || out.relationship.is_some()).then_some(out)
-    }
-}
-
 /// A point in time, in milliseconds since the Unix epoch (UTC).
 ///
 /// Read from RFC 3339 text (`2026-11-01T18:04:05Z`, offsets allowed) or from a number of epoch

@@ -606,7 +606,7 @@ impl Tracker {
             stages,
             capped_by: capped_by.map(|c| engine.ceilings[usize::from(c)].id.clone()),
             language,
-            platform: PlatformMetadata::of(engine.policy(), msg),
+            platform: engine.policy().metadata().platform_words(msg),
             out_of_order,
             escalation,
         }

@@ -119,7 +119,7 @@ impl MessageContext {
             },
             relationship: known.relationship,
             channel: known.channel,
-            platform: crate::message::PlatformMetadata::of(engine.policy(), msg),
+            platform: engine.policy().metadata().platform_words(msg),
             relationship_word: msg.relationship.clone(),
             channel_word: msg.channel.clone(),
             account_age_days: msg.sender.account_age_days,

@@ -13,7 +13,7 @@ use super::model::{Category, Ceiling, ExcerptMode, Layer, Meta, Modifier, Rule, 
 use super::view::PolicyView;
 
 use crate::error::{Location, PolicyError, PolicyErrorKind};
-use crate::message::{Channel, Relationship};
+use crate::message::{Channel, Message, PlatformMetadata, PlatformWord, Relationship};
 use crate::normalize::NormalizeOptions;
 
 /// Fallbacks for limits a policy may leave unset. Scoring constants (half-life, levels, weights)
@@ -164,6 +164,27 @@ impl MetadataPolicy {
             &self.relationship_words,
             Relationship::Unknown,
         )
+    }
+}
+
+impl MetadataPolicy {
+    /// The words of `msg` that are not kinds' names, with what each is scored as; `None` when
+    /// there are none (the message wrote kinds, or nothing).
+    pub(crate) fn platform_words(&self, msg: &Message) -> Option<PlatformMetadata> {
+        let word = |w: &str, kind: &'static str, mapped: bool| {
+            (!w.is_empty() && w != kind).then(|| PlatformWord {
+                word: w.to_string(),
+                kind: kind.to_string(),
+                mapped,
+            })
+        };
+        let c = self.channel(&msg.channel);
+        let r = self.relationship(&msg.relationship);
+        let out = PlatformMetadata {
+            channel: word(&msg.channel, c.kind.as_str(), c.mapped),
+            relationship: word(&msg.relationship, r.kind.as_str(), r.mapped),
+        };
+        (out.channel.is_some() || out.relationship.is_some()).then_some(out)
     }
 }
 
