@@ -49,15 +49,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     let mut differ = Differ::new(a, b);
     let mut bad = 0u64;
     let mut input = Inputs::open(&args.input)?;
-    while let Some(item) = input.next_message()? {
-        match item {
-            Ok(m) => differ.observe(&m),
-            Err(e) => {
-                eprintln!("vigil: {}: {e} (skipped)", input.name());
-                bad += 1;
-            }
-        }
-    }
+    bad += input.for_each(false, |m| differ.observe(&m))?;
     let report = differ.finish();
     let mut out = anstream::stdout().lock();
     if args.json {

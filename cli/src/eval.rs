@@ -82,15 +82,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     };
     let mut ev = ev.with_threshold(args.threshold);
     let mut input = Inputs::open(&args.messages)?;
-    while let Some(item) = input.next_message()? {
-        match item {
-            Ok(m) => ev.observe(&m),
-            Err(e) => {
-                eprintln!("vigil: {}: {e} (skipped)", input.name());
-                bad += 1;
-            }
-        }
-    }
+    bad += input.for_each(false, |m| ev.observe(&m))?;
     let report = ev.finish();
     let mut out = anstream::stdout().lock();
     if args.json {

@@ -374,6 +374,29 @@ impl Inputs {
     }
 }
 
+impl Inputs {
+    /// Hands every message to `f`, in order. Lines read with invalid UTF-8 replaced are noted
+    /// on stderr; malformed lines are reported with their file and skipped (their count is
+    /// returned), or fatal with `strict`.
+    pub fn for_each(&mut self, strict: bool, mut f: impl FnMut(Message)) -> Result<u64> {
+        let mut bad = 0;
+        while let Some(item) = self.next_message()? {
+            if let Some(note) = self.repair_note() {
+                eprintln!("vigil: {note}");
+            }
+            match item {
+                Ok(m) => f(m),
+                Err(e) if strict => bail!("{}: {e}", self.name()),
+                Err(e) => {
+                    eprintln!("vigil: {}: {e} (skipped)", self.name());
+                    bad += 1;
+                }
+            }
+        }
+        Ok(bad)
+    }
+}
+
 /// Every message of some inputs, read into memory.
 pub struct Messages {
     /// The files read, as in messages (`<stdin>` for `-`).
@@ -389,20 +412,7 @@ pub struct Messages {
 pub fn read_messages(args: &[String], strict: bool) -> Result<Messages> {
     let mut inputs = Inputs::open(args)?;
     let mut out = Vec::new();
-    let mut bad = 0;
-    while let Some(item) = inputs.next_message()? {
-        if let Some(note) = inputs.repair_note() {
-            eprintln!("vigil: {note}");
-        }
-        match item {
-            Ok(m) => out.push(m),
-            Err(e) if strict => bail!("{}: {e}", inputs.name()),
-            Err(e) => {
-                eprintln!("vigil: {}: {e} (skipped)", inputs.name());
-                bad += 1;
-            }
-        }
-    }
+    let bad = inputs.for_each(strict, |m| out.push(m))?;
     Ok(Messages {
         files: inputs.names,
         messages: out,

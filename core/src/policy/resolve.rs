@@ -1270,30 +1270,9 @@ impl Merger {
             stages: self.stages.into_iter().map(|(s, _)| s).collect(),
             categories: self.categories.into_iter().map(|(c, _)| c).collect(),
             rule_sources: self.rules.iter().map(|(_, s)| *s).collect(),
-            rules: self
-                .rules
-                .into_iter()
-                .map(|(mut r, _)| {
-                    fold_when(&mut r.when);
-                    r
-                })
-                .collect(),
-            modifiers: self
-                .modifiers
-                .into_iter()
-                .map(|(mut m, _)| {
-                    fold_when(&mut m.when);
-                    m
-                })
-                .collect(),
-            ceilings: self
-                .ceilings
-                .into_iter()
-                .map(|(mut c, _)| {
-                    fold_when(&mut c.when);
-                    c
-                })
-                .collect(),
+            rules: folded(self.rules, |r| &mut r.when),
+            modifiers: folded(self.modifiers, |m| &mut m.when),
+            ceilings: folded(self.ceilings, |c| &mut c.when),
             hash: String::new(),
             sources: self.sources,
         };
@@ -1306,6 +1285,17 @@ impl Merger {
         );
         Ok(policy)
     }
+}
+
+/// The items, with the metadata words of each one's `when` folded ([`fold_when`]).
+fn folded<T>(items: Vec<(T, usize)>, when: impl Fn(&mut T) -> &mut super::model::Condition) -> Vec<T> {
+    items
+        .into_iter()
+        .map(|(mut item, _)| {
+            fold_when(when(&mut item));
+            item
+        })
+        .collect()
 }
 
 /// Folds the metadata words of a `when` as messages' words are compared ([`fold_word`]).
