@@ -676,73 +676,56 @@ impl Merger {
                 self.idle_ttl = Some((ttl.clone(), si));
             }
         }
-        for s in layer.stages {
-            if self.positions.contains_key(&(0, s.id.clone())) {
-                return Err(self.err(
-                    si,
-                    format!("stage `{}`", s.id),
-                    Some("id"),
-                    None,
-                    dup("stage", &s.id),
-                ));
-            }
-            self.positions.insert((0, s.id.clone()), self.stages.len());
-            self.stages.push((s, si));
-        }
-        for c in layer.categories {
-            if self.positions.contains_key(&(1, c.id.clone())) {
-                return Err(self.err(
-                    si,
-                    format!("category `{}`", c.id),
-                    Some("id"),
-                    None,
-                    dup("category", &c.id),
-                ));
-            }
-            self.positions.insert((1, c.id.clone()), self.categories.len());
-            self.categories.push((c, si));
-        }
-        for r in layer.rules {
-            if self.positions.contains_key(&(2, r.id.clone())) {
-                return Err(self.err(
-                    si,
-                    format!("rule `{}`", r.id),
-                    Some("id"),
-                    None,
-                    dup("rule", &r.id),
-                ));
-            }
-            self.positions.insert((2, r.id.clone()), self.rules.len());
-            self.rules.push((r, si));
-        }
-        for m in layer.modifiers {
-            if self.positions.contains_key(&(3, m.id.clone())) {
-                return Err(self.err(
-                    si,
-                    format!("modifier `{}`", m.id),
-                    Some("id"),
-                    None,
-                    dup("modifier", &m.id),
-                ));
-            }
-            self.positions.insert((3, m.id.clone()), self.modifiers.len());
-            self.modifiers.push((m, si));
-        }
-        for c in layer.ceilings {
-            if self.positions.contains_key(&(4, c.id.clone())) {
-                return Err(self.err(
-                    si,
-                    format!("ceiling `{}`", c.id),
-                    Some("id"),
-                    None,
-                    dup("ceiling", &c.id),
-                ));
-            }
-            self.positions.insert((4, c.id.clone()), self.ceilings.len());
-            self.ceilings.push((c, si));
-        }
+        self.add_items(si, 0, "stage", layer.stages, |s| &s.id, |m| &mut m.stages)?;
+        self.add_items(
+            si,
+            1,
+            "category",
+            layer.categories,
+            |c| &c.id,
+            |m| &mut m.categories,
+        )?;
+        self.add_items(si, 2, "rule", layer.rules, |r| &r.id, |m| &mut m.rules)?;
+        self.add_items(
+            si,
+            3,
+            "modifier",
+            layer.modifiers,
+            |r| &r.id,
+            |m| &mut m.modifiers,
+        )?;
+        self.add_items(si, 4, "ceiling", layer.ceilings, |c| &c.id, |m| &mut m.ceilings)?;
         for (n, o) in layer.overrides.into_iter().enumerate() {
             self.apply_override(si, n, o)?;
+        }
+        Ok(())
+    }
+
+    /// Appends a layer's items of one kind (`kind` is its index in `positions`) to their list,
+    /// each id new to the policy.
+    fn add_items<T>(
+        &mut self,
+        si: usize,
+        kind: u8,
+        name: &'static str,
+        items: Vec<T>,
+        id: fn(&T) -> &String,
+        list: fn(&mut Merger) -> &mut Vec<(T, usize)>,
+    ) -> Result<(), PolicyError> {
+        for item in items {
+            let key = (kind, id(&item).clone());
+            if self.positions.contains_key(&key) {
+                return Err(self.err(
+                    si,
+                    format!("{name} `{}`", key.1),
+                    Some("id"),
+                    None,
+                    dup(name, &key.1),
+                ));
+            }
+            let at = list(self).len();
+            self.positions.insert(key, at);
+            list(self).push((item, si));
         }
         Ok(())
     }
