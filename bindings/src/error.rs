@@ -18,7 +18,7 @@ pub enum VigilError {
     /// A snapshot could not be restored (not a snapshot, another format version, damaged).
     #[error(transparent)]
     Snapshot(#[from] vigil::SnapshotError),
-    /// A timestamp is not valid RFC 3339 text.
+    /// A timestamp is neither RFC 3339 text nor epoch digits, or is out of range.
     #[error(transparent)]
     Timestamp(#[from] vigil::TimestampError),
     /// A policy file could not be read.

@@ -5,7 +5,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::VigilError;
-use crate::types::{Assessment, ExampleFailure, Level, Message, NormalizedText, Observation, TrackerStats};
+use crate::types::{
+    Assessment, ChannelKind, ExampleFailure, Level, Message, NormalizedText, Observation, RelationshipKind,
+    TrackerStats,
+};
 
 /// Locks a mutex; a lock poisoned by a panic elsewhere is still used (the core never leaves its
 /// state half-updated on the paths called here), so no panic crosses the FFI.
@@ -187,6 +190,25 @@ impl Engine {
             terms: views.terms,
             patterns: views.patterns,
         }
+    }
+
+    /// The kind of channel a platform's word means under this policy's `[metadata.channel]`
+    /// table (`"lobby"` → `Public`), and whether the policy maps it; words compare without case,
+    /// with `-`, `_` and spaces alike. A word no layer maps is `Unknown`, not mapped.
+    pub fn channel_kind(&self, word: String) -> ChannelKind {
+        self.inner.policy().metadata().channel(&word).into()
+    }
+
+    /// The kind of relationship a platform's word means under this policy's
+    /// `[metadata.relationship]` table (`"friend"` → `Contact`), and whether the policy maps it.
+    pub fn relationship_kind(&self, word: String) -> RelationshipKind {
+        self.inner.policy().metadata().relationship(&word).into()
+    }
+
+    /// The age from which a participant with a known `age` (and no age band) is an adult: the
+    /// policy's `metadata.adult_age` (18 in the shipped packs).
+    pub fn adult_age(&self) -> u32 {
+        self.inner.policy().metadata().adult_age
     }
 
     /// Number of rules (enabled or not).

@@ -20,7 +20,10 @@ pub enum AgeBand {
     Unknown,
 }
 
-/// The relationship between sender and recipient, as the platform knows it.
+/// A kind of relationship between sender and recipient: what scoring knows. Messages carry the
+/// platform's own word (`Message.relationship`, such as `"friend"`); the policy's
+/// `[metadata.relationship]` table maps it to one of these (see `Engine.relationship_kind`), and
+/// escalations name the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum Relationship {
     /// No prior connection on the platform.
@@ -33,7 +36,9 @@ pub enum Relationship {
     Unknown,
 }
 
-/// The kind of channel a message was sent on.
+/// A kind of channel: what scoring knows. Messages carry the platform's own word
+/// (`Message.channel`, such as `"lobby"`); the policy's `[metadata.channel]` table maps it to one
+/// of these (see `Engine.channel_kind`), and escalations name the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum Channel {
     /// A one-to-one conversation.
@@ -75,7 +80,8 @@ pub struct Participant {
     pub id: String,
     /// The age band.
     pub age_band: AgeBand,
-    /// Age in years, when known; used for the band when `age_band` is unknown.
+    /// Age in years, when known; used for the band when `age_band` is unknown (a minor below the
+    /// policy's `metadata.adult_age`, 18 in the shipped packs).
     #[uniffi(default)]
     pub age: Option<u32>,
     /// Days since the account was created, when known.
@@ -99,12 +105,14 @@ pub struct Message {
     pub recipient: Option<Participant>,
     /// The channel, in the platform's own word (`"dm"`, `"game"`, `"lobby"`) or a kind's name
     /// (`"direct"`, `"group"`, `"public"`, `"unknown"`); empty when not known. The policy's
-    /// `[metadata]` tables map words to kinds.
+    /// `[metadata.channel]` table maps words to kinds (any case; `-`, `_` and spaces alike); a
+    /// word it does not list is scored as `unknown` and reported in `Observation.platform`.
     #[uniffi(default = "")]
     pub channel: String,
     /// The relationship from sender to recipient, in the platform's own word (`"friend"`,
     /// `"follower"`) or a kind's name (`"stranger"`, `"contact"`, `"family"`, `"unknown"`);
-    /// empty when not known.
+    /// empty when not known. Mapped by the policy's `[metadata.relationship]` table, like
+    /// `channel`.
     #[uniffi(default = "")]
     pub relationship: String,
     /// The text as the user typed it. Evidence spans are byte offsets into its UTF-8 encoding.
@@ -201,6 +209,48 @@ pub struct Assessment {
     pub truncated: bool,
 }
 
+/// One metadata word as the platform wrote it, and the kind it was scored as.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PlatformWord {
+    /// The word as the message wrote it (`"Lobby"`).
+    pub word: String,
+    /// The kind it was scored as, by name: a `Channel` (`"public"`) or a `Relationship`
+    /// (`"contact"`); `"unknown"` when the policy does not map the word.
+    pub kind: String,
+    /// Whether a policy layer maps the word. `false`: it was scored as `unknown`; add it to the
+    /// policy's `[metadata]` table.
+    pub mapped: bool,
+}
+
+/// The platform's own channel and relationship words of a message, when they are not kinds'
+/// names, with the kind each was scored as (the core's `PlatformMetadata`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PlatformMetadata {
+    /// The channel word, when the message wrote one that is not a kind's name.
+    pub channel: Option<PlatformWord>,
+    /// The relationship word, when the message wrote one that is not a kind's name.
+    pub relationship: Option<PlatformWord>,
+}
+
+/// The kind of channel a platform's word means under a policy (`Engine.channel_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ChannelKind {
+    /// The kind (`Unknown` for a word no layer maps, and for no word).
+    pub kind: Channel,
+    /// The word is a kind's name or listed by a policy layer.
+    pub mapped: bool,
+}
+
+/// The kind of relationship a platform's word means under a policy
+/// (`Engine.relationship_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct RelationshipKind {
+    /// The kind (`Unknown` for a word no layer maps, and for no word).
+    pub kind: Relationship,
+    /// The word is a kind's name or listed by a policy layer.
+    pub mapped: bool,
+}
+
 /// What observing one message produced.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Observation {
@@ -229,6 +279,9 @@ pub struct Observation {
     pub capped_by: Option<String>,
     /// The language of the message and its conversation (with language scoping only).
     pub language: Option<LanguageReport>,
+    /// The message's channel and relationship words, when it wrote words that are not kinds'
+    /// names (`"lobby"`, `"friend"`): what each was scored as, and whether the policy maps it.
+    pub platform: Option<PlatformMetadata>,
     /// An escalation, when the level rose or a new category joined: send it to moderators.
     pub escalation: Option<Escalation>,
     /// The whole observation as one line of JSON, as the core serializes it (the format of the
@@ -339,10 +392,13 @@ pub struct Escalation {
     pub raised_at_ms: i64,
     /// The participants: ids and age bands, never more.
     pub participants: Participants,
-    /// The channel of the raising message.
+    /// The kind of channel of the raising message (its word mapped by the policy).
     pub channel: Channel,
-    /// The relationship of the raising message.
+    /// The kind of relationship of the raising message (its word mapped by the policy).
     pub relationship: Relationship,
+    /// The raising message's own channel and relationship words, when they are not kinds'
+    /// names, with the kind each was scored as (`platform` in the document).
+    pub platform: Option<PlatformMetadata>,
     /// Conversation risk (decayed category scores plus stage bonus).
     pub risk: f64,
     /// Categories holding points, strongest first.
@@ -584,6 +640,43 @@ impl From<&vigil::Assessment> for Assessment {
     }
 }
 
+impl From<&vigil::PlatformWord> for PlatformWord {
+    fn from(w: &vigil::PlatformWord) -> PlatformWord {
+        PlatformWord {
+            word: w.word.clone(),
+            kind: w.kind.clone(),
+            mapped: w.mapped,
+        }
+    }
+}
+
+impl From<&vigil::PlatformMetadata> for PlatformMetadata {
+    fn from(p: &vigil::PlatformMetadata) -> PlatformMetadata {
+        PlatformMetadata {
+            channel: p.channel.as_ref().map(Into::into),
+            relationship: p.relationship.as_ref().map(Into::into),
+        }
+    }
+}
+
+impl From<vigil::policy::KindOf<vigil::Channel>> for ChannelKind {
+    fn from(k: vigil::policy::KindOf<vigil::Channel>) -> ChannelKind {
+        ChannelKind {
+            kind: k.kind.into(),
+            mapped: k.mapped,
+        }
+    }
+}
+
+impl From<vigil::policy::KindOf<vigil::Relationship>> for RelationshipKind {
+    fn from(k: vigil::policy::KindOf<vigil::Relationship>) -> RelationshipKind {
+        RelationshipKind {
+            kind: k.kind.into(),
+            mapped: k.mapped,
+        }
+    }
+}
+
 impl From<&vigil::ParticipantRef> for ParticipantRef {
     fn from(p: &vigil::ParticipantRef) -> ParticipantRef {
         ParticipantRef {
@@ -612,6 +705,7 @@ impl Escalation {
             },
             channel: e.channel.into(),
             relationship: e.relationship.into(),
+            platform: e.platform.as_ref().map(Into::into),
             risk: e.risk,
             categories: e
                 .categories
@@ -708,6 +802,7 @@ impl From<&vigil::Observation> for Observation {
             out_of_order: o.out_of_order,
             capped_by: o.capped_by.as_deref().map(str::to_string),
             language: o.language.as_ref().map(Into::into),
+            platform: o.platform.as_ref().map(Into::into),
             escalation,
             json,
         }

@@ -23,8 +23,8 @@ fn msg(id: &str, text: &str) -> Message {
             age: Some(12),
             account_age_days: None,
         }),
-        channel: Channel::Direct,
-        relationship: Relationship::Stranger,
+        channel: "direct".into(),
+        relationship: "stranger".into(),
         text: text.into(),
     }
 }
@@ -92,6 +92,179 @@ fn messages_convert_both_ways() {
     assert_eq!(
         format_timestamp(parse_timestamp("2026-11-01T18:04:05Z".into()).unwrap()),
         "2026-11-01T18:04:05Z"
+    );
+}
+
+#[test]
+fn timestamps_read_as_message_timestamps_do() {
+    // `parse_timestamp` accepts what the core's `Timestamp::parse` accepts, to the millisecond.
+    let t = 1_793_556_245_000;
+    for text in [
+        "2026-11-01T18:04:05Z",
+        "2026-11-01 19:04:05+01:00",
+        "1793556245",
+        " 1793556245000 ",
+        "1793556245000000",
+        "1793556245000000000",
+    ] {
+        assert_eq!(parse_timestamp(text.into()).unwrap(), t, "{text}");
+        assert_eq!(
+            vigil::Timestamp::parse(text).unwrap().as_millis(),
+            t,
+            "{text} (core)"
+        );
+    }
+    assert_eq!(parse_timestamp("1793556245.25".into()).unwrap(), t + 250);
+    for bad in ["yesterday", "", "12:00"] {
+        let e = parse_timestamp(bad.into()).unwrap_err();
+        assert!(matches!(e, VigilError::Timestamp(_)), "{bad}: {e:?}");
+        assert_eq!(
+            e.to_string(),
+            vigil::Timestamp::parse(bad).unwrap_err().to_string()
+        );
+    }
+}
+
+#[test]
+fn a_platform_export_reads_leniently_into_a_record() {
+    // A line as a platform might export it: integer ids, ages as digits or numbers, a band word
+    // Vigil does not know, epoch milliseconds as digits, the platform's own metadata words.
+    let line = r#"{"conversation_id": 4004, "message_id": 7, "timestamp": "1793556245000",
+        "sender": {"id": 9001, "age_band": "grown-up", "age": "40", "account_age_days": 3.0},
+        "recipient": {"id": "u-4", "age_band": "Minor", "age": 13.5},
+        "channel": "Lobby", "relationship": "friend", "text": "hi", "extra": true}"#;
+    let m = parse_message(line.into()).unwrap();
+    assert_eq!(m, vigil::Message::from_json(line).unwrap().into());
+    assert_eq!(
+        (
+            m.conversation_id.as_str(),
+            m.message_id.as_str(),
+            m.sender.id.as_str()
+        ),
+        ("4004", "7", "9001")
+    );
+    assert_eq!(m.timestamp_ms, 1_793_556_245_000);
+    assert_eq!(
+        (m.sender.age_band, m.sender.age, m.sender.account_age_days),
+        (AgeBand::Unknown, Some(40), Some(3))
+    );
+    let r = m.recipient.as_ref().unwrap();
+    assert_eq!((r.age_band, r.age), (AgeBand::Minor, Some(13)));
+    assert_eq!((m.channel.as_str(), m.relationship.as_str()), ("Lobby", "friend"));
+    // What cannot be read is still an error naming the field.
+    let e = parse_message(line.replace(r#""1793556245000""#, r#""soon""#)).unwrap_err();
+    assert!(matches!(e, VigilError::Message(_)));
+    assert!(e.to_string().starts_with("field `timestamp`: "), "{e}");
+}
+
+#[test]
+fn platform_words_are_scored_by_kind_and_kept() {
+    let engine = Arc::new(Engine::shipped().unwrap());
+    let tracker = Tracker::new(engine.clone());
+    let mut m = msg("m-1", "how old are you? dont tell your parents about us");
+    m.channel = "lobby".into();
+    m.relationship = "friend".into();
+    let obs = tracker.observe(m.clone()).unwrap();
+    let platform = obs.platform.clone().unwrap();
+    assert_eq!(
+        platform.channel,
+        Some(PlatformWord {
+            word: "lobby".into(),
+            kind: "public".into(),
+            mapped: true
+        })
+    );
+    assert_eq!(
+        platform.relationship,
+        Some(PlatformWord {
+            word: "friend".into(),
+            kind: "contact".into(),
+            mapped: true
+        })
+    );
+    // Scored as the kinds: a public channel has no recipient on the key.
+    assert_eq!(obs.recipient, None);
+    let esc = obs.escalation.expect("the message escalates");
+    assert_eq!(esc.channel, Channel::Public);
+    assert_eq!(esc.relationship, Relationship::Contact);
+    assert_eq!(esc.platform, Some(platform));
+    // Exactly what the core gives for the same message.
+    let core = vigil::Tracker::new(Arc::new(
+        vigil::Engine::new(vigil::Policy::shipped().unwrap()).unwrap(),
+    ))
+    .observe(&m.into());
+    assert_eq!(obs.json, core.to_json());
+
+    // A word no layer maps is scored as unknown, kept, and not mapped; kinds' names are not
+    // repeated under `platform`.
+    let mut m = msg("m-2", "hi");
+    m.channel = "hologram".into();
+    let obs = tracker.observe(m).unwrap();
+    let platform = obs.platform.unwrap();
+    assert_eq!(
+        platform.channel,
+        Some(PlatformWord {
+            word: "hologram".into(),
+            kind: "unknown".into(),
+            mapped: false
+        })
+    );
+    assert_eq!(platform.relationship, None, "`stranger` is a kind's name");
+    assert_eq!(tracker.observe(msg("m-3", "hi")).unwrap().platform, None);
+}
+
+#[test]
+fn the_policy_vocabulary_is_the_core_one() {
+    let engine = Engine::shipped().unwrap();
+    let core = vigil::Policy::shipped().unwrap();
+    let meta = core.metadata();
+    for word in ["dm", "Lobby", "party chat", "direct", "hologram", "", "  GAME "] {
+        let (c, k) = (engine.channel_kind(word.into()), meta.channel(word));
+        assert_eq!((c.kind, c.mapped), (k.kind.into(), k.mapped), "channel {word:?}");
+    }
+    for word in ["friend", "Friends", "none", "stranger", "nemesis", ""] {
+        let (r, k) = (engine.relationship_kind(word.into()), meta.relationship(word));
+        assert_eq!(
+            (r.kind, r.mapped),
+            (k.kind.into(), k.mapped),
+            "relationship {word:?}"
+        );
+    }
+    assert_eq!(
+        engine.channel_kind("lobby".into()),
+        ChannelKind {
+            kind: Channel::Public,
+            mapped: true
+        }
+    );
+    assert_eq!(
+        engine.relationship_kind("nemesis".into()),
+        RelationshipKind {
+            kind: Relationship::Unknown,
+            mapped: false
+        }
+    );
+    assert_eq!(engine.adult_age(), meta.adult_age);
+    assert_eq!(engine.adult_age(), 18);
+    // An override layer's words and adult age.
+    let policy = Arc::new(PolicyBuilder::new())
+        .add_shipped()
+        .unwrap()
+        .add_toml(
+            "acme.toml".into(),
+            "[metadata]\nadult_age = 16\n[metadata.channel]\npublic = [\"hologram\"]\n".into(),
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    let acme = Engine::new(policy).unwrap();
+    assert_eq!(acme.adult_age(), 16);
+    assert_eq!(
+        acme.channel_kind("Hologram".into()),
+        ChannelKind {
+            kind: Channel::Public,
+            mapped: true
+        }
     );
 }
 

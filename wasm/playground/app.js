@@ -11,6 +11,8 @@ const LEVELS = ["watch", "review", "urgent"];
 const LEVEL_COLORS = { watch: "#c99a06", review: "#e0641b", urgent: "#c8232c", none: "#b9c0cc" };
 const SERIES_COLORS = ["#2f5fd0", "#7a3fb0", "#138a72", "#b0456b", "#5b6b7f"];
 const START = Date.parse("2026-11-01T18:00:00Z");
+const CHANNELS = ["direct", "group", "public", "unknown"];
+const RELATIONSHIPS = ["stranger", "contact", "family", "unknown"];
 
 const DEFAULT_POLICY = `# Your platform's layer, merged on top of the shipped packs.
 # Try it: uncomment a block below, change a weight or a threshold, add terms.
@@ -50,7 +52,13 @@ function participants() {
   const age = Number.parseInt($("account-age").value, 10);
   const a = { id: "A", age_band: $("band-a").value };
   if (Number.isFinite(age) && age >= 0) a.account_age_days = age;
-  return { A: a, B: { id: "B", age_band: $("band-b").value }, relationship: $("relationship").value };
+  return {
+    A: a,
+    B: { id: "B", age_band: $("band-b").value },
+    // A kind's name or the platform's own word, as typed: the policy maps words to kinds.
+    channel: $("channel").value.trim(),
+    relationship: $("relationship").value.trim(),
+  };
 }
 
 function lines() {
@@ -66,7 +74,7 @@ function chatMessage(speaker, text, n, timestamp) {
     timestamp,
     sender,
     recipient,
-    channel: "direct",
+    channel: p.channel,
     relationship: p.relationship,
     text,
   };
@@ -106,7 +114,10 @@ function applyParticipants() {
       const who = m[role]?.id;
       if (who === "A" || who === "B") m[role] = { ...p[who] };
     }
-    if (m.conversation_id === "playground") m.relationship = p.relationship;
+    if (m.conversation_id === "playground") {
+      m.channel = p.channel;
+      m.relationship = p.relationship;
+    }
     return JSON.stringify(m);
   });
   $("jsonl").value = out.join("\n");
@@ -138,11 +149,22 @@ function engine() {
     compiled.engine = next;
     compiled.error = null;
     compiled.examples = null;
-    compiled.levels = next.policy().scoring.levels;
+    const policy = next.policy();
+    compiled.levels = policy.scoring.levels;
+    fillWords("channel-words", CHANNELS, policy.metadata.channel_words);
+    fillWords("relationship-words", RELATIONSHIPS, policy.metadata.relationship_words);
   } catch (e) {
     compiled.error = e;
   }
   return compiled;
+}
+
+/** Offers the kinds, then every word the policy maps (with its kind), in a <datalist>. */
+function fillWords(id, kinds, words) {
+  $(id).replaceChildren(
+    ...kinds.map((k) => el("option", { value: k })),
+    ...Object.entries(words ?? {}).map(([word, kind]) => el("option", { value: word, label: `→ ${kind}` })),
+  );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -178,6 +200,17 @@ function svg(tag, attrs = {}, ...children) {
 const fmt = (x) => (Math.round(x * 10) / 10).toLocaleString("en", { maximumFractionDigits: 1 });
 const levelBadge = (level) => el("span", { class: `level ${level ?? "none"}` }, level ?? "none");
 const chip = (cls, text, title) => el("span", { class: `chip ${cls}`, title }, text);
+
+/** The platform's words of a message and the kinds they were scored as (`Observation.platform`). */
+function platformChips(platform) {
+  return ["channel", "relationship"].map((what) => {
+    const w = platform?.[what];
+    if (!w) return null;
+    return w.mapped
+      ? chip("word", `${w.word} → ${w.kind}`, `${what} word, scored as ${w.kind}`)
+      : chip("word unmapped", `${w.word}: not mapped`, `${what} word no policy layer maps: scored as unknown; add it to [metadata.${what}]`);
+  });
+}
 
 /** UTF-16 index of every UTF-8 byte offset of `text` (spans are byte offsets). */
 function byteToIndex(text) {
@@ -251,6 +284,7 @@ function renderMessages(messages, observations) {
           { class: "msg-head" },
           el("span", {}, `#${i + 1} ${m.message_id}`),
           el("span", {}, `${who(m.sender)} → ${who(m.recipient)}`),
+          el("span", { class: "words" }, platformChips(o.platform)),
           el("span", {}, time(m.timestamp)),
           el("span", {}, `score ${fmt(a.score)}`),
           el("span", {}, `risk ${fmt(o.risk)} `, levelBadge(o.level)),
@@ -523,7 +557,7 @@ async function main() {
   $("policy").addEventListener("input", () => schedule(350));
   $("use-shipped").addEventListener("change", () => schedule());
   $("jsonl").addEventListener("input", () => schedule());
-  for (const id of ["band-a", "band-b", "relationship", "account-age"]) {
+  for (const id of ["band-a", "band-b", "channel", "relationship", "account-age"]) {
     $(id).addEventListener("change", () => {
       applyParticipants();
       schedule();

@@ -196,6 +196,28 @@ mod tests {
     }
 
     #[test]
+    fn platform_exports_read_alike_from_arrays_and_jsonl() {
+        // Integer ids, ages as digits, epoch seconds with a fraction and in nanoseconds, words.
+        let a = r#"{"conversation_id":4004,"message_id":1,"timestamp":1774040400.5,"sender":{"id":9001,"age":"40"},"channel":"hologram","relationship":"friend","text":"hi"}"#;
+        let b = r#"{"conversation_id":"c","message_id":"2","timestamp":1774040400500000000,"sender":{"id":"u","age_band":"teen"},"text":"x"}"#;
+        let from_array = parse_array(&format!("[{a},{b}]")).unwrap();
+        assert_eq!(from_array, parse_jsonl(&format!("{a}\n{b}\n")).unwrap());
+        let m = &from_array[0];
+        assert_eq!(
+            (m.conversation_id.as_str(), m.sender.id.as_str()),
+            ("4004", "9001")
+        );
+        assert_eq!(m.sender.age, Some(40));
+        assert_eq!(
+            (m.channel.as_str(), m.relationship.as_str()),
+            ("hologram", "friend")
+        );
+        assert_eq!(m.timestamp, from_array[1].timestamp);
+        assert_eq!(m.timestamp.to_rfc3339(), "2026-03-20T21:00:00.5Z");
+        assert_eq!(from_array[1].sender.age_band, vigil::AgeBand::Unknown);
+    }
+
+    #[test]
     fn jsonl_with_a_byte_order_mark_and_crlf_parses() {
         let ok = r#"{"conversation_id":"c","message_id":"1","timestamp":0,"sender":{"id":"a"},"text":"hi"}"#;
         let ms = parse_jsonl(&format!("\u{feff}{ok}\r\n\r\n{ok}\r\n")).unwrap();

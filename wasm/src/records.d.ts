@@ -6,10 +6,30 @@
 
 /** What the platform knows of a participant's age, from age assurance or declaration. */
 export type AgeBand = "minor" | "adult" | "unknown";
-/** The kind of channel a message was sent on. */
+/**
+ * A kind of channel: what scoring knows. Messages say the platform's own word (`"dm"`, `"lobby"`,
+ * `"game"`); the policy's `[metadata.channel]` table maps it to one of these.
+ */
 export type Channel = "direct" | "group" | "public" | "unknown";
-/** The relationship from sender to recipient, as the platform knows it. */
+/**
+ * A kind of relationship from sender to recipient: what scoring knows. Messages say the platform's
+ * own word (`"friend"`, `"follower"`); the policy's `[metadata.relationship]` table maps it to one
+ * of these.
+ */
 export type Relationship = "stranger" | "contact" | "family" | "unknown";
+/**
+ * A channel as a message says it: a kind's name (`"direct"`, `"group"`, `"public"`, `"unknown"`)
+ * or the platform's own word (`"dm"`, `"lobby"`, `"game"`, `"party"`, any string). The policy's
+ * `[metadata.channel]` table maps words to kinds, without case and with `-`, `_` and spaces alike;
+ * a word it does not list is scored as `unknown` (and reported in `Observation.platform`).
+ */
+export type ChannelWord = Channel | (string & {});
+/**
+ * A relationship as a message says it: a kind's name (`"stranger"`, `"contact"`, `"family"`,
+ * `"unknown"`) or the platform's own word (`"friend"`, `"follower"`, any string), mapped by the
+ * policy's `[metadata.relationship]` table like channels.
+ */
+export type RelationshipWord = Relationship | (string & {});
 /** How urgently a conversation needs a human, lowest first. */
 export type Level = "watch" | "review" | "urgent";
 /** How a rule matched: a literal term, terms near each other, or a regex pattern. */
@@ -17,37 +37,51 @@ export type HitKind = "term" | "near" | "pattern";
 /** An instant: RFC 3339 text in UTC, as the core writes it (`2026-11-01T18:04:05Z`). */
 export type Timestamp = string;
 
-/** A participant as given to Vigil. */
+/**
+ * A participant as given to Vigil. Read leniently, as platforms export it: an integer id is read as
+ * its digits; ages may be numbers or digits in a string (a fraction is cut; anything else is
+ * ignored).
+ */
 export interface ParticipantInput {
-  /** The platform's opaque id for the account (not empty). */
-  id: string;
-  /** The age band; `unknown` when absent. */
-  age_band?: AgeBand;
-  /** Age in years; gives the band when `age_band` is unknown. */
-  age?: number | null;
-  /** Days since the account was created. */
-  account_age_days?: number | null;
+  /** The platform's opaque id for the account (not empty); an integer is read as its digits. */
+  id: string | number;
+  /**
+   * The age band; `unknown` when absent or `null`. At run time the core also reads the bands in
+   * any case, and any other word as `unknown` (a platform's export is never refused for it); the
+   * declarations take only the bands, so that a typo does not silently lose a minor's band.
+   */
+  age_band?: AgeBand | null;
+  /** Age in years (a number or digits); gives the band when `age_band` is unknown (a minor below the policy's `metadata.adult_age`, 18 in the shipped packs). */
+  age?: number | string | null;
+  /** Days since the account was created (a number or digits). */
+  account_age_days?: number | string | null;
 }
 
 /**
- * One chat message as given to Vigil: this object, or its JSON text. Unknown fields are ignored
- * at run time; a missing or invalid required field throws a `VigilError` naming it.
+ * One chat message as given to Vigil: this object, or its JSON text, read leniently by the core as
+ * `vigil scan` reads JSON Lines. Unknown fields are ignored at run time; a missing or unreadable
+ * required field (ids, timestamp, text) throws a `VigilError` naming it.
  */
 export interface MessageInput {
-  /** The conversation (thread, DM channel, group) the message belongs to. */
-  conversation_id: string;
-  /** The message's id, unique within the conversation; evidence refers to it. */
-  message_id: string;
-  /** RFC 3339 text, milliseconds since the Unix epoch, or a `Date`. */
+  /** The conversation (thread, DM channel, group) the message belongs to; an integer is read as its digits. */
+  conversation_id: string | number;
+  /** The message's id, unique within the conversation; evidence refers to it. An integer is read as its digits. */
+  message_id: string | number;
+  /**
+   * RFC 3339 text (a space may stand for the `T`), a `Date`, or a number of epoch seconds,
+   * milliseconds, microseconds or nanoseconds (or its digits in a string), told apart by
+   * magnitude: below 10¹¹ seconds, below 10¹⁴ milliseconds, below 10¹⁷ microseconds, else
+   * nanoseconds (`Date.now()` is milliseconds; every date from 1973 on reads the same in each unit).
+   */
   timestamp: string | number | Date;
   /** Who sent it. */
   sender: ParticipantInput;
   /** To whom, in direct channels; absent or `null` in group and public channels. */
   recipient?: ParticipantInput | null;
-  /** The kind of channel (`unknown` when absent). */
-  channel?: Channel;
-  /** The relationship from sender to recipient (`unknown` when absent). */
-  relationship?: Relationship;
+  /** The channel: a kind's name or the platform's own word (not given when absent or `null`). */
+  channel?: ChannelWord | null;
+  /** The relationship from sender to recipient: a kind's name or the platform's own word (not given when absent or `null`). */
+  relationship?: RelationshipWord | null;
   /** The text as the user typed it. Spans are UTF-8 byte offsets into it. */
   text: string;
 }
@@ -60,16 +94,42 @@ export interface Participant {
   account_age_days?: number;
 }
 
-/** A message as the core reads it (see `parseMessage`): defaults filled in, timestamp in UTC. */
+/**
+ * A message as the core reads it (see `parseMessage`): ids as strings, timestamp in UTC, words as
+ * written.
+ */
 export interface Message {
   conversation_id: string;
   message_id: string;
   timestamp: Timestamp;
   sender: Participant;
   recipient?: Participant;
-  channel: Channel;
-  relationship: Relationship;
+  /** The channel word as written; absent when not given. */
+  channel?: ChannelWord;
+  /** The relationship word as written; absent when not given. */
+  relationship?: RelationshipWord;
   text: string;
+}
+
+/** One metadata word as the platform wrote it, and what it was scored as. */
+export interface PlatformWord {
+  /** The word as the message wrote it (`"Lobby"`). */
+  word: string;
+  /** The kind it was scored as (`"public"`, `"contact"`; `"unknown"` when not mapped). */
+  kind: Channel | Relationship;
+  /** Whether a policy layer maps the word. `false`: scored as `unknown`; map it in the policy's `[metadata]` table. */
+  mapped: boolean;
+}
+
+/**
+ * The platform's own channel and relationship words of a message, when they are not kinds'
+ * names, with the kind each was scored as.
+ */
+export interface PlatformMetadata {
+  /** The channel word, when the message wrote one that is not a kind's name. */
+  channel?: PlatformWord;
+  /** The relationship word, when the message wrote one that is not a kind's name. */
+  relationship?: PlatformWord;
 }
 
 /**
@@ -188,6 +248,8 @@ export interface Observation {
   capped_by?: string;
   /** The language of the message and its conversation (with language scoping only). */
   language?: LanguageReport;
+  /** The message's channel and relationship words, when it wrote words that are not kinds' names (`"lobby"`, `"friend"`). */
+  platform?: PlatformMetadata;
   /** An escalation, when the level rose or a new category joined. */
   escalation: Escalation | null;
 }
@@ -260,8 +322,12 @@ export interface Escalation {
   message_id: string;
   raised_at: Timestamp;
   participants: { sender: ParticipantRef; recipient: ParticipantRef | null };
+  /** The kind of channel of the raising message (its word mapped by the policy). */
   channel: Channel;
+  /** The kind of relationship of the raising message. */
   relationship: Relationship;
+  /** The raising message's own channel and relationship words, when they are not kinds' names. */
+  platform?: PlatformMetadata;
   /** Conversation risk (decayed category scores plus stage bonus). */
   risk: number;
   /** Categories holding points, strongest first. */
@@ -379,8 +445,10 @@ export interface VigilError extends Error {
 export interface Condition {
   sender?: AgeBand[];
   recipient?: AgeBand[];
-  relationship?: Relationship[];
-  channel?: Channel[];
+  /** Kinds (`contact`) or platform words (`follower`, which then matches that word only). */
+  relationship?: RelationshipWord[];
+  /** Kinds (`public`) or platform words (`lobby`, which then matches that word only). */
+  channel?: ChannelWord[];
   account_age_days_below?: number;
 }
 
@@ -503,6 +571,15 @@ export interface ResolvedPolicy {
       plausible_share: number;
       learn_until: number;
     };
+  };
+  /** The platform's metadata vocabulary. */
+  metadata: {
+    /** The age from which a participant with a known `age` (and no band) is an adult. */
+    adult_age: number;
+    /** Channel words (folded: lower case, `_` for `-` and spaces) and the kind each means. */
+    channel_words: Record<string, Channel>;
+    /** Relationship words (folded) and the kind each means. */
+    relationship_words: Record<string, Relationship>;
   };
   stages: Stage[];
   categories: Category[];

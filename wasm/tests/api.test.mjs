@@ -118,9 +118,9 @@ test("message errors name the field, and the line or position", () => {
   assert.equal(e.field, "message_id");
   assert.match(e.message, /message_id/);
 
-  const band = vigilError(() => parseMessage({ ...message("hi"), sender: { id: "u", age_band: "teen" } }), "message");
-  assert.match(band.message, /teen/);
-  assert.match(band.field, /sender/);
+  const id = vigilError(() => parseMessage({ ...message("hi"), sender: { id: { nested: 1 } } }), "message");
+  assert.equal(id.field, "sender.id");
+  assert.match(id.message, /^field `sender\.id`: invalid type: map/);
 
   const syntax = vigilError(() => parseMessage("{not json"), "message");
   assert.match(syntax.message, /invalid JSON at column/);
@@ -162,11 +162,76 @@ test("arguments of the wrong shape are argument errors, not crashes", () => {
   assert.equal(t.stats().observed, 0);
 });
 
-test("timestamps may be RFC 3339 text, milliseconds or a Date", () => {
+test("timestamps may be RFC 3339 text, a Date, or epoch seconds, milliseconds or microseconds", () => {
   const want = parseMessage(message("hi")).timestamp;
   const ms = Date.parse(want);
-  assert.equal(parseMessage(message("hi", 1, { timestamp: ms })).timestamp, want);
-  assert.equal(parseMessage(message("hi", 1, { timestamp: new Date(ms) })).timestamp, want);
+  for (const timestamp of [
+    ms,
+    new Date(ms),
+    ms / 1000,
+    String(ms),
+    String(ms / 1000),
+    ms * 1000,
+    want.replace("T", " "),
+    want.replace("Z", "+00:00"),
+  ]) {
+    assert.equal(parseMessage(message("hi", 1, { timestamp })).timestamp, want, `timestamp ${timestamp}`);
+  }
+  const half = parseMessage(message("hi", 1, { timestamp: ms / 1000 + 0.25 })).timestamp;
+  assert.equal(Date.parse(half) - ms, 250, "a fraction of a second");
+  const bad = vigilError(() => parseMessage(message("hi", 1, { timestamp: "soon" })), "message");
+  assert.equal(bad.field, "timestamp");
+});
+
+test("a platform's export reads as it is: integer ids, ages as digits, band words Vigil does not know", () => {
+  const m = parseMessage({
+    conversation_id: 4004,
+    message_id: 7,
+    timestamp: "1793556245",
+    sender: { id: 9001, age_band: "grown-up", age: "40", account_age_days: "3" },
+    recipient: { id: 9002, age_band: "Minor", age: 13.5 },
+    channel: "Lobby",
+    relationship: "friend",
+    text: "gg",
+    extra: { ignored: true },
+  });
+  assert.deepEqual(m, {
+    conversation_id: "4004",
+    message_id: "7",
+    timestamp: "2026-11-01T18:04:05Z",
+    sender: { id: "9001", age_band: "unknown", age: 40, account_age_days: 3 },
+    recipient: { id: "9002", age_band: "minor", age: 13 },
+    channel: "Lobby",
+    relationship: "friend",
+    text: "gg",
+  });
+  const teen = parseMessage({ ...message("hi"), sender: { id: "u", age_band: "teen", age: "thirteen" } }).sender;
+  assert.deepEqual(teen, { id: "u", age_band: "unknown" }, "an unknown band word and a non-number age are not known");
+});
+
+test("platform words are accepted, scored by kind and kept in the observation and its escalation", () => {
+  const t = new Tracker(new Engine());
+  const obs = t.observe(message("how old are you? dont tell your parents about us", 1, { channel: "lobby", relationship: "friend" }));
+  assert.deepEqual(obs.platform, {
+    channel: { word: "lobby", kind: "public", mapped: true },
+    relationship: { word: "friend", kind: "contact", mapped: true },
+  });
+  assert.equal(obs.recipient, null, "a public channel has no recipient on the key");
+  assert.ok(obs.escalation, "it escalates");
+  assert.equal(obs.escalation.channel, "public");
+  assert.equal(obs.escalation.relationship, "contact");
+  assert.deepEqual(obs.escalation.platform, obs.platform);
+
+  const unmapped = t.observe(message("hi", 2, { channel: "hologram" }));
+  assert.deepEqual(unmapped.platform, { channel: { word: "hologram", kind: "unknown", mapped: false } });
+  assert.equal("platform" in t.observe(message("hi", 3)), false, "kinds' names only: no platform");
+
+  // An override layer maps the platform's words; the resolved policy lists them.
+  const acme = new Engine(["shipped", { name: "acme.toml", text: '[metadata.channel]\npublic = ["hologram"]\n' }]);
+  assert.equal(acme.policy().metadata.channel_words.hologram, "public");
+  assert.equal(new Engine().policy().metadata.adult_age, 18);
+  const mapped = new Tracker(acme).observe(message("hi", 2, { channel: "Hologram" }));
+  assert.deepEqual(mapped.platform, { channel: { word: "Hologram", kind: "public", mapped: true } });
 });
 
 test("parseMessage and parseJsonl read messages as the core does", () => {
@@ -176,8 +241,6 @@ test("parseMessage and parseJsonl read messages as the core does", () => {
     message_id: "1",
     timestamp: "1970-01-01T00:00:00Z",
     sender: { id: "a", age_band: "unknown", age: 12 },
-    channel: "unknown",
-    relationship: "unknown",
     text: "x",
   });
   const doc = readFileSync(`${REPO}examples/sample-conversation.jsonl`, "utf8");

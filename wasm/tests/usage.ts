@@ -7,11 +7,14 @@ import {
   parseJsonl,
   parseMessage,
   shippedPacks,
+  type Channel,
   type Escalation,
   type Level,
   type MessageInput,
   type Observation,
+  type PlatformWord,
   type PolicyLayer,
+  type Relationship,
   type VigilError,
 } from "../pkg/node/vigil_wasm.js";
 
@@ -40,6 +43,20 @@ export function node(queue: Escalation[]): Level | null {
     text: "how old are you? dont tell your mum we talk",
   };
   const obs: Observation = tracker.observe(msg);
+  // A platform's export as it is: integer ids, ages as digits, epoch seconds, its own words.
+  const exported: MessageInput = {
+    conversation_id: 4004,
+    message_id: 7,
+    timestamp: 1_793_556_245,
+    sender: { id: 9001, age: "40", account_age_days: null },
+    recipient: { id: "u-4", age: 13 },
+    channel: "lobby",
+    relationship: "friend",
+    text: "gg",
+  };
+  const words: PlatformWord | undefined = tracker.observe(exported).platform?.channel;
+  const kind: Channel | Relationship | undefined = words?.kind;
+  void kind;
   for (const hit of obs.assessment.hits) {
     const bytes: number = hit.span.end - hit.span.start;
     if (bytes < 0) throw new Error("spans are ordered");
@@ -72,6 +89,9 @@ export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation):
   tracker.observe({ ...msg, sender: { id: "a", age_band: "teen" } });
   // @ts-expect-error: the text is required
   tracker.observe({ conversation_id: "c", message_id: "m", timestamp: 0, sender: { id: "a" } });
+  // @ts-expect-error: an escalation's channel is a kind, not any word
+  const channel: Escalation["channel"] = "lobby";
+  void channel;
   // @ts-expect-error: records use the core's snake_case names
   void obs.messageId;
   // @ts-expect-error: a level is not any string

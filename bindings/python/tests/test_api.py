@@ -20,8 +20,8 @@ def msg(message_id: str, text: str, conversation: str = "c-1", at: int = 1_762_0
         timestamp_ms=at,
         sender=vigil.Participant(id="u-9", age_band=vigil.AgeBand.ADULT, account_age_days=2),
         recipient=vigil.Participant(id="u-4", age_band=vigil.AgeBand.MINOR),
-        channel=vigil.Channel.DIRECT,
-        relationship=vigil.Relationship.STRANGER,
+        channel="direct",
+        relationship="stranger",
         text=text,
     )
 
@@ -185,6 +185,55 @@ def test_messages_and_timestamps_convert_both_ways():
     m = msg("m-1", "hello")
     assert vigil.parse_message(vigil.message_to_json(m)) == m
     assert vigil.format_timestamp(vigil.parse_timestamp("2026-11-01T19:04:05+01:00")) == "2026-11-01T18:04:05Z"
+    # Timestamps as platforms write them: a space for the T, epoch seconds, milliseconds, a fraction.
+    for text in ["2026-11-01 18:04:05Z", "1793556245", "1793556245000", "1793556245.0"]:
+        assert vigil.parse_timestamp(text) == 1_793_556_245_000, text
+
+
+def test_a_platform_export_reads_leniently():
+    line = json.dumps({
+        "conversation_id": 4004, "message_id": 7, "timestamp": "1793556245000",
+        "sender": {"id": 9001, "age": "40", "account_age_days": 3},
+        "recipient": {"id": "u-4", "age_band": "teen", "age": 13.5},
+        "channel": "Lobby", "relationship": "friend", "text": "hi", "extra": [1],
+    })
+    m = vigil.parse_message(line)
+    assert (m.conversation_id, m.message_id, m.sender.id) == ("4004", "7", "9001")
+    assert m.timestamp_ms == 1_793_556_245_000
+    assert (m.sender.age, m.sender.account_age_days) == (40, 3)
+    assert m.recipient is not None and (m.recipient.age_band, m.recipient.age) == (vigil.AgeBand.UNKNOWN, 13)
+    assert (m.channel, m.relationship) == ("Lobby", "friend")
+    with pytest.raises(vigil.VigilError.Message, match="^field `timestamp`: "):
+        vigil.parse_message(line.replace('"1793556245000"', '"soon"'))
+
+
+def test_platform_words_are_accepted_scored_by_kind_and_kept(shipped):
+    tracker = vigil.Tracker(shipped)
+    m = msg("m-1", "how old are you? dont tell your parents about us")
+    m.channel, m.relationship = "lobby", "friend"
+    obs = tracker.observe(m)
+    assert obs.platform == vigil.PlatformMetadata(
+        channel=vigil.PlatformWord(word="lobby", kind="public", mapped=True),
+        relationship=vigil.PlatformWord(word="friend", kind="contact", mapped=True),
+    )
+    assert obs.recipient is None, "a public channel has no recipient on the key"
+    e = obs.escalation
+    assert e is not None
+    assert (e.channel, e.relationship) == (vigil.Channel.PUBLIC, vigil.Relationship.CONTACT)
+    assert e.platform == obs.platform
+    assert json.loads(e.json)["platform"]["channel"] == {"word": "lobby", "kind": "public", "mapped": True}
+
+    unmapped = msg("m-2", "hi")
+    unmapped.channel = "hologram"
+    p = tracker.observe(unmapped).platform
+    assert p is not None
+    assert p.channel == vigil.PlatformWord(word="hologram", kind="unknown", mapped=False)
+    assert p.relationship is None, "a kind's name is not repeated"
+    assert tracker.observe(msg("m-3", "hi")).platform is None
+
+    assert shipped.channel_kind("Lobby") == vigil.ChannelKind(kind=vigil.Channel.PUBLIC, mapped=True)
+    assert shipped.relationship_kind("nemesis") == vigil.RelationshipKind(kind=vigil.Relationship.UNKNOWN, mapped=False)
+    assert shipped.adult_age() == 18
 
 
 def test_shipped_packs_pass_their_own_examples(shipped):

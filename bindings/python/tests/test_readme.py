@@ -1,7 +1,8 @@
-"""The Python example of bindings/README.md, run as written."""
+"""The Python examples of bindings/README.md and of the package's docstring, run as written."""
 
 from __future__ import annotations
 
+import doctest
 import json
 import re
 from pathlib import Path
@@ -28,3 +29,9 @@ def test_readme_example_scores_a_message():
     exec(compile(blocks[0], str(README), "exec"), {"vigil": vigil, "moderation_queue": queue})
     assert queue.sent, "the README example raised no escalation"
     assert json.loads(queue.sent[0])["schema"] == "vigil.escalation/1"
+
+
+def test_package_docstring_example_runs():
+    result = doctest.testmod(vigil, verbose=False)
+    assert result.attempted > 0, "no example in the package docstring"
+    assert result.failed == 0

@@ -1,53 +1,86 @@
 """The golden vectors (tests/vectors/) replayed through the Python binding.
 
-Each input line is parsed with ``json`` and turned into a ``vigil.Message`` record by hand,
-observed, and the observation is checked against the expected line twice: the core's JSON
-(``Observation.json``) exactly, and every field of the returned records (numbers within the
-core's 3-decimal rounding). ``observe_json`` on a second tracker must give the same lines.
+Each input line is parsed with ``json`` and turned into a ``vigil.Message`` record by hand — or,
+when the line is in a platform's own shape (integer ids, epoch numbers, ages as digits, band words
+Vigil does not know), read by the core's lenient reader (``vigil.parse_message``) — observed, and
+the observation is checked against the expected line twice: the core's JSON (``Observation.json``)
+exactly, and every field of the returned records (numbers within the core's 3-decimal rounding),
+``platform`` included. ``observe_json`` on a second tracker must give the same lines.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import pytest
 
 import vigil
 from conftest import INDEX, vector_engine, vector_lines
 
-BANDS = {"minor": vigil.AgeBand.MINOR, "adult": vigil.AgeBand.ADULT}
-CHANNELS = {"direct": vigil.Channel.DIRECT, "group": vigil.Channel.GROUP, "public": vigil.Channel.PUBLIC}
-RELATIONSHIPS = {
-    "stranger": vigil.Relationship.STRANGER,
-    "contact": vigil.Relationship.CONTACT,
-    "family": vigil.Relationship.FAMILY,
-}
+BANDS = {"minor": vigil.AgeBand.MINOR, "adult": vigil.AgeBand.ADULT, "unknown": vigil.AgeBand.UNKNOWN, None: vigil.AgeBand.UNKNOWN}
+
+
+class NotCanonical(Exception):
+    """The line is in a platform's own shape: the core's reader reads it."""
+
+
+def _text(v: Any) -> str:
+    if not isinstance(v, str):
+        raise NotCanonical
+    return v
+
+
+def _whole(v: Any) -> Optional[int]:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise NotCanonical
+    return v
+
+
+def _word(v: Any) -> str:
+    return "" if v is None else _text(v)
 
 
 def participant(p: Dict[str, Any]) -> vigil.Participant:
+    if p.get("age_band") not in BANDS:
+        raise NotCanonical
     return vigil.Participant(
-        id=p["id"],
-        age_band=BANDS.get(p.get("age_band"), vigil.AgeBand.UNKNOWN),
-        age=p.get("age"),
-        account_age_days=p.get("account_age_days"),
+        id=_text(p["id"]),
+        age_band=BANDS[p.get("age_band")],
+        age=_whole(p.get("age")),
+        account_age_days=_whole(p.get("account_age_days")),
     )
 
 
 def message_of(m: Dict[str, Any]) -> vigil.Message:
-    """A Message record built from one input line (not through the core's JSON reader)."""
-    ts = m["timestamp"]
+    """A Message record built by hand from one input line (not through the core's JSON reader),
+    when the line is in the canonical shape: string ids, a text timestamp (read by
+    ``parse_timestamp``), bands by name, whole ages. The channel and relationship words pass as
+    written, whatever they are. Raises ``NotCanonical`` otherwise."""
     return vigil.Message(
-        conversation_id=m["conversation_id"],
-        message_id=m["message_id"],
-        timestamp_ms=ts if isinstance(ts, int) else vigil.parse_timestamp(ts),
+        conversation_id=_text(m["conversation_id"]),
+        message_id=_text(m["message_id"]),
+        timestamp_ms=vigil.parse_timestamp(_text(m["timestamp"])),
         sender=participant(m["sender"]),
-        recipient=participant(m["recipient"]) if m.get("recipient") else None,
-        channel=CHANNELS.get(m.get("channel"), vigil.Channel.UNKNOWN),
-        relationship=RELATIONSHIPS.get(m.get("relationship"), vigil.Relationship.UNKNOWN),
-        text=m["text"],
+        recipient=participant(m["recipient"]) if m.get("recipient") is not None else None,
+        channel=_word(m.get("channel")),
+        relationship=_word(m.get("relationship")),
+        text=_text(m["text"]),
     )
+
+
+def record_of(line: str) -> Tuple[vigil.Message, bool]:
+    """The record of an input line, and whether it was built by hand."""
+    parsed = vigil.parse_message(line)
+    try:
+        by_hand = message_of(json.loads(line))
+    except NotCanonical:
+        return parsed, False
+    assert parsed == by_hand, "the core's reader and the hand-built record differ"
+    return by_hand, True
 
 
 def name(e: Optional[Any]) -> Optional[str]:
@@ -87,6 +120,8 @@ def observation_value(o: vigil.Observation) -> Dict[str, Any]:
     }
     if o.capped_by is not None:
         value["capped_by"] = o.capped_by
+    if o.platform is not None:
+        value["platform"] = platform_value(o.platform)
     if o.language is not None:
         lang: Dict[str, Any] = {"conversation": [share(s) for s in o.language.conversation]}
         if o.language.message is not None:
@@ -104,6 +139,15 @@ def hit_value(h: vigil.Hit) -> Dict[str, Any]:
     if h.evasion is not None:
         hit["evasion"] = h.evasion
     return hit
+
+
+def platform_value(p: vigil.PlatformMetadata) -> Dict[str, Any]:
+    """The platform's words, in the shape of the core's JSON (absent members left out)."""
+    out: Dict[str, Any] = {}
+    for key, w in (("channel", p.channel), ("relationship", p.relationship)):
+        if w is not None:
+            out[key] = {"word": w.word, "kind": w.kind, "mapped": w.mapped}
+    return out
 
 
 def share(s: vigil.LanguageShare) -> Dict[str, Any]:
@@ -167,6 +211,8 @@ def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
     }
     if e.language:
         value["language"] = [share(s) for s in e.language]
+    if e.platform is not None:
+        value["platform"] = platform_value(e.platform)
     return value
 
 
@@ -207,11 +253,18 @@ def test_vector(vector):
     engine = vector_engine(vector["policy"])
     tracker = vigil.Tracker(engine)
     by_json = vigil.Tracker(engine)
+    by_hand = 0
     for i, (line, want) in enumerate(zip(inputs, expected), start=1):
-        obs = tracker.observe(message_of(json.loads(line)))
+        record, hand_built = record_of(line)
+        by_hand += hand_built
+        obs = tracker.observe(record)
         assert json.loads(obs.json) == want, f"{name_}: observation {i} (core JSON)"
         d = difference("observation", observation_value(obs), want)
         assert d is None, f"{name_}: observation {i} (records): {d}"
         if obs.escalation is not None:
             assert json.loads(obs.escalation.json) == want["escalation"], f"{name_}: observation {i} (escalation JSON)"
+            assert obs.escalation.platform == obs.platform, f"{name_}: observation {i} (escalation platform)"
         assert json.loads(by_json.observe_json(line)) == want, f"{name_}: observation {i} (observe_json)"
+    assert by_hand > 0, f"{name_}: no line built by hand"
+    if name_ == "platform":
+        assert by_hand < len(inputs), f"{name_}: no line in a platform's own shape"

@@ -18,6 +18,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 CORPUS = sorted(glob.glob(str(ROOT / "tests" / "corpus" / "??.jsonl")))
 SOFTER = HERE / "fixtures" / "softer.toml"
+VECTORS = ROOT / "tests" / "vectors"
+#: The golden vector of platform-style messages: the platform's own channel and relationship words
+#: (mapped and not), integer ids, ages as digits, epoch timestamps in seconds, milliseconds and
+#: microseconds, RFC 3339 with a space.
+PLATFORM = VECTORS / "platform.input.jsonl"
 
 
 def run_vigil(*args: str) -> subprocess.CompletedProcess:
@@ -37,15 +42,21 @@ def corpus_lines() -> List[str]:
     return lines
 
 
+def core_ts(line: str) -> int:
+    """A message line's timestamp in milliseconds, as the core reads it (RFC 3339 or epoch
+    seconds, milliseconds, … by magnitude)."""
+    return vigil.parse_message(line).timestamp_ms
+
+
 def time_ordered(lines: List[str]) -> List[str]:
     """The lines as a live log would hold them: by timestamp (the core's parse), input order
     breaking ties (a stable sort)."""
+    return sorted(lines, key=core_ts)
 
-    def ts(line: str) -> int:
-        t = json.loads(line)["timestamp"]
-        return t if isinstance(t, int) else vigil.parse_timestamp(t)
 
-    return sorted(lines, key=ts)
+def vector_lines(path: Path) -> List[str]:
+    """The non-blank lines of a JSON Lines file."""
+    return [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
 
 
 @pytest.fixture(scope="session")

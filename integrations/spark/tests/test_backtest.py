@@ -46,6 +46,7 @@ def test_backtest_summary_matches_scan(backtest_corpus, scan_reference):
     assert s["messages"] == len(corpus_lines())
     assert s["conversations"] == len({json.loads(l)["conversation_id"] for l in corpus_lines()})
     assert s["malformed"] == 0
+    assert s["invalid_utf8"] == 0
     assert s["escalations"] == len(docs)
     assert s["by_level"] == {lvl: sum(d["level"] == lvl for d in docs) for lvl in ("watch", "review", "urgent")}
     assert s["by_category"] == dict(Counter(c["id"] for d in docs for c in d["categories"]))

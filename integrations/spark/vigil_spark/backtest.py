@@ -49,6 +49,7 @@ RESULT_SCHEMA = T.StructType(
         T.StructField("line", T.StringType()),
         T.StructField("messages", T.LongType()),
         T.StructField("conversations", T.LongType()),
+        T.StructField("invalid_utf8", T.LongType()),
         *ESCALATION_SCHEMA.fields,
     ]
 )
@@ -57,8 +58,8 @@ _FLUSH_ROWS = 2048
 
 
 def _replay_partition(specs_bc):
-    """The ``mapInArrow`` function: batches of ``(conversation_id, json)`` sorted by conversation
-    and time in, result rows out."""
+    """The ``mapInArrow`` function: batches of ``(conversation_id, json, invalid_utf8)`` sorted by
+    conversation and time in, result rows out."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import vigil
@@ -68,10 +69,11 @@ def _replay_partition(specs_bc):
         schema = to_arrow_schema(RESULT_SCHEMA)
         rows: List[Dict[str, object]] = []
         current: object = object()
-        messages = conversations = 0
+        messages = conversations = invalid_utf8 = 0
         for batch in batches:
             cids = batch.column(0).to_pylist()
             lines = batch.column(1).to_pylist()
+            invalid_utf8 += sum(1 for bad in batch.column(2).to_pylist() if bad)
             for cid, line in zip(cids, lines):
                 if cid != current:
                     current = cid
@@ -101,7 +103,7 @@ def _replay_partition(specs_bc):
                 rows = []
         for _, t in trackers:
             t.clear()
-        rows.append({"kind": "stats", "messages": messages, "conversations": conversations})
+        rows.append({"kind": "stats", "messages": messages, "conversations": conversations, "invalid_utf8": invalid_utf8})
         yield pa.RecordBatch.from_pylist(rows, schema=schema)
 
     return run
@@ -116,7 +118,7 @@ def replay(spark: SparkSession, messages: DataFrame, specs: List[PolicySpec], pa
         messages.withColumn("seq", F.monotonically_increasing_id())
         .repartition(n, "conversation_id")
         .sortWithinPartitions("conversation_id", "ts_ms", "seq")
-        .select("conversation_id", "json")
+        .select("conversation_id", "json", "invalid_utf8")
     )
     specs_bc = spark.sparkContext.broadcast(list(specs))
     return ordered.mapInArrow(_replay_partition(specs_bc), RESULT_SCHEMA)
@@ -201,8 +203,10 @@ def run_backtest(
       ``raised_at`` as a timestamp), at or above ``min_level`` when given;
     * ``malformed/`` — lines the core rejected (``conversation_id, line, error``);
     * with ``policy_b``: ``escalations_b/`` and ``changes/`` (:func:`level_changes`);
-    * ``summary.json`` — the returned summary: messages, conversations, malformed lines,
-      escalations by level, category and language (for each policy), and the level changes.
+    * ``summary.json`` — the returned summary: messages, conversations, malformed lines, lines
+      whose invalid UTF-8 was read as U+FFFD (``invalid_utf8``; such a line is scored like any
+      other), escalations by level, category and language (for each policy), and the level
+      changes.
     """
     started = time.time()
     specs = [policy] + ([policy_b] if policy_b is not None else [])
@@ -215,13 +219,18 @@ def run_backtest(
         )
         written = written.orderBy("conversation_id", "raised_at_ms", "sequence", "sender_id", "recipient_id")
         _escalation_columns(written.where(F.col("variant") == "a")).write.mode("overwrite").parquet(os.path.join(output, "escalations"))
-        stats = result.where(F.col("kind") == "stats").agg(F.sum("messages"), F.sum("conversations")).collect()[0]
+        stats = (
+            result.where(F.col("kind") == "stats")
+            .agg(F.sum("messages"), F.sum("conversations"), F.sum("invalid_utf8"))
+            .collect()[0]
+        )
         malformed = result.where(F.col("kind") == "malformed").select("conversation_id", "line", "error")
         malformed.write.mode("overwrite").parquet(os.path.join(output, "malformed"))
         summary: Dict[str, object] = {
             "messages": int(stats[0] or 0),
             "conversations": int(stats[1] or 0),
             "malformed": malformed.count(),
+            "invalid_utf8": int(stats[2] or 0),
             **_side_summary(esc.where(F.col("variant") == "a"), policy),
         }
         if policy_b is not None:
@@ -289,6 +298,10 @@ def format_summary(summary: Dict[str, object]) -> str:
             lines.append(f"vigil-spark{label}: escalations by language: {langs}")
 
     side(summary)
+    if summary.get("invalid_utf8"):
+        lines.append(
+            f"vigil-spark: {summary['invalid_utf8']} lines held invalid UTF-8, read with U+FFFD in place of the bad bytes"
+        )
     if "b" in summary:
         side(summary["b"], " (policy B)")
         ch = summary["changes"]

@@ -32,6 +32,8 @@ ESCALATION_SCHEMA = T.StructType(
         T.StructField("recipient_age_band", T.StringType()),
         T.StructField("channel", T.StringType()),
         T.StructField("relationship", T.StringType()),
+        T.StructField("channel_word", T.StringType()),
+        T.StructField("relationship_word", T.StringType()),
         T.StructField("risk", T.DoubleType()),
         T.StructField("categories", T.ArrayType(T.StringType())),
         T.StructField("rules", T.ArrayType(T.StringType())),
@@ -68,6 +70,7 @@ def escalation_row(text: str) -> Dict[str, object]:
     for ev in evidence:
         seen.setdefault(ev.get("message_id", ""), None)
     policy = e.get("policy") or {}
+    platform = e.get("platform") or {}
     return {
         "conversation_id": e.get("conversation_id"),
         "sequence": e.get("sequence"),
@@ -81,6 +84,8 @@ def escalation_row(text: str) -> Dict[str, object]:
         "recipient_age_band": recipient.get("age_band"),
         "channel": e.get("channel"),
         "relationship": e.get("relationship"),
+        "channel_word": (platform.get("channel") or {}).get("word"),
+        "relationship_word": (platform.get("relationship") or {}).get("word"),
         "risk": float(e.get("risk", 0.0)),
         "categories": [c.get("id") for c in e.get("categories") or []],
         "rules": list(dict.fromkeys(rules)),

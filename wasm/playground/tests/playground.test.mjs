@@ -135,3 +135,40 @@ test("a bad JSON line is reported with its line number", async () => {
   assert.match(await page.textContent("#jsonl-error"), /^line 1: field `message_id`: missing/);
   assert.deepEqual(errors, []);
 });
+
+test("the channel and relationship take the platform's own words, mapped or not", async () => {
+  // The datalists offer the kinds and the words the policy maps.
+  assert.equal(await page.locator('#channel-words option[value="public"]').count(), 1);
+  assert.equal(await page.locator('#channel-words option[value="lobby"]').count(), 1, "a word of the shipped [metadata.channel]");
+  assert.equal(await page.locator('#relationship-words option[value="friend"]').count(), 1);
+
+  await page.click("#clear");
+  await settled();
+  const setWord = async (id, word) => {
+    await page.fill(id, word);
+    await page.locator(id).dispatchEvent("change");
+    await settled();
+  };
+  await setWord("#channel", "lobby");
+  await setWord("#relationship", "friend");
+  await page.click("#chat-text");
+  await page.keyboard.type("how old are you? dont tell your parents");
+  await page.keyboard.press("Enter");
+  await settled();
+  assert.equal(JSON.parse((await page.inputValue("#jsonl")).trim()).channel, "lobby", "the word is written as typed");
+  const words = page.locator('#messages li[data-message="m1"] .chip.word');
+  assert.deepEqual(await words.allTextContents(), ["lobby → public", "friend → contact"]);
+  assert.ok((await page.locator("#escalations .escalation").count()) >= 1, "scored as a public channel, it escalates");
+
+  // A word no layer maps is kept and shown as not mapped; mapping it in the override maps it.
+  await setWord("#channel", "hologram");
+  const unmapped = page.locator('#messages li[data-message="m1"] .chip.word.unmapped');
+  assert.deepEqual(await unmapped.allTextContents(), ["hologram: not mapped"]);
+  await page.fill("#policy", '[policy]\nid = "playground"\nversion = "3"\n\n[metadata.channel]\npublic = ["hologram"]\n');
+  await settled();
+  assert.equal(await page.isHidden("#policy-error"), true, await page.textContent("#policy-error"));
+  assert.deepEqual(await words.allTextContents(), ["hologram → public", "friend → contact"]);
+  assert.equal(await page.locator('#channel-words option[value="hologram"]').count(), 1, "the override's word is offered");
+  await page.screenshot({ path: join(RESULTS, "playground-platform-words.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});

@@ -3,9 +3,13 @@ evidence, to human moderators.
 
 This package is the Python binding of the Vigil Rust core, generated with uniffi. Everything the
 generated module offers is re-exported here: ``PolicyBuilder``, ``Policy``, ``Engine``,
-``Tracker``, the records (``Message``, ``Participant``, ``Observation``, ``Escalation``, ...), the
-enums (``AgeBand``, ``Channel``, ``Relationship``, ``Level``, ``HitKind``) and ``VigilError``.
-A few helpers are added below; they convert, they do not score.
+``Tracker``, the records (``Message``, ``Participant``, ``Observation``, ``Escalation``,
+``PlatformMetadata``, ...), the enums (``AgeBand``, ``Channel``, ``Relationship``, ``Level``,
+``HitKind``), the functions (``parse_message``, the core's lenient JSON reader, and
+``parse_timestamp``, ...) and ``VigilError``. A message's ``channel`` and ``relationship`` are the
+platform's own words (``"lobby"``, ``"friend"``) or kinds' names (``"direct"``, ``"stranger"``);
+the policy maps words to the ``Channel`` and ``Relationship`` kinds, and observations keep the
+words in ``platform``. A few helpers are added below; they convert, they do not score.
 
 >>> import vigil
 >>> tracker = vigil.Tracker(vigil.Engine.shipped())
@@ -13,10 +17,12 @@ A few helpers are added below; they convert, they do not score.
 ...     conversation_id="c-1", message_id="m-1", timestamp_ms=0,
 ...     sender=vigil.Participant(id="u-9", age_band=vigil.AgeBand.ADULT),
 ...     recipient=vigil.Participant(id="u-4", age_band=vigil.AgeBand.MINOR),
-...     channel=vigil.Channel.DIRECT, relationship=vigil.Relationship.STRANGER,
+...     channel="dm", relationship="stranger",
 ...     text="how old are you? dont tell your parents about us"))
 >>> obs.risk > 0
 True
+>>> (obs.platform.channel.word, obs.platform.channel.kind, obs.platform.channel.mapped)
+('dm', 'direct', True)
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ extension VigilError {
 }
 
 extension Message {
-    /// Parses one message from JSON (one line of a JSON Lines file).
+    /// Parses one message from JSON (one line of a JSON Lines file) with the core's lenient
+    /// reader, so a platform's export reads as it is (integer ids, ages as digits, epoch
+    /// timestamps, its own channel and relationship words).
     public static func fromJson(_ json: String) throws -> Message {
         try parseMessage(json: json)
     }

@@ -5,12 +5,13 @@ import Foundation
 import XCTest
 import Vigil
 
-private func msg(_ id: String, _ text: String, conversation: String = "c-1", at: Int64 = 1_762_020_245_000) -> Message {
+private func msg(_ id: String, _ text: String, conversation: String = "c-1", at: Int64 = 1_762_020_245_000,
+                 channel: String = "direct", relationship: String = "stranger") -> Message {
     Message(
         conversationId: conversation, messageId: id, timestampMs: at,
         sender: Participant(id: "u-9", ageBand: .adult, accountAgeDays: 2),
         recipient: Participant(id: "u-4", ageBand: .minor),
-        channel: .direct, relationship: .stranger, text: text
+        channel: channel, relationship: relationship, text: text
     )
 }
 
@@ -132,6 +133,47 @@ final class ApiTests: XCTestCase {
         let m = msg("m-1", "hello")
         XCTAssertEqual(try Message.fromJson(m.toJson()), m)
         XCTAssertEqual(formatTimestamp(timestampMs: try parseTimestamp(text: "2026-11-01T19:04:05+01:00")), "2026-11-01T18:04:05Z")
+    }
+
+    func testTimestampsAsPlatformsWriteThem() throws {
+        for text in ["2026-11-01 18:04:05Z", "1793556245", "1793556245000"] {
+            XCTAssertEqual(try parseTimestamp(text: text), 1_793_556_245_000, text)
+        }
+    }
+
+    func testAPlatformExportReadsLeniently() throws {
+        let m = try Message.fromJson(#"{"conversation_id": 4004, "message_id": 7, "timestamp": 1793556245, "sender": {"id": 9001, "age": "40"}, "recipient": {"id": "u-4", "age_band": "teen", "age": 13}, "channel": "Lobby", "relationship": "friend", "text": "hi"}"#)
+        XCTAssertEqual([m.conversationId, m.messageId, m.sender.id], ["4004", "7", "9001"])
+        XCTAssertEqual(m.timestampMs, 1_793_556_245_000)
+        XCTAssertEqual(m.sender.age, 40)
+        XCTAssertEqual(m.recipient?.ageBand, .unknown)
+        XCTAssertEqual(m.channel, "Lobby")
+        XCTAssertEqual(m.relationship, "friend")
+    }
+
+    func testPlatformWordsAreAcceptedScoredByKindAndKept() throws {
+        let tracker = Tracker(engine: shipped)
+        let m = msg("m-1", "how old are you? dont tell your parents about us", channel: "lobby", relationship: "friend")
+        let obs = try tracker.observe(message: m)
+        let platform = try XCTUnwrap(obs.platform)
+        XCTAssertEqual(platform.channel, PlatformWord(word: "lobby", kind: "public", mapped: true))
+        XCTAssertEqual(platform.relationship, PlatformWord(word: "friend", kind: "contact", mapped: true))
+        XCTAssertNil(obs.recipient, "a public channel has no recipient on the key")
+        let e = try XCTUnwrap(obs.escalation)
+        XCTAssertEqual(e.channel, .public)
+        XCTAssertEqual(e.relationship, .contact)
+        XCTAssertEqual(e.platform, platform)
+        XCTAssertEqual(try JSON.parse(e.json)["platform"]["channel"]["word"].string, "lobby")
+
+        let unmapped = msg("m-2", "hi", channel: "hologram")
+        let p = try XCTUnwrap(try tracker.observe(message: unmapped).platform)
+        XCTAssertEqual(p.channel, PlatformWord(word: "hologram", kind: "unknown", mapped: false))
+        XCTAssertNil(p.relationship, "a kind's name is not repeated")
+        XCTAssertNil(try tracker.observe(message: msg("m-3", "hi")).platform)
+
+        XCTAssertEqual(shipped.channelKind(word: "Lobby"), ChannelKind(kind: .public, mapped: true))
+        XCTAssertEqual(shipped.relationshipKind(word: "nemesis"), RelationshipKind(kind: .unknown, mapped: false))
+        XCTAssertEqual(shipped.adultAge(), 18)
     }
 
     func testShippedPacksPassTheirOwnExamples() {

@@ -1,19 +1,13 @@
 // The golden vectors (tests/vectors/) replayed through the Swift binding: each input line is
-// parsed with JSONDecoder and turned into a `Message` record by hand, observed, and checked
-// against the expected line twice — the core's JSON (`Observation.json`) exactly, and every field
-// of the returned records (numbers within the core's 3-decimal rounding).
+// parsed with JSONDecoder and turned into a `Message` record by hand — or, when the line is in a
+// platform's own shape (integer ids, epoch numbers, ages as digits, band words Vigil does not
+// know), read by the core's lenient reader (`parseMessage`) — observed, and checked against the
+// expected line twice: the core's JSON (`Observation.json`) exactly, and every field of the
+// returned records (numbers within the core's 3-decimal rounding), `platform` included.
 
 import Foundation
 import XCTest
 import Vigil
-
-private func band(_ v: JSON) -> AgeBand {
-    switch v.string {
-    case "minor": return .minor
-    case "adult": return .adult
-    default: return .unknown
-    }
-}
 
 private func name(_ b: AgeBand) -> String {
     switch b {
@@ -58,48 +52,60 @@ private func name(_ k: HitKind) -> String {
     }
 }
 
-private func participant(_ p: JSON) -> Participant {
-    Participant(
-        id: p["id"].string ?? "",
-        ageBand: band(p["age_band"]),
-        age: p["age"].number.map { UInt32($0) },
-        accountAgeDays: p["account_age_days"].number.map { UInt32($0) }
-    )
+/// A whole number member: `.some(nil)` when absent or null, nil when not a whole number.
+private func whole(_ v: JSON) -> UInt32?? {
+    switch v {
+    case .null: return .some(nil)
+    case let .number(n) where n >= 0 && n == n.rounded() && n <= Double(UInt32.max): return .some(UInt32(n))
+    default: return nil
+    }
 }
 
-/// A `Message` record built from one input line (not through the core's JSON reader).
-func messageOf(_ m: JSON) throws -> Message {
-    let ts = m["timestamp"]
-    let ms: Int64
-    if let n = ts.number {
-        ms = Int64(n)
-    } else {
-        ms = try parseTimestamp(text: ts.string ?? "")
+/// A word member: "" when absent or null, nil when not a string.
+private func word(_ v: JSON) -> String? {
+    switch v {
+    case .null: return ""
+    case let .string(w): return w
+    default: return nil
     }
-    let channel: Channel
-    switch m["channel"].string {
-    case "direct": channel = .direct
-    case "group": channel = .group
-    case "public": channel = .public
-    default: channel = .unknown
+}
+
+/// A participant built by hand when in the canonical shape (string id, band by name, whole ages).
+private func participant(_ p: JSON) -> Participant? {
+    guard let id = p["id"].string, let age = whole(p["age"]), let days = whole(p["account_age_days"]) else { return nil }
+    let band: AgeBand
+    switch p["age_band"] {
+    case .null, .string("unknown"): band = .unknown
+    case .string("minor"): band = .minor
+    case .string("adult"): band = .adult
+    default: return nil
     }
-    let relationship: Relationship
-    switch m["relationship"].string {
-    case "stranger": relationship = .stranger
-    case "contact": relationship = .contact
-    case "family": relationship = .family
-    default: relationship = .unknown
+    return Participant(id: id, ageBand: band, age: age, accountAgeDays: days)
+}
+
+/// A `Message` record built by hand from one input line (not through the core's JSON reader) when
+/// the line is in the canonical shape: string ids, a text timestamp (read by `parseTimestamp`),
+/// bands by name, whole ages; the channel and relationship words pass as written, whatever they
+/// are. nil for a line in a platform's own shape.
+func messageOf(_ m: JSON) throws -> Message? {
+    guard let conversationId = m["conversation_id"].string, let messageId = m["message_id"].string,
+          let ts = m["timestamp"].string, let sender = participant(m["sender"]),
+          let channel = word(m["channel"]), let relationship = word(m["relationship"]),
+          let text = m["text"].string else { return nil }
+    var recipient: Participant? = nil
+    if m["recipient"] != .null {
+        guard let r = participant(m["recipient"]) else { return nil }
+        recipient = r
     }
-    let recipient: Participant? = m["recipient"] == .null ? nil : participant(m["recipient"])
     return Message(
-        conversationId: m["conversation_id"].string ?? "",
-        messageId: m["message_id"].string ?? "",
-        timestampMs: ms,
-        sender: participant(m["sender"]),
+        conversationId: conversationId,
+        messageId: messageId,
+        timestampMs: try parseTimestamp(text: ts),
+        sender: sender,
         recipient: recipient,
         channel: channel,
         relationship: relationship,
-        text: m["text"].string ?? ""
+        text: text
     )
 }
 
@@ -161,6 +167,9 @@ func observationValue(_ o: Observation) -> JSON {
     if let c = o.cappedBy {
         out["capped_by"] = .string(c)
     }
+    if let p = o.platform {
+        out["platform"] = platformValue(p)
+    }
     if let l = o.language {
         var lang: [String: JSON] = ["conversation": .array(l.conversation.map(share))]
         if let m = l.message {
@@ -173,6 +182,22 @@ func observationValue(_ o: Observation) -> JSON {
             lang["out_of_scope"] = strings(l.outOfScope)
         }
         out["language"] = .object(lang)
+    }
+    return .object(out)
+}
+
+private func platformWord(_ w: PlatformWord) -> JSON {
+    .object(["word": .string(w.word), "kind": .string(w.kind), "mapped": .bool(w.mapped)])
+}
+
+/// The platform's words, in the shape of the core's JSON (absent members left out).
+func platformValue(_ p: PlatformMetadata) -> JSON {
+    var out: [String: JSON] = [:]
+    if let c = p.channel {
+        out["channel"] = platformWord(c)
+    }
+    if let r = p.relationship {
+        out["relationship"] = platformWord(r)
     }
     return .object(out)
 }
@@ -245,6 +270,9 @@ func escalationValue(_ e: Escalation) -> JSON {
     if !e.language.isEmpty {
         out["language"] = .array(e.language.map(share))
     }
+    if let p = e.platform {
+        out["platform"] = platformValue(p)
+    }
     return .object(out)
 }
 
@@ -261,18 +289,32 @@ final class VectorsTests: XCTestCase {
             let engine = try vectorEngine(vector["policy"].items)
             let tracker = Tracker(engine: engine)
             let byJson = Tracker(engine: engine)
+            var byHand = 0
             for (i, (line, want)) in zip(inputs, expected).enumerated() {
-                let obs = try tracker.observe(message: try messageOf(try JSON.parse(line)))
+                let parsed = try parseMessage(json: line)
+                var record = parsed
+                if let built = try messageOf(try JSON.parse(line)) {
+                    // The core's reader and the hand-built record agree on canonical lines.
+                    XCTAssertEqual(built, parsed, "\(vname): message \(i + 1) (parseMessage)")
+                    record = built
+                    byHand += 1
+                }
+                let obs = try tracker.observe(message: record)
                 XCTAssertEqual(try JSON.parse(obs.json), want, "\(vname): observation \(i + 1) (core JSON)")
                 if let d = difference("observation", observationValue(obs), want) {
                     XCTFail("\(vname): observation \(i + 1) (records): \(d)")
                 }
                 if let e = obs.escalation {
                     XCTAssertEqual(try JSON.parse(e.json), want["escalation"], "\(vname): observation \(i + 1) (escalation JSON)")
+                    XCTAssertEqual(e.platform, obs.platform, "\(vname): observation \(i + 1) (escalation platform)")
                 }
                 XCTAssertEqual(try JSON.parse(try byJson.observeJson(messageJson: line)), want,
                                "\(vname): observation \(i + 1) (observeJson)")
                 observations += 1
+            }
+            XCTAssertGreaterThan(byHand, 0, "\(vname): no line built by hand")
+            if vname == "platform" {
+                XCTAssertLessThan(byHand, inputs.count, "\(vname): no line in a platform's own shape")
             }
         }
         XCTAssertGreaterThan(observations, 0)

@@ -18,7 +18,11 @@ import org.vigil.ffi.Span
 import org.vigil.ffi.messageToJson
 import org.vigil.ffi.parseMessage
 
-/** Parses one message from JSON (one line of a JSON Lines file); throws `VigilException.Message`. */
+/**
+ * Parses one message from JSON (one line of a JSON Lines file) with the core's lenient reader, so a
+ * platform's export reads as it is (integer ids, ages as digits, epoch timestamps, its own channel
+ * and relationship words); throws `VigilException.Message` naming a missing or unreadable field.
+ */
 fun Message.Companion.fromJson(json: String): Message = parseMessage(json)
 
 /** The message as one line of JSON, as the core writes it (the input format of `vigil scan`). */

@@ -15,6 +15,7 @@ import org.vigil.ffi.Message
 import org.vigil.ffi.Participant
 import org.vigil.ffi.Policy
 import org.vigil.ffi.PolicyBuilder
+import org.vigil.ffi.PlatformWord
 import org.vigil.ffi.Relationship
 import org.vigil.ffi.Tracker
 import org.vigil.ffi.VigilException
@@ -36,8 +37,8 @@ private fun msg(id: String, text: String, conversation: String = "c-1", at: Long
     timestampMs = at,
     sender = Participant("u-9", AgeBand.ADULT, accountAgeDays = 2u),
     recipient = Participant("u-4", AgeBand.MINOR),
-    channel = Channel.DIRECT,
-    relationship = Relationship.STRANGER,
+    channel = "direct",
+    relationship = "stranger",
     text = text,
 )
 
@@ -203,6 +204,44 @@ fun apiCases(): List<Case> = listOf(
         assertEquals(m, Message.fromJson(m.toJson()), "message")
         assertEquals(1_762_020_245_000L, m.sentAt.toEpochMilli(), "sentAt")
         assertEquals("2026-11-01T18:04:05Z", formatTimestamp(parseTimestamp("2026-11-01T19:04:05+01:00")), "timestamp")
+        // Timestamps as platforms write them: a space for the T, epoch seconds or milliseconds.
+        for (text in listOf("2026-11-01 18:04:05Z", "1793556245", "1793556245000")) {
+            assertEquals(1_793_556_245_000L, parseTimestamp(text), "timestamp $text")
+        }
+    },
+    Case("a platform export reads leniently: integer ids, ages as digits, epoch seconds, its own words") {
+        val m = Message.fromJson(
+            """{"conversation_id": 4004, "message_id": 7, "timestamp": 1793556245, "sender": {"id": 9001, "age": "40"},""" +
+                """ "recipient": {"id": "u-4", "age_band": "teen", "age": 13}, "channel": "Lobby", "relationship": "friend", "text": "hi"}""",
+        )
+        assertEquals(listOf("4004", "7", "9001"), listOf(m.conversationId, m.messageId, m.sender.id), "ids")
+        assertEquals(1_793_556_245_000L, m.timestampMs, "timestamp")
+        assertEquals(40u, m.sender.age, "sender age")
+        assertEquals(AgeBand.UNKNOWN, m.recipient?.ageBand, "an unknown band word")
+        assertEquals("Lobby" to "friend", m.channel to m.relationship, "words kept as written")
+    },
+    Case("platform words are accepted, scored by kind and kept in the observation and escalation") {
+        Tracker(shipped).use { tracker ->
+            val obs = tracker.observe(msg("m-1", "how old are you? dont tell your parents about us").copy(channel = "lobby", relationship = "friend"))
+            val platform = obs.platform ?: throw AssertionError("no platform words")
+            assertEquals(PlatformWord("lobby", "public", true), platform.channel, "channel word")
+            assertEquals(PlatformWord("friend", "contact", true), platform.relationship, "relationship word")
+            assertEquals(null, obs.recipient, "a public channel has no recipient on the key")
+            val e = obs.escalation ?: throw AssertionError("no escalation")
+            assertEquals(Channel.PUBLIC, e.channel, "escalation channel kind")
+            assertEquals(Relationship.CONTACT, e.relationship, "escalation relationship kind")
+            assertEquals(platform, e.platform, "escalation platform")
+            assertEquals(platform.channel?.word, JsonParser.parseString(e.json).asJsonObject
+                .getAsJsonObject("platform").getAsJsonObject("channel").get("word").asString, "document")
+
+            val unmapped = tracker.observe(msg("m-2", "hi").copy(channel = "hologram")).platform
+            assertEquals(PlatformWord("hologram", "unknown", false), unmapped?.channel, "unmapped word")
+            assertEquals(null, unmapped?.relationship, "a kind's name is not repeated")
+            assertEquals(null, tracker.observe(msg("m-3", "hi")).platform, "kinds' names only")
+        }
+        assertEquals(Channel.PUBLIC, shipped.channelKind("Lobby").kind, "channelKind")
+        check(!shipped.relationshipKind("nemesis").mapped) { "nemesis is mapped" }
+        assertEquals(18u, shipped.adultAge(), "adultAge")
     },
     Case("shipped packs pass their own examples") {
         val names = shippedPackNames()

@@ -1,8 +1,11 @@
 /**
  * The golden vectors (`tests/vectors/`) replayed through the Kotlin binding: each input line is
- * parsed with Gson and turned into a `Message` record by hand, observed, and the observation is
- * checked against the expected line twice — the core's JSON (`Observation.json`) exactly, and every
- * field of the returned records (numbers within the core's 3-decimal rounding).
+ * parsed with Gson and turned into a `Message` record by hand — or, when the line is in a
+ * platform's own shape (integer ids, epoch numbers, ages as digits, band words Vigil does not
+ * know), read by the core's lenient reader (`parseMessage`) — observed, and the observation is
+ * checked against the expected line twice: the core's JSON (`Observation.json`) exactly, and every
+ * field of the returned records (numbers within the core's 3-decimal rounding), `platform`
+ * included. `observeJson` on a second tracker must give the same lines.
  */
 package org.vigil.test
 
@@ -15,7 +18,6 @@ import com.google.gson.JsonPrimitive
 import java.io.File
 import kotlin.math.abs
 import org.vigil.ffi.AgeBand
-import org.vigil.ffi.Channel
 import org.vigil.ffi.Engine
 import org.vigil.ffi.Escalation
 import org.vigil.ffi.LanguageShare
@@ -24,10 +26,12 @@ import org.vigil.ffi.Observation
 import org.vigil.ffi.Participant
 import org.vigil.ffi.ParticipantRef
 import org.vigil.ffi.PolicyBuilder
-import org.vigil.ffi.Relationship
 import org.vigil.ffi.Span
 import org.vigil.ffi.Tracker
+import org.vigil.ffi.PlatformMetadata
+import org.vigil.ffi.PlatformWord
 import org.vigil.ffi.formatTimestamp
+import org.vigil.ffi.parseMessage
 import org.vigil.ffi.parseTimestamp
 
 /** An engine for a vector's layers: "shipped" or a file in tests/vectors/, loaded under its name. */
@@ -44,44 +48,57 @@ fun vectorEngine(layers: JsonArray): Engine =
         b.build().use { Engine(it) }
     }
 
-private fun str(o: JsonObject, key: String): String? =
-    o.get(key)?.takeUnless { it.isJsonNull }?.asString
-
-private fun band(v: String?): AgeBand = when (v) {
-    "minor" -> AgeBand.MINOR
-    "adult" -> AgeBand.ADULT
-    else -> AgeBand.UNKNOWN
+/** A string member, `""` when absent or null; null when it is there but not a string. */
+private fun word(o: JsonObject, key: String): String? {
+    val v = o.get(key)
+    if (v == null || v.isJsonNull) return ""
+    return if (v.isJsonPrimitive && v.asJsonPrimitive.isString) v.asString else null
 }
 
-private fun participant(o: JsonObject) = Participant(
-    id = o.get("id").asString,
-    ageBand = band(str(o, "age_band")),
-    age = o.get("age")?.takeUnless { it.isJsonNull }?.asInt?.toUInt(),
-    accountAgeDays = o.get("account_age_days")?.takeUnless { it.isJsonNull }?.asInt?.toUInt(),
-)
+/** A whole number member: null when absent or null; a failure when it is not a whole number. */
+private fun whole(o: JsonObject, key: String): Result<UInt?> {
+    val v = o.get(key)
+    if (v == null || v.isJsonNull) return Result.success(null)
+    val p = v.takeIf { it.isJsonPrimitive }?.asJsonPrimitive?.takeIf { it.isNumber }
+        ?: return Result.failure(IllegalArgumentException(key))
+    val d = p.asDouble
+    if (d < 0 || d != Math.floor(d) || d > UInt.MAX_VALUE.toDouble()) return Result.failure(IllegalArgumentException(key))
+    return Result.success(d.toLong().toUInt())
+}
 
-/** A `Message` record built from one input line (not through the core's JSON reader). */
-fun messageOf(o: JsonObject): Message {
-    val ts = o.get("timestamp").asJsonPrimitive
+/** A participant built by hand when in the canonical shape (string id, band by name, whole ages). */
+private fun participant(o: JsonObject): Participant? {
+    val id = o.get("id")?.takeIf { it.isJsonPrimitive && it.asJsonPrimitive.isString }?.asString ?: return null
+    val band = when (word(o, "age_band")) {
+        "", "unknown" -> AgeBand.UNKNOWN
+        "minor" -> AgeBand.MINOR
+        "adult" -> AgeBand.ADULT
+        else -> return null
+    }
+    val age = whole(o, "age").getOrElse { return null }
+    val days = whole(o, "account_age_days").getOrElse { return null }
+    return Participant(id = id, ageBand = band, age = age, accountAgeDays = days)
+}
+
+/**
+ * A `Message` record built by hand from one input line (not through the core's JSON reader) when
+ * the line is in the canonical shape: string ids, a text timestamp (read by `parseTimestamp`),
+ * bands by name, whole ages; the channel and relationship words pass as written, whatever they
+ * are. Null for a line in a platform's own shape.
+ */
+fun messageOf(o: JsonObject): Message? {
+    fun id(key: String) = o.get(key)?.takeIf { it.isJsonPrimitive && it.asJsonPrimitive.isString }?.asString
+    val ts = o.get("timestamp")?.takeIf { it.isJsonPrimitive && it.asJsonPrimitive.isString }?.asString ?: return null
+    val recipient = o.get("recipient")?.takeUnless { it.isJsonNull }?.let { participant(it.asJsonObject) ?: return null }
     return Message(
-        conversationId = o.get("conversation_id").asString,
-        messageId = o.get("message_id").asString,
-        timestampMs = if (ts.isNumber) ts.asLong else parseTimestamp(ts.asString),
-        sender = participant(o.getAsJsonObject("sender")),
-        recipient = o.get("recipient")?.takeUnless { it.isJsonNull }?.let { participant(it.asJsonObject) },
-        channel = when (str(o, "channel")) {
-            "direct" -> Channel.DIRECT
-            "group" -> Channel.GROUP
-            "public" -> Channel.PUBLIC
-            else -> Channel.UNKNOWN
-        },
-        relationship = when (str(o, "relationship")) {
-            "stranger" -> Relationship.STRANGER
-            "contact" -> Relationship.CONTACT
-            "family" -> Relationship.FAMILY
-            else -> Relationship.UNKNOWN
-        },
-        text = o.get("text").asString,
+        conversationId = id("conversation_id") ?: return null,
+        messageId = id("message_id") ?: return null,
+        timestampMs = parseTimestamp(ts),
+        sender = participant(o.getAsJsonObject("sender")) ?: return null,
+        recipient = recipient,
+        channel = word(o, "channel") ?: return null,
+        relationship = word(o, "relationship") ?: return null,
+        text = id("text") ?: return null,
     )
 }
 
@@ -115,6 +132,7 @@ fun observationValue(o: Observation): JsonObject {
         "escalation" to (o.escalation?.let { escalationValue(it) } ?: JsonNull.INSTANCE),
     )
     o.cappedBy?.let { value.add("capped_by", s(it)) }
+    o.platform?.let { value.add("platform", platformValue(it)) }
     o.language?.let { l ->
         val lang = obj("conversation" to arr(l.conversation) { share(it) })
         l.message?.let { lang.add("message", share(it)) }
@@ -123,6 +141,14 @@ fun observationValue(o: Observation): JsonObject {
         value.add("language", lang)
     }
     return value
+}
+
+private fun platformWord(w: PlatformWord) = obj("word" to s(w.word), "kind" to s(w.kind), "mapped" to b(w.mapped))
+
+/** The platform's words, in the shape of the core's JSON (absent members left out). */
+fun platformValue(p: PlatformMetadata) = JsonObject().apply {
+    p.channel?.let { add("channel", platformWord(it)) }
+    p.relationship?.let { add("relationship", platformWord(it)) }
 }
 
 private fun share(x: LanguageShare) = obj("language" to s(x.language), "share" to n(x.share))
@@ -152,7 +178,10 @@ fun escalationValue(e: Escalation): JsonObject = obj(
     "recommended_action" to s(e.recommendedAction),
     "report_hints" to obj("incident_types" to arr(e.reportHints.incidentTypes) { s(it) },
         "annotations" to arr(e.reportHints.annotations) { s(it) }),
-).also { v -> if (e.language.isNotEmpty()) v.add("language", arr(e.language) { share(it) }) }
+).also { v ->
+    if (e.language.isNotEmpty()) v.add("language", arr(e.language) { share(it) })
+    e.platform?.let { v.add("platform", platformValue(it)) }
+}
 
 /** Null when equal as JSON (numbers within 0.0005), else where they differ. */
 fun difference(path: String, got: JsonElement, want: JsonElement): String? {
@@ -190,9 +219,16 @@ fun vectorCases(): List<Case> {
             vectorEngine(v.getAsJsonArray("policy")).use { engine ->
                 Tracker(engine).use { tracker ->
                     Tracker(engine).use { byJson ->
+                        var byHand = 0
                         for ((i, line) in inputs.withIndex()) {
                             val want = expected[i]
-                            val obs = tracker.observe(messageOf(JsonParser.parseString(line).asJsonObject))
+                            val parsed = parseMessage(line)
+                            val record = messageOf(JsonParser.parseString(line).asJsonObject)?.also {
+                                // The core's reader and the hand-built record agree on canonical lines.
+                                assertEquals(it, parsed, "$name: message ${i + 1} (parseMessage)")
+                                byHand++
+                            } ?: parsed
+                            val obs = tracker.observe(record)
                             assertEquals(want, JsonParser.parseString(obs.json), "$name: observation ${i + 1} (core JSON)")
                             difference("observation", observationValue(obs), want)?.let {
                                 throw AssertionError("$name: observation ${i + 1} (records): $it")
@@ -200,9 +236,12 @@ fun vectorCases(): List<Case> {
                             obs.escalation?.let {
                                 assertEquals(want.asJsonObject.get("escalation"), JsonParser.parseString(it.json),
                                     "$name: observation ${i + 1} (escalation JSON)")
+                                assertEquals(obs.platform, it.platform, "$name: observation ${i + 1} (escalation platform)")
                             }
                             assertEquals(want, JsonParser.parseString(byJson.observeJson(line)), "$name: observation ${i + 1} (observeJson)")
                         }
+                        check(byHand > 0) { "$name: no line built by hand" }
+                        if (name == "platform") check(byHand < inputs.size) { "$name: no line in a platform's own shape" }
                     }
                 }
             }
