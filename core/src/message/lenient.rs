@@ -16,6 +16,8 @@ pub(super) enum Scalar {
     Int(i128),
     Float(f64),
     Text(String),
+    /// An object or an array: never a value of these fields.
+    Compound,
 }
 
 struct ScalarVisitor;
@@ -62,6 +64,16 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
         Ok(Scalar::Text(v))
     }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Compound)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Compound)
+    }
 }
 
 fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
@@ -86,6 +98,7 @@ pub(super) fn word<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
         Scalar::Int(n) => n.to_string(),
         Scalar::Float(x) => x.to_string(),
         Scalar::Text(s) => s,
+        Scalar::Compound => return Err(de::Error::custom("expected a word (a string)")),
     })
 }
 
@@ -106,7 +119,7 @@ pub(super) fn count(s: Scalar, max: u32) -> Option<u32> {
         Scalar::Int(n) => return u32::try_from(n).ok().filter(|&n| n <= max),
         Scalar::Float(x) => x,
         Scalar::Text(t) => t.trim().parse::<f64>().ok()?,
-        Scalar::Null | Scalar::Bool(_) => return None,
+        Scalar::Null | Scalar::Bool(_) | Scalar::Compound => return None,
     };
     // `x` is finite here only if the comparisons hold (NaN fails both).
     if x >= 0.0 && x < f64::from(max) + 1.0 {
@@ -138,7 +151,7 @@ pub(super) fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D:
         Scalar::Int(n) => Timestamp::from_epoch(n).map_err(de::Error::custom),
         Scalar::Float(x) => Timestamp::from_epoch_f64(x).map_err(de::Error::custom),
         Scalar::Text(t) => Timestamp::parse(&t).map_err(de::Error::custom),
-        Scalar::Null | Scalar::Bool(_) => Err(de::Error::custom(
+        Scalar::Null | Scalar::Bool(_) | Scalar::Compound => Err(de::Error::custom(
             "expected RFC 3339 text or a number of epoch seconds or milliseconds",
         )),
     }
