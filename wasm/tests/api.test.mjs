@@ -120,7 +120,7 @@ test("message errors name the field, and the line or position", () => {
 
   const id = vigilError(() => parseMessage({ ...message("hi"), sender: { id: { nested: 1 } } }), "message");
   assert.equal(id.field, "sender.id");
-  assert.match(id.message, /^field `sender\.id`: invalid type: map/);
+  assert.equal(id.message, "field `sender.id`: expected a string or an integer");
 
   const syntax = vigilError(() => parseMessage("{not json"), "message");
   assert.match(syntax.message, /invalid JSON at column/);
