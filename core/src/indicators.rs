@@ -5,10 +5,11 @@
 //! Grooming moves a child to a channel the platform cannot see (a handle, a number, an invite
 //! link); commercial exploitation moves money (a cashtag, a wallet, a gift card). An
 //! [`Extractor`], built once (its patterns compile in [`Extractor::new`]; it is `Send + Sync`),
-//! finds them in a message's text with [`Extractor::find`].
+//! finds them in a message's text with [`Extractor::find`]; an [`IndicatorSet`] keeps the first
+//! sighting of each across a conversation, bounded in size.
 //!
 //! ```
-//! use vigil::indicators::{Extractor, IndicatorKind};
+//! use vigil::indicators::{Extractor, IndicatorKind, IndicatorSet};
 //!
 //! let extractor = Extractor::new();
 //! let text = "add me on snap: coolkid_22 or text me +44 7700 900123";
@@ -26,6 +27,13 @@
 //! let wallet = extractor.find("btc 1BoatSLRHtKNngkdXEeobR76b53LETtpyT");
 //! assert_eq!(wallet[0].detail.as_deref(), Some("bitcoin"));
 //! assert_eq!(wallet[0].checked, Some(true)); // Base58Check holds
+//!
+//! // Across a conversation: the first sighting of each, with a count.
+//! let mut set = IndicatorSet::new();
+//! set.extend("m-1", found);
+//! set.extend("m-7", extractor.find("my snap is coolkid_22"));
+//! assert_eq!(set.len(), 2);
+//! assert_eq!(set.iter().next().map(|s| (s.message_id.as_str(), s.count)), Some(("m-1", 2)));
 //! ```
 //!
 //! # What each kind finds
@@ -115,7 +123,7 @@
 //! Where two candidates overlap, one wins in this order: links, e-mails, wallets, IBANs, app
 //! handles, cashtags, phones, gift cards, bare `@` handles (so `venmo @some-one` is one payment
 //! handle, and a code inside an IBAN is no gift card). [`Extractor::find`] returns indicators in
-//! text order, every occurrence, at most
+//! text order, every occurrence (deduplication is [`IndicatorSet`]'s), at most
 //! [`Extractor::MAX_PER_MESSAGE`]. Spans are byte ranges of the text given, on character
 //! boundaries.
 //!
@@ -248,6 +256,15 @@ impl Indicator {
         self.checked = Some(checked);
         self
     }
+
+    /// Whether `self` and `other` are the same detail for [`IndicatorSet`]: the same kind and
+    /// value — and, for handles, the same app (`coolkid` on Snapchat is not `coolkid` on
+    /// Instagram).
+    pub fn same_as(&self, other: &Indicator) -> bool {
+        self.kind == other.kind
+            && self.value == other.value
+            && (self.kind != IndicatorKind::Handle || self.detail == other.detail)
+    }
 }
 
 /// Finds [`Indicator`]s in text. Build it once ([`Extractor::new`] compiles its patterns) and
@@ -282,8 +299,133 @@ impl Default for Extractor {
     }
 }
 
+/// A sighting kept by an [`IndicatorSet`]: the first occurrence of an indicator in a
+/// conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Sighting {
+    /// The message it was first seen in.
+    pub message_id: String,
+    /// The indicator as first seen (its span is in that message).
+    pub indicator: Indicator,
+    /// How many times it has been seen (saturating).
+    pub count: u32,
+}
+
+/// The indicators of a conversation, deduplicated: the first sighting of each (by
+/// [`Indicator::same_as`]) with its message id and a count, in the order first seen, at most
+/// `cap` of them; later new ones are counted in [`IndicatorSet::dropped`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorSet {
+    items: Vec<Sighting>,
+    cap: usize,
+    dropped: u64,
+}
+
+impl IndicatorSet {
+    /// The cap of [`IndicatorSet::new`].
+    pub const DEFAULT_CAP: usize = 64;
+
+    /// An empty set keeping at most [`IndicatorSet::DEFAULT_CAP`] indicators.
+    pub fn new() -> IndicatorSet {
+        IndicatorSet::with_cap(IndicatorSet::DEFAULT_CAP)
+    }
+
+    /// An empty set keeping at most `cap` indicators.
+    pub fn with_cap(cap: usize) -> IndicatorSet {
+        IndicatorSet {
+            items: Vec::new(),
+            cap,
+            dropped: 0,
+        }
+    }
+
+    /// Adds a sighting of `indicator` in message `message_id`. Returns true when it is new and
+    /// kept; a repeat only counts, and a new one beyond the cap is dropped (and counted).
+    pub fn insert(&mut self, message_id: &str, indicator: Indicator) -> bool {
+        if let Some(s) = self.items.iter_mut().find(|s| s.indicator.same_as(&indicator)) {
+            s.count = s.count.saturating_add(1);
+            return false;
+        }
+        if self.items.len() >= self.cap {
+            self.dropped = self.dropped.saturating_add(1);
+            return false;
+        }
+        self.items.push(Sighting {
+            message_id: message_id.to_owned(),
+            indicator,
+            count: 1,
+        });
+        true
+    }
+
+    /// Adds the sightings of one message (such as [`Extractor::find`]'s result).
+    pub fn extend(&mut self, message_id: &str, indicators: impl IntoIterator<Item = Indicator>) {
+        for i in indicators {
+            self.insert(message_id, i);
+        }
+    }
+
+    /// The sighting of the same indicator as `indicator` ([`Indicator::same_as`]), if kept.
+    pub fn get(&self, indicator: &Indicator) -> Option<&Sighting> {
+        self.items.iter().find(|s| s.indicator.same_as(indicator))
+    }
+
+    /// The sightings, in the order first seen.
+    pub fn iter(&self) -> std::slice::Iter<'_, Sighting> {
+        self.items.iter()
+    }
+
+    /// The sightings, in the order first seen.
+    pub fn as_slice(&self) -> &[Sighting] {
+        &self.items
+    }
+
+    /// The sightings, in the order first seen.
+    pub fn into_vec(self) -> Vec<Sighting> {
+        self.items
+    }
+
+    /// How many are kept.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The most it keeps.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Sightings of new indicators not kept because the set was full (a repeat of one counts
+    /// again: the set does not remember what it dropped).
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+impl Default for IndicatorSet {
+    fn default() -> IndicatorSet {
+        IndicatorSet::new()
+    }
+}
+
+impl<'a> IntoIterator for &'a IndicatorSet {
+    type Item = &'a Sighting;
+    type IntoIter = std::slice::Iter<'a, Sighting>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
 /// Compile-time check that the extractor can be shared across threads.
 const _: fn() = || {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Extractor>();
+    assert_send_sync::<IndicatorSet>();
 };

@@ -970,6 +970,95 @@ fn results_are_bounded() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Dedup across a conversation.
+
+fn handle(value: &str, app: Option<&str>) -> Indicator {
+    let i = Indicator::new(
+        IndicatorKind::Handle,
+        value,
+        Span {
+            start: 0,
+            end: value.len(),
+        },
+    );
+    match app {
+        Some(a) => i.with_detail(a),
+        None => i,
+    }
+}
+
+#[test]
+fn set_keeps_first_sightings() {
+    let e = extractor();
+    let mut set = IndicatorSet::new();
+    assert!(set.is_empty());
+    set.extend("m-1", e.find("text me +44 7700 900123"));
+    set.extend("m-2", e.find("hello"));
+    set.extend(
+        "m-3",
+        e.find("again: +44 (0)7700 900-123, or coolkid at gmail dot com"),
+    );
+    set.extend("m-4", e.find("coolkid@gmail.com"));
+    let got: Vec<(&str, &str, u32)> = set
+        .iter()
+        .map(|s| (s.message_id.as_str(), s.indicator.value.as_str(), s.count))
+        .collect();
+    assert_eq!(
+        got,
+        [("m-1", "+447700900123", 2), ("m-3", "coolkid@gmail.com", 2)]
+    );
+    // The first sighting's span and detail.
+    let first = &set.as_slice()[1].indicator;
+    assert_eq!(first.detail.as_deref(), Some("obfuscated"));
+    assert_eq!(
+        set.get(&Indicator::new(
+            IndicatorKind::Email,
+            "coolkid@gmail.com",
+            Span { start: 0, end: 1 }
+        )),
+        Some(&set.as_slice()[1])
+    );
+    assert_eq!(set.dropped(), 0);
+}
+
+#[test]
+fn set_tells_apps_apart_for_handles() {
+    let mut set = IndicatorSet::default();
+    assert!(set.insert("m-1", handle("coolkid", Some("snapchat"))));
+    assert!(set.insert("m-2", handle("coolkid", Some("instagram"))));
+    assert!(set.insert("m-3", handle("coolkid", None)));
+    assert!(!set.insert("m-4", handle("coolkid", Some("snapchat"))));
+    assert_eq!(set.len(), 3);
+    // Other kinds: the value alone.
+    let phone = |v: &str| Indicator::new(IndicatorKind::Phone, v, Span { start: 0, end: 1 });
+    assert!(set.insert("m-5", phone("+447700900123")));
+    assert!(!set.insert("m-6", phone("+447700900123").with_detail("x")));
+    // Same value, another kind: another indicator.
+    assert!(set.insert(
+        "m-7",
+        Indicator::new(IndicatorKind::Email, "coolkid", Span { start: 0, end: 1 })
+    ));
+}
+
+#[test]
+fn set_is_bounded() {
+    let mut set = IndicatorSet::with_cap(2);
+    assert!(set.insert("m-1", handle("a1", None)));
+    assert!(set.insert("m-2", handle("a2", None)));
+    assert!(!set.insert("m-3", handle("a3", None)));
+    assert!(!set.insert("m-4", handle("a1", None)));
+    assert!(!set.insert("m-5", handle("a3", None)));
+    assert_eq!((set.len(), set.cap(), set.dropped()), (2, 2, 2));
+    assert_eq!(set.iter().map(|s| s.count).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(IndicatorSet::new().cap(), IndicatorSet::DEFAULT_CAP);
+    let json = serde_json::to_string(&set).unwrap();
+    assert_eq!(serde_json::from_str::<IndicatorSet>(&json).unwrap(), set);
+    let ids: Vec<String> = (&set).into_iter().map(|s| s.message_id.clone()).collect();
+    assert_eq!(ids, ["m-1", "m-2"]);
+    assert_eq!(set.into_vec().len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Checksums.
 
 fn hex(bytes: &[u8]) -> String {
