@@ -126,315 +126,53 @@ const GIFT_WORDS: &[(&str, Option<&str>, bool)] = &[
 ];
 
 /// Groups trimmed off either end of a grouped gift code (`STEAM CODE ABCD 1234 EFGH`).
-const GIFT_TRIM: &[&str] = &[
-    "gift", "card", "code", "codes", "pin", "steam", "amazon", "xbox", "psn", "roblox", "robux", "itunes",
-    "apple", "google", "play", "store", "redeem", "visa", "the", "its", "here", "your", "this", "key",
-];
+const GIFT_TRIM: &str = "
+    gift card code codes pin steam amazon xbox psn roblox robux itunes apple google play store
+    redeem visa the its here your this key
+";
 
 /// Ordinary words: never a handle's name, nor the name of a written-out e-mail.
-const STOP: &[&str] = &[
-    "a",
-    "about",
-    "acc",
-    "account",
-    "add",
-    "admin",
-    "admins",
-    "after",
-    "again",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "anymore",
-    "anyone",
-    "app",
-    "are",
-    "as",
-    "at",
-    "babe",
-    "back",
-    "bad",
-    "banned",
-    "be",
-    "because",
-    "been",
-    "before",
-    "better",
-    "blocked",
-    "boring",
-    "both",
-    "bro",
-    "broken",
-    "but",
-    "by",
-    "call",
-    "calls",
-    "can",
-    "cant",
-    "channel",
-    "chat",
-    "church",
-    "code",
-    "contact",
-    "cool",
-    "could",
-    "dead",
-    "deleted",
-    "did",
-    "discord",
-    "dm",
-    "dms",
-    "do",
-    "does",
-    "done",
-    "down",
-    "dude",
-    "either",
-    "email",
-    "else",
-    "ever",
-    "everyone",
-    "find",
-    "fine",
-    "first",
-    "follow",
-    "followers",
-    "for",
-    "free",
-    "friend",
-    "friends",
-    "from",
-    "fun",
-    "gc",
-    "get",
-    "girl",
-    "go",
-    "gone",
-    "good",
-    "got",
-    "great",
-    "group",
-    "hacked",
-    "had",
-    "haha",
-    "hahaha",
-    "handle",
-    "has",
-    "have",
-    "he",
-    "her",
-    "here",
-    "hey",
-    "hi",
-    "him",
-    "his",
-    "hit",
-    "home",
-    "how",
-    "i",
-    "id",
-    "idk",
-    "if",
-    "ig",
-    "im",
-    "in",
-    "insta",
-    "instagram",
-    "instead",
-    "is",
-    "it",
-    "its",
-    "just",
-    "k",
-    "kik",
-    "lagging",
-    "later",
-    "like",
-    "link",
-    "lmao",
-    "lol",
-    "look",
-    "looking",
-    "mail",
-    "mall",
-    "man",
-    "me",
-    "meet",
-    "message",
-    "messages",
-    "mine",
-    "mod",
-    "mods",
-    "more",
-    "msg",
-    "my",
-    "name",
-    "nah",
-    "need",
-    "never",
-    "new",
-    "nice",
-    "night",
-    "no",
-    "noon",
-    "not",
-    "now",
-    "num",
-    "number",
-    "of",
-    "off",
-    "ok",
-    "okay",
-    "old",
-    "omg",
-    "on",
-    "one",
-    "only",
-    "or",
-    "our",
-    "out",
-    "over",
-    "park",
-    "phone",
-    "pic",
-    "pics",
-    "please",
-    "pls",
-    "plz",
-    "private",
-    "profile",
-    "public",
-    "reach",
-    "real",
-    "right",
-    "roblox",
-    "rn",
-    "same",
-    "school",
-    "see",
-    "send",
-    "server",
-    "she",
-    "snap",
-    "snapchat",
-    "so",
-    "someone",
-    "soon",
-    "stay",
-    "still",
-    "stories",
-    "story",
-    "streak",
-    "streaks",
-    "sure",
-    "talk",
-    "telegram",
-    "text",
-    "than",
-    "thanks",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "thing",
-    "this",
-    "tho",
-    "those",
-    "though",
-    "thx",
-    "tiktok",
-    "to",
-    "today",
-    "tomorrow",
-    "tonight",
-    "too",
-    "ty",
-    "u",
-    "up",
-    "ur",
-    "us",
-    "user",
-    "username",
-    "venmo",
-    "video",
-    "want",
-    "was",
-    "we",
-    "were",
-    "what",
-    "whatever",
-    "whatsapp",
-    "when",
-    "where",
-    "which",
-    "who",
-    "why",
-    "will",
-    "with",
-    "work",
-    "would",
-    "ya",
-    "yea",
-    "yeah",
-    "yes",
-    "yesterday",
-    "yet",
-    "you",
-    "your",
-];
+const STOP: &str = "
+    a about acc account add admin admins after again all also am an and any anymore anyone app are
+    as at babe back bad banned be because been before better blocked boring both bro broken but by
+    call calls can cant channel chat church code contact cool could dead deleted did discord dm dms
+    do does done down dude either email else ever everyone find fine first follow followers for free
+    friend friends from fun gc get girl go gone good got great group hacked had haha hahaha handle
+    has have he her here hey hi him his hit home how i id idk if ig im in insta instagram instead is
+    it its just k kik lagging later like link lmao lol look looking mail mall man me meet message
+    messages mine mod mods more msg my name nah need never new nice night no noon not now num number
+    of off ok okay old omg on one only or our out over park phone pic pics please pls plz private
+    profile public reach real right roblox rn same school see send server she snap snapchat so
+    someone soon stay still stories story streak streaks sure talk telegram text than thanks that
+    the their them then there these they thing this tho those though thx tiktok to today tomorrow
+    tonight too ty u up ur us user username venmo video want was we were what whatever whatsapp when
+    where which who why will with work would ya yea yeah yes yesterday yet you your
+";
 
 /// Common mail providers: the only domains a bare ` at ` may introduce.
-const MAIL_PROVIDERS: &[&str] = &[
-    "gmail",
-    "googlemail",
-    "yahoo",
-    "ymail",
-    "hotmail",
-    "outlook",
-    "live",
-    "msn",
-    "icloud",
-    "aol",
-    "proton",
-    "protonmail",
-    "gmx",
-    "mail",
-    "yandex",
-    "zoho",
-    "tutanota",
-    "qq",
-];
+const MAIL_PROVIDERS: &str = "
+    gmail googlemail yahoo ymail hotmail outlook live msn icloud aol proton protonmail gmx mail
+    yandex zoho tutanota qq
+";
 
 /// Top-level domains read in written-out e-mails.
-const TLDS: &[&str] = &[
-    "com", "net", "org", "edu", "gov", "io", "co", "me", "uk", "de", "fr", "es", "it", "nl", "pl", "ru",
-    "ca", "au", "br", "in", "info", "biz", "us", "ch", "at", "be", "se", "no", "dk", "fi", "jp", "mx", "ie",
-    "nz", "cz", "pt",
-];
+const TLDS: &str = "
+    com net org edu gov io co me uk de fr es it nl pl ru ca au br in info biz us ch at be se no dk
+    fi jp mx ie nz cz pt
+";
 
 /// Currencies and common tickers: `$USD` is no cashtag.
-const NOT_CASHTAGS: &[&str] = &[
-    "usd", "cad", "aud", "nzd", "hkd", "sgd", "mxn", "eur", "gbp", "jpy", "btc", "eth", "ltc", "xmr", "usdt",
-    "usdc", "doge", "sol", "bnb", "trx", "xrp", "ada", "spx", "spy", "qqq", "tsla", "aapl", "amzn", "goog",
-    "nvda", "msft",
-];
+const NOT_CASHTAGS: &str = "
+    usd cad aud nzd hkd sgd mxn eur gbp jpy btc eth ltc xmr usdt usdc doge sol bnb trx xrp ada spx
+    spy qqq tsla aapl amzn goog nvda msft
+";
 
 /// Country codes of the IBAN registry.
-const IBAN_COUNTRIES: &[&str] = &[
-    "AD", "AE", "AL", "AT", "AZ", "BA", "BE", "BG", "BH", "BI", "BR", "BY", "CH", "CR", "CY", "CZ", "DE",
-    "DJ", "DK", "DO", "EE", "EG", "ES", "FI", "FK", "FO", "FR", "GB", "GE", "GI", "GL", "GR", "GT", "HR",
-    "HU", "IE", "IL", "IQ", "IS", "IT", "JO", "KW", "KZ", "LB", "LC", "LI", "LT", "LU", "LV", "LY", "MC",
-    "MD", "ME", "MK", "MN", "MR", "MT", "MU", "NI", "NL", "NO", "OM", "PK", "PL", "PS", "PT", "QA", "RO",
-    "RS", "RU", "SA", "SC", "SD", "SE", "SI", "SK", "SM", "SO", "ST", "SV", "TL", "TN", "TR", "UA", "VA",
-    "VG", "XK", "YE",
-];
+const IBAN_COUNTRIES: &str = "
+    AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL GR
+    GT HR HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO OM PK PL
+    PS PT QA RO RS RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE
+";
 
 /// The compiled patterns of an [`Extractor`].
 #[derive(Debug, Clone)]
@@ -672,8 +410,10 @@ fn word_hits<'a>(
         .filter(move |&(s, e, _)| whole_word(b, s, e))
 }
 
-fn in_list(list: &[&str], word: &str) -> bool {
-    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+/// Whether `word` is one of the whitespace-separated words of `list` (ASCII case ignored).
+fn in_list(list: &str, word: &str) -> bool {
+    list.split_ascii_whitespace()
+        .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 fn has_written_out_email_words(text: &str) -> bool {
@@ -874,15 +614,9 @@ const LINKS: &[(&str, IndicatorKind, &str, &str, PathRule)] = &[
 ];
 
 /// Instagram paths that are pages of the site, not profiles.
-const INSTAGRAM_PAGES: &[&str] = &[
-    "explore",
-    "accounts",
-    "about",
-    "legal",
-    "direct",
-    "developer",
-    "web",
-];
+const INSTAGRAM_PAGES: &str = "
+    explore accounts about legal direct developer web
+";
 
 /// The end of the path segment starting at `i` (letters, digits, `_ - . + $`), without a trailing
 /// `.` (end of sentence).
@@ -991,7 +725,7 @@ impl Patterns {
                 },
                 PathRule::Venmo => {
                     let name = seg.strip_prefix('@').unwrap_or(seg);
-                    if !name_chars(name, b"-") || in_list(&["u", "about", "legal", "signup", "login"], name) {
+                    if !name_chars(name, b"-") || in_list("u about legal signup login", name) {
                         continue;
                     }
                     format!("@{}", name.to_ascii_lowercase())
