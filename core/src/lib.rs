@@ -91,6 +91,7 @@ mod tracker;
 // Toolsets and reference data: public modules, reached by their path.
 pub mod eval;
 pub mod explain;
+pub mod indicators;
 pub mod jsonl;
 pub mod lang;
 pub mod lint;
