@@ -279,6 +279,8 @@ pub struct Engine {
     /// Language scoping (`None`: off, or nothing to narrow).
     pub(crate) scoping: Option<scoping::Scoping>,
     pub(crate) fan_out_windows: Vec<i64>,
+    /// Indicator extraction (`None`: the policy does not enable it).
+    pub(crate) indicators: Option<crate::tracker::indicators::IndicatorWatch>,
     /// Policy ids to indices, for restoring snapshots; built by the first restore.
     pub(crate) snapshot_ids: OnceLock<crate::ids::IdIndex>,
 }
@@ -366,6 +368,7 @@ impl Engine {
             })
             .collect();
         let scoping = scoping::Scoping::compile(&policy);
+        let indicators = crate::tracker::indicators::IndicatorWatch::new(&policy);
         Ok(Engine {
             policy,
             scoping,
@@ -376,6 +379,7 @@ impl Engine {
             modifiers,
             ceilings,
             fan_out_windows,
+            indicators,
             snapshot_ids: OnceLock::new(),
         })
     }

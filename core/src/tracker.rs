@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{round3, Assessment, Context, Engine, LanguageReport, Span};
 use crate::escalation::{Escalation, EvidenceFact, Facts, StageFact};
+use crate::indicators::Sighting;
 use crate::level::Level;
 use crate::matcher::Scratch;
 use crate::message::{AgeBand, Message, PlatformMetadata, Timestamp};
@@ -101,6 +102,9 @@ pub(crate) struct KeyState {
     pub(crate) modifiers: Vec<u16>,
     /// The level of the ceiling in force at the last message (see [`crate::policy::model::Ceiling`]).
     pub(crate) cap: Option<Level>,
+    /// The indicators the sender wrote: first sightings, at most the policy's `max_items`
+    /// (empty, unallocated, unless the policy enables indicators).
+    pub(crate) indicators: Vec<Sighting>,
 }
 
 /// What a tracker knows of one conversation's language.
@@ -577,6 +581,7 @@ impl Tracker {
             language: language.as_ref(),
         };
         let (risk, level, stages, capped_by) = update.apply(state, trace);
+        indicators::note(&engine, msg, &mut state.indicators);
         let escalation = update.escalate(
             state,
             risk,
@@ -1151,6 +1156,7 @@ impl Update<'_> {
                 })
                 .collect(),
             modifiers: &st.modifiers,
+            indicators: &st.indicators,
             language: self.language.map_or(&[][..], |l| &l.conversation[..]),
         };
         Escalation::build(self.engine, self.msg, &facts)
@@ -1180,5 +1186,6 @@ fn excerpt(text: &str, span: Span, mode: ExcerptMode, context: u32) -> Option<Bo
     }
 }
 
+pub(crate) mod indicators;
 #[cfg(test)]
 mod tests;

@@ -337,6 +337,8 @@ impl From<mem::KeyState> for KeyState {
             modifiers,
             // Format 1 predates ceilings: the cap is worked out again at the key's next message.
             cap: _,
+            // Formats 1 and 2 predate indicators; format 3 carries them beside this payload.
+            indicators: _,
         } = st;
         KeyState {
             last_ts,
@@ -426,6 +428,7 @@ impl From<KeyState> for mem::KeyState {
                 .collect(),
             modifiers: st.modifiers,
             cap: None,
+            indicators: Vec::new(),
         }
     }
 }
