@@ -160,7 +160,7 @@ struct Minor {
     ts: i64,
 }
 
-/// The payload of an image (this library writes format 2; the fixture tests encode format 1
+/// The payload of an image (this library writes format 3; the fixture tests encode format 1
 /// again).
 #[cfg(test)]
 pub(super) fn encode(image: Image) -> Vec<u8> {

@@ -290,3 +290,61 @@ fn a_policy_without_the_table_hashes_as_before() {
     );
     assert!(enabled().policy().to_json().contains("\"indicators\""));
 }
+
+#[test]
+fn snapshots_carry_a_keys_indicators_and_a_policy_without_them_drops_them() {
+    let mut t = Tracker::new(enabled());
+    t.observe(&to_child("1", 0, "snap: northwind_77"));
+    t.observe(&to_child("2", 1, "text me +44 7700 900123"));
+    for bytes in [t.snapshot(), t.snapshot_conversation("c1")] {
+        let mut restored = Tracker::new(enabled());
+        restored.restore(&bytes).unwrap();
+        let e = restored
+            .observe(&to_child("3", 2, "lets meet up, snap me northwind_77"))
+            .escalation
+            .expect("escalates");
+        assert_eq!(
+            values(&e),
+            [("handle", "northwind_77", 2), ("phone", "+447700900123", 1)]
+        );
+        let mut plain = Tracker::new(crate::testutil::engine());
+        plain.restore(&bytes).unwrap();
+        assert!(
+            held(&plain, "adult").is_empty(),
+            "a policy that keeps none holds none"
+        );
+        let mut narrow = Tracker::new(engine_with("[indicators]\nenabled = true\nkinds = [\"phone\"]"));
+        narrow.restore_conversation(&bytes).unwrap();
+        assert_eq!(held(&narrow, "adult").len(), 1, "only the kinds the policy keeps");
+    }
+}
+
+#[test]
+fn the_sharded_tracker_escalates_with_the_same_indicators() {
+    let engine = enabled();
+    // The test policy holds 3 keys: room for all of them in both.
+    let mut single = Tracker::new(engine.clone()).with_capacity(100);
+    let sharded = crate::SharedTracker::with_shards(engine, 4).with_capacity(400);
+    let msgs = [
+        to_child("1", 0, "snap: northwind_77"),
+        to_adult("2", 1, "ok my number is 07700 900456"),
+        dm(
+            "c2",
+            "3",
+            2,
+            ("adult", ADULT),
+            ("kid2", MINOR),
+            "text me +44 7700 900123",
+        ),
+        to_child("4", 3, "lets meet up, text me +44 7700 900123"),
+        dm("c2", "5", 4, ("adult", ADULT), ("kid2", MINOR), "lets meet up"),
+    ];
+    let mut escalations = 0;
+    for m in &msgs {
+        let a = single.observe(m);
+        let b = sharded.observe(m);
+        assert_eq!(a.escalation, b.escalation, "message {}", m.message_id);
+        escalations += usize::from(a.escalation.is_some_and(|e| !e.indicators.is_empty()));
+    }
+    assert_eq!(escalations, 3, "messages 1, 4 and 5");
+}
