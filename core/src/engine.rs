@@ -326,6 +326,8 @@ pub struct Engine {
     pub(crate) is_part: Vec<bool>,
     /// The most messages a combination spreads over (0 without combinations).
     pub(crate) combo_depth: u32,
+    /// Indicator extraction (`None`: the policy does not enable it).
+    pub(crate) indicators: Option<crate::tracker::indicators::IndicatorWatch>,
     /// Policy ids to indices, for restoring snapshots; built by the first restore.
     pub(crate) snapshot_ids: OnceLock<crate::ids::IdIndex>,
 }
@@ -415,6 +417,7 @@ impl Engine {
         let (combos, is_part) = compile_combos(&policy, &rules);
         let combo_depth = combos.iter().map(|c| c.messages).max().unwrap_or(0);
         let scoping = scoping::Scoping::compile(&policy);
+        let indicators = crate::tracker::indicators::IndicatorWatch::new(&policy);
         Ok(Engine {
             policy,
             scoping,
@@ -428,6 +431,7 @@ impl Engine {
             combos,
             is_part,
             combo_depth,
+            indicators,
             snapshot_ids: OnceLock::new(),
         })
     }

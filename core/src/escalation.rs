@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Context;
 use crate::engine::{round3, Engine, LanguageShare, Span};
+use crate::indicators::{IndicatorKind, Sighting};
 use crate::level::Level;
 use crate::message::{AgeBand, Channel, Message, PlatformMetadata, Relationship, Timestamp};
 use crate::policy::Policy;
@@ -74,6 +75,35 @@ pub struct Escalation {
     /// scoping; empty before any evidence).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub language: Vec<LanguageShareItem>,
+    /// Contact and payment details the sender wrote in the conversation (phone numbers, e-mail
+    /// addresses, handles, invite links, payment handles, wallets, gift-card codes), each once,
+    /// in the order first seen (only when the policy enables `[indicators]`; absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<EscalatedIndicator>,
+}
+
+/// A contact or payment detail of an escalated conversation key: its first sighting, and how
+/// often the sender wrote it (see [`crate::indicators`] for what each kind finds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EscalatedIndicator {
+    /// What it is.
+    pub kind: IndicatorKind,
+    /// Its normalized value (`+447700900123`, `name@example.com`, `$name`, …).
+    pub value: String,
+    /// The app of a handle or link, the service of a payment handle, the chain of a wallet, the
+    /// brand of a gift card, `obfuscated` for an e-mail written with words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The checksum result, where the format has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<bool>,
+    /// The message it was first seen in.
+    pub message_id: String,
+    /// Byte offsets into that message's original text.
+    pub span: Span,
+    /// How many times the sender wrote it in the conversation (saturating).
+    pub count: u32,
 }
 
 /// A language of the conversation and its share of the evidence.
@@ -203,6 +233,22 @@ pub struct ReportHints {
     pub incident_types: Vec<String>,
     /// Annotations, with `minorToMinorInteraction` when both participants are minors.
     pub annotations: Vec<String>,
+    /// Where the report takes each of the escalation's indicators, by the policy's
+    /// `[indicators.report]` (absent when no indicator's kind has a field there).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<IndicatorHint>,
+}
+
+/// One indicator of an escalation and the report field the policy takes it to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IndicatorHint {
+    /// The report field, as the policy names it (e.g. a CyberTipline element path).
+    pub field: String,
+    /// The indicator's kind.
+    pub kind: IndicatorKind,
+    /// Its value (as in [`Escalation::indicators`]).
+    pub value: String,
 }
 
 impl From<&Policy> for PolicyRef {
@@ -258,6 +304,8 @@ pub(crate) struct Facts<'a> {
     pub(crate) evidence: Vec<EvidenceFact<'a>>,
     /// Modifier indices that applied over the key.
     pub(crate) modifiers: &'a [u16],
+    /// The indicators the key's sender wrote.
+    pub(crate) indicators: &'a [Sighting],
     pub(crate) language: &'a [LanguageShare],
     /// The key is a recipient's view (every sender's messages to one minor).
     pub(crate) recipient_view: bool,
@@ -409,6 +457,23 @@ impl Escalation {
         if f.bands[0].0 == AgeBand::Minor && f.bands[1].0 == AgeBand::Minor {
             hints.annotations.push("minorToMinorInteraction".into());
         }
+        // The report's reported person is the key's sender: a child's own details (a minor
+        // writing to someone who is not) are listed as indicators but never routed there.
+        let routes = &policy.indicators().report;
+        let child_to_other = f.bands[0].0 == AgeBand::Minor && f.bands[1].0 != AgeBand::Minor;
+        if !routes.is_empty() && !child_to_other {
+            hints.indicators = f
+                .indicators
+                .iter()
+                .filter_map(|s| {
+                    routes.get(&s.indicator.kind).map(|field| IndicatorHint {
+                        field: field.clone(),
+                        kind: s.indicator.kind,
+                        value: s.indicator.value.clone(),
+                    })
+                })
+                .collect();
+        }
         let mut mods = f.modifiers.to_vec();
         mods.sort_unstable();
         Escalation {
@@ -450,6 +515,19 @@ impl Escalation {
                 .map(|s| LanguageShareItem {
                     language: s.language.code().to_string(),
                     share: f64::from(s.share),
+                })
+                .collect(),
+            indicators: f
+                .indicators
+                .iter()
+                .map(|s| EscalatedIndicator {
+                    kind: s.indicator.kind,
+                    value: s.indicator.value.clone(),
+                    detail: s.indicator.detail.clone(),
+                    checked: s.indicator.checked,
+                    message_id: s.message_id.clone(),
+                    span: s.indicator.span,
+                    count: s.count,
                 })
                 .collect(),
         }

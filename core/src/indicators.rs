@@ -343,20 +343,13 @@ impl IndicatorSet {
     /// Adds a sighting of `indicator` in message `message_id`. Returns true when it is new and
     /// kept; a repeat only counts, and a new one beyond the cap is dropped (and counted).
     pub fn insert(&mut self, message_id: &str, indicator: Indicator) -> bool {
-        if let Some(s) = self.items.iter_mut().find(|s| s.indicator.same_as(&indicator)) {
-            s.count = s.count.saturating_add(1);
-            return false;
+        match insert_sighting(&mut self.items, self.cap, message_id, indicator) {
+            Some(new) => new,
+            None => {
+                self.dropped = self.dropped.saturating_add(1);
+                false
+            }
         }
-        if self.items.len() >= self.cap {
-            self.dropped = self.dropped.saturating_add(1);
-            return false;
-        }
-        self.items.push(Sighting {
-            message_id: message_id.to_owned(),
-            indicator,
-            count: 1,
-        });
-        true
     }
 
     /// Adds the sightings of one message (such as [`Extractor::find`]'s result).
@@ -406,6 +399,30 @@ impl IndicatorSet {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+}
+
+/// Adds a sighting to `items` (first sightings, at most `cap`): `Some(true)` when new and kept,
+/// `Some(false)` when a repeat (counted), `None` when new beyond the cap (dropped). What
+/// [`IndicatorSet::insert`] and a tracker's conversation keys do.
+pub(crate) fn insert_sighting(
+    items: &mut Vec<Sighting>,
+    cap: usize,
+    message_id: &str,
+    indicator: Indicator,
+) -> Option<bool> {
+    if let Some(s) = items.iter_mut().find(|s| s.indicator.same_as(&indicator)) {
+        s.count = s.count.saturating_add(1);
+        return Some(false);
+    }
+    if items.len() >= cap {
+        return None;
+    }
+    items.push(Sighting {
+        message_id: message_id.to_owned(),
+        indicator,
+        count: 1,
+    });
+    Some(true)
 }
 
 impl Default for IndicatorSet {

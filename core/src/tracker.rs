@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{round3, Assessment, Context, Earlier, Engine, LanguageReport, PartSeen, Span};
 use crate::escalation::{Escalation, EvidenceFact, Facts, StageFact};
+use crate::indicators::Sighting;
 use crate::level::Level;
 use crate::matcher::Scratch;
 use crate::message::{AgeBand, Channel, Message, PlatformMetadata, Timestamp};
@@ -107,6 +108,9 @@ pub(crate) struct KeyState {
     /// Counted hits of combination parts in the key's last messages, as far back as the
     /// policy's longest combination reaches (empty without combinations over messages).
     pub(crate) parts: Vec<PartSeen>,
+    /// The indicators the sender wrote: first sightings, at most the policy's `max_items`
+    /// (empty, unallocated, unless the policy enables indicators).
+    pub(crate) indicators: Vec<Sighting>,
 }
 
 /// What a tracker knows of one conversation's language.
@@ -624,6 +628,7 @@ impl Tracker {
             recipient_view: false,
         };
         let (risk, level, stages, capped_by) = update.apply(state, trace);
+        indicators::note(&engine, msg, &mut state.indicators);
         let escalation = update.escalate(
             state,
             risk,
@@ -728,6 +733,7 @@ impl Tracker {
             ..*update
         };
         let (risk, level, _, capped_by) = view.apply(state, None);
+        indicators::note(view.engine, view.msg, &mut state.indicators);
         view.escalate(state, risk, level, capped_by, bands)
     }
 
@@ -1312,6 +1318,7 @@ impl Update<'_> {
                 })
                 .collect(),
             modifiers: &st.modifiers,
+            indicators: &st.indicators,
             language: self.language.map_or(&[][..], |l| &l.conversation[..]),
             recipient_view: self.recipient_view,
         };
@@ -1342,5 +1349,6 @@ fn excerpt(text: &str, span: Span, mode: ExcerptMode, context: u32) -> Option<Bo
     }
 }
 
+pub(crate) mod indicators;
 #[cfg(test)]
 mod tests;

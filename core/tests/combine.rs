@@ -267,3 +267,19 @@ combine = { parts = [["gifts"], ["no-such-thing"]] }
         "{err}"
     );
 }
+
+#[test]
+fn a_snapshot_between_the_parts_keeps_the_first() {
+    let engine = engine(SPLIT);
+    let mut t = Tracker::new(Arc::clone(&engine));
+    t.observe(&msg("c", "m-1", 0, "a", "k", "i can send you 50 bucks"));
+    for bytes in [t.snapshot(), t.snapshot_conversation("c")] {
+        let mut restored = Tracker::new(Arc::clone(&engine));
+        restored.restore(&bytes).unwrap_or_else(|e| panic!("{e}"));
+        let o = restored.observe(&msg("c", "m-2", 1, "a", "k", "for a video of you"));
+        assert!(
+            combined(&o).is_some(),
+            "the restored key remembers the first part"
+        );
+    }
+}

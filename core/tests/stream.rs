@@ -91,3 +91,33 @@ fn the_sharded_tracker_gives_the_same_recipient_view() {
         assert_eq!(single.observe(&m).to_json(), shared.observe(&m).to_json());
     }
 }
+
+#[test]
+fn a_restored_tracker_keeps_who_sent_what_in_the_recipient_view() {
+    let engine = Arc::new(Engine::default());
+    let mut straight = Tracker::new(Arc::clone(&engine));
+    let mut first = Tracker::new(Arc::clone(&engine));
+    let messages: Vec<Message> = LINES
+        .iter()
+        .enumerate()
+        .map(|(i, text)| to_streamer(i, i as u32, "minor", "public", text))
+        .collect();
+    for m in &messages[..2] {
+        straight.observe(m);
+        first.observe(m);
+    }
+    let mut restored = Tracker::new(Arc::clone(&engine));
+    restored
+        .restore(&first.snapshot())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for m in &messages[2..] {
+        let (a, b) = (straight.observe(m), restored.observe(m));
+        assert_eq!(a.to_json(), b.to_json());
+        if let Some(e) = &b.recipient_escalation {
+            assert!(
+                e.evidence.iter().all(|x| x.sender.is_some()),
+                "senders survive the snapshot"
+            );
+        }
+    }
+}

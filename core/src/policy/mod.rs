@@ -29,7 +29,7 @@
 //!
 //! This module holds what a policy is made of beyond the [`Policy`] and
 //! [`PolicyBuilder`](crate::PolicyBuilder) themselves (re-exported at the crate root): the
-//! resolved settings ([`Scoring`], [`Evidence`], [`LanguagePolicy`], [`MetadataPolicy`],
+//! resolved settings ([`Scoring`], [`Evidence`], [`Indicators`], [`LanguagePolicy`], [`MetadataPolicy`],
 //! [`TrackerConfig`]) and
 //! their [`defaults`], and read-only views of its items ([`PolicyView`], from
 //! [`Policy::view`]: [`RuleInfo`], [`CategoryInfo`], …).
@@ -49,7 +49,8 @@ mod view;
 pub use duration::parse_duration;
 pub use model::ExcerptMode;
 pub use resolve::{
-    defaults, Evidence, KindOf, LanguagePolicy, MetadataPolicy, Scoring, StageBonus, TrackerConfig,
+    defaults, Evidence, Indicators, KindOf, LanguagePolicy, MetadataPolicy, Scoring, StageBonus,
+    TrackerConfig,
 };
 pub use view::{CategoryInfo, CeilingInfo, LayerInfo, ModifierInfo, PolicyView, RuleInfo, StageInfo};
 

@@ -25,6 +25,9 @@ pub struct Layer {
     /// What evidence an escalation carries.
     #[serde(default)]
     pub evidence: Option<EvidenceSettings>,
+    /// Contact and payment details (indicators) kept per conversation key for escalations.
+    #[serde(default)]
+    pub indicators: Option<IndicatorSettings>,
     /// Recommended action per level.
     #[serde(default)]
     pub actions: Option<Actions>,
@@ -168,6 +171,22 @@ pub struct EvidenceSettings {
     pub context_chars: Option<u32>,
     /// Most evidence items kept per tracked conversation.
     pub max_items: Option<u32>,
+}
+
+/// Indicator settings as written in a layer (`[indicators]`); unset fields keep the earlier
+/// value, and `report` entries add to (or replace) the earlier layers' entries kind by kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSettings {
+    /// Extract indicators from messages and list them in escalations.
+    pub enabled: Option<bool>,
+    /// Most distinct indicators kept per conversation key.
+    pub max_items: Option<u32>,
+    /// The kinds to keep (all by default).
+    pub kinds: Option<Vec<crate::indicators::IndicatorKind>>,
+    /// Where a hotline report takes each kind: the report field, by kind.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub report: std::collections::BTreeMap<crate::indicators::IndicatorKind, String>,
 }
 
 /// Recommended action per level, as written in a layer.

@@ -13,6 +13,7 @@ use super::model::{Category, Ceiling, ExcerptMode, Layer, Meta, Modifier, Rule, 
 use super::view::PolicyView;
 
 use crate::error::{Location, PolicyError, PolicyErrorKind};
+use crate::indicators::IndicatorKind;
 use crate::message::{Channel, Message, PlatformMetadata, PlatformWord, Relationship};
 use crate::normalize::NormalizeOptions;
 
@@ -27,6 +28,8 @@ pub mod defaults {
     pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
     /// Most evidence items per tracked conversation key.
     pub const MAX_EVIDENCE: u32 = 16;
+    /// Most distinct indicators kept per tracked conversation key.
+    pub const MAX_INDICATORS: u32 = 32;
     /// Characters of context around a match with `excerpt = "context"`.
     pub const CONTEXT_CHARS: u32 = 40;
     /// Most conversation keys a tracker holds.
@@ -75,6 +78,63 @@ pub struct Evidence {
     pub context_chars: u32,
     /// Most evidence items per tracked key.
     pub max_items: u32,
+}
+
+/// Resolved indicator settings (the `[indicators]` tables of the layers, merged): whether a
+/// tracker extracts contact and payment details ([`crate::indicators`]) from messages, which
+/// kinds it keeps, how many per conversation key, and where a hotline report takes each kind.
+/// Off unless a layer enables it (the shipped core pack does).
+///
+/// ```
+/// use vigil::indicators::IndicatorKind;
+///
+/// let policy = vigil::Policy::shipped().unwrap();
+/// let ind = policy.indicators();
+/// assert!(ind.enabled);
+/// assert!(ind.keeps(IndicatorKind::Wallet));
+/// assert!(ind.report_field(IndicatorKind::Phone).is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Indicators {
+    /// Whether trackers extract indicators and escalations list them.
+    pub enabled: bool,
+    /// Most distinct indicators kept per conversation key (the first ones seen).
+    pub max_items: u32,
+    /// The kinds kept, in [`IndicatorKind::ALL`] order.
+    pub kinds: Vec<IndicatorKind>,
+    /// Where a hotline report takes each kind (a report field, as policy data), by kind.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub report: BTreeMap<IndicatorKind, String>,
+}
+
+impl Default for Indicators {
+    fn default() -> Indicators {
+        Indicators {
+            enabled: false,
+            max_items: defaults::MAX_INDICATORS,
+            kinds: IndicatorKind::ALL.to_vec(),
+            report: BTreeMap::new(),
+        }
+    }
+}
+
+impl Indicators {
+    /// Whether indicators of `kind` are kept (always false when disabled).
+    pub fn keeps(&self, kind: IndicatorKind) -> bool {
+        self.enabled && self.kinds.contains(&kind)
+    }
+
+    /// The report field the policy names for `kind`, if any.
+    pub fn report_field(&self, kind: IndicatorKind) -> Option<&str> {
+        self.report.get(&kind).map(String::as_str)
+    }
+
+    /// Whether these are the settings of a policy that never mentioned indicators: such a policy
+    /// serializes (and hashes) as before indicators existed.
+    fn is_unset(&self) -> bool {
+        *self == Indicators::default()
+    }
 }
 
 /// Resolved language scoping (the `[language]` tables of the layers, merged).
@@ -270,6 +330,8 @@ pub struct Policy {
     normalize: NormalizeOptions,
     scoring: Scoring,
     evidence: Evidence,
+    #[serde(skip_serializing_if = "Indicators::is_unset")]
+    indicators: Indicators,
     actions: [Option<String>; 3],
     tracker: TrackerConfig,
     language: LanguagePolicy,
@@ -337,6 +399,10 @@ impl Policy {
     /// Evidence settings.
     pub fn evidence(&self) -> &Evidence {
         &self.evidence
+    }
+    /// Indicator settings.
+    pub fn indicators(&self) -> &Indicators {
+        &self.indicators
     }
     /// Tracker bounds.
     pub fn tracker(&self) -> &TrackerConfig {
@@ -551,6 +617,10 @@ struct Merger {
     excerpt: Option<ExcerptMode>,
     context_chars: Option<u32>,
     max_items: Option<u32>,
+    indicators_enabled: Option<bool>,
+    indicators_max: Option<u32>,
+    indicators_kinds: Option<Vec<IndicatorKind>>,
+    indicators_report: BTreeMap<IndicatorKind, String>,
     actions: [Option<String>; 3],
     capacity: Option<u64>,
     idle_ttl: Option<(String, usize)>,
@@ -655,6 +725,16 @@ impl Merger {
             self.excerpt = e.excerpt.or(self.excerpt);
             self.context_chars = e.context_chars.or(self.context_chars);
             self.max_items = e.max_items.or(self.max_items);
+        }
+        if let Some(i) = &layer.indicators {
+            self.indicators_enabled = i.enabled.or(self.indicators_enabled);
+            self.indicators_max = i.max_items.or(self.indicators_max);
+            if i.kinds.is_some() {
+                self.indicators_kinds.clone_from(&i.kinds);
+            }
+            for (k, v) in &i.report {
+                self.indicators_report.insert(*k, v.clone());
+            }
         }
         if let Some(a) = &layer.actions {
             for (dst, v) in self.actions.iter_mut().zip([&a.watch, &a.review, &a.urgent]) {
@@ -1181,6 +1261,31 @@ impl Merger {
                 "`evidence.max_items` = {max_items} is out of range (1 to 1000)"
             )));
         }
+        let indicators = {
+            let max_items = self.indicators_max.unwrap_or(defaults::MAX_INDICATORS);
+            if max_items == 0 || max_items > 1000 {
+                return Err(whole(&format!(
+                    "`indicators.max_items` = {max_items} is out of range (1 to 1000)"
+                )));
+            }
+            if let Some((k, _)) = self.indicators_report.iter().find(|(_, v)| v.trim().is_empty()) {
+                return Err(whole(&format!("`indicators.report.{k}` is empty")));
+            }
+            let kinds = match &self.indicators_kinds {
+                // In declaration order, each once.
+                Some(listed) => IndicatorKind::ALL
+                    .into_iter()
+                    .filter(|k| listed.contains(k))
+                    .collect(),
+                None => IndicatorKind::ALL.to_vec(),
+            };
+            Indicators {
+                enabled: self.indicators_enabled.unwrap_or(false),
+                max_items,
+                kinds,
+                report: self.indicators_report.clone(),
+            }
+        };
 
         // Items.
         let stage_ids: HashSet<&str> = self.stages.iter().map(|(s, _)| s.id.as_str()).collect();
@@ -1320,6 +1425,7 @@ impl Merger {
                 context_chars: self.context_chars.unwrap_or(defaults::CONTEXT_CHARS),
                 max_items,
             },
+            indicators,
             actions: self.actions,
             tracker: TrackerConfig {
                 capacity,

@@ -56,7 +56,7 @@ mod wire;
 /// Magic bytes at the start of every snapshot.
 pub const MAGIC: &[u8; 8] = b"VIGILSNP";
 /// The snapshot format version this library writes (it reads every version from 1 up to this).
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 
 /// What a snapshot holds, whatever its format version: the tracker's state in its in-memory
 /// types, with the snapshot's own id tables. Each format version converts its wire types from and
@@ -195,6 +195,7 @@ impl Tracker {
         let rules = map(&image.ids.rules, &ids.rules);
         let mods = map(&image.ids.modifiers, &ids.modifiers);
         let re16 = |t: &[Option<usize>], i: u16| t.get(usize::from(i)).copied().flatten().map(|v| v as u16);
+        let indicators = self.engine.policy().indicators();
         let keys = std::mem::take(&mut image.keys);
         image.keys = keys
             .into_iter()
@@ -227,6 +228,22 @@ impl Tracker {
                         Some(e)
                     })
                     .collect();
+                st.parts = st
+                    .parts
+                    .into_iter()
+                    .filter_map(|mut p| {
+                        p.rule = rules.get(p.rule as usize).copied().flatten()? as u32;
+                        // Only parts of this policy's combinations are remembered.
+                        self.engine
+                            .is_part
+                            .get(p.rule as usize)
+                            .copied()
+                            .unwrap_or(false)
+                            .then_some(p)
+                    })
+                    .collect();
+                // Indicators of kinds this policy does not keep (or of a policy that keeps none).
+                st.indicators.retain(|s| indicators.keeps(s.indicator.kind));
                 (k, st)
             })
             .collect();
@@ -282,6 +299,13 @@ fn compact_ids(image: &mut Image, policy: &crate::policy::Policy) {
                 .ok()
                 .and_then(|r| rules.slot(r))
                 .map(|n| e.rule = n)
+                .is_some()
+        });
+        st.parts.retain_mut(|p| {
+            usize::try_from(p.rule)
+                .ok()
+                .and_then(|r| rules.slot(r))
+                .map(|n| p.rule = n)
                 .is_some()
         });
     }

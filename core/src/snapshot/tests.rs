@@ -226,3 +226,117 @@ fn format_2_carries_ceilings_and_language_estimates_that_format_1_lacks() {
     }
     assert_eq!(v1, lacking, "format 1 drops exactly what it predates");
 }
+
+#[test]
+fn format_3_carries_indicators_that_format_2_lacks() {
+    // The shipped packs enable indicators.
+    let mut t = Tracker::new(std::sync::Arc::new(crate::Engine::default()));
+    let script = [
+        (
+            "c1",
+            ("a", Adult),
+            ("k", Minor),
+            "text me +44 7700 900123 or snap: northwind_77",
+        ),
+        ("c1", ("k", Minor), ("a", Adult), "ok my number is 07700 900456"),
+        (
+            "c1",
+            ("a", Adult),
+            ("k", Minor),
+            "btc bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4, +447700900123",
+        ),
+    ];
+    for (i, (c, from, to, text)) in script.into_iter().enumerate() {
+        t.observe(&dm(c, &format!("m{i}"), i as i64, from, to, text));
+    }
+    for image in [t.image(None), t.image(Some("c1"))] {
+        let held: usize = image.keys.iter().map(|(_, st)| st.indicators.len()).sum();
+        assert_eq!(held, 4, "three of the adult's, one of the child's");
+        let v3 = wire::decode(&wire::encode_as(3, image.clone()).unwrap()).unwrap();
+        assert_eq!(v3, image);
+        let v2 = wire::decode(&wire::encode_as(2, image.clone()).unwrap()).unwrap();
+        let mut lacking = image;
+        for (_, st) in &mut lacking.keys {
+            st.indicators.clear();
+        }
+        assert_eq!(v2, lacking, "format 2 drops exactly what it predates");
+    }
+}
+
+#[test]
+fn the_v3_fixtures_hold_indicators_and_older_ones_none() {
+    let kinds = |image: &Image, conv: &str| -> Vec<(String, String, u32)> {
+        image
+            .keys
+            .iter()
+            .filter(|(k, _)| &*k.conversation == conv)
+            .flat_map(|(_, st)| &st.indicators)
+            .map(|s| (s.indicator.kind.to_string(), s.indicator.value.clone(), s.count))
+            .collect()
+    };
+    let t = decoded(3, "tracker");
+    assert_eq!(
+        kinds(&t, "IND-1"),
+        [
+            ("gift_card".into(), "K7Q2M4XPL9ZR8TW".into(), 1),
+            ("payment_handle".into(), "$northwind77".into(), 2),
+            (
+                "wallet".into(),
+                "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4".into(),
+                1
+            ),
+        ]
+    );
+    let wallet = t
+        .keys
+        .iter()
+        .flat_map(|(_, st)| &st.indicators)
+        .find(|s| s.indicator.detail.as_deref() == Some("bitcoin"));
+    assert_eq!(wallet.and_then(|s| s.indicator.checked), Some(true));
+    let c = decoded(3, "conversation");
+    assert_eq!(
+        kinds(&c, "sample-1"),
+        [
+            ("phone".into(), "+447700900123".into(), 1),
+            ("handle".into(), "northwind_77".into(), 1),
+        ]
+    );
+    for version in [1, 2] {
+        for kind in ["tracker", "conversation"] {
+            let image = decoded(version, kind);
+            assert!(image.keys.iter().all(|(_, st)| st.indicators.is_empty()));
+        }
+    }
+}
+
+#[test]
+fn forged_indicators_are_refused_and_unknown_kinds_dropped() {
+    let mut t = Tracker::new(std::sync::Arc::new(crate::Engine::default()));
+    t.observe(&dm(
+        "c1",
+        "m1",
+        0,
+        ("a", Adult),
+        ("k", Minor),
+        "text me +44 7700 900123",
+    ));
+    let image = t.image(None);
+    let bytes = wire::encode_as(3, image.clone()).unwrap();
+    // The kind's name is written as text: rename it to one this build does not know.
+    let at = bytes.windows(5).rposition(|w| w == b"phone").unwrap();
+    let mut renamed = bytes.clone();
+    renamed[at..at + 5].copy_from_slice(b"fax_x");
+    let payload = &renamed[22..];
+    let crc = crc32fast::hash(payload).to_le_bytes();
+    renamed[18..22].copy_from_slice(&crc);
+    let decoded = wire::decode(&renamed).unwrap();
+    assert!(decoded.keys.iter().all(|(_, st)| st.indicators.is_empty()));
+    // A reversed span is refused.
+    let mut bad = image;
+    for (_, st) in &mut bad.keys {
+        for s in &mut st.indicators {
+            std::mem::swap(&mut s.indicator.span.start, &mut s.indicator.span.end);
+        }
+    }
+    assert!(wire::decode(&wire::encode_as(3, bad).unwrap()).is_err());
+}

@@ -160,7 +160,7 @@ struct Minor {
     ts: i64,
 }
 
-/// The payload of an image (this library writes format 2; the fixture tests encode format 1
+/// The payload of an image (this library writes format 3; the fixture tests encode format 1
 /// again).
 #[cfg(test)]
 pub(super) fn encode(image: Image) -> Vec<u8> {
@@ -339,6 +339,8 @@ impl From<mem::KeyState> for KeyState {
             cap: _,
             // Formats 1 and 2 predate combinations (format 3 keeps the parts).
             parts: _,
+            // Formats 1 and 2 predate indicators; format 3 carries them beside this payload.
+            indicators: _,
         } = st;
         KeyState {
             last_ts,
@@ -432,6 +434,7 @@ impl From<KeyState> for mem::KeyState {
                 .collect(),
             modifiers: st.modifiers,
             cap: None,
+            indicators: Vec::new(),
         }
     }
 }

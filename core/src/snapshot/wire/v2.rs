@@ -17,9 +17,9 @@ use crate::tracker::ConversationLanguage;
 /// This format's number in the header.
 pub(super) const VERSION: u16 = 2;
 
-/// The payload.
+/// The payload (format 3 carries it whole, as its base).
 #[derive(Serialize, Deserialize)]
-struct Payload {
+pub(super) struct Payload {
     /// Everything format 1 holds, in its layout.
     base: v1::Payload,
     /// For each key of `base.keys`, in order: the level of the ceiling in force at its last
@@ -49,75 +49,89 @@ struct LanguageWeight {
     weight: f32,
 }
 
-/// The payload of an image.
-pub(super) fn encode(mut image: Image) -> Vec<u8> {
-    let caps = image
-        .keys
-        .iter()
-        .map(|(_, st)| st.cap.map(v1::Level::from))
-        .collect();
-    let languages = std::mem::take(&mut image.languages)
-        .into_iter()
-        .map(|(conversation, l)| {
-            let (langs, evidence) = l.estimate.parts();
-            ConversationEstimate {
-                conversation,
-                last_ts: l.last_ts,
-                evidence,
-                langs: langs
-                    .into_iter()
-                    .map(|(lang, weight)| LanguageWeight {
-                        code: lang.code().into(),
-                        weight,
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let payload = Payload {
-        base: v1::Payload::from(image),
-        caps,
-        languages,
-    };
+/// The payload of an image (this library writes format 3; the fixture tests encode format 2
+/// again).
+#[cfg(test)]
+pub(super) fn encode(image: Image) -> Vec<u8> {
     // As in format 1: postcard fails only on types it cannot represent, which these are not.
-    postcard::to_allocvec(&payload).unwrap_or_default()
+    postcard::to_allocvec(&Payload::from(image)).unwrap_or_default()
 }
 
 /// The image of a payload.
 pub(super) fn decode(payload: &[u8]) -> Result<Image, SnapshotError> {
     let payload: Payload = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
-    let Payload {
-        base,
-        caps,
-        languages,
-    } = payload;
-    let mut image = Image::from(base);
-    if caps.len() != image.keys.len() {
-        return Err(SnapshotError::Decode(format!(
-            "invalid value: {} ceiling entries for {} keys",
-            caps.len(),
-            image.keys.len()
-        )));
-    }
-    for ((_, st), cap) in image.keys.iter_mut().zip(caps) {
-        st.cap = cap.map(crate::Level::from);
-    }
-    for (i, c) in languages.into_iter().enumerate() {
-        // A language this build does not identify (a newer build's) is left out of the estimate.
-        let langs = c
-            .langs
-            .into_iter()
-            .filter_map(|w| Some((Language::from_code(&w.code)?, w.weight)))
+    payload.into_image()
+}
+
+impl From<Image> for Payload {
+    fn from(mut image: Image) -> Payload {
+        let caps = image
+            .keys
+            .iter()
+            .map(|(_, st)| st.cap.map(v1::Level::from))
             .collect();
-        let estimate = LanguageEstimate::from_parts(langs, c.evidence)
-            .map_err(|e| SnapshotError::Decode(format!("invalid value: language estimate {i}: {e}")))?;
-        image.languages.push((
-            c.conversation,
-            ConversationLanguage {
-                estimate,
-                last_ts: c.last_ts,
-            },
-        ));
+        let languages = std::mem::take(&mut image.languages)
+            .into_iter()
+            .map(|(conversation, l)| {
+                let (langs, evidence) = l.estimate.parts();
+                ConversationEstimate {
+                    conversation,
+                    last_ts: l.last_ts,
+                    evidence,
+                    langs: langs
+                        .into_iter()
+                        .map(|(lang, weight)| LanguageWeight {
+                            code: lang.code().into(),
+                            weight,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Payload {
+            base: v1::Payload::from(image),
+            caps,
+            languages,
+        }
     }
-    Ok(image)
+}
+
+impl Payload {
+    /// The image it holds (checking what postcard cannot).
+    pub(super) fn into_image(self) -> Result<Image, SnapshotError> {
+        let Payload {
+            base,
+            caps,
+            languages,
+        } = self;
+        let mut image = Image::from(base);
+        if caps.len() != image.keys.len() {
+            return Err(SnapshotError::Decode(format!(
+                "invalid value: {} ceiling entries for {} keys",
+                caps.len(),
+                image.keys.len()
+            )));
+        }
+        for ((_, st), cap) in image.keys.iter_mut().zip(caps) {
+            st.cap = cap.map(crate::Level::from);
+        }
+        for (i, c) in languages.into_iter().enumerate() {
+            // A language this build does not identify (a newer build's) is left out of the estimate.
+            let langs = c
+                .langs
+                .into_iter()
+                .filter_map(|w| Some((Language::from_code(&w.code)?, w.weight)))
+                .collect();
+            let estimate = LanguageEstimate::from_parts(langs, c.evidence)
+                .map_err(|e| SnapshotError::Decode(format!("invalid value: language estimate {i}: {e}")))?;
+            image.languages.push((
+                c.conversation,
+                ConversationLanguage {
+                    estimate,
+                    last_ts: c.last_ts,
+                },
+            ));
+        }
+        Ok(image)
+    }
 }

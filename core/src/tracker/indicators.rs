@@ -1,0 +1,65 @@
+//! Indicators in the tracker: each message's contact and payment details, kept per conversation
+//! key (the sender's side), for the key's escalations. Built into an [`Engine`] only when the
+//! policy enables them (`[indicators]`): otherwise the tracker does nothing and allocates nothing.
+
+use crate::engine::Engine;
+use crate::indicators::{insert_sighting, Extractor, IndicatorKind, Sighting};
+use crate::message::Message;
+use crate::policy::Policy;
+
+/// An engine's indicator extraction: the extractor (patterns compiled once) and the policy's
+/// settings.
+#[derive(Debug)]
+pub(crate) struct IndicatorWatch {
+    extractor: Extractor,
+    kinds: Vec<IndicatorKind>,
+    max_items: usize,
+    max_bytes: usize,
+}
+
+impl IndicatorWatch {
+    /// The watch of a policy that enables indicators (with at least one kind); `None` otherwise.
+    pub(crate) fn new(policy: &Policy) -> Option<IndicatorWatch> {
+        let s = policy.indicators();
+        (s.enabled && !s.kinds.is_empty()).then(|| IndicatorWatch {
+            extractor: Extractor::new(),
+            kinds: s.kinds.clone(),
+            max_items: s.max_items as usize,
+            max_bytes: policy.scoring().max_message_bytes,
+        })
+    }
+
+    /// Adds the indicators of `msg`'s text (up to the policy's `max_message_bytes`, as the
+    /// matchers see it) to a key's sightings: a repeat counts, a new one is kept while the key
+    /// holds fewer than `max_items`.
+    fn note(&self, msg: &Message, sightings: &mut Vec<Sighting>) {
+        let text = truncated(&msg.text, self.max_bytes);
+        for found in self.extractor.find(text) {
+            if self.kinds.contains(&found.kind) {
+                insert_sighting(sightings, self.max_items, &msg.message_id, found);
+            }
+        }
+    }
+}
+
+/// Notes `msg`'s indicators in a key's sightings when the engine's policy enables indicators.
+pub(crate) fn note(engine: &Engine, msg: &Message, sightings: &mut Vec<Sighting>) {
+    if let Some(w) = &engine.indicators {
+        w.note(msg, sightings);
+    }
+}
+
+/// `text` up to `max` bytes, on a character boundary (a prefix: spans in it are spans of `text`).
+fn truncated(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests;
