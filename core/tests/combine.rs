@@ -283,3 +283,23 @@ fn a_snapshot_between_the_parts_keeps_the_first() {
         );
     }
 }
+
+#[test]
+fn a_weight_zero_cue_is_inert_only_when_no_combination_names_it() {
+    let inert = |extra: &str| -> Vec<String> {
+        let policy = Policy::builder()
+            .add_toml("base.toml", BASE)
+            .and_then(|b| b.add_toml("extra.toml", extra))
+            .and_then(|b| b.build())
+            .unwrap_or_else(|e| panic!("{e}"));
+        vigil::lint::lint(&policy)
+            .into_iter()
+            .filter(|w| w.kind == vigil::lint::LintKind::InertRule)
+            .filter_map(|w| w.rule)
+            .collect()
+    };
+    // `image-request.video` (weight 0) is a part of SPLIT's combination.
+    assert_eq!(inert(SPLIT), Vec::<String>::new());
+    let without = SPLIT.replace("\"image-request.video\"", "\"gifts.money\"");
+    assert_eq!(inert(&without), vec!["image-request.video".to_string()]);
+}

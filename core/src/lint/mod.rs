@@ -638,7 +638,17 @@ fn lint_inert(l: &mut Linter<'_>, ri: usize, rule: &Rule) {
         .find(|c| c.id == rule.category)
         .and_then(|c| c.message_cap)
         .unwrap_or(f64::INFINITY);
-    if rule.weight.min(cap) <= 0.0 && rule.level.is_none() && rule.discloses.is_none() {
+    // A cue that scores nothing alone may be the part of an enabled combination.
+    let part = l.policy.rules().iter().any(|r| {
+        r.enabled
+            && r.combine.as_ref().is_some_and(|c| {
+                c.parts
+                    .iter()
+                    .flatten()
+                    .any(|p| *p == rule.id || *p == rule.category)
+            })
+    });
+    if rule.weight.min(cap) <= 0.0 && rule.level.is_none() && rule.discloses.is_none() && !part {
         let why = if rule.weight <= 0.0 {
             "its weight is 0".to_string()
         } else {
@@ -650,7 +660,7 @@ fn lint_inert(l: &mut Linter<'_>, ri: usize, rule: &Rule) {
             "weight",
             None,
             format!(
-                "rule `{}` never changes a score or a level: {why}, and it has neither `level` nor `discloses`",
+                "rule `{}` never changes a score or a level: {why}, it has neither `level` nor `discloses`, and no combination names it",
                 rule.id
             ),
         );
