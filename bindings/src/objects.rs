@@ -275,6 +275,20 @@ impl Tracker {
         Ok(lock(&self.inner).observe(&m).escalation.map(|e| e.to_json()))
     }
 
+    /// Observes one message given as JSON and returns every escalation it raised as documents
+    /// (one line of JSON each): the conversation key's, then the recipient's view's (scope
+    /// `recipient`: a minor addressed in a public channel). Empty when it raised none. What
+    /// `vigil scan` prints for the message, in the same order.
+    pub fn observe_json_escalations(&self, message_json: String) -> Result<Vec<String>, VigilError> {
+        let m = vigil::Message::from_json(&message_json)?;
+        let o = lock(&self.inner).observe(&m);
+        Ok(o.escalation
+            .iter()
+            .chain(&o.recipient_escalation)
+            .map(vigil::Escalation::to_json)
+            .collect())
+    }
+
     /// The whole state as bytes, to persist and restore later (or in another process).
     pub fn snapshot(&self) -> Vec<u8> {
         lock(&self.inner).snapshot()

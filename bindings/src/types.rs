@@ -286,6 +286,9 @@ pub struct Observation {
     pub platform: Option<PlatformMetadata>,
     /// An escalation, when the level rose or a new category joined: send it to moderators.
     pub escalation: Option<Escalation>,
+    /// An escalation of the recipient's view (scope `Recipient`): in a public channel, every
+    /// sender's messages addressed to one minor (a streamer) add up; send it to moderators too.
+    pub recipient_escalation: Option<Escalation>,
     /// The whole observation as one line of JSON, as the core serializes it (the format of the
     /// golden vectors in `tests/vectors/`).
     pub json: String,
@@ -339,6 +342,26 @@ pub struct EvidenceItem {
     pub span: Span,
     /// The matched text (and context), only where the policy allows.
     pub excerpt: Option<String>,
+    /// Who sent the message, in a recipient's view (scope `Recipient`); absent otherwise.
+    pub sender: Option<String>,
+}
+
+/// Whose messages an escalation weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum EscalationScope {
+    /// One sender's messages in a conversation (the default; absent from the document).
+    Conversation,
+    /// Every sender's messages addressed to one minor in a public channel (a streamer).
+    Recipient,
+}
+
+impl From<vigil::EscalationScope> for EscalationScope {
+    fn from(s: vigil::EscalationScope) -> EscalationScope {
+        match s {
+            vigil::EscalationScope::Recipient => EscalationScope::Recipient,
+            _ => EscalationScope::Conversation,
+        }
+    }
 }
 
 /// When a grooming stage first and last appeared.
@@ -382,6 +405,8 @@ pub struct Escalation {
     pub schema: String,
     /// The conversation.
     pub conversation_id: String,
+    /// Whose messages it weighs (`scope` in the document, absent there for `Conversation`).
+    pub scope: EscalationScope,
     /// 1 for the first escalation of this conversation key, then 2, 3, …
     pub sequence: u32,
     /// The level now.
@@ -696,6 +721,7 @@ impl Escalation {
         Escalation {
             schema: e.schema.clone(),
             conversation_id: e.conversation_id.clone(),
+            scope: e.scope.into(),
             sequence: e.sequence,
             level: e.level.into(),
             previous_level: e.previous_level.map(Into::into),
@@ -730,6 +756,7 @@ impl Escalation {
                     category: v.category.clone(),
                     span: v.span.into(),
                     excerpt: v.excerpt.clone(),
+                    sender: v.sender.clone(),
                 })
                 .collect(),
             timeline: e
@@ -766,18 +793,23 @@ impl Escalation {
     }
 }
 
-/// The `escalation` member of an observation's JSON, as its own text: byte for byte the
-/// escalation's document, read by name (not by position).
-fn escalation_member(observation_json: &str) -> Option<&str> {
+/// The `escalation` and `recipient_escalation` members of an observation's JSON, as their own
+/// texts: byte for byte the escalations' documents, read by name (not by position).
+fn escalation_members(observation_json: &str) -> (Option<&str>, Option<&str>) {
     #[derive(serde::Deserialize)]
     struct Members<'a> {
         #[serde(borrow)]
         escalation: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow, default)]
+        recipient_escalation: Option<&'a serde_json::value::RawValue>,
     }
-    serde_json::from_str::<Members<'_>>(observation_json)
-        .ok()?
-        .escalation
-        .map(serde_json::value::RawValue::get)
+    match serde_json::from_str::<Members<'_>>(observation_json) {
+        Ok(m) => (
+            m.escalation.map(serde_json::value::RawValue::get),
+            m.recipient_escalation.map(serde_json::value::RawValue::get),
+        ),
+        Err(_) => (None, None),
+    }
 }
 
 impl From<&vigil::Observation> for Observation {
@@ -785,12 +817,17 @@ impl From<&vigil::Observation> for Observation {
     /// the observation's `json`, not a second serialization of the same document.
     fn from(o: &vigil::Observation) -> Observation {
         let json = o.to_json();
-        let escalation = o.escalation.as_ref().map(|e| {
-            // The member is always there when the observation has an escalation; serializing
-            // the escalation on its own is the same text, should it ever not be.
-            let doc = escalation_member(&json).map_or_else(|| e.to_json(), str::to_string);
-            Escalation::with_json(e, doc)
-        });
+        let (member, recipient_member) = escalation_members(&json);
+        // The member is always there when the observation has the escalation; serializing the
+        // escalation on its own is the same text, should it ever not be.
+        let record = |e: &vigil::Escalation, member: Option<&str>| {
+            Escalation::with_json(e, member.map_or_else(|| e.to_json(), str::to_string))
+        };
+        let escalation = o.escalation.as_ref().map(|e| record(e, member));
+        let recipient_escalation = o
+            .recipient_escalation
+            .as_ref()
+            .map(|e| record(e, recipient_member));
         Observation {
             conversation_id: o.conversation_id.clone(),
             message_id: o.message_id.clone(),
@@ -806,6 +843,7 @@ impl From<&vigil::Observation> for Observation {
             language: o.language.as_ref().map(Into::into),
             platform: o.platform.as_ref().map(Into::into),
             escalation,
+            recipient_escalation,
             json,
         }
     }

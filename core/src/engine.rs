@@ -253,6 +253,12 @@ pub(crate) struct CompiledCombine {
     pub(crate) groups: Vec<Vec<Part>>,
     /// Consecutive messages of a key the parts may spread over.
     pub(crate) messages: u32,
+    /// For a combination of a language pack, each rule's standing: 0 — another pack's, never a
+    /// part; 1 — language-neutral, a part; 2 — the combination's own pack, a part. At least one
+    /// part must be of its own pack, so a pack's combination fires on its language's words
+    /// (which language scoping already kept or dropped), never on another pack's alone. `None`
+    /// for a language-neutral combination: any rule may be a part.
+    pub(crate) scope: Option<Box<[u8]>>,
 }
 
 /// A counted hit of a combination's part in an earlier message of a conversation key.
@@ -619,9 +625,14 @@ impl Engine {
         for c in &self.combos {
             let rule = &self.rules[c.rule as usize];
             let of = |r: u32| (r, self.rules.get(r as usize).map_or(u16::MAX, |x| x.category));
+            let standing = |r: u32| {
+                c.scope
+                    .as_ref()
+                    .map_or(1, |s| s.get(r as usize).copied().unwrap_or(0))
+            };
             let fits = |g: &[Part], r: u32| {
                 let (r, cat) = of(r);
-                g.iter().any(|p| *p == Part::Rule(r) || *p == Part::Category(cat))
+                standing(r) > 0 && g.iter().any(|p| *p == Part::Rule(r) || *p == Part::Category(cat))
             };
             let mut span: Option<Span> = None;
             let mut items: Vec<u32> = Vec::new();
@@ -653,7 +664,8 @@ impl Engine {
                     }
                 }
             }
-            let Some(span) = span.filter(|_| all) else {
+            let own = c.scope.is_none() || items.iter().any(|&r| standing(r) == 2);
+            let Some(span) = span.filter(|_| all && own) else {
                 continue;
             };
             let raw = RawHit {
@@ -828,10 +840,28 @@ fn compile_combos(policy: &Policy, rules: &[CompiledRule]) -> (Vec<CompiledCombi
                 is_part[i] = true;
             }
         }
+        let layers = policy.layers();
+        let langs = |layer: usize| layers.get(layer).map_or(true, |m| m.languages.is_empty());
+        let own = policy.rule_layer(ri);
+        let scope = (!langs(own)).then(|| {
+            (0..rules.len())
+                .map(|r| {
+                    let layer = policy.rule_layer(r);
+                    if layer == own {
+                        2
+                    } else if langs(layer) {
+                        1
+                    } else {
+                        0
+                    }
+                })
+                .collect()
+        });
         combos.push(CompiledCombine {
             rule: ri as u32,
             groups,
             messages: c.messages.max(1),
+            scope,
         });
     }
     // A combination is never a part (the policy checks it; categories may hold combinations).

@@ -303,3 +303,42 @@ fn a_weight_zero_cue_is_inert_only_when_no_combination_names_it() {
     let without = SPLIT.replace("\"image-request.video\"", "\"gifts.money\"");
     assert_eq!(inert(&without), vec!["image-request.video".to_string()]);
 }
+
+#[test]
+fn a_language_packs_combination_needs_a_part_of_its_own_pack() {
+    let de = r#"
+[policy]
+id = "de-pack"
+version = "1"
+languages = ["de"]
+
+[[rule]]
+id = "de.gifts.geld"
+category = "gifts"
+weight = 10
+any = ["geld"]
+
+[[rule]]
+id = "de.transactional.split"
+category = "transactional"
+weight = 60
+combine = { parts = [["gifts"], ["image-request"]], messages = 2 }
+"#;
+    let policy = Policy::builder()
+        .add_toml("base.toml", BASE)
+        .and_then(|b| b.add_toml("de.toml", de))
+        .and_then(|b| b.build())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(policy).unwrap_or_else(|e| panic!("{e}"));
+    let fired = |text: &str| {
+        engine
+            .assess(&msg("c", "m-1", 0, "a", "k", text))
+            .hits
+            .iter()
+            .any(|h| h.kind == HitKind::Combination)
+    };
+    // Both parts from language-neutral rules: not this pack's words.
+    assert!(!fired("i can send you money for a video of you"));
+    // One part is the pack's own rule.
+    assert!(fired("ich schicke dir geld for a video of you"));
+}
