@@ -71,6 +71,8 @@ pub enum HitKind {
     Near,
     /// A regex pattern.
     Pattern,
+    /// A combination of other rules' hits (`combine`).
+    Combination,
 }
 
 /// One participant: an opaque id and what the platform knows of their age.
@@ -495,7 +497,7 @@ mirror_enum!(
 );
 mirror_enum!(Channel, vigil::Channel, [Direct, Group, Public, Unknown]);
 mirror_enum!(Level, vigil::Level, [Watch, Review, Urgent]);
-mirror_enum!(HitKind, CoreHitKind, [Term, Near, Pattern]);
+mirror_enum!(HitKind, CoreHitKind, [Term, Near, Pattern, Combination]);
 
 // ---- inputs: records to core ----
 

@@ -233,6 +233,7 @@ pub fn write_message(out: &mut impl Write, x: &MessageExplanation) -> std::io::R
                 vigil::HitKind::Term => "term",
                 vigil::HitKind::Near => "near",
                 vigil::HitKind::Pattern => "pattern",
+                vigil::HitKind::Combination => "combination",
             };
             writeln!(
                 out,
@@ -261,6 +262,17 @@ pub fn write_message(out: &mut impl Write, x: &MessageExplanation) -> std::io::R
                     })
                     .collect::<Vec<_>>()
                     .join(" + ");
+            if h.kind == vigil::HitKind::Combination {
+                writeln!(
+                    out,
+                    "        combination of {} (in this message or the sender's last ones); this part: {} (bytes {}..{})",
+                    h.by.join(" + "),
+                    paint(style::mark(i), style::visible(&h.matched)),
+                    h.span.start,
+                    h.span.end
+                )?;
+                continue;
+            }
             writeln!(
                 out,
                 "        {} {} matched {} → {} (bytes {}..{})",

@@ -140,7 +140,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         }
         let obs = tracker.observe(&msg);
         s.count_unmapped(obs.platform.as_ref());
-        if let Some(e) = &obs.escalation {
+        // A conversation key's escalation, and a minor's view in a public channel (every
+        // sender's messages to them) when it escalates too.
+        for e in obs.escalation.iter().chain(&obs.recipient_escalation) {
             s.by_level[e.level as usize] += 1;
             s.top = s.top.max(Some(e.level));
             for c in &e.categories {
@@ -154,8 +156,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                     Format::Pretty => write_observation(&mut out, &obs, &msg.text)?,
                 }
             }
-        } else if let Some(e) = &obs.escalation {
-            if min.is_none_or(|m| e.level >= m) {
+        } else {
+            for e in obs.escalation.iter().chain(&obs.recipient_escalation) {
+                if min.is_some_and(|m| e.level < m) {
+                    continue;
+                }
                 match args.format {
                     Format::Jsonl => writeln!(out, "{}", e.to_json())?,
                     Format::Pretty => write_escalation(&mut out, e)?,
@@ -251,6 +256,23 @@ pub fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result
         e.participants.sender.age_band,
         arrow
     )?;
+    if e.scope == vigil::EscalationScope::Recipient {
+        let mut senders: Vec<&str> = e.evidence.iter().filter_map(|x| x.sender.as_deref()).collect();
+        senders.sort_unstable();
+        senders.dedup();
+        writeln!(
+            out,
+            "  {}",
+            paint(
+                style::WARN,
+                format!(
+                    "recipient's view: every sender's messages to this minor add up ({} senders: {})",
+                    senders.len(),
+                    senders.join(", ")
+                )
+            )
+        )?;
+    }
     writeln!(
         out,
         "  {}",

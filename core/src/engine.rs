@@ -181,6 +181,8 @@ pub(crate) struct Context<'a> {
     pub(crate) account_age_days: Option<u32>,
     /// (window in ms, distinct minor recipients of risky messages) for fan-out modifiers.
     pub(crate) fan_out: Option<&'a [(i64, u32)]>,
+    /// The key's earlier messages, for combination rules (a tracker's).
+    pub(crate) earlier: Option<Earlier<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -199,6 +201,7 @@ impl<'a> Context<'a> {
             channel_word: &msg.channel,
             account_age_days: msg.sender.account_age_days,
             fan_out: None,
+            earlier: None,
         }
     }
 
@@ -233,6 +236,43 @@ pub(crate) struct CompiledRule {
     pub(crate) when: Condition,
     pub(crate) level: Option<Level>,
     pub(crate) discloses_minor: bool,
+}
+
+/// A part of a combination rule: a rule, or any rule of a category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Rule(u32),
+    Category(u16),
+}
+
+/// An enabled combination rule (`combine`), compiled.
+#[derive(Debug)]
+pub(crate) struct CompiledCombine {
+    /// The combination rule's index.
+    pub(crate) rule: u32,
+    pub(crate) groups: Vec<Vec<Part>>,
+    /// Consecutive messages of a key the parts may spread over.
+    pub(crate) messages: u32,
+}
+
+/// A counted hit of a combination's part in an earlier message of a conversation key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PartSeen {
+    /// The key's message number it was in (1 for the key's first message).
+    pub(crate) message_no: u32,
+    /// The rule that hit.
+    pub(crate) rule: u32,
+    /// The message's id (for explanations).
+    pub(crate) message_id: Box<str>,
+}
+
+/// What a tracker knows of a key's earlier messages for combination rules.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Earlier<'a> {
+    /// This message's number in the key.
+    pub(crate) message_no: u32,
+    /// Parts seen in the key's recent messages.
+    pub(crate) parts: &'a [PartSeen],
 }
 
 #[derive(Debug)]
@@ -279,6 +319,13 @@ pub struct Engine {
     /// Language scoping (`None`: off, or nothing to narrow).
     pub(crate) scoping: Option<scoping::Scoping>,
     pub(crate) fan_out_windows: Vec<i64>,
+    /// Enabled combination rules, in policy order.
+    pub(crate) combos: Vec<CompiledCombine>,
+    /// For each rule, whether it is a part of an enabled combination (its hits are remembered
+    /// by the key).
+    pub(crate) is_part: Vec<bool>,
+    /// The most messages a combination spreads over (0 without combinations).
+    pub(crate) combo_depth: u32,
     /// Policy ids to indices, for restoring snapshots; built by the first restore.
     pub(crate) snapshot_ids: OnceLock<crate::ids::IdIndex>,
 }
@@ -315,7 +362,7 @@ impl Engine {
             })
             .collect();
         let cat_index = crate::policy::index_of(policy.categories().iter().map(|c| c.id.as_str()));
-        let rules = policy
+        let rules: Vec<CompiledRule> = policy
             .rules()
             .iter()
             .map(|r| CompiledRule {
@@ -365,6 +412,8 @@ impl Engine {
                 enabled: c.enabled,
             })
             .collect();
+        let (combos, is_part) = compile_combos(&policy, &rules);
+        let combo_depth = combos.iter().map(|c| c.messages).max().unwrap_or(0);
         let scoping = scoping::Scoping::compile(&policy);
         Ok(Engine {
             policy,
@@ -376,6 +425,9 @@ impl Engine {
             modifiers,
             ceilings,
             fan_out_windows,
+            combos,
+            is_part,
+            combo_depth,
             snapshot_ids: OnceLock::new(),
         })
     }
@@ -513,6 +565,9 @@ impl Engine {
                 }),
             }
         }
+        if !self.combos.is_empty() {
+            self.combine(&mut a, ctx);
+        }
         if a.hits.is_empty() {
             return a;
         }
@@ -553,6 +608,94 @@ impl Engine {
         a
     }
 
+    /// Adds the hits of the combination rules whose parts counted: in this message, or in the
+    /// key's earlier messages within the combination's reach (`ctx.earlier`). At least one part
+    /// must be in this message; the hit's span is the first such part's.
+    fn combine(&self, a: &mut Assessment, ctx: &Context<'_>) {
+        for c in &self.combos {
+            let rule = &self.rules[c.rule as usize];
+            let of = |r: u32| (r, self.rules.get(r as usize).map_or(u16::MAX, |x| x.category));
+            let fits = |g: &[Part], r: u32| {
+                let (r, cat) = of(r);
+                g.iter().any(|p| *p == Part::Rule(r) || *p == Part::Category(cat))
+            };
+            let mut span: Option<Span> = None;
+            let mut items: Vec<u32> = Vec::new();
+            let mut all = true;
+            for g in &c.groups {
+                if let Some(h) = a
+                    .hits
+                    .iter()
+                    .filter(|h| h.kind != HitKind::Combination && fits(g, h.rule_index))
+                    .min_by_key(|h| h.span.start)
+                {
+                    if span.is_none_or(|s| h.span.start < s.start) {
+                        span = Some(h.span);
+                    }
+                    items.push(h.rule_index);
+                    continue;
+                }
+                let earlier = ctx.earlier.and_then(|e| {
+                    e.parts
+                        .iter()
+                        .rev()
+                        .find(|p| p.message_no.saturating_add(c.messages) > e.message_no && fits(g, p.rule))
+                });
+                match earlier {
+                    Some(p) => items.push(p.rule),
+                    None => {
+                        all = false;
+                        break;
+                    }
+                }
+            }
+            let Some(span) = span.filter(|_| all) else {
+                continue;
+            };
+            let raw = RawHit {
+                rule: c.rule,
+                kind: HitKind::Combination,
+                span: span.start..span.end,
+                evasion: None,
+                by: By {
+                    items: items.into_boxed_slice(),
+                    norm: 0..0,
+                },
+            };
+            if !ctx.satisfies(&rule.when) {
+                a.not_counted.push(Dropped {
+                    hit: raw,
+                    why: DropReason::When,
+                });
+                continue;
+            }
+            let cat = &self.categories[usize::from(rule.category)];
+            a.hits.push(Hit {
+                rule: rule.id.clone(),
+                category: cat.id.clone(),
+                kind: HitKind::Combination,
+                weight: rule.weight,
+                span,
+                evasion: None,
+                rule_index: c.rule,
+                by: raw.by,
+            });
+            a.discloses_minor |= rule.discloses_minor;
+            a.forced_level = a.forced_level.max(rule.level);
+            match a.categories.iter_mut().find(|x| x.index == rule.category) {
+                Some(x) => x.score += rule.weight,
+                None => a.categories.push(CategoryScore {
+                    category: cat.id.clone(),
+                    stage: self.stages[usize::from(cat.stage)].clone(),
+                    score: rule.weight,
+                    index: rule.category,
+                    sum: 0.0,
+                    capped: 0.0,
+                }),
+            }
+        }
+    }
+
     /// Runs every enabled rule's `examples` (text side only) and returns the ones that fail.
     ///
     /// ```
@@ -569,7 +712,18 @@ impl Engine {
             for (texts, expected_hit) in [(&rule.examples.hit, true), (&rule.examples.miss, false)] {
                 for text in texts {
                     self.find(text, &mut scratch);
-                    let hit = scratch.hits.iter().any(|h| h.rule as usize == ri);
+                    let hit = match self.combos.iter().find(|c| c.rule as usize == ri) {
+                        // The text side of a combination: every part group matched the text.
+                        Some(c) => c.groups.iter().all(|g| {
+                            scratch.hits.iter().any(|h| {
+                                let cat = self.rules.get(h.rule as usize).map(|r| r.category);
+                                g.iter().any(|p| {
+                                    *p == Part::Rule(h.rule) || cat.is_some_and(|c| *p == Part::Category(c))
+                                })
+                            })
+                        }),
+                        None => scratch.hits.iter().any(|h| h.rule as usize == ri),
+                    };
                     if hit != expected_hit {
                         failures.push(ExampleFailure {
                             rule: rule.id.clone(),
@@ -638,3 +792,47 @@ impl Default for Engine {
 pub(crate) mod scoping;
 #[cfg(test)]
 mod tests;
+
+/// The enabled combination rules of a policy, and which rules are parts of one.
+fn compile_combos(policy: &Policy, rules: &[CompiledRule]) -> (Vec<CompiledCombine>, Vec<bool>) {
+    let rule_index = crate::policy::index_of(policy.rules().iter().map(|r| r.id.as_str()));
+    let cat_index = crate::policy::index_of(policy.categories().iter().map(|c| c.id.as_str()));
+    let mut is_part = vec![false; rules.len()];
+    let mut combos = Vec::new();
+    for (ri, r) in policy.rules().iter().enumerate() {
+        let Some(c) = r.combine.as_ref().filter(|_| r.enabled) else {
+            continue;
+        };
+        let groups: Vec<Vec<Part>> = c
+            .parts
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .filter_map(|id| match rule_index.get(id.as_str()) {
+                        Some(&i) => Some(Part::Rule(i as u32)),
+                        None => cat_index.get(id.as_str()).map(|&i| Part::Category(i as u16)),
+                    })
+                    .collect()
+            })
+            .collect();
+        for (i, rule) in rules.iter().enumerate() {
+            if groups
+                .iter()
+                .flatten()
+                .any(|p| *p == Part::Rule(i as u32) || *p == Part::Category(rule.category))
+            {
+                is_part[i] = true;
+            }
+        }
+        combos.push(CompiledCombine {
+            rule: ri as u32,
+            groups,
+            messages: c.messages.max(1),
+        });
+    }
+    // A combination is never a part (the policy checks it; categories may hold combinations).
+    for c in &combos {
+        is_part[c.rule as usize] = false;
+    }
+    (combos, is_part)
+}

@@ -27,6 +27,10 @@ pub struct Escalation {
     pub schema: String,
     /// The conversation.
     pub conversation_id: String,
+    /// Whose messages it weighs: absent (one sender's, the default) or `"recipient"` (every
+    /// sender's messages to one minor in a public channel).
+    #[serde(default, skip_serializing_if = "EscalationScope::is_conversation")]
+    pub scope: EscalationScope,
     /// 1 for the first escalation of this conversation key, then 2, 3, …
     pub sequence: u32,
     /// The level now.
@@ -137,6 +141,32 @@ pub struct EvidenceItem {
     /// The matched text (and context), only where the policy allows.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub excerpt: Option<String>,
+    /// Who sent the message, in a recipient's view (`scope: "recipient"`), where several
+    /// senders add up; absent in a conversation key, whose sender is the escalation's.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sender: Option<String>,
+}
+
+/// Whose messages an escalation weighs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EscalationScope {
+    /// One sender's messages in a conversation: to one recipient in a direct channel, to the
+    /// space in a shared one. The default, absent from documents.
+    #[default]
+    Conversation,
+    /// Every sender's messages addressed to one minor in a public channel — a streamer pushed by
+    /// several viewers. `participants.recipient` is that minor, `participants.sender` the sender
+    /// of the raising message, and each evidence item names its sender.
+    Recipient,
+}
+
+impl EscalationScope {
+    /// Whether this is the default scope (documents leave it out).
+    pub fn is_conversation(&self) -> bool {
+        *self == EscalationScope::Conversation
+    }
 }
 
 /// When a stage first and last appeared.
@@ -229,6 +259,8 @@ pub(crate) struct Facts<'a> {
     /// Modifier indices that applied over the key.
     pub(crate) modifiers: &'a [u16],
     pub(crate) language: &'a [LanguageShare],
+    /// The key is a recipient's view (every sender's messages to one minor).
+    pub(crate) recipient_view: bool,
 }
 
 /// When a stage was first and last seen.
@@ -242,6 +274,7 @@ pub(crate) struct StageFact<'a> {
 /// One kept piece of evidence (rule index, byte span).
 pub(crate) struct EvidenceFact<'a> {
     pub(crate) message_id: &'a str,
+    pub(crate) sender: Option<&'a str>,
     pub(crate) ts: i64,
     pub(crate) rule: u32,
     pub(crate) start: u64,
@@ -288,7 +321,9 @@ impl Escalation {
             });
         }
         let known = Context::of(engine.policy(), msg);
-        let group = known.channel.is_shared();
+        // A public message addressed to one person (a streamer) names them.
+        let group =
+            known.channel.is_shared() && !(known.channel == Channel::Public && msg.recipient.is_some());
         let sender = ParticipantRef {
             id: msg.sender.id.clone(),
             age_band: known.sender,
@@ -328,10 +363,23 @@ impl Escalation {
                         end: e.end as usize,
                     },
                     excerpt: e.excerpt.map(str::to_string),
+                    sender: e.sender.map(str::to_string),
                 }
             })
             .collect();
         evidence.sort_by_key(|e| e.timestamp);
+        if f.recipient_view {
+            let mut senders: Vec<&str> = evidence.iter().filter_map(|e| e.sender.as_deref()).collect();
+            senders.sort_unstable();
+            senders.dedup();
+            if let Some(r) = &recipient {
+                reasons.push(format!(
+                    "{} sender(s) sent these messages to {}, a minor, in a public channel (as to a streamer or host): what each sent adds up here",
+                    senders.len(),
+                    r.id
+                ));
+            }
+        }
         let mut timeline: Vec<TimelineEntry> = f
             .stages
             .iter()
@@ -366,6 +414,11 @@ impl Escalation {
         Escalation {
             schema: SCHEMA_ID.into(),
             conversation_id: msg.conversation_id.clone(),
+            scope: if f.recipient_view {
+                EscalationScope::Recipient
+            } else {
+                EscalationScope::Conversation
+            },
             sequence: f.sequence,
             level: f.level,
             previous_level: f.previous,

@@ -109,8 +109,8 @@ pub use error::{
     TimestampErrorKind,
 };
 pub use escalation::{
-    EscalatedCategory, Escalation, EvidenceItem, LanguageShareItem, ParticipantRef, Participants, PolicyRef,
-    ReportHints, TimelineEntry,
+    EscalatedCategory, Escalation, EscalationScope, EvidenceItem, LanguageShareItem, ParticipantRef,
+    Participants, PolicyRef, ReportHints, TimelineEntry,
 };
 pub use level::Level;
 pub use matcher::Scratch;

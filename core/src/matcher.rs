@@ -66,6 +66,9 @@ pub enum HitKind {
     Near,
     /// A regex pattern.
     Pattern,
+    /// A combination of other rules' hits (`combine`), in this message and, with a tracker, the
+    /// sender's previous messages of the conversation key.
+    Combination,
 }
 
 /// A rule's raw text match, before metadata conditions and scoring.
@@ -806,6 +809,10 @@ impl Matcher {
 
     /// The term or pattern behind item `i` of a raw hit of `kind`, as written in the policy.
     pub(crate) fn source_text<'p>(&self, policy: &'p Policy, kind: HitKind, i: u32) -> Option<&'p str> {
+        if kind == HitKind::Combination {
+            // A combination's items are its parts' rules.
+            return policy.rules().get(i as usize).map(|r| r.id.as_str());
+        }
         if kind == HitKind::Pattern {
             let p = self.regexes.get(i as usize)?;
             let rule = policy.rules().get(p.rule as usize)?;

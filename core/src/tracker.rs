@@ -32,11 +32,11 @@ use std::sync::Arc;
 use hashlink::LinkedHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{round3, Assessment, Context, Engine, LanguageReport, Span};
+use crate::engine::{round3, Assessment, Context, Earlier, Engine, LanguageReport, PartSeen, Span};
 use crate::escalation::{Escalation, EvidenceFact, Facts, StageFact};
 use crate::level::Level;
 use crate::matcher::Scratch;
-use crate::message::{AgeBand, Message, PlatformMetadata, Timestamp};
+use crate::message::{AgeBand, Channel, Message, PlatformMetadata, Timestamp};
 use crate::policy::model::ExcerptMode;
 
 /// A conversation key.
@@ -78,6 +78,9 @@ pub(crate) struct StageSeen {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Evidence {
     pub(crate) message_id: Box<str>,
+    /// Who sent it, in a recipient's view (where several senders add up); `None` in a
+    /// sender's key, whose sender is the key's.
+    pub(crate) sender: Option<Box<str>>,
     pub(crate) ts: i64,
     pub(crate) rule: u32,
     pub(crate) start: u64,
@@ -101,6 +104,9 @@ pub(crate) struct KeyState {
     pub(crate) modifiers: Vec<u16>,
     /// The level of the ceiling in force at the last message (see [`crate::policy::model::Ceiling`]).
     pub(crate) cap: Option<Level>,
+    /// Counted hits of combination parts in the key's last messages, as far back as the
+    /// policy's longest combination reaches (empty without combinations over messages).
+    pub(crate) parts: Vec<PartSeen>,
 }
 
 /// What a tracker knows of one conversation's language.
@@ -243,6 +249,13 @@ pub struct Observation {
     pub out_of_order: bool,
     /// An escalation, when the level rose or a new category joined.
     pub escalation: Option<Escalation>,
+    /// An escalation of the recipient's view (`scope: "recipient"`): in a public channel, a
+    /// message addressed to a minor — the streamer or host of the space — also counts in that
+    /// minor's own key, where every sender's messages to them add up (several viewers pushing
+    /// one streamer). Raised like [`escalation`](Observation::escalation), when that key's level
+    /// rises or a new category joins it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_escalation: Option<Escalation>,
 }
 
 impl Observation {
@@ -269,6 +282,8 @@ pub struct Tracker {
     ttl: i64,
     scratch: Scratch,
     fan_buf: Vec<(i64, u32)>,
+    /// Reused buffer: the key's remembered combination parts, for one observation.
+    parts_buf: Vec<PartSeen>,
 }
 
 impl Tracker {
@@ -287,6 +302,7 @@ impl Tracker {
             ttl: cfg.idle_ttl_ms,
             scratch: Scratch::new(),
             fan_buf: Vec::new(),
+            parts_buf: Vec::new(),
         }
     }
 
@@ -419,7 +435,15 @@ impl Tracker {
         } else {
             msg.recipient.as_ref().map(|r| r.id.as_str())
         };
-        if group {
+        // In a public channel a message may be addressed to one person: the streamer or host of
+        // the space. Its rules and modifiers then see that person's age band, the key stays the
+        // sender's, and the recipient's own view adds up every sender (below).
+        let addressed = if ctx.channel == Channel::Public {
+            msg.recipient.as_ref().map(|r| r.id.as_str())
+        } else {
+            None
+        };
+        if group && addressed.is_none() {
             ctx.recipient = AgeBand::Unknown;
         }
         let (known_sender, known_recipient) = (ctx.sender, ctx.recipient);
@@ -443,7 +467,9 @@ impl Tracker {
             None => None,
         };
         let sender_probable = self.probable_minor(conv, sender, idle_before);
-        let recipient_probable = recipient.is_some_and(|r| self.probable_minor(conv, r, idle_before));
+        let recipient_probable = recipient
+            .or(addressed)
+            .is_some_and(|r| self.probable_minor(conv, r, idle_before));
         if ctx.sender == AgeBand::Unknown && sender_probable {
             ctx.sender = AgeBand::Minor;
         }
@@ -452,7 +478,8 @@ impl Tracker {
         }
 
         // Fan-out: distinct minors this sender sent risky messages to.
-        self.fan_buf.clear();
+        let mut fan_buf = std::mem::take(&mut self.fan_buf);
+        fan_buf.clear();
         if !engine.fan_out_windows.is_empty() {
             let risky = self
                 .scratch
@@ -475,11 +502,31 @@ impl Tracker {
                         .collect();
                     seen.sort_unstable();
                     seen.dedup();
-                    self.fan_buf.push((w, seen.len() as u32));
+                    fan_buf.push((w, seen.len() as u32));
                 }
             }
         }
-        ctx.fan_out = Some(&self.fan_buf);
+        ctx.fan_out = Some(&fan_buf);
+        // Combination rules over messages see the parts of the key's last messages.
+        let hash = self.key_hash(conv, sender, recipient);
+        let mut parts = std::mem::take(&mut self.parts_buf);
+        parts.clear();
+        if engine.combo_depth > 1 {
+            let held = self
+                .keys
+                .raw_entry()
+                .from_hash(hash, |k| k.is(conv, sender, recipient))
+                .map(|(_, st)| st)
+                .filter(|st| st.last_ts >= idle_before);
+            let message_no = held.map_or(1, |st| st.messages.saturating_add(1));
+            if let Some(st) = held {
+                parts.extend_from_slice(&st.parts);
+            }
+            ctx.earlier = Some(Earlier {
+                message_no,
+                parts: &parts,
+            });
+        }
         let mut assessment = engine.score(&self.scratch.hits, &ctx, truncated);
         engine.note_cancelled(&mut assessment, &self.scratch);
         assessment
@@ -509,7 +556,6 @@ impl Tracker {
         }
 
         // The key's state.
-        let hash = self.key_hash(conv, sender, recipient);
         let state = match self
             .keys
             .raw_entry_mut()
@@ -550,7 +596,7 @@ impl Tracker {
         if let Some(t) = trace.as_deref_mut() {
             t.sender_inferred_minor = sender_probable && known_sender == AgeBand::Unknown;
             t.recipient_inferred_minor = recipient_probable
-                && !group
+                && (!group || addressed.is_some())
                 && msg.recipient.is_some()
                 && known_recipient == AgeBand::Unknown;
             t.key_messages_before = state.messages;
@@ -575,6 +621,7 @@ impl Tracker {
             now,
             known,
             language: language.as_ref(),
+            recipient_view: false,
         };
         let (risk, level, stages, capped_by) = update.apply(state, trace);
         let escalation = update.escalate(
@@ -587,6 +634,25 @@ impl Tracker {
                 (recipient_band, recipient_probable),
             ],
         );
+        let recipient_escalation = match addressed {
+            Some(streamer)
+                if known.recipient == AgeBand::Minor
+                    && (assessment.forced_level.is_some()
+                        || assessment.categories.iter().any(|c| c.score > 0.0)) =>
+            {
+                let bands = [
+                    (sender_band, sender_probable),
+                    (recipient_band, recipient_probable),
+                ];
+                self.observe_recipient_view(&update, streamer, idle_before, bands)
+            }
+            _ => None,
+        };
+        self.parts_buf = parts;
+        self.fan_buf = fan_buf;
+        if recipient_escalation.is_some() {
+            self.stats.escalations += 1;
+        }
         if out_of_order {
             self.stats.out_of_order += 1;
         }
@@ -609,7 +675,60 @@ impl Tracker {
             platform: engine.policy().metadata().platform_words(msg),
             out_of_order,
             escalation,
+            recipient_escalation,
         }
+    }
+
+    /// Adds a risky message addressed to a minor in a public channel to that minor's own key
+    /// (conversation, no sender, the minor), where every sender's messages to them add up, and
+    /// returns that key's escalation if one is raised.
+    fn observe_recipient_view(
+        &mut self,
+        update: &Update<'_>,
+        recipient: &str,
+        idle_before: i64,
+        bands: [(AgeBand, bool); 2],
+    ) -> Option<Escalation> {
+        let conv = update.msg.conversation_id.as_str();
+        let hash = self.key_hash(conv, RECIPIENT_VIEW, Some(recipient));
+        let ts = update.now;
+        let state = match self
+            .keys
+            .raw_entry_mut()
+            .from_hash(hash, |k| k.is(conv, RECIPIENT_VIEW, Some(recipient)))
+        {
+            hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
+                e.to_back();
+                let state = e.into_mut();
+                if state.last_ts < idle_before {
+                    *state = KeyState {
+                        last_ts: ts,
+                        ..KeyState::default()
+                    };
+                    self.stats.evicted_idle += 1;
+                }
+                state
+            }
+            hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
+                let key = Key {
+                    conversation: conv.into(),
+                    sender: RECIPIENT_VIEW.into(),
+                    recipient: Some(recipient.into()),
+                };
+                let st = KeyState {
+                    last_ts: ts,
+                    ..KeyState::default()
+                };
+                e.insert_hashed_nocheck(hash, key, st).1
+            }
+        };
+        let view = Update {
+            now: ts.max(state.last_ts),
+            recipient_view: true,
+            ..*update
+        };
+        let (risk, level, _, capped_by) = view.apply(state, None);
+        view.escalate(state, risk, level, capped_by, bands)
     }
 
     /// Trims keys, probable-minor marks and language estimates to the capacity, least recently
@@ -868,7 +987,7 @@ fn conversation_language<'a>(
 pub(crate) fn trace_alone(engine: &Engine, msg: &Message, assessment: &Assessment) -> KeyTrace {
     let ts = msg.timestamp.as_millis();
     let mut known = Context::of(engine.policy(), msg);
-    if known.channel.is_shared() {
+    if known.channel.is_shared() && !(known.channel == Channel::Public && msg.recipient.is_some()) {
         known.recipient = AgeBand::Unknown;
     }
     let update = Update {
@@ -878,6 +997,7 @@ pub(crate) fn trace_alone(engine: &Engine, msg: &Message, assessment: &Assessmen
         now: ts,
         known,
         language: None,
+        recipient_view: false,
     };
     let mut st = KeyState {
         last_ts: ts,
@@ -933,6 +1053,10 @@ fn stage_bonus(engine: &Engine, st: &KeyState, now: i64) -> (f64, u32) {
     }
 }
 
+/// The sender of a recipient's view key: no sender (platform ids are never empty).
+pub(crate) const RECIPIENT_VIEW: &str = "";
+
+#[derive(Clone, Copy)]
 struct Update<'a> {
     engine: &'a Engine,
     msg: &'a Message,
@@ -942,6 +1066,8 @@ struct Update<'a> {
     known: Context<'a>,
     /// The language of the message and its conversation.
     language: Option<&'a LanguageReport>,
+    /// The key is a recipient's view (every sender's messages to one minor in a public channel).
+    recipient_view: bool,
 }
 
 impl Update<'_> {
@@ -979,6 +1105,7 @@ impl Update<'_> {
         }
         st.last_ts = self.now;
         st.messages = st.messages.saturating_add(1);
+        self.remember_parts(st);
         for cs in &self.assessment.categories {
             if cs.score <= 0.0 {
                 continue;
@@ -1038,12 +1165,45 @@ impl Update<'_> {
         (risk, level, stages, capped_by)
     }
 
+    /// Keeps this message's counted hits of combination parts in the key, and forgets those the
+    /// longest combination can no longer reach from the next message.
+    fn remember_parts(&self, st: &mut KeyState) {
+        let depth = self.engine.combo_depth;
+        if depth < 2 {
+            return;
+        }
+        let n = st.messages;
+        st.parts
+            .retain(|p| p.message_no.saturating_add(depth) > n.saturating_add(1));
+        for h in &self.assessment.hits {
+            let part = self
+                .engine
+                .is_part
+                .get(h.rule_index as usize)
+                .copied()
+                .unwrap_or(false);
+            if part
+                && !st
+                    .parts
+                    .iter()
+                    .any(|p| p.message_no == n && p.rule == h.rule_index)
+            {
+                st.parts.push(PartSeen {
+                    message_no: n,
+                    rule: h.rule_index,
+                    message_id: self.msg.message_id.as_str().into(),
+                });
+            }
+        }
+    }
+
     fn keep_evidence(&self, st: &mut KeyState) {
         let ev = self.engine.policy().evidence();
         let max = ev.max_items as usize;
         for hit in &self.assessment.hits {
             let item = Evidence {
                 message_id: self.msg.message_id.as_str().into(),
+                sender: self.recipient_view.then(|| self.msg.sender.id.as_str().into()),
                 ts: self.now,
                 rule: hit.rule_index,
                 start: hit.span.start as u64,
@@ -1143,6 +1303,7 @@ impl Update<'_> {
                 .iter()
                 .map(|e| EvidenceFact {
                     message_id: &e.message_id,
+                    sender: e.sender.as_deref(),
                     ts: e.ts,
                     rule: e.rule,
                     start: e.start,
@@ -1152,6 +1313,7 @@ impl Update<'_> {
                 .collect(),
             modifiers: &st.modifiers,
             language: self.language.map_or(&[][..], |l| &l.conversation[..]),
+            recipient_view: self.recipient_view,
         };
         Escalation::build(self.engine, self.msg, &facts)
     }

@@ -33,7 +33,7 @@ export type RelationshipWord = Relationship | (string & {});
 /** How urgently a conversation needs a human, lowest first. */
 export type Level = "watch" | "review" | "urgent";
 /** How a rule matched: a literal term, terms near each other, or a regex pattern. */
-export type HitKind = "term" | "near" | "pattern";
+export type HitKind = "term" | "near" | "pattern" | "combination";
 /** An instant: RFC 3339 text in UTC, as the core writes it (`2026-11-01T18:04:05Z`). */
 export type Timestamp = string;
 

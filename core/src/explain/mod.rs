@@ -239,7 +239,8 @@ pub struct HitExplanation {
     /// The normalized text of that span: what the rule saw.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normalized: Option<String>,
-    /// The term(s) or pattern that matched, as written in the policy.
+    /// The term(s) or pattern that matched, as written in the policy; for a combination, the
+    /// ids of the rules whose hits it combined (in this message or the key's earlier ones).
     pub by: Vec<String>,
     /// The view of the text the match was found in.
     pub view: MatchView,
@@ -491,8 +492,10 @@ fn build(
                 description: rule.and_then(|r| r.description.clone()),
                 span: h.span,
                 matched: slice(h.span),
-                normalized: normalized(h.kind, &h.by.norm),
-                normalized_span: Some(to_span(&h.by.norm)),
+                normalized: (h.kind != HitKind::Combination)
+                    .then(|| normalized(h.kind, &h.by.norm))
+                    .flatten(),
+                normalized_span: (h.kind != HitKind::Combination).then(|| to_span(&h.by.norm)),
                 by: sources(h.kind, &h.by),
                 view: MatchView::of(h.kind, h.evasion),
                 evasion: h.evasion,

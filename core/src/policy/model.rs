@@ -351,6 +351,37 @@ pub struct Near {
     pub within: u32,
 }
 
+/// A combination rule's parts: one counted hit of each group, within `messages` consecutive
+/// messages of one conversation key (one sender, to one recipient or in one shared channel),
+/// the latest of them included.
+///
+/// An offer split over two messages ("i can send you 50 bucks" … "for a video of you") is one
+/// deal; each half alone is not. With `messages = 1` (the default) the parts must hit the same
+/// message, which a stateless [`Engine::assess`](crate::Engine::assess) also sees.
+///
+/// ```toml
+/// [[rule]]
+/// id = "transactional.pay-for-content-split"
+/// category = "transactional"
+/// weight = 40
+/// combine = { parts = [["gifts"], ["image-request"]], messages = 2 }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Combine {
+    /// Groups of alternatives, each a rule id or a category id (any rule of that category); one
+    /// counted hit of each group must occur. Combination rules cannot be parts.
+    pub parts: Vec<Vec<String>>,
+    /// How many consecutive messages of the key the parts may spread over (1 to 8; 1: one
+    /// message). The message the rule fires on holds at least one part.
+    #[serde(default = "one")]
+    pub messages: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
 /// What a rule's hit says about the sender beyond its category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -402,6 +433,11 @@ pub struct Rule {
     /// Exception phrases: when one occurs in the message, the rule does not fire.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unless: Vec<String>,
+    /// A combination of other rules' hits, instead of `any`, `near` and `patterns`: the rule
+    /// fires where one hit of each part group counted, in this message or, with a tracker, in
+    /// the sender's last few messages of the same conversation key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combine: Option<Combine>,
     /// Metadata conditions.
     #[serde(default, skip_serializing_if = "is_default")]
     pub when: Condition,

@@ -964,6 +964,76 @@ impl Merger {
         Ok(())
     }
 
+    /// A combination rule's `combine`: no text of its own, two or more non-empty groups of
+    /// rule or category ids that exist and are not combinations, 1 to 8 messages.
+    fn check_combine(
+        &self,
+        si: usize,
+        item: &str,
+        c: &super::model::Combine,
+        has_text: bool,
+        cat_ids: &HashSet<&str>,
+    ) -> Result<(), PolicyError> {
+        let invalid = |field: &str, needle: Option<&str>, why: &str| {
+            self.err(
+                si,
+                item.to_string(),
+                Some(field),
+                needle,
+                PolicyErrorKind::Invalid(why.into()),
+            )
+        };
+        if has_text {
+            return Err(invalid(
+                "combine",
+                None,
+                "a rule with `combine` takes no `any`, `near`, `patterns` or `unless`: its parts match the text",
+            ));
+        }
+        if c.parts.len() < 2 || c.parts.iter().any(Vec::is_empty) {
+            return Err(invalid(
+                "combine",
+                None,
+                "`combine.parts` needs at least two non-empty groups",
+            ));
+        }
+        range(
+            self,
+            si,
+            item,
+            "combine.messages",
+            f64::from(c.messages),
+            1.0,
+            8.0,
+        )?;
+        for id in c.parts.iter().flatten() {
+            match self.rules.iter().find(|(r, _)| r.id == *id) {
+                Some((r, _)) if r.combine.is_some() => {
+                    return Err(invalid(
+                        "combine",
+                        Some(id),
+                        &format!("part `{id}` is a combination rule; parts are rules that match text, or categories"),
+                    ));
+                }
+                Some(_) => {}
+                None if cat_ids.contains(id.as_str()) => {}
+                None => {
+                    return Err(self.err(
+                        si,
+                        item.to_string(),
+                        Some("combine"),
+                        Some(id),
+                        PolicyErrorKind::UnknownReference {
+                            kind: "rule or category",
+                            id: id.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn duration(&self, value: &(String, usize), item: &str, field: &str) -> Result<i64, PolicyError> {
         let ms = parse_duration(&value.0).ok_or_else(|| {
             self.err(
@@ -1163,14 +1233,21 @@ impl Merger {
                 ));
             }
             range(&self, *si, &item, "weight", r.weight, 0.0, 100.0)?;
-            if r.any.is_empty() && r.near.is_empty() && r.patterns.is_empty() {
-                return Err(self.err(
-                    *si,
-                    item,
-                    Some("any"),
-                    None,
-                    PolicyErrorKind::Invalid("a rule needs at least one of `any`, `near`, `patterns`".into()),
-                ));
+            let text = !(r.any.is_empty() && r.near.is_empty() && r.patterns.is_empty());
+            match &r.combine {
+                None if !text => {
+                    return Err(self.err(
+                        *si,
+                        item,
+                        Some("any"),
+                        None,
+                        PolicyErrorKind::Invalid(
+                            "a rule needs at least one of `any`, `near`, `patterns`, or `combine`".into(),
+                        ),
+                    ));
+                }
+                None => {}
+                Some(c) => self.check_combine(*si, &item, c, text || !r.unless.is_empty(), &cat_ids)?,
             }
             for n in &r.near {
                 range(&self, *si, &item, "near.within", f64::from(n.within), 1.0, 100.0)?;

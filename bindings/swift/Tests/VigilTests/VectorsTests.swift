@@ -49,6 +49,7 @@ private func name(_ k: HitKind) -> String {
     case .term: return "term"
     case .near: return "near"
     case .pattern: return "pattern"
+    case .combination: return "combination"
     }
 }
 

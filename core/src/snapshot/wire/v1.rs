@@ -337,6 +337,8 @@ impl From<mem::KeyState> for KeyState {
             modifiers,
             // Format 1 predates ceilings: the cap is worked out again at the key's next message.
             cap: _,
+            // Formats 1 and 2 predate combinations (format 3 keeps the parts).
+            parts: _,
         } = st;
         KeyState {
             last_ts,
@@ -376,6 +378,8 @@ impl From<mem::KeyState> for KeyState {
                         start,
                         end,
                         excerpt,
+                        // Formats 1 and 2 predate recipient views (format 3 keeps senders).
+                        sender: _,
                     } = e;
                     Evidence {
                         message_id,
@@ -412,6 +416,7 @@ impl From<KeyState> for mem::KeyState {
             escalated: st.escalated.map(crate::Level::from),
             escalated_cats: st.escalated_cats,
             sequence: st.sequence,
+            parts: Vec::new(),
             evidence: st
                 .evidence
                 .into_iter()
@@ -422,6 +427,7 @@ impl From<KeyState> for mem::KeyState {
                     start: e.start,
                     end: e.end,
                     excerpt: e.excerpt,
+                    sender: None,
                 })
                 .collect(),
             modifiers: st.modifiers,
