@@ -268,8 +268,13 @@ pub(crate) struct PartSeen {
     pub(crate) message_no: u32,
     /// The rule that hit.
     pub(crate) rule: u32,
-    /// The message's id (for explanations).
+    /// The message's id (for explanations and evidence).
     pub(crate) message_id: Box<str>,
+    /// The message's time (milliseconds), for evidence.
+    pub(crate) ts: i64,
+    /// The hit's byte span in that message's text, for evidence.
+    pub(crate) start: u64,
+    pub(crate) end: u64,
 }
 
 /// What a tracker knows of a key's earlier messages for combination rules.
@@ -531,7 +536,9 @@ impl Engine {
                 });
                 continue;
             }
-            let overlapping = (rule.level.is_none() && !rule.discloses_minor)
+            // Weight-0 cues (combination parts) add no points to count twice: each pack's cue
+            // counts, so that each pack's combination sees its own.
+            let overlapping = (rule.level.is_none() && !rule.discloses_minor && rule.weight > 0.0)
                 .then(|| {
                     a.hits.iter().find(|o| {
                         self.rules[o.rule_index as usize].category == rule.category

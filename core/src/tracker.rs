@@ -1111,7 +1111,6 @@ impl Update<'_> {
         }
         st.last_ts = self.now;
         st.messages = st.messages.saturating_add(1);
-        self.remember_parts(st);
         for cs in &self.assessment.categories {
             if cs.score <= 0.0 {
                 continue;
@@ -1140,6 +1139,7 @@ impl Update<'_> {
             }
         }
         self.keep_evidence(st);
+        self.remember_parts(st);
         let risk = risk_of(engine, st, self.now);
         let reached = engine.level_for(risk).max(st.forced);
         let ceiling = engine.ceiling(&self.known, &st.cats, || risky_messages(engine, st));
@@ -1175,7 +1175,7 @@ impl Update<'_> {
     /// longest combination can no longer reach from the next message.
     fn remember_parts(&self, st: &mut KeyState) {
         let depth = self.engine.combo_depth;
-        if depth < 2 {
+        if depth < 2 || self.recipient_view {
             return;
         }
         let n = st.messages;
@@ -1198,6 +1198,9 @@ impl Update<'_> {
                     message_no: n,
                     rule: h.rule_index,
                     message_id: self.msg.message_id.as_str().into(),
+                    ts: self.now,
+                    start: h.span.start as u64,
+                    end: h.span.end as u64,
                 });
             }
         }
@@ -1206,16 +1209,61 @@ impl Update<'_> {
     fn keep_evidence(&self, st: &mut KeyState) {
         let ev = self.engine.policy().evidence();
         let max = ev.max_items as usize;
-        for hit in &self.assessment.hits {
-            let item = Evidence {
-                message_id: self.msg.message_id.as_str().into(),
-                sender: self.recipient_view.then(|| self.msg.sender.id.as_str().into()),
-                ts: self.now,
-                rule: hit.rule_index,
-                start: hit.span.start as u64,
-                end: hit.span.end as u64,
-                excerpt: excerpt(&self.msg.text, hit.span, ev.excerpt, ev.context_chars),
-            };
+        let hits = &self.assessment.hits;
+        // A combination's parts in earlier messages of the key are evidence of it: the message
+        // and span of each (no excerpt: that text is gone).
+        let mut earlier: Vec<Evidence> = Vec::new();
+        // (A recipient's view remembers no parts: combinations are each sender's own.)
+        for h in hits
+            .iter()
+            .filter(|h| h.kind == crate::HitKind::Combination && !self.recipient_view)
+        {
+            for &r in h.by.items.iter() {
+                if hits.iter().any(|x| x.rule_index == r) {
+                    continue;
+                }
+                let part = st
+                    .parts
+                    .iter()
+                    .rev()
+                    .find(|p| p.rule == r && p.message_no < st.messages);
+                if let Some(p) = part {
+                    let seen = |e: &Evidence| e.message_id == p.message_id && e.rule == r;
+                    if !st.evidence.iter().any(seen) && !earlier.iter().any(seen) {
+                        earlier.push(Evidence {
+                            message_id: p.message_id.clone(),
+                            sender: None,
+                            ts: p.ts,
+                            rule: r,
+                            start: p.start,
+                            end: p.end,
+                            excerpt: None,
+                        });
+                    }
+                }
+            }
+        }
+        // A weight-0 cue is evidence only where a combination used it.
+        let used = |r: u32| {
+            hits.iter()
+                .any(|h| h.kind == crate::HitKind::Combination && h.by.items.contains(&r))
+        };
+        let kept = hits.iter().filter(|h| {
+            h.weight > 0.0 || {
+                let rule = &self.engine.rules[h.rule_index as usize];
+                rule.level.is_some() || rule.discloses_minor || used(h.rule_index)
+            }
+        });
+        let items = earlier.into_iter().chain(kept.map(|hit| Evidence {
+            message_id: self.msg.message_id.as_str().into(),
+            sender: self.recipient_view.then(|| self.msg.sender.id.as_str().into()),
+            ts: self.now,
+            rule: hit.rule_index,
+            start: hit.span.start as u64,
+            end: hit.span.end as u64,
+            excerpt: excerpt(&self.msg.text, hit.span, ev.excerpt, ev.context_chars),
+        }));
+        for item in items {
             if st.evidence.len() >= max {
                 // Drop the oldest item whose rule is evidenced again; if every rule is unique, keep
                 // what we have (first evidence of each rule matters most).

@@ -342,3 +342,26 @@ combine = { parts = [["gifts"], ["image-request"]], messages = 2 }
     // One part is the pack's own rule.
     assert!(fired("ich schicke dir geld for a video of you"));
 }
+
+#[test]
+fn the_escalation_shows_the_earlier_part_and_no_idle_cue() {
+    let engine = engine(SPLIT);
+    let mut t = Tracker::new(Arc::clone(&engine));
+    let m1 = msg("c", "m-1", 0, "a", "k", "hey, for a video of you");
+    let first = t.observe(&m1);
+    // A weight-0 cue alone is no evidence (it raised nothing).
+    assert!(first.escalation.is_none());
+    let o = t.observe(&msg("c", "m-2", 1, "a", "k", "i can send you 50 bucks"));
+    let e = o.escalation.expect("the offer escalates");
+    let earlier = e
+        .evidence
+        .iter()
+        .find(|x| x.message_id == "m-1")
+        .expect("the earlier part is evidence");
+    assert_eq!(earlier.rule, "image-request.video");
+    assert_eq!(&m1.text[earlier.span.start..earlier.span.end], "video of you");
+    assert!(e
+        .evidence
+        .iter()
+        .any(|x| x.message_id == "m-2" && x.rule == "transactional.pay-for-content"));
+}

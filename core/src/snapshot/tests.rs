@@ -258,6 +258,10 @@ fn format_3_carries_indicators_that_format_2_lacks() {
         let mut lacking = image;
         for (_, st) in &mut lacking.keys {
             st.indicators.clear();
+            st.parts.clear();
+            for e in &mut st.evidence {
+                e.sender = None;
+            }
         }
         assert_eq!(v2, lacking, "format 2 drops exactly what it predates");
     }

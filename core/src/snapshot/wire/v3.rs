@@ -52,6 +52,11 @@ struct Part {
     rule: u32,
     /// That message's id.
     message_id: Box<str>,
+    /// That message's time (milliseconds since the Unix epoch).
+    ts: i64,
+    /// The hit's byte span in that message's text.
+    start: u64,
+    end: u64,
 }
 
 /// The first sighting of an indicator, and how often it was seen.
@@ -100,6 +105,9 @@ pub(super) fn encode(mut image: Image) -> Vec<u8> {
                     message_no: p.message_no,
                     rule: p.rule,
                     message_id: p.message_id,
+                    ts: p.ts,
+                    start: p.start,
+                    end: p.end,
                 })
                 .collect(),
             evidence_senders: if st.evidence.iter().any(|e| e.sender.is_some()) {
@@ -137,6 +145,9 @@ pub(super) fn decode(payload: &[u8]) -> Result<Image, SnapshotError> {
                 message_no: p.message_no,
                 rule: p.rule,
                 message_id: p.message_id,
+                ts: p.ts,
+                start: p.start,
+                end: p.end,
             })
             .collect();
         if !extra.evidence_senders.is_empty() {
