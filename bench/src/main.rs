@@ -84,8 +84,9 @@ const USAGE: &str = "usage:
   vigil-bench [run] [--quick] [--rounds N] [--ms N] [--only SECTION,...]
       sections: machine, contenders, mixes, terms, length, memory, compile
   vigil-bench profile CONTENDER [MIX] [PASSES]
-      contenders: assess, observe, normalize-terms, normalize-patterns, aho-corasick, rustrict,
-      rustrict-terms, compile; mixes: corpus (default), ascii, non-ascii, evasive, scripts, long
+      contenders: assess, observe, observe-no-indicators, indicators, normalize-terms, normalize-patterns,
+      aho-corasick, rustrict, rustrict-terms, compile; mixes: corpus (default), ascii, non-ascii,
+      evasive, scripts, long, realchat (tests/realchat/chitchat-sample.jsonl)
   vigil-bench gen-log FILE [MESSAGES] [CONVERSATIONS]
   vigil-bench digest [--full] [LAYER.toml...]";
 
@@ -179,6 +180,19 @@ fn observe_pass(engine: Arc<Engine>, mix: &[Message], corpus: &[Message]) -> imp
         for m in &msgs {
             let o = tracker.observe(black_box(m));
             sum = sum.wrapping_add(o.escalation.is_some() as u64 + o.risk.to_bits());
+        }
+        sum
+    }
+}
+
+/// The indicator extractor alone on each message's text: what `observe` adds per message when the
+/// policy enables `[indicators]` (plus keeping what it finds in the key).
+fn indicators_pass() -> impl FnMut(&[Message]) -> u64 {
+    let extractor = vigil::indicators::Extractor::new();
+    move |msgs| {
+        let mut sum = 0u64;
+        for m in msgs {
+            sum = sum.wrapping_add(extractor.find(black_box(&m.text)).len() as u64);
         }
         sum
     }
@@ -742,12 +756,22 @@ fn profile(args: &[String]) -> Result<(), String> {
         .map_or(Ok(10), |p| p.parse())
         .map_err(|e| format!("passes: {e}"))?;
     let corpus = mixes::corpus();
-    let mix = mixes::by_name(&corpus, mix_name).ok_or(format!("no mix {mix_name:?}"))?;
+    let mix = match mix_name {
+        "realchat" => realchat()?,
+        _ => mixes::by_name(&corpus, mix_name).ok_or(format!("no mix {mix_name:?}"))?,
+    };
     let engine = shipped_engine();
     let terms = literal_terms(engine.policy());
     let mut pass: Pass = match which {
         "assess" => Box::new(assess_pass(engine)),
         "observe" => Box::new(observe_pass(engine, &mix.messages, &corpus)),
+        // The shipped packs with `[indicators]` off: the cost of indicators is the difference.
+        "observe-no-indicators" => Box::new(observe_pass(
+            Arc::new(engine_with("[indicators]\nenabled = false")?),
+            &mix.messages,
+            &corpus,
+        )),
+        "indicators" => Box::new(indicators_pass()),
         "normalize-terms" => Box::new(normalize_pass(Mode::Terms)),
         "normalize-patterns" => Box::new(normalize_pass(Mode::Patterns)),
         "aho-corasick" => Box::new(ac_pass(ac_of(&terms))),
@@ -769,6 +793,24 @@ fn profile(args: &[String]) -> Result<(), String> {
         e * 1e9 / n
     );
     Ok(())
+}
+
+/// The real chat sample (`tests/realchat/chitchat-sample.jsonl`: five benign English
+/// conversations between strangers) as a mix, for `profile` only.
+fn realchat() -> Result<mixes::Mix, String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/realchat/chitchat-sample.jsonl"
+    );
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let messages = vigil::jsonl::parse(&text)
+        .collect::<Result<Vec<Message>, _>>()
+        .map_err(|e| format!("{path}: {e}"))?;
+    Ok(mixes::Mix {
+        name: "realchat",
+        about: "the real chat sample",
+        messages,
+    })
 }
 
 #[inline(never)]
