@@ -75,6 +75,25 @@ pub enum HitKind {
     Combination,
 }
 
+/// The kind of a contact or payment detail an escalation lists ([`EscalatedIndicator`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum IndicatorKind {
+    /// A phone number.
+    Phone,
+    /// An e-mail address.
+    Email,
+    /// A username on a messaging or social app (`detail`: the app, when named).
+    Handle,
+    /// An invite or profile link of a messaging or social app (`detail`: the app).
+    InviteLink,
+    /// A payment handle: cashtag, PayPal.Me, Venmo, or an IBAN (`detail`: the service).
+    PaymentHandle,
+    /// A crypto wallet address (`detail`: the chain).
+    Wallet,
+    /// A gift-card code (`detail`: the brand, when named).
+    GiftCard,
+}
+
 /// One participant: an opaque id and what the platform knows of their age.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Participant {
@@ -395,6 +414,46 @@ pub struct ReportHints {
     pub incident_types: Vec<String>,
     /// Annotations, with `minorToMinorInteraction` when both participants are minors.
     pub annotations: Vec<String>,
+    /// Where the report takes each of the escalation's indicators, by the policy's
+    /// `[indicators.report]` (empty when no indicator's kind has a field there).
+    pub indicators: Vec<IndicatorHint>,
+}
+
+/// One indicator of an escalation and the report field the policy takes it to.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IndicatorHint {
+    /// The report field, as the policy names it (e.g. a CyberTipline element path).
+    pub field: String,
+    /// The indicator's kind.
+    pub kind: IndicatorKind,
+    /// Its value (as in `Escalation.indicators`).
+    pub value: String,
+}
+
+/// A contact or payment detail the sender wrote in the conversation — a phone number, e-mail
+/// address, handle, invite link, payment handle, wallet address or gift-card code — where it was
+/// first seen and how often (`indicators` in the document). What the text contains, not who owns
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EscalatedIndicator {
+    /// What it is.
+    pub kind: IndicatorKind,
+    /// The value, normalized (`+447700900123`, `coolkid_22`, `$name`, an IBAN without spaces, a
+    /// wallet address, a gift code upper-case without separators).
+    pub value: String,
+    /// The app of a handle or link, the service of a payment handle, the chain of a wallet, the
+    /// brand of a gift card, `obfuscated` for an e-mail written with words; absent when there is
+    /// nothing to say.
+    pub detail: Option<String>,
+    /// The checksum result where the format has one (IBAN, Base58Check, Bech32, EIP-55, Monero,
+    /// Luhn); absent where it has none or none was written.
+    pub checked: Option<bool>,
+    /// The message it was first seen in.
+    pub message_id: String,
+    /// Byte offsets into that message's original text.
+    pub span: Span,
+    /// How many times the sender wrote it in the conversation.
+    pub count: u32,
 }
 
 /// A conversation that crossed a level, or reached a new category, with the evidence a moderator
@@ -447,6 +506,10 @@ pub struct Escalation {
     /// The conversation's languages as estimated so far, strongest first (with language
     /// scoping only).
     pub language: Vec<LanguageShare>,
+    /// Contact and payment details the sender wrote in the conversation, each once, in the
+    /// order first seen (empty when there are none, or the policy does not enable
+    /// `[indicators]`).
+    pub indicators: Vec<EscalatedIndicator>,
     /// The document as one line of JSON, as the core serializes it: what a moderation queue
     /// stores (schema in `core/schema/escalation.schema.json`).
     pub json: String,
@@ -523,6 +586,38 @@ mirror_enum!(
 mirror_enum!(Channel, vigil::Channel, [Direct, Group, Public, Unknown]);
 mirror_enum!(Level, vigil::Level, [Watch, Review, Urgent]);
 mirror_enum!(HitKind, CoreHitKind, [Term, Near, Pattern, Combination]);
+
+/// The record's kind of a core indicator kind. The core's enum is open to new kinds
+/// (`#[non_exhaustive]`): a kind this layer does not mirror yet is `None`, and the test
+/// `every_indicator_kind_is_mirrored` fails until it does.
+pub(crate) fn indicator_kind(k: vigil::indicators::IndicatorKind) -> Option<IndicatorKind> {
+    use vigil::indicators::IndicatorKind as C;
+    Some(match k {
+        C::Phone => IndicatorKind::Phone,
+        C::Email => IndicatorKind::Email,
+        C::Handle => IndicatorKind::Handle,
+        C::InviteLink => IndicatorKind::InviteLink,
+        C::PaymentHandle => IndicatorKind::PaymentHandle,
+        C::Wallet => IndicatorKind::Wallet,
+        C::GiftCard => IndicatorKind::GiftCard,
+        _ => return None,
+    })
+}
+
+impl From<IndicatorKind> for vigil::indicators::IndicatorKind {
+    fn from(k: IndicatorKind) -> vigil::indicators::IndicatorKind {
+        use vigil::indicators::IndicatorKind as C;
+        match k {
+            IndicatorKind::Phone => C::Phone,
+            IndicatorKind::Email => C::Email,
+            IndicatorKind::Handle => C::Handle,
+            IndicatorKind::InviteLink => C::InviteLink,
+            IndicatorKind::PaymentHandle => C::PaymentHandle,
+            IndicatorKind::Wallet => C::Wallet,
+            IndicatorKind::GiftCard => C::GiftCard,
+        }
+    }
+}
 
 // ---- inputs: records to core ----
 
@@ -779,6 +874,18 @@ impl Escalation {
             report_hints: ReportHints {
                 incident_types: e.report_hints.incident_types.clone(),
                 annotations: e.report_hints.annotations.clone(),
+                indicators: e
+                    .report_hints
+                    .indicators
+                    .iter()
+                    .filter_map(|h| {
+                        Some(IndicatorHint {
+                            field: h.field.clone(),
+                            kind: indicator_kind(h.kind)?,
+                            value: h.value.clone(),
+                        })
+                    })
+                    .collect(),
             },
             language: e
                 .language
@@ -786,6 +893,21 @@ impl Escalation {
                 .map(|s| LanguageShare {
                     language: s.language.clone(),
                     share: s.share,
+                })
+                .collect(),
+            indicators: e
+                .indicators
+                .iter()
+                .filter_map(|i| {
+                    Some(EscalatedIndicator {
+                        kind: indicator_kind(i.kind)?,
+                        value: i.value.clone(),
+                        detail: i.detail.clone(),
+                        checked: i.checked,
+                        message_id: i.message_id.clone(),
+                        span: i.span.into(),
+                        count: i.count,
+                    })
                 })
                 .collect(),
             json,
@@ -869,6 +991,19 @@ impl From<vigil::ExampleFailure> for ExampleFailure {
             text: f.text,
             expected_hit: f.expected_hit,
             location: f.location,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_indicator_kind_is_mirrored() {
+        for k in vigil::indicators::IndicatorKind::ALL {
+            let ffi = indicator_kind(k).unwrap_or_else(|| panic!("{k} has no record kind"));
+            assert_eq!(vigil::indicators::IndicatorKind::from(ffi), k);
         }
     }
 }

@@ -413,3 +413,55 @@ fn an_escalation_is_serialized_once_and_read_by_field() {
     assert!(escalated >= 2, "{escalated}");
     assert_eq!(escalations_only.stats().observed, texts.len() as u64);
 }
+
+/// The text a span covers (byte offsets into the UTF-8 text).
+fn slice<'t>(text: &'t str, span: &Span) -> &'t str {
+    text.get(span.start as usize..span.end as usize)
+        .unwrap_or_else(|| panic!("{span:?} is not on character boundaries of {text:?}"))
+}
+
+#[test]
+fn an_escalation_lists_indicators_field_by_field() {
+    const ADDRESS: &str = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT";
+    let tracker = Tracker::new(Arc::new(Engine::shipped().unwrap()));
+    let first = msg(
+        "m-1",
+        &format!("how old r u? dont tell your parents, my btc is {ADDRESS}"),
+    );
+    let e = tracker.observe(first.clone()).unwrap().escalation.unwrap();
+    let wallets: Vec<&EscalatedIndicator> = e
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::Wallet)
+        .collect();
+    assert_eq!(wallets.len(), 1, "{:?}", e.indicators);
+    let w = wallets[0];
+    assert_eq!(w.value, ADDRESS);
+    assert_eq!(w.detail.as_deref(), Some("bitcoin"));
+    assert_eq!(w.checked, Some(true), "Base58Check holds");
+    assert_eq!(w.message_id, "m-1");
+    assert_eq!(slice(&first.text, &w.span), ADDRESS);
+    assert_eq!(w.count, 1);
+    // The document says the same.
+    let doc: serde_json::Value = serde_json::from_str(&e.json).unwrap();
+    let item = doc["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "wallet")
+        .unwrap();
+    assert_eq!(item["value"], ADDRESS);
+    assert_eq!(item["span"]["start"], w.span.start);
+
+    // Seen again in a later message that escalates (a new category): still the first sighting,
+    // counted twice.
+    let mut second = msg("m-2", &format!("send a pic, same btc {ADDRESS}"));
+    second.timestamp_ms += 60_000;
+    let e = tracker.observe(second).unwrap().escalation.unwrap();
+    let w = e
+        .indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Wallet)
+        .unwrap();
+    assert_eq!((w.message_id.as_str(), w.count), ("m-1", 2));
+}

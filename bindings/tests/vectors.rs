@@ -82,6 +82,18 @@ fn name<T: std::fmt::Debug>(v: T) -> String {
     format!("{v:?}").to_lowercase()
 }
 
+/// An enum's name in snake_case, as the core's JSON writes it (`InviteLink` → `invite_link`).
+fn snake<T: std::fmt::Debug>(v: T) -> String {
+    let mut out = String::new();
+    for (i, c) in format!("{v:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 fn ts(ms: i64) -> Value {
     json!(format_timestamp(ms))
 }
@@ -184,11 +196,34 @@ fn escalation_value(e: &Escalation) -> Value {
         "recommended_action": e.recommended_action,
         "report_hints": {"incident_types": e.report_hints.incident_types, "annotations": e.report_hints.annotations},
     });
+    if !e.report_hints.indicators.is_empty() {
+        v["report_hints"]["indicators"] = json!(e
+            .report_hints
+            .indicators
+            .iter()
+            .map(|h| json!({"field": h.field, "kind": snake(h.kind), "value": h.value}))
+            .collect::<Vec<_>>());
+    }
     if !e.language.is_empty() {
         v["language"] = json!(e.language.iter().map(share).collect::<Vec<_>>());
     }
     if let Some(p) = &e.platform {
         v["platform"] = platform(p);
+    }
+    if !e.indicators.is_empty() {
+        v["indicators"] = json!(e.indicators.iter().map(indicator).collect::<Vec<_>>());
+    }
+    v
+}
+
+fn indicator(i: &EscalatedIndicator) -> Value {
+    let mut v = json!({"kind": snake(i.kind), "value": i.value, "message_id": i.message_id,
+        "span": span(&i.span), "count": i.count});
+    if let Some(d) = &i.detail {
+        v["detail"] = json!(d);
+    }
+    if let Some(c) = i.checked {
+        v["checked"] = json!(c);
     }
     v
 }

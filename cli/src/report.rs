@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Args;
 use vigil::explain::{fmt_num, Thresholds};
-use vigil::{Engine, Escalation, Level, Message, Observation, Tracker};
+use vigil::indicators::{Extractor, Indicator, IndicatorKind};
+use vigil::{Engine, EscalatedIndicator, Escalation, Level, Message, Observation, Span, Tracker};
 
 use crate::exit;
 use crate::input::{self, PolicyArgs};
@@ -154,6 +155,27 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Text for an HTML attribute value (quoted with `"`): markup characters escaped, control
+/// characters left out. Unlike [`esc`], invisible characters stay as they are (an attribute
+/// cannot hold the visible marker), so a copied value is the value.
+fn esc_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// An id usable in HTML attributes.
 fn anchor(s: &str) -> String {
     let mut a = String::from("c-");
@@ -172,12 +194,17 @@ fn level_badge(l: Option<Level>) -> String {
     format!("<span class=\"badge {name}\">{name}</span>")
 }
 
-/// The message text with evidence spans marked.
-fn marked_text(text: &str, o: &Observation) -> String {
+/// The message text with evidence spans marked (`<mark class="ev">`), and the spans of the
+/// case's indicators inside it (`<mark class="ind">`, within an evidence mark where they overlap).
+fn marked_text(text: &str, o: &Observation, indicators: &[(Span, String)]) -> String {
     let mut cuts = vec![0, text.len()];
     for h in &o.assessment.hits {
         cuts.push(h.span.start.min(text.len()));
         cuts.push(h.span.end.min(text.len()));
+    }
+    for (sp, _) in indicators {
+        cuts.push(sp.start.min(text.len()));
+        cuts.push(sp.end.min(text.len()));
     }
     cuts.retain(|&c| text.is_char_boundary(c));
     cuts.sort_unstable();
@@ -191,8 +218,20 @@ fn marked_text(text: &str, o: &Observation) -> String {
             .iter()
             .filter(|h| h.span.start <= w[0] && w[1] <= h.span.end)
             .collect();
+        let inds: Vec<&str> = indicators
+            .iter()
+            .filter(|(sp, _)| sp.start <= w[0] && w[1] <= sp.end)
+            .map(|(_, title)| title.as_str())
+            .collect();
+        let mut inner = esc(seg);
+        if !inds.is_empty() {
+            inner = format!(
+                "<mark class=\"ind\" title=\"{}\">{inner}</mark>",
+                esc_attr(&inds.join("; "))
+            );
+        }
         if hits.is_empty() {
-            out.push_str(&esc(seg));
+            out.push_str(&inner);
         } else {
             let title: Vec<String> = hits
                 .iter()
@@ -200,14 +239,166 @@ fn marked_text(text: &str, o: &Observation) -> String {
                 .collect();
             let _ = write!(
                 out,
-                "<mark class=\"ev cat-{}\" title=\"{}\">{}</mark>",
+                "<mark class=\"ev cat-{}\" title=\"{}\">{inner}</mark>",
                 esc(&hits[0].category),
                 esc(&title.join("; ")),
-                esc(seg)
             );
         }
     }
     out
+}
+
+/// A kind of indicator in words (`invite link`).
+fn kind_words(k: IndicatorKind) -> String {
+    match k {
+        IndicatorKind::Email => "e-mail".to_string(),
+        k => k.as_str().replace('_', " "),
+    }
+}
+
+/// The indicators of a case: those its escalations list, each sighting once (a key's later
+/// escalation lists it again with a higher count: the highest is kept), in the order of the
+/// conversation's messages.
+fn case_indicators<'e>(
+    case: &Case<'_>,
+    escalations: &[(&Message, &'e Escalation)],
+) -> Vec<(&'e EscalatedIndicator, u32)> {
+    let mut rows: Vec<(&'e EscalatedIndicator, u32)> = Vec::new();
+    for (_, e) in escalations {
+        for i in &e.indicators {
+            let same = rows.iter_mut().find(|(r, _)| {
+                r.kind == i.kind
+                    && r.value == i.value
+                    && r.detail == i.detail
+                    && r.message_id == i.message_id
+                    && r.span == i.span
+            });
+            match same {
+                Some((_, count)) => *count = (*count).max(i.count),
+                None => rows.push((i, i.count)),
+            }
+        }
+    }
+    let position = |id: &str| case.steps.iter().position(|(m, _)| m.message_id == id);
+    rows.sort_by_key(|(i, _)| (position(&i.message_id), i.span.start));
+    rows
+}
+
+/// The indicator an escalation lists, as the core's extractor would give it (to compare with
+/// [`Indicator::same_as`]).
+fn as_indicator(i: &EscalatedIndicator) -> Indicator {
+    let mut ind = Indicator::new(i.kind, i.value.clone(), i.span);
+    if let Some(d) = &i.detail {
+        ind = ind.with_detail(d.clone());
+    }
+    ind
+}
+
+/// Where each message of a case shows one of the case's indicators: the first sightings the
+/// escalations name, and every other occurrence the core's extractor finds of the same
+/// indicators. Keyed by message position; each span with its tooltip.
+fn indicator_spans(
+    case: &Case<'_>,
+    rows: &[(&EscalatedIndicator, u32)],
+    extractor: &Extractor,
+) -> Vec<Vec<(Span, String)>> {
+    let listed: Vec<Indicator> = rows.iter().map(|(i, _)| as_indicator(i)).collect();
+    let title = |i: &Indicator| match &i.detail {
+        Some(d) => format!("{} indicator ({d}): {}", kind_words(i.kind), i.value),
+        None => format!("{} indicator: {}", kind_words(i.kind), i.value),
+    };
+    case.steps
+        .iter()
+        .map(|(m, _)| {
+            let mut spans: Vec<(Span, String)> = Vec::new();
+            for (row, ind) in rows.iter().zip(&listed) {
+                if row.0.message_id == m.message_id {
+                    spans.push((row.0.span, title(ind)));
+                }
+            }
+            if !listed.is_empty() {
+                for found in extractor.find(&m.text) {
+                    if let Some(ind) = listed.iter().find(|l| l.same_as(&found)) {
+                        if !spans.iter().any(|(sp, _)| *sp == found.span) {
+                            spans.push((found.span, title(ind)));
+                        }
+                    }
+                }
+            }
+            spans.retain(|(sp, _)| sp.start < sp.end && sp.end <= m.text.len());
+            spans
+        })
+        .collect()
+}
+
+/// The "Indicators" table of a case: kind, value (with a copy button), detail, checksum, first
+/// message, count; and a button copying the whole table as tab-separated text.
+fn indicators_table(
+    case: &Case<'_>,
+    rows: &[(&EscalatedIndicator, u32)],
+    escalations: &[(&Message, &Escalation)],
+) -> String {
+    // The report field the policy routes each indicator to (`report_hints.indicators`).
+    let field = |i: &EscalatedIndicator| {
+        escalations
+            .iter()
+            .flat_map(|(_, e)| &e.report_hints.indicators)
+            .find(|h| h.kind == i.kind && h.value == i.value)
+            .map(|h| h.field.as_str())
+    };
+    let mut s = String::new();
+    let mut tsv = String::from("kind\tvalue\tdetail\tchecksum\tfirst_message_id\tcount\treport_field\n");
+    for (i, count) in rows {
+        let checked = match i.checked {
+            Some(true) => "valid",
+            Some(false) => "invalid",
+            None => "",
+        };
+        let _ = writeln!(
+            tsv,
+            "{}\t{}\t{}\t{checked}\t{}\t{count}\t{}",
+            i.kind.as_str(),
+            i.value,
+            i.detail.as_deref().unwrap_or(""),
+            i.message_id,
+            field(i).unwrap_or("")
+        );
+    }
+    let _ = write!(
+        s,
+        "<h3>Indicators</h3><p class=\"note\">Contact and payment details the conversation names, for \
+         the people who trace accounts and money. A checksum says whether a value is well-formed, not \
+         who owns it. <button type=\"button\" class=\"copy\" data-copy=\"{}\" data-label=\"Copy table\">Copy \
+         table</button></p><table class=\"grid indicators\"><thead><tr><th>Kind</th><th>Value</th>\
+         <th>Detail</th><th>Checksum</th><th>First message</th><th>Count</th><th>Report field</th></tr>\
+         </thead><tbody>",
+        esc_attr(&tsv)
+    );
+    for (i, count) in rows {
+        let checksum = match i.checked {
+            Some(true) => "<span class=\"ck ok\" title=\"the checksum holds\">✓</span>",
+            Some(false) => {
+                "<span class=\"ck bad\" title=\"the checksum fails: mistyped or altered\">✗</span>"
+            }
+            None => "<span class=\"ck\" title=\"the format has no checksum\">—</span>",
+        };
+        let _ = write!(
+            s,
+            "<tr data-kind=\"{kind}\"><td>{}</td><td><code class=\"iv\">{}</code> <button type=\"button\" \
+             class=\"copy\" data-copy=\"{}\" data-label=\"Copy\" title=\"Copy the value\">Copy</button></td>\
+             <td>{}</td><td>{checksum}</td><td><a href=\"#{}\">{}</a></td><td>{count}</td><td>{}</td></tr>",
+            esc(&kind_words(i.kind)),
+            esc(&i.value),
+            esc_attr(&i.value),
+            i.detail.as_deref().map_or_else(|| "—".to_string(), esc),
+            anchor(&format!("{}/{}", case.id, i.message_id)),
+            esc(&i.message_id),
+            field(i).map_or_else(|| "—".to_string(), |f| format!("<code>{}</code>", esc(f))),
+            kind = i.kind.as_str(),
+        );
+    }
+    s.push_str("</tbody></table>");
+    s
 }
 
 const PALETTE: [&str; 6] = ["#1f6feb", "#d1242f", "#8250df", "#1a7f37", "#bc4c00", "#0a7a8a"];
@@ -379,7 +570,7 @@ fn said(word: &str, kind: impl Fn(&str) -> &'static str) -> String {
     }
 }
 
-fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
+fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds, extractor: &Extractor) -> String {
     let metadata = engine.policy().metadata();
     let mut s = String::new();
     let escalations: Vec<(&Message, &Escalation)> = case
@@ -481,6 +672,11 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
             s.push_str("</tbody></table>");
         }
     }
+    let indicators = case_indicators(case, &escalations);
+    if !indicators.is_empty() {
+        s.push_str(&indicators_table(case, &indicators, &escalations));
+    }
+    let marks = indicator_spans(case, &indicators, extractor);
     if !escalations.is_empty() {
         s.push_str(
             "<h3>Escalations</h3><table class=\"grid\"><thead><tr><th>#</th><th>Message</th><th>Time</th>\
@@ -508,7 +704,7 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
         s.push_str("</tbody></table>");
     }
     s.push_str("<h3>Messages</h3><ol class=\"messages\">");
-    for (m, o) in &case.steps {
+    for (n, (m, o)) in case.steps.iter().enumerate() {
         let hit = !o.assessment.hits.is_empty();
         let risky = o.assessment.score > 0.0 || o.assessment.forced_level.is_some();
         let to = o
@@ -535,7 +731,7 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds) -> String {
             fmt_num(o.assessment.score),
             fmt_num(o.risk),
             level_badge(o.level),
-            marked_text(&m.text, o)
+            marked_text(&m.text, o, marks.get(n).map_or(&[][..], Vec::as_slice))
         );
         if hit {
             s.push_str("<ul class=\"hits\">");
@@ -618,6 +814,13 @@ ol.messages{list-style:none;padding:0;margin:0}
 .meta{font-size:13px;color:var(--muted)}.meta .badge{font-size:10px}
 .text{white-space:pre-wrap;word-break:break-word;margin:4px 0;padding:4px 6px;border-radius:4px;transition:filter .15s}
 mark.ev{background:#ffd8b5;outline:2px solid #e16f24;border-radius:3px;padding:0 1px;color:inherit}
+mark.ind{background:#cfe8ff;outline:2px solid #1f6feb;border-radius:3px;padding:0 1px;color:inherit}
+mark.ev mark.ind{background:#b9dcff}
+table.indicators code.iv{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--panel);padding:1px 4px;border-radius:4px;user-select:all;word-break:break-all;white-space:normal}
+table.indicators td:nth-child(2){white-space:normal}
+.ck{font-weight:700;color:var(--muted)}.ck.ok{color:#1a7f37}.ck.bad{color:var(--urgent)}
+button.copy{font:12px system-ui,sans-serif;padding:1px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);cursor:pointer}
+button.copy:hover{background:var(--panel)}button.copy.copied{border-color:#1a7f37;color:#1a7f37}
 .inv{font-size:10px;background:#eee;color:#666;border:1px dashed #999;border-radius:3px;padding:0 2px;margin:0 1px}
 body.blurred .text:not(.revealed){filter:blur(7px);cursor:pointer;user-select:none}
 .hits{list-style:none;padding:0;margin:2px 0;font-size:13px}
@@ -626,7 +829,7 @@ body.blurred .text:not(.revealed){filter:blur(7px);cursor:pointer;user-select:no
 .esc{margin-top:6px;padding:6px 10px;border-radius:6px;font-size:14px;color:#fff;background:#8c959f}
 .esc.watch{background:var(--watch)}.esc.review{background:var(--review)}.esc.urgent{background:var(--urgent)}
 footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:8px}
-@media print{body.blurred .text:not(.revealed){filter:none}.controls{display:none}}
+@media print{body.blurred .text:not(.revealed){filter:none}.controls{display:none}button.copy{display:none}}
 "#;
 
 const SCRIPT: &str = r#"
@@ -640,6 +843,30 @@ const SCRIPT: &str = r#"
     el.addEventListener('click',function(){ toggle(el); });
     el.addEventListener('keydown',function(e){ if(e.key==='Enter'||e.key===' '){ e.preventDefault(); toggle(el); } });
   });
+  // Copy buttons: the clipboard API where the page may use it, else a selected hidden text area
+  // and the copy command (a file opened from disk); nothing leaves the page.
+  function copied(btn,ok){
+    btn.textContent=ok?'Copied':'Press Ctrl+C';
+    btn.classList.toggle('copied',ok);
+    setTimeout(function(){ btn.textContent=btn.getAttribute('data-label'); btn.classList.remove('copied'); },1500);
+  }
+  function fallback(text,btn){
+    var ta=document.createElement('textarea');
+    ta.value=text; ta.setAttribute('readonly',''); ta.style.position='fixed'; ta.style.top='0'; ta.style.opacity='0';
+    body.appendChild(ta); ta.select();
+    var ok=false; try{ ok=document.execCommand('copy'); }catch(e){}
+    body.removeChild(ta); copied(btn,ok);
+  }
+  var buttons=document.querySelectorAll('button.copy');
+  Array.prototype.forEach.call(buttons,function(btn){
+    btn.addEventListener('click',function(){
+      var text=btn.getAttribute('data-copy');
+      if(navigator.clipboard&&window.isSecureContext){
+        navigator.clipboard.writeText(text).then(function(){ copied(btn,true); },function(){ fallback(text,btn); });
+      }else{ fallback(text,btn); }
+    });
+  });
+  body.setAttribute('data-copy-buttons',String(buttons.length));
   body.setAttribute('data-ready','1');
 })();
 "#;
@@ -674,7 +901,7 @@ fn render(engine: &Engine, cases: &[Case<'_>], title: &str, source: &str, blur: 
         s,
         "<div class=\"controls\"><label><input type=\"checkbox\" id=\"show-text\"{}> Show message text</label>\
          <span class=\"note\">Message text is blurred for your wellbeing: click a message to reveal it, or \
-         turn on the switch. Highlights show the evidence the policy matched.</span></div></header>",
+         turn on the switch. Orange highlights show the evidence the policy matched; blue ones, contact and payment indicators.</span></div></header>",
         if blur { "" } else { " checked" }
     );
     if cases.len() > 1 {
@@ -693,8 +920,9 @@ fn render(engine: &Engine, cases: &[Case<'_>], title: &str, source: &str, blur: 
     if cases.is_empty() {
         s.push_str("<p>No conversation reached the selected level.</p>");
     }
+    let extractor = Extractor::new();
     for c in cases {
-        s.push_str(&case_html(engine, c, &t));
+        s.push_str(&case_html(engine, c, &t, &extractor));
     }
     let _ = write!(
         s,

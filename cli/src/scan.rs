@@ -307,10 +307,40 @@ pub fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result
             )?;
         }
     }
+    if !e.indicators.is_empty() {
+        writeln!(out, "  {}", paint(BOLD, "indicators"))?;
+        for i in &e.indicators {
+            let detail = i.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+            let seen = if i.count > 1 {
+                format!("first in {}, seen {} times", i.message_id, i.count)
+            } else {
+                format!("in {}", i.message_id)
+            };
+            writeln!(
+                out,
+                "    {}{}  {}{}  {}",
+                paint(DIM, i.kind.as_str()),
+                paint(DIM, detail),
+                paint(BOLD, style::visible(&i.value)),
+                checksum_mark(i.checked),
+                paint(DIM, seen)
+            )?;
+        }
+    }
     if let Some(a) = &e.recommended_action {
         writeln!(out, "  {} {a}", paint(BOLD, "action:"))?;
     }
     writeln!(out)
+}
+
+/// An indicator's checksum result as a mark after its value: ` ✓ checksum`, ` ✗ checksum`, or
+/// nothing when the format has none.
+fn checksum_mark(checked: Option<bool>) -> String {
+    match checked {
+        Some(true) => format!(" {}", paint(style::GOOD, "✓ checksum")),
+        Some(false) => format!(" {}", paint(style::BAD, "✗ checksum fails")),
+        None => String::new(),
+    }
 }
 
 /// An observation as one readable line, with the message's hits highlighted.

@@ -423,11 +423,40 @@ function renderEscalations(observations) {
             ),
           ),
         ),
+        renderIndicators(e.indicators ?? []),
         hints.length ? el("p", { class: "action" }, `Report hints: ${hints.join(", ")}`) : null,
         e.recommended_action ? el("p", { class: "action" }, e.recommended_action) : null,
       ),
     );
   }
+}
+
+/** An escalation's contact and payment details as a small table (nothing when it lists none). */
+function renderIndicators(indicators) {
+  if (indicators.length === 0) return null;
+  const checksum = (c) => (c === undefined ? "—" : c ? "✓" : "✗");
+  return el(
+    "table",
+    { class: "indicators" },
+    el("caption", {}, "Indicators"),
+    el("thead", {}, el("tr", {}, ["kind", "value", "detail", "checksum", "first message", "count"].map((h) => el("th", {}, h)))),
+    el(
+      "tbody",
+      {},
+      indicators.map((i) =>
+        el(
+          "tr",
+          { "data-kind": i.kind },
+          el("td", {}, i.kind.replace("_", " ")),
+          el("td", {}, el("code", {}, i.value)),
+          el("td", {}, i.detail ?? "—"),
+          el("td", { title: i.checked === undefined ? "no checksum in this format" : undefined }, checksum(i.checked)),
+          el("td", {}, el("code", {}, i.message_id)),
+          el("td", {}, String(i.count)),
+        ),
+      ),
+    ),
+  );
 }
 
 function renderExamples(engine) {

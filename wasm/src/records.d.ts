@@ -307,6 +307,41 @@ export interface PolicyRef {
 export interface ReportHints {
   incident_types: string[];
   annotations: string[];
+  /** Where the report takes each of the escalation's indicators, by the policy's `[indicators.report]` (absent when none). */
+  indicators?: IndicatorHint[];
+}
+
+/** One indicator of an escalation and the report field the policy takes it to. */
+export interface IndicatorHint {
+  /** The report field, as the policy names it (e.g. a CyberTipline element path). */
+  field: string;
+  kind: IndicatorKind;
+  /** Its value (as in `Escalation.indicators`). */
+  value: string;
+}
+
+/** The kind of a contact or payment detail an escalation lists. */
+export type IndicatorKind = "phone" | "email" | "handle" | "invite_link" | "payment_handle" | "wallet" | "gift_card";
+
+/**
+ * A contact or payment detail the sender wrote in the conversation — phone number, e-mail
+ * address, handle, invite link, payment handle, wallet address or gift-card code — where it was
+ * first seen and how often. What the text contains, not who owns it.
+ */
+export interface Indicator {
+  kind: IndicatorKind;
+  /** The value, normalized (`+447700900123`, `coolkid_22`, `$name`, an IBAN without spaces, a wallet address, a gift code upper-case without separators). */
+  value: string;
+  /** The app of a handle or link, the service of a payment handle (`cashapp`, `paypal`, `venmo`, `iban`), the chain of a wallet, the brand of a gift card, `obfuscated` for an e-mail written with words. */
+  detail?: string;
+  /** The checksum result where the format has one (IBAN, Base58Check, Bech32, EIP-55, Monero, Luhn). */
+  checked?: boolean;
+  /** The message it was first seen in. */
+  message_id: string;
+  /** Byte offsets into that message's original text. */
+  span: Span;
+  /** How many times the sender wrote it in the conversation. */
+  count: number;
 }
 
 /** A `vigil.escalation/1` document for moderators (JSON Schema: `escalationSchema()`). */
@@ -346,6 +381,8 @@ export interface Escalation {
   report_hints: ReportHints;
   /** The conversation's languages as estimated so far, strongest first (with language scoping only). */
   language?: LanguageShare[];
+  /** Contact and payment details the conversation named, first sighting first (absent when none). */
+  indicators?: Indicator[];
 }
 
 /** A pack example that did not behave as written (see `Engine.checkExamples`). */
@@ -557,6 +594,8 @@ export interface ResolvedPolicy {
   /** Recommended actions for watch, review and urgent. */
   actions: [string | null, string | null, string | null];
   tracker: { capacity: number; idle_ttl_ms: number };
+  /** Indicator extraction (`[indicators]`): absent when no layer mentions it (then off). `report` maps a kind to the report field it goes to. */
+  indicators?: { enabled: boolean; max_items: number; kinds: IndicatorKind[]; report?: Partial<Record<IndicatorKind, string>> };
   /** Language scoping of the packs. */
   language: {
     scoping: boolean;

@@ -9,6 +9,8 @@ import {
   shippedPacks,
   type Channel,
   type Escalation,
+  type Indicator,
+  type IndicatorKind,
   type Level,
   type MessageInput,
   type Observation,
@@ -65,6 +67,15 @@ export function node(queue: Escalation[]): Level | null {
     queue.push(obs.escalation);
     const first: string | undefined = obs.escalation.evidence[0]?.excerpt;
     void first;
+    // Contact and payment details, for the people who trace accounts and money.
+    const wallets: Indicator[] = (obs.escalation.indicators ?? []).filter((i) => i.kind === "wallet");
+    for (const w of wallets) {
+      const chain: string | undefined = w.detail;
+      const valid: boolean | undefined = w.checked;
+      const where: [string, number, number] = [w.message_id, w.span.start, w.span.end];
+      const times: number = w.count;
+      void [chain, valid, where, times];
+    }
   }
   const all: Observation[] = tracker.observeAll([msg, JSON.stringify(msg)].join("\n"));
   const again: Observation[] = tracker.observeAll([msg]);
@@ -94,6 +105,9 @@ export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation):
   void channel;
   // @ts-expect-error: records use the core's snake_case names
   void obs.messageId;
+  // @ts-expect-error: an indicator's kind is one of the listed kinds
+  const kind: IndicatorKind = "bank_account";
+  void kind;
   // @ts-expect-error: a level is not any string
   const level: Level = "high";
   void level;

@@ -54,3 +54,29 @@ for (const v of all) {
     });
   });
 }
+
+test("indicators in the vectors' escalations point at their values in the messages", () => {
+  const kinds = new Set(["phone", "email", "handle", "invite_link", "payment_handle", "wallet", "gift_card"]);
+  const utf8 = new TextEncoder();
+  const text = new TextDecoder("utf-8", { fatal: true });
+  let listed = 0;
+  for (const v of all) {
+    const messages = new Map(jsonLines(v.input).map((l) => JSON.parse(l)).map((m) => [`${m.conversation_id}/${m.message_id}`, m]));
+    const tracker = new Tracker(new Engine(v.layers));
+    for (const o of tracker.observeAll(v.input)) {
+      for (const i of o.escalation?.indicators ?? []) {
+        listed++;
+        assert.ok(kinds.has(i.kind), i.kind);
+        assert.ok(i.value.length > 0 && i.count >= 1, JSON.stringify(i));
+        const m = messages.get(`${o.conversation_id}/${i.message_id}`);
+        assert.ok(m, `${v.name}: ${i.message_id} is a message of ${o.conversation_id}`);
+        // Spans are byte offsets into the UTF-8 text, on character boundaries.
+        const bytes = utf8.encode(String(m.text));
+        assert.ok(0 <= i.span.start && i.span.start < i.span.end && i.span.end <= bytes.length, JSON.stringify(i));
+        const written = text.decode(bytes.slice(i.span.start, i.span.end));
+        assert.ok(written.trim() === written && written.length > 0, `${v.name}: ${JSON.stringify(written)}`);
+      }
+    }
+  }
+  assert.ok(listed > 0, "some vector's escalations list indicators");
+});

@@ -104,6 +104,26 @@ def test_escalations_carry_records_and_the_json_document(shipped):
     assert isinstance(json.loads(vigil.escalation_schema()), dict)
 
 
+def test_an_escalation_lists_indicators_field_by_field(shipped):
+    address = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+    tracker = vigil.Tracker(shipped)
+    first = msg("m-1", f"how old r u? dont tell your parents, my btc is {address}")
+    e = tracker.observe(first).escalation
+    assert e is not None
+    (w,) = [i for i in e.indicators if i.kind == vigil.IndicatorKind.WALLET]
+    assert isinstance(w, vigil.EscalatedIndicator)
+    assert (w.value, w.detail, w.checked, w.message_id, w.count) == (address, "bitcoin", True, "m-1", 1)
+    assert vigil.span_text(first.text, w.span) == address
+    (item,) = [i for i in json.loads(e.json)["indicators"] if i["kind"] == "wallet"]
+    assert item == {"kind": "wallet", "value": address, "detail": "bitcoin", "checked": True, "message_id": "m-1",
+                    "span": {"start": w.span.start, "end": w.span.end}, "count": 1}
+    # Seen again in a later message that escalates: still the first sighting, counted twice.
+    again = tracker.observe(msg("m-2", f"send a pic, same btc {address}", at=1_762_020_305_000)).escalation
+    assert again is not None
+    (w2,) = [i for i in again.indicators if i.kind == vigil.IndicatorKind.WALLET]
+    assert (w2.message_id, w2.count) == ("m-1", 2)
+
+
 def test_observe_json_escalation_gives_the_escalation_document_alone(shipped):
     whole, alone = vigil.Tracker(shipped), vigil.Tracker(shipped)
     texts = ["how old are you?", "hi", "dont tell your parents about us", "add me on snap"]

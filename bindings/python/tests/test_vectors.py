@@ -213,7 +213,24 @@ def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
         value["language"] = [share(s) for s in e.language]
     if e.platform is not None:
         value["platform"] = platform_value(e.platform)
+    if e.indicators:
+        value["indicators"] = [indicator_value(i) for i in e.indicators]
+    if e.report_hints.indicators:
+        value["report_hints"]["indicators"] = [
+            {"field": h.field, "kind": name(h.kind), "value": h.value} for h in e.report_hints.indicators
+        ]
     return value
+
+
+def indicator_value(i: vigil.EscalatedIndicator) -> Dict[str, Any]:
+    """An indicator record, in the shape of the document's ``indicators`` items (absent members
+    left out)."""
+    out: Dict[str, Any] = {"kind": name(i.kind), "value": i.value, "message_id": i.message_id, "span": span(i.span), "count": i.count}
+    if i.detail is not None:
+        out["detail"] = i.detail
+    if i.checked is not None:
+        out["checked"] = i.checked
+    return out
 
 
 def difference(path: str, got: Any, want: Any) -> Optional[str]:

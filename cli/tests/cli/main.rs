@@ -32,6 +32,16 @@ pub fn vigil() -> Command {
 /// `--no-default-packs --policy cli/tests/fixtures/policy.toml`.
 pub const FIXTURE: [&str; 3] = ["--no-default-packs", "--policy", "cli/tests/fixtures/policy.toml"];
 pub const CHAT: &str = "cli/tests/fixtures/chat.jsonl";
+/// The fixture policy with its indicators layer (`[indicators] enabled`, two report fields).
+pub const WITH_INDICATORS: [&str; 5] = [
+    "--no-default-packs",
+    "--policy",
+    "cli/tests/fixtures/policy.toml",
+    "--policy",
+    "cli/tests/fixtures/indicators.toml",
+];
+/// A conversation that names a handle (twice), a wallet, a cashtag and a phone number.
+pub const INDICATORS_CHAT: &str = "cli/tests/fixtures/indicators.jsonl";
 pub const LABELS: &str = "cli/tests/fixtures/labels.jsonl";
 
 pub fn stdout(out: &assert_cmd::assert::Assert) -> String {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{snap, stdout, vigil, CHAT, FIXTURE};
+use crate::{snap, stdout, vigil, CHAT, FIXTURE, INDICATORS_CHAT, WITH_INDICATORS};
 
 fn report(args: &[&str]) -> String {
     let out = vigil().args(["report", "-o", "-"]).args(args).assert().success();
@@ -58,6 +58,50 @@ fn report_is_a_self_contained_case_file() {
     assert!(!html.contains("<script>alert"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("<body class=\"\">"));
+}
+
+#[test]
+fn report_lists_indicators_in_a_copyable_table() {
+    let mut args = vec![INDICATORS_CHAT];
+    args.extend(WITH_INDICATORS);
+    let html = report(&args);
+    assert_eq!(html.matches("<table class=\"grid indicators\">").count(), 1);
+    // Each indicator once, in the order first seen, copyable: value in <code> and a copy button.
+    let rows: Vec<&str> = html.split("<tr data-kind=\"").skip(1).collect();
+    let kinds: Vec<&str> = rows.iter().filter_map(|r| r.split('"').next()).collect();
+    assert_eq!(kinds, ["handle", "wallet", "payment_handle", "phone"]);
+    for value in [
+        "coolkid_22",
+        "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+        "$coolguy99",
+        "+447700900123",
+    ] {
+        assert!(
+            html.contains(&format!(
+                "<code class=\"iv\">{value}</code> <button type=\"button\" class=\"copy\" data-copy=\"{value}\""
+            )),
+            "{value}"
+        );
+    }
+    // Kind, value, detail, checksum, first message, count, report field.
+    assert!(rows[0].contains("<td>handle</td>") && rows[0].contains("<td>snapchat</td>"));
+    assert!(rows[0].contains(">m1</a></td><td>2</td><td><code>associatedAccount/screenName</code></td>"));
+    assert!(rows[1].contains("<span class=\"ck ok\"") && rows[1].contains("<td>bitcoin</td>"));
+    assert!(rows[2].contains("<span class=\"ck\" title=\"the format has no checksum\">—</span>"));
+    assert!(rows[3].contains(">m4</a></td><td>1</td><td><code>reportedPerson/phone</code></td>"));
+    // The whole table as tab-separated text.
+    assert!(html.contains("data-copy=\"kind&#9;value&#9;detail&#9;checksum&#9;first_message_id&#9;count&#9;report_field&#10;handle&#9;coolkid_22&#9;snapchat&#9;&#9;m1&#9;2&#9;associatedAccount/screenName&#10;"));
+    // Highlighted in the messages: the first sighting and the later one.
+    let mark = "<mark class=\"ind\" title=\"handle indicator (snapchat): coolkid_22\">coolkid_22</mark>";
+    assert_eq!(html.matches(mark).count(), 2, "{html}");
+    assert!(
+        html.contains("<mark class=\"ind\" title=\"phone indicator: +447700900123\">+44 7700 900123</mark>")
+    );
+    // Without indicators, no table.
+    let mut args = vec![INDICATORS_CHAT];
+    args.extend(FIXTURE);
+    let html = report(&args);
+    assert!(!html.contains("indicators\">") && !html.contains("<mark class=\"ind\""));
 }
 
 #[test]
@@ -163,9 +207,9 @@ fn report_renders_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("case.html");
     vigil()
-        .args(["report", CHAT, "-o"])
+        .args(["report", CHAT, INDICATORS_CHAT, "-o"])
         .arg(&html)
-        .args(FIXTURE)
+        .args(WITH_INDICATORS)
         .assert()
         .success();
     let url = format!("file://{}", html.display());
@@ -182,6 +226,17 @@ fn report_renders_in_headless_chromium() {
         "the page's script did not run: {dom}"
     );
     assert!(dom.contains("<body class=\"blurred\""), "{dom}");
+    // The indicators table is rendered, its copy buttons wired by the script (one per value and
+    // one for the table), and the values highlighted in the messages.
+    let table = dom
+        .split("<table class=\"grid indicators\">")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_else(|| panic!("no indicators table in the rendered page: {dom}"));
+    assert_eq!(table.matches("<tr data-kind=").count(), 4, "{table}");
+    assert!(table.contains("<code class=\"iv\">1BoatSLRHtKNngkdXEeobR76b53LETtpyT</code>"));
+    assert!(dom.contains("data-copy-buttons=\"5\""), "{dom}");
+    assert!(dom.contains("<mark class=\"ind\""), "{dom}");
     let revealed = run(&mut chromium(
         &browser,
         &dir.path().join("p2"),

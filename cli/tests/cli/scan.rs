@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::{snap, stderr, stdout, vigil, CHAT, FIXTURE};
+use crate::{snap, stderr, stdout, vigil, CHAT, FIXTURE, INDICATORS_CHAT, WITH_INDICATORS};
 
 #[test]
 fn scan_the_sample_prints_escalations_with_evasive_spans() {
@@ -359,4 +359,48 @@ fn scan_and_eval_read_byte_order_marks_and_crlf_as_the_library_does() {
         .assert();
     assert_eq!(stdout(&got), stdout(&want));
     assert_eq!(got.get_output().status.code(), want.get_output().status.code());
+}
+
+#[test]
+fn scan_pretty_lists_indicators() {
+    let out = vigil()
+        .args(["scan", INDICATORS_CHAT, "--format", "pretty", "-q"])
+        .args(WITH_INDICATORS)
+        .assert()
+        .success();
+    let text = stdout(&out);
+    // The last escalation lists every indicator the sender wrote, first sighting and count.
+    let last = text.split("▲ ").last().unwrap_or_default();
+    assert!(last.contains("  indicators\n"), "{text}");
+    for line in [
+        "    handle (snapchat)  coolkid_22  first in m1, seen 2 times",
+        "    wallet (bitcoin)  1BoatSLRHtKNngkdXEeobR76b53LETtpyT ✓ checksum  in m3",
+        "    payment_handle (cashapp)  $coolguy99  in m3",
+        "    phone  +447700900123  in m4",
+    ] {
+        assert!(last.contains(line), "{line:?} in {last}");
+    }
+    // Without the layer the fixture policy extracts nothing.
+    let out = vigil()
+        .args(["scan", INDICATORS_CHAT, "--format", "pretty", "-q"])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    assert!(!stdout(&out).contains("indicators"));
+    // The JSON carries them through the core.
+    let out = vigil()
+        .args(["scan", INDICATORS_CHAT, "-q"])
+        .args(WITH_INDICATORS)
+        .assert()
+        .success();
+    let docs: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = docs.last().unwrap();
+    assert_eq!(last["indicators"].as_array().map(Vec::len), Some(4), "{last}");
+    assert_eq!(
+        last["report_hints"]["indicators"][0]["field"],
+        "associatedAccount/screenName"
+    );
 }

@@ -33,6 +33,10 @@ def test_backtest_columns_match_the_documents(spark, backtest_corpus):
         assert list(r["categories"]) == [c["id"] for c in doc["categories"]]
         assert set(r["evidence_message_ids"]) == {e["message_id"] for e in doc["evidence"]}
         assert r["policy_hash"] == doc["policy"]["hash"]
+        assert [(i["kind"], i["value"], i["message_id"], i["start"], i["end"], i["count"]) for i in r["indicators"]] == [
+            (i["kind"], i["value"], i["message_id"], i["span"]["start"], i["span"]["end"], i["count"])
+            for i in doc.get("indicators", [])
+        ]
         assert r["raised_at"] is not None
         assert r["language"] in ("de", "en", "es", "fr", "it", "nl", "pl", "pt", "und")
     # The language is the pack most evidence comes from: nearly always the conversation's own

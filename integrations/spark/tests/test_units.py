@@ -53,6 +53,28 @@ def test_escalation_row_columns():
     assert row["evidence_message_ids"] == ["m-1"]
     assert row["language"] == "en"
     assert row["raised_at_ms"] == vigil.parse_timestamp("2026-05-01T10:00:00Z")
+    assert row["indicators"] == [], "the message names no contact or payment detail"
+
+
+def test_escalation_row_indicators():
+    """The ``indicators`` column: the document's indicators, span flattened, absent members null."""
+    text = "how old are you? dont tell your mum, add me on snap: coolkid_22"
+    tracker = vigil.Tracker(vigil.Engine.shipped())
+    esc = tracker.observe_json_escalation(json.dumps(dict(MSG, text=text)))
+    row = escalation_row(esc)
+    start = text.index("coolkid_22")
+    assert row["indicators"] == [
+        {
+            "kind": "handle",
+            "value": "coolkid_22",
+            "detail": "snapchat",
+            "checked": None,
+            "message_id": "m-1",
+            "start": start,
+            "end": start + len("coolkid_22"),
+            "count": 1,
+        }
+    ]
 
 
 def test_language_of():

@@ -17,6 +17,21 @@ from pyspark.sql import types as T
 #: Escalation levels, lowest first.
 LEVELS = ["watch", "review", "urgent"]
 
+#: One item of the ``indicators`` column: a contact or payment detail the escalation lists
+#: (the document's ``indicators``, its span flattened to ``start``/``end``).
+INDICATOR_SCHEMA = T.StructType(
+    [
+        T.StructField("kind", T.StringType()),
+        T.StructField("value", T.StringType()),
+        T.StructField("detail", T.StringType()),
+        T.StructField("checked", T.BooleanType()),
+        T.StructField("message_id", T.StringType()),
+        T.StructField("start", T.LongType()),
+        T.StructField("end", T.LongType()),
+        T.StructField("count", T.LongType()),
+    ]
+)
+
 #: Columns of an escalation row (the Parquet output of both jobs), in order.
 ESCALATION_SCHEMA = T.StructType(
     [
@@ -40,6 +55,7 @@ ESCALATION_SCHEMA = T.StructType(
         T.StructField("evidence_message_ids", T.ArrayType(T.StringType())),
         T.StructField("modifiers", T.ArrayType(T.StringType())),
         T.StructField("language", T.StringType()),
+        T.StructField("indicators", T.ArrayType(INDICATOR_SCHEMA)),
         T.StructField("policy_id", T.StringType()),
         T.StructField("policy_version", T.StringType()),
         T.StructField("policy_hash", T.StringType()),
@@ -56,6 +72,27 @@ def language_of(rules: Iterable[str]) -> str:
     if not counts:
         return "und"
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def indicator_items(doc: Dict[str, object]) -> List[Dict[str, object]]:
+    """The ``indicators`` column of an escalation document: one struct per listed indicator, in
+    the document's order (empty when it lists none)."""
+    items = []
+    for i in doc.get("indicators") or []:
+        span = i.get("span") or {}
+        items.append(
+            {
+                "kind": i.get("kind"),
+                "value": i.get("value"),
+                "detail": i.get("detail"),
+                "checked": i.get("checked"),
+                "message_id": i.get("message_id"),
+                "start": span.get("start"),
+                "end": span.get("end"),
+                "count": i.get("count"),
+            }
+        )
+    return items
 
 
 def escalation_row(text: str) -> Dict[str, object]:
@@ -92,6 +129,7 @@ def escalation_row(text: str) -> Dict[str, object]:
         "evidence_message_ids": list(seen),
         "modifiers": list(e.get("modifiers") or []),
         "language": language_of(rules),
+        "indicators": indicator_items(e),
         "policy_id": policy.get("id"),
         "policy_version": policy.get("version"),
         "policy_hash": policy.get("hash"),

@@ -172,3 +172,29 @@ test("the channel and relationship take the platform's own words, mapped or not"
   await page.screenshot({ path: join(RESULTS, "playground-platform-words.png"), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test("an escalation shows the contact and payment details it lists", async () => {
+  await page.fill("#policy", "");
+  await page.click("#clear");
+  await settled();
+  const setWord = async (id, word) => {
+    await page.fill(id, word);
+    await page.locator(id).dispatchEvent("change");
+    await settled();
+  };
+  await setWord("#channel", "direct");
+  await setWord("#relationship", "stranger");
+  await page.selectOption("#speaker", "A");
+  await page.click("#chat-text");
+  await page.keyboard.type("how old are you? dont tell your parents, add me on snap: coolkid_22");
+  await page.keyboard.press("Enter");
+  await settled();
+
+  const table = page.locator("#escalations .escalation table.indicators").first();
+  assert.ok(await table.isVisible(), "the escalation has an indicators table");
+  const row = table.locator('tbody tr[data-kind="handle"]');
+  assert.equal(await row.count(), 1);
+  assert.deepEqual(await row.locator("td").allTextContents(), ["handle", "coolkid_22", "snapchat", "—", "m1", "1"]);
+  await page.screenshot({ path: join(RESULTS, "playground-indicators.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});

@@ -4,8 +4,8 @@ evidence, to human moderators.
 This package is the Python binding of the Vigil Rust core, generated with uniffi. Everything the
 generated module offers is re-exported here: ``PolicyBuilder``, ``Policy``, ``Engine``,
 ``Tracker``, the records (``Message``, ``Participant``, ``Observation``, ``Escalation``,
-``PlatformMetadata``, ...), the enums (``AgeBand``, ``Channel``, ``Relationship``, ``Level``,
-``HitKind``), the functions (``parse_message``, the core's lenient JSON reader, and
+``PlatformMetadata``, ``EscalatedIndicator``, ...), the enums (``AgeBand``, ``Channel``,
+``Relationship``, ``Level``, ``HitKind``, ``IndicatorKind``), the functions (``parse_message``, the core's lenient JSON reader, and
 ``parse_timestamp``, ...) and ``VigilError``. A message's ``channel`` and ``relationship`` are the
 platform's own words (``"lobby"``, ``"friend"``) or kinds' names (``"direct"``, ``"stranger"``);
 the policy maps words to the ``Channel`` and ``Relationship`` kinds, and observations keep the

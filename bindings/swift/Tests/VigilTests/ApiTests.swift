@@ -95,6 +95,29 @@ final class ApiTests: XCTestCase {
         if case .object = try JSON.parse(escalationSchema()) {} else { XCTFail("schema is not a JSON object") }
     }
 
+    func testAnEscalationListsIndicatorsFieldByField() throws {
+        let address = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+        let tracker = Tracker(engine: shipped)
+        let first = msg("m-1", "how old r u? dont tell your parents, my btc is \(address)")
+        let e = try XCTUnwrap(try tracker.observe(message: first).escalation)
+        let wallets = e.indicators.filter { $0.kind == .wallet }
+        XCTAssertEqual(wallets.count, 1)
+        let w = try XCTUnwrap(wallets.first)
+        XCTAssertEqual(w.value, address)
+        XCTAssertEqual(w.detail, "bitcoin")
+        XCTAssertEqual(w.checked, true)
+        XCTAssertEqual(w.messageId, "m-1")
+        XCTAssertEqual(first.text.slice(w.span), address)
+        XCTAssertEqual(w.count, 1)
+        let items = try JSON.parse(e.json)["indicators"].items.filter { $0["kind"].string == "wallet" }
+        XCTAssertEqual(items.first?["value"].string, address)
+        // Seen again in a later message that escalates: still the first sighting, counted twice.
+        let again = try XCTUnwrap(try tracker.observe(message: msg("m-2", "send a pic, same btc \(address)", at: 1_762_020_305_000)).escalation)
+        let w2 = try XCTUnwrap(again.indicators.first { $0.kind == .wallet })
+        XCTAssertEqual(w2.messageId, "m-1")
+        XCTAssertEqual(w2.count, 2)
+    }
+
     func testOneTrackerIsSafeToShareAcrossThreads() {
         let tracker = Tracker(engine: shipped)
         DispatchQueue.concurrentPerform(iterations: 8) { t in

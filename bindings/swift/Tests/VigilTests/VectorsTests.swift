@@ -44,6 +44,36 @@ private func name(_ l: Level?) -> JSON {
     }
 }
 
+private func name(_ k: IndicatorKind) -> String {
+    switch k {
+    case .phone: return "phone"
+    case .email: return "email"
+    case .handle: return "handle"
+    case .inviteLink: return "invite_link"
+    case .paymentHandle: return "payment_handle"
+    case .wallet: return "wallet"
+    case .giftCard: return "gift_card"
+    }
+}
+
+/// An indicator record, in the shape of the document's `indicators` items (absent members left
+/// out).
+func indicatorValue(_ i: EscalatedIndicator) -> JSON {
+    var out: [String: JSON] = [:]
+    out["kind"] = .string(name(i.kind))
+    out["value"] = .string(i.value)
+    out["message_id"] = .string(i.messageId)
+    out["span"] = span(i.span)
+    out["count"] = .number(Double(i.count))
+    if let d = i.detail {
+        out["detail"] = .string(d)
+    }
+    if let c = i.checked {
+        out["checked"] = .bool(c)
+    }
+    return .object(out)
+}
+
 private func name(_ k: HitKind) -> String {
     switch k {
     case .term: return "term"
@@ -266,13 +296,22 @@ func escalationValue(_ e: Escalation) -> JSON {
     out["policy"] = .object(["id": .string(e.policy.id), "version": .string(e.policy.version),
                              "hash": .string(e.policy.hash)])
     out["recommended_action"] = s(e.recommendedAction)
-    out["report_hints"] = .object(["incident_types": strings(e.reportHints.incidentTypes),
-                                   "annotations": strings(e.reportHints.annotations)])
+    var hints: [String: JSON] = ["incident_types": strings(e.reportHints.incidentTypes),
+                                 "annotations": strings(e.reportHints.annotations)]
+    if !e.reportHints.indicators.isEmpty {
+        hints["indicators"] = .array(e.reportHints.indicators.map { (h: IndicatorHint) -> JSON in
+            .object(["field": .string(h.field), "kind": .string(name(h.kind)), "value": .string(h.value)])
+        })
+    }
+    out["report_hints"] = .object(hints)
     if !e.language.isEmpty {
         out["language"] = .array(e.language.map(share))
     }
     if let p = e.platform {
         out["platform"] = platformValue(p)
+    }
+    if !e.indicators.isEmpty {
+        out["indicators"] = .array(e.indicators.map(indicatorValue))
     }
     return .object(out)
 }

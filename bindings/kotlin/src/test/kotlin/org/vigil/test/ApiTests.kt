@@ -10,6 +10,7 @@ import org.vigil.engineWithOverrides
 import org.vigil.ffi.AgeBand
 import org.vigil.ffi.Channel
 import org.vigil.ffi.Engine
+import org.vigil.ffi.IndicatorKind
 import org.vigil.ffi.Level
 import org.vigil.ffi.Message
 import org.vigil.ffi.Participant
@@ -125,6 +126,28 @@ fun apiCases(): List<Case> = listOf(
             assertEquals(e.evidence.size, doc.getAsJsonArray("evidence").size(), "evidence")
             assertEquals("u-4", e.participants.recipient?.id, "recipient")
             check(JsonParser.parseString(escalationSchema()).isJsonObject) { "schema is not JSON" }
+        }
+    },
+    Case("an escalation lists indicators field by field") {
+        val address = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+        Tracker(shipped).use { tracker ->
+            val first = msg("m-1", "how old r u? dont tell your parents, my btc is $address")
+            val e = tracker.observe(first).escalation ?: throw AssertionError("no escalation")
+            val w = e.indicators.singleOrNull { it.kind == IndicatorKind.WALLET } ?: throw AssertionError("${e.indicators}")
+            assertEquals(address, w.value, "value")
+            assertEquals("bitcoin", w.detail, "detail")
+            assertEquals(true, w.checked, "checked (Base58Check holds)")
+            assertEquals("m-1", w.messageId, "message")
+            assertEquals(address, first.text.slice(w.span), "span")
+            assertEquals(1u, w.count, "count")
+            val item = JsonParser.parseString(e.json).asJsonObject.getAsJsonArray("indicators")
+                .map { it.asJsonObject }.single { it.get("kind").asString == "wallet" }
+            assertEquals(address, item.get("value").asString, "document value")
+            // Seen again in a later message that escalates: still the first sighting, counted twice.
+            val again = tracker.observe(msg("m-2", "send a pic, same btc $address", at = 1_762_020_305_000L)).escalation
+                ?: throw AssertionError("no second escalation")
+            val w2 = again.indicators.single { it.kind == IndicatorKind.WALLET }
+            assertEquals("m-1" to 2u, w2.messageId to w2.count, "first sighting and count")
         }
     },
     Case("observeJsonEscalation gives the escalation document alone") {

@@ -19,6 +19,7 @@ import java.io.File
 import kotlin.math.abs
 import org.vigil.ffi.AgeBand
 import org.vigil.ffi.Engine
+import org.vigil.ffi.EscalatedIndicator
 import org.vigil.ffi.Escalation
 import org.vigil.ffi.LanguageShare
 import org.vigil.ffi.Message
@@ -177,11 +178,24 @@ fun escalationValue(e: Escalation): JsonObject = obj(
     "policy" to obj("id" to s(e.policy.id), "version" to s(e.policy.version), "hash" to s(e.policy.hash)),
     "recommended_action" to s(e.recommendedAction),
     "report_hints" to obj("incident_types" to arr(e.reportHints.incidentTypes) { s(it) },
-        "annotations" to arr(e.reportHints.annotations) { s(it) }),
+        "annotations" to arr(e.reportHints.annotations) { s(it) }).also { h ->
+        if (e.reportHints.indicators.isNotEmpty()) {
+            h.add("indicators", arr(e.reportHints.indicators) { obj("field" to s(it.field), "kind" to name(it.kind), "value" to s(it.value)) })
+        }
+    },
 ).also { v ->
     if (e.language.isNotEmpty()) v.add("language", arr(e.language) { share(it) })
     e.platform?.let { v.add("platform", platformValue(it)) }
+    if (e.indicators.isNotEmpty()) v.add("indicators", arr(e.indicators) { indicatorValue(it) })
 }
+
+/** An indicator record, in the shape of the document's `indicators` items (absent members left out). */
+fun indicatorValue(i: EscalatedIndicator): JsonObject =
+    obj("kind" to name(i.kind), "value" to s(i.value), "message_id" to s(i.messageId), "span" to span(i.span),
+        "count" to n(i.count.toLong())).also { o ->
+        i.detail?.let { o.add("detail", s(it)) }
+        i.checked?.let { o.add("checked", b(it)) }
+    }
 
 /** Null when equal as JSON (numbers within 0.0005), else where they differ. */
 fun difference(path: String, got: JsonElement, want: JsonElement): String? {
