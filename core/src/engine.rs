@@ -848,7 +848,7 @@ fn compile_combos(policy: &Policy, rules: &[CompiledRule]) -> (Vec<CompiledCombi
             }
         }
         let layers = policy.layers();
-        let langs = |layer: usize| layers.get(layer).map_or(true, |m| m.languages.is_empty());
+        let langs = |layer: usize| layers.get(layer).is_none_or(|m| m.languages.is_empty());
         let own = policy.rule_layer(ri);
         let scope = (!langs(own)).then(|| {
             (0..rules.len())

@@ -252,6 +252,8 @@ export interface Observation {
   platform?: PlatformMetadata;
   /** An escalation, when the level rose or a new category joined. */
   escalation: Escalation | null;
+  /** An escalation of the recipient's view (`scope: "recipient"`): in a public channel, every sender's messages addressed to one minor (a streamer) add up. */
+  recipient_escalation?: Escalation;
 }
 
 /** A participant as an escalation names them: id and age band, never more. */
@@ -283,6 +285,8 @@ export interface EvidenceItem {
   span: Span;
   /** The matched text (and context), only where the policy allows. */
   excerpt?: string;
+  /** Who sent the message, in a recipient's view (`scope: "recipient"`) only. */
+  sender?: string;
 }
 
 /** When a grooming stage first and last appeared. */
@@ -348,6 +352,8 @@ export interface Indicator {
 export interface Escalation {
   schema: "vigil.escalation/1";
   conversation_id: string;
+  /** Whose messages it weighs: absent for one sender's (the default), `"recipient"` for every sender's messages to one minor in a public channel. */
+  scope?: "recipient";
   /** 1 for the first escalation of this conversation key, then 2, 3, … */
   sequence: number;
   level: Level;

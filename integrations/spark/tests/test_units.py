@@ -37,9 +37,34 @@ def test_replay_yields_escalations_and_errors():
     lines = [json.dumps(quiet), "not json", json.dumps(MSG)]
     out = list(replay(tracker, lines))
     assert [o[0] for o in out] == lines
-    assert out[0][1:] == (None, None)
-    assert out[1][1] is None and out[1][2].startswith("invalid JSON")
-    assert json.loads(out[2][1])["message_id"] == "m-1" and out[2][2] is None
+    assert out[0][1:] == ([], None)
+    assert out[1][1] == [] and out[1][2].startswith("invalid JSON")
+    assert [json.loads(e)["message_id"] for e in out[2][1]] == ["m-1"] and out[2][2] is None
+
+
+def test_a_minor_streamer_s_view_comes_with_the_viewers_escalations():
+    """In a public channel, messages addressed to a minor streamer by several viewers add up in
+    the streamer's view: `observe_json_escalations` returns its documents (scope "recipient")
+    after the viewer's, as `vigil scan` prints them."""
+    tracker = vigil.Tracker(vigil.Engine.shipped())
+    lines = ["how old are you", "add me on snap", "send me a pic", "how old r u", "add me on snap pls"]
+    docs = []
+    for i, text in enumerate(lines):
+        msg = {
+            "conversation_id": "stream-1",
+            "message_id": f"m-{i}",
+            "timestamp": f"2026-05-01T18:0{i}:00Z",
+            "sender": {"id": f"viewer-{i}", "age_band": "adult"},
+            "recipient": {"id": "streamer", "age_band": "minor"},
+            "channel": "public",
+            "relationship": "stranger",
+            "text": text,
+        }
+        docs += [json.loads(e) for e in tracker.observe_json_escalations(json.dumps(msg))]
+    views = [d for d in docs if d.get("scope") == "recipient"]
+    assert views, docs
+    assert views[-1]["participants"]["recipient"]["id"] == "streamer"
+    assert len({e["sender"] for e in views[-1]["evidence"]}) >= 3
 
 
 def test_escalation_row_columns():

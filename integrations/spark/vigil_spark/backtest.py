@@ -84,16 +84,17 @@ def _replay_partition(specs_bc):
                 messages += 1
                 for variant, tracker in trackers:
                     try:
-                        # The escalation document alone, as the core wrote it (None when the
-                        # message raised none): the observation is not serialized at all.
-                        esc = tracker.observe_json_escalation(line)
+                        # The escalation documents alone, as the core wrote them (the
+                        # conversation key's, then a minor's recipient view): the observation
+                        # is not serialized at all.
+                        escs = tracker.observe_json_escalations(line)
                     except vigil.VigilError as e:
                         if variant == "a":
                             rows.append(
                                 {"kind": "malformed", "variant": variant, "error": str(e), "line": line, "conversation_id": cid}
                             )
                         continue
-                    if esc is not None:
+                    for esc in escs:
                         row = escalation_row(esc)
                         row["kind"] = "escalation"
                         row["variant"] = variant

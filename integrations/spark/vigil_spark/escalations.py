@@ -137,18 +137,19 @@ def escalation_row(text: str) -> Dict[str, object]:
     }
 
 
-def replay(tracker: "vigil.Tracker", lines: Iterable[str]) -> Iterator[Tuple[str, Optional[str], Optional[str]]]:
-    """Observes each message (JSON text) in order; yields ``(line, escalation_json or None,
-    error or None)`` per message, the escalation as the core wrote it
-    (``Tracker.observe_json_escalation``). A message the core rejects yields its error and changes
-    nothing."""
+def replay(tracker: "vigil.Tracker", lines: Iterable[str]) -> Iterator[Tuple[str, List[str], Optional[str]]]:
+    """Observes each message (JSON text) in order; yields ``(line, escalation documents, error or
+    None)`` per message: every escalation it raised as the core wrote it
+    (``Tracker.observe_json_escalations``: the conversation key's, then a minor's recipient view in
+    a public channel), what ``vigil scan`` prints for it. A message the core rejects yields its
+    error and changes nothing."""
     for line in lines:
         try:
-            esc = tracker.observe_json_escalation(line)
+            escs = tracker.observe_json_escalations(line)
         except vigil.VigilError as e:  # a malformed message: reported, never dropped silently
-            yield line, None, str(e)
+            yield line, [], str(e)
             continue
-        yield line, esc, None
+        yield line, list(escs), None
 
 
 def level_rank(level: Optional[str]) -> int:

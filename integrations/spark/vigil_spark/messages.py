@@ -5,7 +5,7 @@
 * ``ts_ms`` (long): the message's time in milliseconds since the Unix epoch, for ordering and the
   streaming watermark;
 * ``json`` (string): the message as one JSON document, exactly what ``vigil scan`` reads. The core
-  parses it (``Tracker.observe_json_escalation``), so the message schema is the core's own
+  parses it (``Tracker.observe_json_escalations``), so the message schema is the core's own
   (``core/src/message.rs``), read as leniently as the core reads it: the platform's own channel and
   relationship words, integer ids, ages as digits, epoch timestamps;
 * ``invalid_utf8`` (boolean): the line held bytes that are not UTF-8, which were read as U+FFFD

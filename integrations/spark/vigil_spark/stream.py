@@ -76,11 +76,10 @@ def _conversation_step(spec_bc, ttl_ms: int):
             snapshot, last = state.get
             tracker.restore_conversation(bytes(snapshot))
         rows = []
-        for line, esc, error in replay(tracker, batch["json"].tolist()):
+        for line, escs, error in replay(tracker, batch["json"].tolist()):
             if error is not None:
                 print(f"vigil-spark: conversation {cid}: malformed message skipped: {error}", file=sys.stderr)
-            elif esc is not None:
-                rows.append(escalation_row(esc))
+            rows.extend(escalation_row(esc) for esc in escs)
         newest = int(batch["ts_ms"].max())
         last = newest if last is None else max(int(last), newest)
         state.update((tracker.snapshot_conversation(cid), last))
