@@ -507,6 +507,13 @@ export interface Examples {
   miss: string[];
 }
 
+/** A combination rule's parts (`combine`). */
+export interface Combine {
+  parts: string[][];
+  /** Consecutive messages of a key the parts may spread over (1 to 8). */
+  messages: number;
+}
+
 /** A detection rule. */
 export interface Rule {
   id: string;
@@ -517,6 +524,8 @@ export interface Rule {
   near?: Near[];
   patterns?: string[];
   unless?: string[];
+  /** Instead of `any`/`near`/`patterns`: one counted hit of each part group (rule or category ids) within `messages` consecutive messages of the key. */
+  combine?: Combine;
   when?: Condition;
   level?: Level;
   discloses?: "minor";
