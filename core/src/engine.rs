@@ -554,33 +554,7 @@ impl Engine {
                 });
                 continue;
             }
-            let cat = &self.categories[usize::from(rule.category)];
-            a.hits.push(Hit {
-                rule: rule.id.clone(),
-                category: cat.id.clone(),
-                kind: h.kind,
-                weight: rule.weight,
-                span: Span {
-                    start: h.span.start,
-                    end: h.span.end,
-                },
-                evasion: h.evasion,
-                rule_index: h.rule,
-                by: h.by.clone(),
-            });
-            a.discloses_minor |= rule.discloses_minor;
-            a.forced_level = a.forced_level.max(rule.level);
-            match a.categories.iter_mut().find(|c| c.index == rule.category) {
-                Some(c) => c.score += rule.weight,
-                None => a.categories.push(CategoryScore {
-                    category: cat.id.clone(),
-                    stage: self.stages[usize::from(cat.stage)].clone(),
-                    score: rule.weight,
-                    index: rule.category,
-                    sum: 0.0,
-                    capped: 0.0,
-                }),
-            }
+            self.count(&mut a, h.clone());
         }
         if !self.combos.is_empty() {
             self.combine(&mut a, ctx);
@@ -692,30 +666,42 @@ impl Engine {
                 });
                 continue;
             }
-            let cat = &self.categories[usize::from(rule.category)];
-            a.hits.push(Hit {
-                rule: rule.id.clone(),
+            self.count(a, raw);
+        }
+    }
+
+    /// Counts a raw hit whose rule's conditions hold: adds it to the hits, its weight to its
+    /// category, and what its rule forces or discloses.
+    fn count(&self, a: &mut Assessment, h: RawHit) {
+        let Some(rule) = self.rules.get(h.rule as usize) else {
+            return;
+        };
+        let cat = &self.categories[usize::from(rule.category)];
+        a.hits.push(Hit {
+            rule: rule.id.clone(),
+            category: cat.id.clone(),
+            kind: h.kind,
+            weight: rule.weight,
+            span: Span {
+                start: h.span.start,
+                end: h.span.end,
+            },
+            evasion: h.evasion,
+            rule_index: h.rule,
+            by: h.by,
+        });
+        a.discloses_minor |= rule.discloses_minor;
+        a.forced_level = a.forced_level.max(rule.level);
+        match a.categories.iter_mut().find(|c| c.index == rule.category) {
+            Some(c) => c.score += rule.weight,
+            None => a.categories.push(CategoryScore {
                 category: cat.id.clone(),
-                kind: HitKind::Combination,
-                weight: rule.weight,
-                span,
-                evasion: None,
-                rule_index: c.rule,
-                by: raw.by,
-            });
-            a.discloses_minor |= rule.discloses_minor;
-            a.forced_level = a.forced_level.max(rule.level);
-            match a.categories.iter_mut().find(|x| x.index == rule.category) {
-                Some(x) => x.score += rule.weight,
-                None => a.categories.push(CategoryScore {
-                    category: cat.id.clone(),
-                    stage: self.stages[usize::from(cat.stage)].clone(),
-                    score: rule.weight,
-                    index: rule.category,
-                    sum: 0.0,
-                    capped: 0.0,
-                }),
-            }
+                stage: self.stages[usize::from(cat.stage)].clone(),
+                score: rule.weight,
+                index: rule.category,
+                sum: 0.0,
+                capped: 0.0,
+            }),
         }
     }
 

@@ -560,41 +560,13 @@ impl Tracker {
         }
 
         // The key's state.
-        let state = match self
-            .keys
-            .raw_entry_mut()
-            .from_hash(hash, |k| k.is(conv, sender, recipient))
-        {
-            hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
-                e.to_back();
-                let state = e.into_mut();
-                if state.last_ts < idle_before {
-                    // Idle past the time-to-live but not yet evicted: start afresh, as if it had been.
-                    *state = KeyState {
-                        last_ts: ts,
-                        ..KeyState::default()
-                    };
-                    self.stats.evicted_idle += 1;
-                }
-                state
-            }
-            hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
-                let key = Key {
-                    conversation: conv.into(),
-                    sender: sender.into(),
-                    recipient: recipient.map(Into::into),
-                };
-                e.insert_hashed_nocheck(
-                    hash,
-                    key,
-                    KeyState {
-                        last_ts: ts,
-                        ..KeyState::default()
-                    },
-                )
-                .1
-            }
-        };
+        let state = key_state(
+            &mut self.keys,
+            &mut self.stats,
+            (hash, conv, sender, recipient),
+            ts,
+            idle_before,
+        );
         let out_of_order = state.messages > 0 && ts < state.last_ts;
         let now = ts.max(state.last_ts);
         if let Some(t) = trace.as_deref_mut() {
@@ -697,36 +669,8 @@ impl Tracker {
         let conv = update.msg.conversation_id.as_str();
         let hash = self.key_hash(conv, RECIPIENT_VIEW, Some(recipient));
         let ts = update.now;
-        let state = match self
-            .keys
-            .raw_entry_mut()
-            .from_hash(hash, |k| k.is(conv, RECIPIENT_VIEW, Some(recipient)))
-        {
-            hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
-                e.to_back();
-                let state = e.into_mut();
-                if state.last_ts < idle_before {
-                    *state = KeyState {
-                        last_ts: ts,
-                        ..KeyState::default()
-                    };
-                    self.stats.evicted_idle += 1;
-                }
-                state
-            }
-            hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
-                let key = Key {
-                    conversation: conv.into(),
-                    sender: RECIPIENT_VIEW.into(),
-                    recipient: Some(recipient.into()),
-                };
-                let st = KeyState {
-                    last_ts: ts,
-                    ..KeyState::default()
-                };
-                e.insert_hashed_nocheck(hash, key, st).1
-            }
-        };
+        let key = (hash, conv, RECIPIENT_VIEW, Some(recipient));
+        let state = key_state(&mut self.keys, &mut self.stats, key, ts, idle_before);
         let view = Update {
             now: ts.max(state.last_ts),
             recipient_view: true,
@@ -984,6 +928,44 @@ fn conversation_language<'a>(
         }
         hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
             e.insert_hashed_nocheck(hash, conv.into(), fresh).1
+        }
+    }
+}
+
+/// The state of a key (`hash` of conversation, sender, recipient), made most recently used: a
+/// new key's, or a held one's — started afresh, as if it had been evicted, when it was idle past
+/// the time-to-live (counted as an idle eviction).
+fn key_state<'m>(
+    keys: &'m mut LinkedHashMap<Key, KeyState>,
+    stats: &mut TrackerStats,
+    (hash, conv, sender, recipient): (u64, &str, &str, Option<&str>),
+    ts: i64,
+    idle_before: i64,
+) -> &'m mut KeyState {
+    let fresh = || KeyState {
+        last_ts: ts,
+        ..KeyState::default()
+    };
+    match keys
+        .raw_entry_mut()
+        .from_hash(hash, |k| k.is(conv, sender, recipient))
+    {
+        hashlink::linked_hash_map::RawEntryMut::Occupied(mut e) => {
+            e.to_back();
+            let state = e.into_mut();
+            if state.last_ts < idle_before {
+                *state = fresh();
+                stats.evicted_idle += 1;
+            }
+            state
+        }
+        hashlink::linked_hash_map::RawEntryMut::Vacant(e) => {
+            let key = Key {
+                conversation: conv.into(),
+                sender: sender.into(),
+                recipient: recipient.map(Into::into),
+            };
+            e.insert_hashed_nocheck(hash, key, fresh()).1
         }
     }
 }
