@@ -21,6 +21,12 @@ pub enum VigilError {
     /// A timestamp is neither RFC 3339 text nor epoch digits, or is out of range.
     #[error(transparent)]
     Timestamp(#[from] vigil::TimestampError),
+    /// A case contact (from `observeJsonStaged`) is not valid JSON or misses a field.
+    #[error("invalid case contact: {message}")]
+    Contact {
+        /// The JSON parser's message.
+        message: String,
+    },
     /// A policy file could not be read.
     #[error("{path}: {message}")]
     Io {

@@ -224,6 +224,16 @@ impl Engine {
     }
 }
 
+/// What `Tracker.observeJsonStaged` returns for one message.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StagedObservation {
+    /// Every escalation document the message raised (as `observeJsonEscalations`).
+    pub escalations: Vec<String>,
+    /// The case contact of a risky message, as one line of JSON (only from a tracker made
+    /// `withCaseContacts`, with the policy's `[senders]`).
+    pub case_contact: Option<String>,
+}
+
 /// Conversation state for one engine: decayed risk per conversation key, grooming stages,
 /// levels and escalations, in bounded memory. Thread-safe (calls are serialized by a lock); a
 /// phone holds one per signed-in user, a server one per shard.
@@ -277,16 +287,47 @@ impl Tracker {
 
     /// Observes one message given as JSON and returns every escalation it raised as documents
     /// (one line of JSON each): the conversation key's, then the recipient's view's (scope
-    /// `recipient`: a minor addressed in a public channel). Empty when it raised none. What
-    /// `vigil scan` prints for the message, in the same order.
+    /// `recipient`: a minor addressed in a public channel), then the sender's case's (scope
+    /// `sender`). Empty when it raised none. What `vigil scan` prints for the message, in the
+    /// same order.
     pub fn observe_json_escalations(&self, message_json: String) -> Result<Vec<String>, VigilError> {
         let m = vigil::Message::from_json(&message_json)?;
         let o = lock(&self.inner).observe(&m);
-        Ok(o.escalation
-            .iter()
-            .chain(&o.recipient_escalation)
-            .map(vigil::Escalation::to_json)
-            .collect())
+        Ok(o.escalations().map(vigil::Escalation::to_json).collect())
+    }
+
+    /// An empty tracker whose observations carry the case contact of each risky message (see
+    /// `observeJsonStaged`): the first stage of a job that scores conversations apart and builds
+    /// sender cases in a second stage keyed by sender (`observeContactJson`).
+    #[uniffi::constructor]
+    pub fn with_case_contacts(engine: Arc<Engine>) -> Self {
+        Tracker {
+            inner: Mutex::new(vigil::Tracker::new(engine.inner.clone()).with_case_contacts()),
+        }
+    }
+
+    /// Observes one message given as JSON and returns its escalation documents (as
+    /// `observeJsonEscalations`) and, from a tracker made `withCaseContacts`, the case contact of
+    /// a risky message as one line of JSON, for the second stage (`observeContactJson`).
+    pub fn observe_json_staged(&self, message_json: String) -> Result<StagedObservation, VigilError> {
+        let m = vigil::Message::from_json(&message_json)?;
+        let o = lock(&self.inner).observe(&m);
+        Ok(StagedObservation {
+            escalations: o.escalations().map(vigil::Escalation::to_json).collect(),
+            case_contact: o.case_contact.as_ref().map(vigil::CaseContact::to_json),
+        })
+    }
+
+    /// Records a case contact (one line of JSON from `observeJsonStaged`) in its sender's case
+    /// and returns the sender escalation it raised, as one line of JSON, if any. Feed each
+    /// sender's contacts in time order: the result is what one tracker observing all of the
+    /// sender's conversations raised.
+    pub fn observe_contact_json(&self, contact_json: String) -> Result<Option<String>, VigilError> {
+        let contact: vigil::CaseContact =
+            serde_json::from_str(&contact_json).map_err(|e| VigilError::Contact {
+                message: e.to_string(),
+            })?;
+        Ok(lock(&self.inner).observe_contact(&contact).map(|e| e.to_json()))
     }
 
     /// The whole state as bytes, to persist and restore later (or in another process).

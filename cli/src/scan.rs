@@ -142,7 +142,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         s.count_unmapped(obs.platform.as_ref());
         // A conversation key's escalation, and a minor's view in a public channel (every
         // sender's messages to them) when it escalates too.
-        for e in obs.escalation.iter().chain(&obs.recipient_escalation) {
+        for e in obs.escalations() {
             s.by_level[e.level as usize] += 1;
             s.top = s.top.max(Some(e.level));
             for c in &e.categories {
@@ -157,7 +157,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                 }
             }
         } else {
-            for e in obs.escalation.iter().chain(&obs.recipient_escalation) {
+            for e in obs.escalations() {
                 if min.is_some_and(|m| e.level < m) {
                     continue;
                 }

@@ -32,6 +32,12 @@ pub struct Escalation {
     /// sender's messages to one minor in a public channel).
     #[serde(default, skip_serializing_if = "EscalationScope::is_conversation")]
     pub scope: EscalationScope,
+    /// The sender's case reference: the same in every escalation of one sender — each of their
+    /// conversations' and their sender escalations — so a moderation queue folds a sender's
+    /// conversations into one case (only when the policy enables `[senders]`; absent in a
+    /// recipient's view, where several senders add up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
     /// 1 for the first escalation of this conversation key, then 2, 3, …
     pub sequence: u32,
     /// The level now.
@@ -80,6 +86,43 @@ pub struct Escalation {
     /// in the order first seen (only when the policy enables `[indicators]`; absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<EscalatedIndicator>,
+    /// In a sender escalation (`scope: "sender"`): the sender's conversations that count, with
+    /// their levels, points and evidence summaries, in the order they began (absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversations: Vec<CaseConversationItem>,
+}
+
+/// One conversation of a sender case, as a sender escalation lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CaseConversationItem {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The recipient of the sender's messages (absent in group and public channels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// The recipient is a minor (declared, or disclosed being a child).
+    pub minor: bool,
+    /// The highest level the conversation reached (`null`: risky messages below `watch`).
+    pub level: Option<Level>,
+    /// The points it adds to the sender's case, by that level.
+    #[serde(serialize_with = "round3")]
+    pub points: f64,
+    /// The conversation's risk after the sender's last risky message in it.
+    #[serde(serialize_with = "round3")]
+    pub risk: f64,
+    /// The categories holding points in it then, strongest first.
+    pub categories: Vec<String>,
+    /// The sender's first risky message in it.
+    pub first_message_id: String,
+    /// Its timestamp.
+    pub first_seen: Timestamp,
+    /// The sender's last risky message in it.
+    pub last_message_id: String,
+    /// Its timestamp.
+    pub last_seen: Timestamp,
+    /// The sender's risky messages in it.
+    pub messages: u32,
 }
 
 /// A contact or payment detail of an escalated conversation key: its first sighting, and how
@@ -175,6 +218,10 @@ pub struct EvidenceItem {
     /// senders add up; absent in a conversation key, whose sender is the escalation's.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sender: Option<String>,
+    /// The message's conversation, in a sender escalation (`scope: "sender"`), which spans
+    /// conversations; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub conversation_id: Option<String>,
 }
 
 /// Whose messages an escalation weighs.
@@ -190,6 +237,10 @@ pub enum EscalationScope {
     /// several viewers. `participants.recipient` is that minor, `participants.sender` the sender
     /// of the raising message, and each evidence item names its sender.
     Recipient,
+    /// One sender's messages across conversations: the sender's case (see
+    /// [`Senders`](crate::policy::Senders)). `conversations` lists them, evidence items and
+    /// timeline entries name their conversation, `participants` are those of the raising message.
+    Sender,
 }
 
 impl EscalationScope {
@@ -211,6 +262,9 @@ pub struct TimelineEntry {
     pub first_seen: Timestamp,
     /// The latest signal of this stage.
     pub last_seen: Timestamp,
+    /// The conversation of the first message, in a sender escalation (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub conversation_id: Option<String>,
 }
 
 /// The policy that produced an escalation.
@@ -330,6 +384,57 @@ pub(crate) struct EvidenceFact<'a> {
     pub(crate) excerpt: Option<&'a str>,
 }
 
+impl ReportHints {
+    /// Adds the incident types and annotations of the categories (indices into `policy`'s).
+    fn add_categories(&mut self, policy: &Policy, cats: impl Iterator<Item = u16>) {
+        for i in cats {
+            let Some(r) = policy
+                .categories()
+                .get(usize::from(i))
+                .and_then(|c| c.report.as_ref())
+            else {
+                continue;
+            };
+            if let Some(t) = &r.incident_type {
+                if !self.incident_types.contains(t) {
+                    self.incident_types.push(t.clone());
+                }
+            }
+            for a in &r.annotations {
+                if !self.annotations.contains(a) {
+                    self.annotations.push(a.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The metadata of the raising message and its participants as an escalation names them.
+fn participants<'m>(
+    engine: &Engine,
+    msg: &'m Message,
+    bands: [(AgeBand, bool); 2],
+) -> (Context<'m>, Participants) {
+    let known = Context::of(engine.policy(), msg);
+    // A public message addressed to one person (a streamer) names them.
+    let group = known.channel.is_shared() && !(known.channel == Channel::Public && msg.recipient.is_some());
+    let sender = ParticipantRef {
+        id: msg.sender.id.clone(),
+        age_band: known.sender,
+        probable_minor: bands[0].1,
+    };
+    let recipient = if group {
+        None
+    } else {
+        msg.recipient.as_ref().map(|r| ParticipantRef {
+            id: r.id.clone(),
+            age_band: r.band(engine.policy().metadata().adult_age),
+            probable_minor: bands[1].1,
+        })
+    };
+    (known, Participants { sender, recipient })
+}
+
 impl Escalation {
     /// The document for the message `msg` that raised it, from what the tracker handed over.
     pub(crate) fn build(engine: &Engine, msg: &Message, f: &Facts<'_>) -> Escalation {
@@ -368,24 +473,7 @@ impl Escalation {
                 None => format!("Held at {} by the policy's ceiling `{}`", c.level, c.id),
             });
         }
-        let known = Context::of(engine.policy(), msg);
-        // A public message addressed to one person (a streamer) names them.
-        let group =
-            known.channel.is_shared() && !(known.channel == Channel::Public && msg.recipient.is_some());
-        let sender = ParticipantRef {
-            id: msg.sender.id.clone(),
-            age_band: known.sender,
-            probable_minor: f.bands[0].1,
-        };
-        let recipient = if group {
-            None
-        } else {
-            msg.recipient.as_ref().map(|r| ParticipantRef {
-                id: r.id.clone(),
-                age_band: r.band(engine.policy().metadata().adult_age),
-                probable_minor: f.bands[1].1,
-            })
-        };
+        let (known, Participants { sender, recipient }) = participants(engine, msg, f.bands);
         for (p, (band, probable)) in [Some(&sender), recipient.as_ref()].into_iter().zip(f.bands) {
             if let Some(p) = p {
                 if probable && p.age_band == AgeBand::Unknown && band == AgeBand::Minor {
@@ -412,6 +500,7 @@ impl Escalation {
                     },
                     excerpt: e.excerpt.map(str::to_string),
                     sender: e.sender.map(str::to_string),
+                    conversation_id: None,
                 }
             })
             .collect();
@@ -436,24 +525,12 @@ impl Escalation {
                 first_message_id: s.first_message.to_string(),
                 first_seen: Timestamp::from_millis(s.first_ts),
                 last_seen: Timestamp::from_millis(s.last_ts),
+                conversation_id: None,
             })
             .collect();
         timeline.sort_by_key(|t| t.first_seen);
         let mut hints = ReportHints::default();
-        for (i, _) in f.cats {
-            if let Some(r) = &policy.categories()[usize::from(*i)].report {
-                if let Some(t) = &r.incident_type {
-                    if !hints.incident_types.contains(t) {
-                        hints.incident_types.push(t.clone());
-                    }
-                }
-                for a in &r.annotations {
-                    if !hints.annotations.contains(a) {
-                        hints.annotations.push(a.clone());
-                    }
-                }
-            }
-        }
+        hints.add_categories(policy, f.cats.iter().map(|(i, _)| *i));
         if f.bands[0].0 == AgeBand::Minor && f.bands[1].0 == AgeBand::Minor {
             hints.annotations.push("minorToMinorInteraction".into());
         }
@@ -484,6 +561,8 @@ impl Escalation {
             } else {
                 EscalationScope::Conversation
             },
+            case: (policy.senders().enabled && !f.recipient_view)
+                .then(|| crate::tracker::senders::case_id(&msg.sender.id)),
             sequence: f.sequence,
             level: f.level,
             previous_level: f.previous,
@@ -530,6 +609,10 @@ impl Escalation {
                     count: s.count,
                 })
                 .collect(),
+            conversations: Vec::new(),
         }
     }
 }
+
+mod sender;
+pub(crate) use sender::SenderFacts;

@@ -109,8 +109,8 @@ pub use error::{
     TimestampErrorKind,
 };
 pub use escalation::{
-    EscalatedCategory, EscalatedIndicator, Escalation, EscalationScope, EvidenceItem, IndicatorHint,
-    LanguageShareItem, ParticipantRef, Participants, PolicyRef, ReportHints, TimelineEntry,
+    CaseConversationItem, EscalatedCategory, EscalatedIndicator, Escalation, EscalationScope, EvidenceItem,
+    IndicatorHint, LanguageShareItem, ParticipantRef, Participants, PolicyRef, ReportHints, TimelineEntry,
 };
 pub use level::Level;
 pub use matcher::Scratch;
@@ -119,6 +119,7 @@ pub use message::{
 };
 pub use policy::resolve::{Policy, PolicyBuilder};
 pub use sharded::SharedTracker;
+pub use tracker::senders::CaseContact;
 pub use tracker::{KeyLevel, KeyTrace, Observation, Tracker, TrackerStats};
 
 #[cfg(test)]

@@ -260,7 +260,7 @@ impl SharedTracker {
         let ts = msg.timestamp.as_millis();
         let mut shard = lock(&self.shards[self.shard_of(&msg.conversation_id)]);
         shard.advance_clock(self.clock.load(Ordering::Acquire));
-        if self.engine.fan_out_windows.is_empty() {
+        if self.engine.fan_out_windows.is_empty() && !self.engine.policy().senders().enabled {
             let obs = shard.observe(msg);
             self.clock.fetch_max(ts, Ordering::AcqRel);
             return obs;
@@ -276,7 +276,7 @@ impl SharedTracker {
         let now = self.clock.fetch_max(ts, Ordering::AcqRel).max(ts);
         let limit = now.saturating_sub(self.ttl);
         while let Some((_, st)) = stripe.front() {
-            if st.recent.iter().any(|(_, t)| *t >= limit) {
+            if st.active_since(limit) {
                 break;
             }
             stripe.pop_front();
@@ -373,7 +373,7 @@ impl SharedTracker {
         let limit = now.saturating_sub(self.ttl);
         for s in self.senders.iter() {
             let mut m = lock(s);
-            m.retain(|_, st| st.recent.iter().any(|(_, t)| *t >= limit));
+            m.retain(|_, st| st.active_since(limit));
         }
     }
 

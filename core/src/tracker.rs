@@ -39,6 +39,7 @@ use crate::level::Level;
 use crate::matcher::Scratch;
 use crate::message::{AgeBand, Channel, Message, PlatformMetadata, Timestamp};
 use crate::policy::model::ExcerptMode;
+use senders::{CaseContact, Contact, SenderCase};
 
 /// A conversation key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,10 +137,21 @@ pub(crate) struct TrackerState {
 /// (conversation, participant) of a probable minor.
 pub(crate) type MinorKey = (Box<str>, Box<str>);
 
-/// Recent risky messages from one sender to minors: (recipient hash, timestamp).
+/// What a tracker keeps per sender, across conversations: recent risky messages to minors
+/// (recipient hash, timestamp) for fan-out modifiers, and the sender's case (only with
+/// `[senders]`, once a risky message to a minor was seen).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct SenderState {
     pub(crate) recent: Vec<(u64, i64)>,
+    pub(crate) case: Option<Box<SenderCase>>,
+}
+
+impl SenderState {
+    /// Whether anything of the sender is newer than `limit` (else it is idle and evicted).
+    pub(crate) fn active_since(&self, limit: i64) -> bool {
+        self.recent.iter().any(|(_, t)| *t >= limit)
+            || self.case.as_ref().is_some_and(|c| c.last_ts() >= limit)
+    }
 }
 
 /// Most recipients remembered per sender for fan-out.
@@ -260,9 +272,42 @@ pub struct Observation {
     /// rises or a new category joins it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_escalation: Option<Escalation>,
+    /// An escalation of the sender's case (`scope: "sender"`): raised when the sender's
+    /// conversations with minors, added up, cross the policy's sender levels — one account
+    /// working through several children — or when another minor's conversation joins the case
+    /// at its level (only with `[senders]`; see [`Senders`](crate::policy::Senders)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_escalation: Option<Escalation>,
+    /// What the sender's case recorded of this message, for a second stage that builds sender
+    /// cases elsewhere ([`Tracker::observe_contact`]): only from a tracker made
+    /// [`with_case_contacts`](Tracker::with_case_contacts), for a risky message, with `[senders]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_contact: Option<CaseContact>,
 }
 
 impl Observation {
+    /// Every escalation the message raised, in a fixed order: the conversation key's
+    /// ([`escalation`](Observation::escalation)), the recipient's view
+    /// ([`recipient_escalation`](Observation::recipient_escalation)), the sender's case
+    /// ([`sender_escalation`](Observation::sender_escalation)).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use vigil::{Engine, Tracker};
+    /// let mut tracker = Tracker::new(Arc::new(Engine::default()));
+    /// let doc = include_str!("../../examples/sample-conversation.jsonl");
+    /// let raised: usize = vigil::jsonl::parse(doc)
+    ///     .map(|m| tracker.observe(&m.unwrap()).escalations().count())
+    ///     .sum();
+    /// assert_eq!(raised as u64, tracker.stats().escalations);
+    /// ```
+    pub fn escalations(&self) -> impl Iterator<Item = &Escalation> {
+        self.escalation
+            .iter()
+            .chain(&self.recipient_escalation)
+            .chain(&self.sender_escalation)
+    }
+
     /// The observation as one line of JSON (the format of the golden vectors). Infallible: an
     /// observation holds no map and nothing whose serialization can fail (see `core/src/json.rs`).
     pub fn to_json(&self) -> String {
@@ -288,6 +333,8 @@ pub struct Tracker {
     fan_buf: Vec<(i64, u32)>,
     /// Reused buffer: the key's remembered combination parts, for one observation.
     parts_buf: Vec<PartSeen>,
+    /// Observations carry their [`CaseContact`] ([`Tracker::with_case_contacts`]).
+    case_contacts: bool,
 }
 
 impl Tracker {
@@ -307,7 +354,70 @@ impl Tracker {
             scratch: Scratch::new(),
             fan_buf: Vec::new(),
             parts_buf: Vec::new(),
+            case_contacts: false,
         }
+    }
+
+    /// Makes observations carry the [`CaseContact`] of each risky message (with `[senders]`):
+    /// what a job that scores conversations apart hands to a second stage, keyed by sender, which
+    /// builds the sender cases with [`observe_contact`](Tracker::observe_contact).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use vigil::{AgeBand, Engine, Message, Participant, Timestamp, Tracker};
+    ///
+    /// let engine = Arc::new(Engine::default());
+    /// // Stage 1: each conversation on its own (here: a fresh tracker per conversation).
+    /// let mut contacts = Vec::new();
+    /// for kid in 0..9 {
+    ///     let mut conversation = Tracker::new(engine.clone()).with_case_contacts();
+    ///     for (i, text) in ["how old are you?", "add me on snap"].iter().enumerate() {
+    ///         let msg = Message::new(format!("dm-{kid}"), format!("m-{i}"),
+    ///             Timestamp::from_millis((kid * 2 + i as i64) * 60_000),
+    ///             Participant::new("u-1", AgeBand::Adult), *text)
+    ///             .with_recipient(Participant::new(format!("kid-{kid}"), AgeBand::Minor));
+    ///         contacts.extend(conversation.observe(&msg).case_contact);
+    ///     }
+    /// }
+    /// // Stage 2: the sender's contacts in time order.
+    /// let mut cases = Tracker::new(engine);
+    /// let raised: Vec<_> = contacts.iter().filter_map(|c| cases.observe_contact(c)).collect();
+    /// let last = raised.last().unwrap();
+    /// // Nine conversations at `watch`: 9 × 10 points, `urgent` by the shipped sender levels.
+    /// assert_eq!(last.conversations.len(), 9);
+    /// assert_eq!(last.level, vigil::Level::Urgent);
+    /// ```
+    pub fn with_case_contacts(mut self) -> Tracker {
+        self.case_contacts = true;
+        self
+    }
+
+    /// Records a risky message's [`CaseContact`] (from a tracker made
+    /// [`with_case_contacts`](Tracker::with_case_contacts)) in its sender's case, and returns
+    /// the sender escalation it raises, if any — exactly what observing the message raised in
+    /// the tracker that made the contact, when that tracker held every conversation of the
+    /// sender. Feed each sender's contacts in time order. Nothing happens without `[senders]`.
+    pub fn observe_contact(&mut self, contact: &CaseContact) -> Option<Escalation> {
+        let engine = Arc::clone(&self.engine);
+        if !engine.policy().senders().enabled {
+            return None;
+        }
+        self.clock = self.clock.max(contact.ts);
+        self.evict_idle();
+        let resolved = contact.resolve(&engine);
+        let c = contact.contact(&engine, &resolved);
+        let raised = note_sender(
+            &engine,
+            &mut self.senders,
+            self.capacity,
+            &contact.message,
+            &c,
+            resolved.bands,
+        );
+        if raised.is_some() {
+            self.stats.escalations += 1;
+        }
+        raised
     }
 
     /// Overrides the policy's capacity (most keys held). At least 1.
@@ -385,7 +495,7 @@ impl Tracker {
             self.stats.evicted_idle += 1;
         }
         while let Some((_, st)) = self.senders.front() {
-            if st.recent.iter().any(|(_, t)| *t >= limit) {
+            if st.active_since(limit) {
                 break;
             }
             self.senders.pop_front();
@@ -611,6 +721,31 @@ impl Tracker {
                 (recipient_band, recipient_probable),
             ],
         );
+        let mut case_contact = None;
+        let sender_escalation = if engine.policy().senders().enabled
+            && (assessment.forced_level.is_some() || assessment.categories.iter().any(|c| c.score > 0.0))
+        {
+            let contact = Contact::of_key(
+                conv,
+                recipient.or(addressed),
+                (known.recipient == AgeBand::Minor, ctx.relationship),
+                level,
+                risk,
+                state,
+                &msg.message_id,
+                now,
+            );
+            let bands = [
+                (sender_band, sender_probable),
+                (recipient_band, recipient_probable),
+            ];
+            if self.case_contacts {
+                case_contact = Some(CaseContact::new(&engine, msg, &contact, bands));
+            }
+            note_sender(&engine, &mut self.senders, self.capacity, msg, &contact, bands)
+        } else {
+            None
+        };
         let recipient_escalation = match addressed {
             Some(streamer)
                 if known.recipient == AgeBand::Minor
@@ -627,9 +762,8 @@ impl Tracker {
         };
         self.parts_buf = parts;
         self.fan_buf = fan_buf;
-        if recipient_escalation.is_some() {
-            self.stats.escalations += 1;
-        }
+        self.stats.escalations +=
+            u64::from(recipient_escalation.is_some()) + u64::from(sender_escalation.is_some());
         if out_of_order {
             self.stats.out_of_order += 1;
         }
@@ -653,6 +787,8 @@ impl Tracker {
             out_of_order,
             escalation,
             recipient_escalation,
+            sender_escalation,
+            case_contact,
         }
     }
 
@@ -857,18 +993,8 @@ impl Tracker {
 
     fn record_fan_out(&mut self, sender: &str, recipient: u64, ts: i64) {
         let max_window = self.engine.fan_out_windows.iter().copied().max().unwrap_or(0);
-        let st = match self.senders.get_mut(sender) {
-            Some(st) => st,
-            None => {
-                self.senders.insert(sender.into(), SenderState::default());
-                if self.senders.len() > self.capacity {
-                    self.senders.pop_front();
-                }
-                match self.senders.get_mut(sender) {
-                    Some(st) => st,
-                    None => return,
-                }
-            }
+        let Some(st) = sender_state(&mut self.senders, self.capacity, sender) else {
+            return;
         };
         let from = ts.saturating_sub(max_window);
         st.recent.retain(|(r, t)| *t >= from && *r != recipient);
@@ -876,7 +1002,6 @@ impl Tracker {
         if st.recent.len() > FAN_OUT_MEMORY {
             st.recent.remove(0);
         }
-        self.senders.to_back(sender);
     }
 
     /// The current risk and level of one key as of its last message (for inspection).
@@ -892,6 +1017,58 @@ impl Tracker {
             level: capped(self.engine.level_for(risk).max(st.forced), st.cap),
         })
     }
+}
+
+/// The state of `sender`, created if missing (the least recently used sender evicted beyond
+/// `capacity`), made most recently used.
+fn sender_state<'m>(
+    senders: &'m mut LinkedHashMap<Box<str>, SenderState>,
+    capacity: usize,
+    sender: &str,
+) -> Option<&'m mut SenderState> {
+    if senders.contains_key(sender) {
+        senders.to_back(sender);
+    } else {
+        senders.insert(sender.into(), SenderState::default());
+        if senders.len() > capacity {
+            senders.pop_front();
+        }
+    }
+    senders.get_mut(sender)
+}
+
+/// Records a risky message in its sender's case and returns the case's escalation if one is
+/// raised (see [`senders`]).
+fn note_sender(
+    engine: &Engine,
+    map: &mut LinkedHashMap<Box<str>, SenderState>,
+    capacity: usize,
+    msg: &Message,
+    contact: &Contact<'_>,
+    bands: [(AgeBand, bool); 2],
+) -> Option<Escalation> {
+    let policy = engine.policy().senders();
+    let sender = msg.sender.id.as_str();
+    // A sender with no case yet opens one only for a contact the case would keep.
+    if !(contact.minor || contact.level.is_some()) && map.get(sender).is_none_or(|st| st.case.is_none()) {
+        return None;
+    }
+    let st = sender_state(map, capacity, sender)?;
+    let case = st.case.get_or_insert_with(Default::default);
+    case.expire(policy, contact.ts);
+    case.note(engine, contact);
+    let tally = case.tally(policy);
+    let previous = case.escalate(&tally)?;
+    let level = tally.level?;
+    let facts = crate::escalation::SenderFacts {
+        now: contact.ts,
+        level,
+        previous,
+        tally: &tally,
+        case,
+        bands,
+    };
+    Some(Escalation::build_sender(engine, msg, &facts))
 }
 
 /// A stable 64-bit FNV-1a hash: fan-out state stores recipients hashed, and snapshots must
@@ -1380,5 +1557,6 @@ fn excerpt(text: &str, span: Span, mode: ExcerptMode, context: u32) -> Option<Bo
 }
 
 pub(crate) mod indicators;
+pub(crate) mod senders;
 #[cfg(test)]
 mod tests;

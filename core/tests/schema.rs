@@ -134,7 +134,7 @@ fn every_escalation_of_the_vectors_and_the_corpus_fits_the_schema() {
         let text = fs::read_to_string(p).unwrap();
         for m in vigil::jsonl::parse(&text).flatten() {
             let o = tracker.observe(&m);
-            for e in o.escalation.iter().chain(&o.recipient_escalation) {
+            for e in o.escalations() {
                 let doc: Value = serde_json::from_str(&e.to_json()).unwrap();
                 if let Err(why) = check(&schema, &schema, &doc, "$") {
                     panic!("{}: message {}: {why}", p.display(), m.message_id);

@@ -46,6 +46,17 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     }
 }
 
+/// Milliseconds as the largest whole unit that divides them (`7d`, `36h`, `90s`, `1500ms`), the
+/// way a policy would write them.
+pub(crate) fn format_duration(ms: i64) -> String {
+    for (unit, n) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
+        if ms != 0 && ms % n == 0 {
+            return format!("{}{unit}", ms / n);
+        }
+    }
+    format!("{ms}ms")
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_duration;

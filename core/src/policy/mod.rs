@@ -39,7 +39,7 @@
 //! can change independently. Layers are given as TOML or JSON text, and
 //! [`Policy::to_json`](crate::Policy::to_json) gives the whole resolved policy as data.
 
-mod duration;
+pub(crate) mod duration;
 pub(crate) mod model;
 pub(crate) mod resolve;
 #[cfg(test)]
@@ -49,7 +49,7 @@ mod view;
 pub use duration::parse_duration;
 pub use model::ExcerptMode;
 pub use resolve::{
-    defaults, Evidence, Indicators, KindOf, LanguagePolicy, MetadataPolicy, Scoring, StageBonus,
+    defaults, Evidence, Indicators, KindOf, LanguagePolicy, MetadataPolicy, Scoring, Senders, StageBonus,
     TrackerConfig,
 };
 pub use view::{CategoryInfo, CeilingInfo, LayerInfo, ModifierInfo, PolicyView, RuleInfo, StageInfo};

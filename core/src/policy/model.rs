@@ -31,6 +31,9 @@ pub struct Layer {
     /// Recommended action per level.
     #[serde(default)]
     pub actions: Option<Actions>,
+    /// Sender cases: what one sender does across conversations.
+    #[serde(default)]
+    pub senders: Option<SenderSettings>,
     /// Memory bounds of a tracker.
     #[serde(default)]
     pub tracker: Option<TrackerSettings>,
@@ -197,6 +200,63 @@ pub struct Actions {
     pub watch: Option<String>,
     pub review: Option<String>,
     pub urgent: Option<String>,
+}
+
+/// Sender cases as written in a layer (`[senders]`); unset fields keep the earlier value.
+///
+/// A tracker keeps, per sender, the conversations in which the sender's messages carried risk to
+/// a minor (or reached a level), and raises a sender escalation (`scope: "sender"`) when the
+/// points of those conversations cross the sender levels and the sender reached at least
+/// `min_minors` distinct minors. A conversation counts the points of the highest level it
+/// reached within the window (`contact` when it reached none).
+///
+/// ```toml
+/// [senders]
+/// enabled = true
+/// window = "7d"
+/// min_minors = 2
+/// points = { contact = 3, watch = 10, review = 25, urgent = 85 }
+/// levels = { watch = 20, review = 50, urgent = 85 }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SenderSettings {
+    /// Keep sender cases and raise sender escalations (off unless a layer enables it).
+    pub enabled: Option<bool>,
+    /// How long a conversation counts in its sender's case after its last risky message, such as
+    /// `7d`.
+    pub window: Option<String>,
+    /// Distinct minors a sender must have reached before the case can reach a level.
+    pub min_minors: Option<u32>,
+    /// Most conversations remembered per sender (the least recently active are forgotten).
+    pub max_conversations: Option<u32>,
+    /// Evidence items kept per conversation of a case (its first ones).
+    pub evidence_per_conversation: Option<u32>,
+    /// Points a conversation adds to its sender's case, by the highest level it reached.
+    pub points: Option<SenderPoints>,
+    /// Thresholds on a sender's points.
+    pub levels: Option<LevelThresholds>,
+    /// Recommended action per sender level (for the account, not one chat).
+    pub actions: Option<Actions>,
+    /// A factor on a conversation's points by the relationship of the sender's messages in it
+    /// (1 where not listed): a coach who asks a whole team their ages is not a stranger who
+    /// asks ten children. Later layers replace a relationship's factor.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub relationship: std::collections::BTreeMap<Relationship, f64>,
+}
+
+/// Points of one conversation in its sender's case, as written in a layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SenderPoints {
+    /// A conversation with risky messages to a minor that reached no level.
+    pub contact: Option<f64>,
+    /// A conversation that reached `watch`.
+    pub watch: Option<f64>,
+    /// A conversation that reached `review`.
+    pub review: Option<f64>,
+    /// A conversation that reached `urgent`.
+    pub urgent: Option<f64>,
 }
 
 /// Tracker memory bounds as written in a layer.

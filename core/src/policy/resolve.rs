@@ -30,6 +30,10 @@ pub mod defaults {
     pub const MAX_EVIDENCE: u32 = 16;
     /// Most distinct indicators kept per tracked conversation key.
     pub const MAX_INDICATORS: u32 = 32;
+    /// Most conversations remembered per sender case.
+    pub const MAX_CASE_CONVERSATIONS: u32 = 32;
+    /// Evidence items kept per conversation of a sender case.
+    pub const CASE_EVIDENCE: u32 = 3;
     /// Characters of context around a match with `excerpt = "context"`.
     pub const CONTEXT_CHARS: u32 = 40;
     /// Most conversation keys a tracker holds.
@@ -134,6 +138,99 @@ impl Indicators {
     /// serializes (and hashes) as before indicators existed.
     fn is_unset(&self) -> bool {
         *self == Indicators::default()
+    }
+}
+
+/// Resolved sender cases (the `[senders]` tables of the layers, merged): whether a tracker keeps
+/// what each sender does across conversations and raises sender escalations
+/// (`scope: "sender"`), and the arithmetic of a sender's level.
+///
+/// A sender's **points** are the sum, over the conversations in which their messages carried
+/// risk within the window, of the points for the highest level each reached
+/// ([`points`](Senders::points): `contact` for none, then `watch`, `review`, `urgent`); a
+/// conversation counts when its recipient is a minor (declared, or a participant who disclosed
+/// being a child) or when it reached a level. The sender's **level** is what those points reach
+/// by [`levels`](Senders::levels), once the sender reached at least
+/// [`min_minors`](Senders::min_minors) distinct minors — one conversation alone is its own case.
+///
+/// ```
+/// let policy = vigil::Policy::shipped().unwrap();
+/// let s = policy.senders();
+/// assert!(s.enabled);
+/// assert!(s.min_minors >= 2);
+/// assert!(s.levels[0] < s.levels[1] && s.levels[1] < s.levels[2]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Senders {
+    /// Whether trackers keep sender cases.
+    pub enabled: bool,
+    /// How long a conversation counts after its last risky message, in milliseconds.
+    pub window_ms: i64,
+    /// Distinct minors reached before a sender's case can reach a level.
+    pub min_minors: u32,
+    /// Most conversations remembered per sender.
+    pub max_conversations: u32,
+    /// Evidence items kept per conversation of a case.
+    pub evidence_per_conversation: u32,
+    /// Points of a conversation by the highest level it reached: none (`contact`), `watch`,
+    /// `review`, `urgent`.
+    pub points: [f64; 4],
+    /// Thresholds on a sender's points for `watch`, `review`, `urgent`.
+    pub levels: [f64; 3],
+    /// Recommended action per sender level.
+    pub actions: [Option<String>; 3],
+    /// Factors on a conversation's points by relationship (1 where not listed).
+    pub relationship: BTreeMap<crate::message::Relationship, f64>,
+}
+
+impl Default for Senders {
+    fn default() -> Senders {
+        Senders {
+            enabled: false,
+            window_ms: 0,
+            min_minors: 0,
+            max_conversations: defaults::MAX_CASE_CONVERSATIONS,
+            evidence_per_conversation: defaults::CASE_EVIDENCE,
+            points: [0.0; 4],
+            levels: [0.0; 3],
+            actions: [None, None, None],
+            relationship: BTreeMap::new(),
+        }
+    }
+}
+
+impl Senders {
+    /// The points of a conversation that reached `level` (`None`: risky contact only).
+    pub fn points_for(&self, level: Option<crate::Level>) -> f64 {
+        match level {
+            None => self.points[0],
+            Some(l) => self.points[l.index() + 1],
+        }
+    }
+
+    /// The factor on the points of a conversation with `relationship`.
+    pub fn factor(&self, relationship: crate::message::Relationship) -> f64 {
+        self.relationship.get(&relationship).copied().unwrap_or(1.0)
+    }
+
+    /// The level `points` reach by the sender thresholds.
+    pub fn level_for(&self, points: f64) -> Option<crate::Level> {
+        crate::Level::ALL
+            .into_iter()
+            .rev()
+            .find(|l| points >= self.levels[l.index()])
+    }
+
+    /// The recommended action for a sender at `level`.
+    pub fn action(&self, level: crate::Level) -> Option<&str> {
+        self.actions[level.index()].as_deref()
+    }
+
+    /// Whether these are the settings of a policy that never mentioned senders: such a policy
+    /// serializes (and hashes) as before sender cases existed.
+    fn is_unset(&self) -> bool {
+        *self == Senders::default()
     }
 }
 
@@ -333,6 +430,8 @@ pub struct Policy {
     #[serde(skip_serializing_if = "Indicators::is_unset")]
     indicators: Indicators,
     actions: [Option<String>; 3],
+    #[serde(skip_serializing_if = "Senders::is_unset")]
+    senders: Senders,
     tracker: TrackerConfig,
     language: LanguagePolicy,
     metadata: MetadataPolicy,
@@ -403,6 +502,10 @@ impl Policy {
     /// Indicator settings.
     pub fn indicators(&self) -> &Indicators {
         &self.indicators
+    }
+    /// Sender case settings.
+    pub fn senders(&self) -> &Senders {
+        &self.senders
     }
     /// Tracker bounds.
     pub fn tracker(&self) -> &TrackerConfig {
@@ -622,6 +725,9 @@ struct Merger {
     indicators_kinds: Option<Vec<IndicatorKind>>,
     indicators_report: BTreeMap<IndicatorKind, String>,
     actions: [Option<String>; 3],
+    /// The `[senders]` tables merged, and the last layer that had one (to locate errors).
+    senders: crate::policy::model::SenderSettings,
+    senders_source: Option<usize>,
     capacity: Option<u64>,
     idle_ttl: Option<(String, usize)>,
     stages: Vec<(Stage, usize)>,
@@ -742,6 +848,10 @@ impl Merger {
                     dst.clone_from(v);
                 }
             }
+        }
+        if let Some(s) = &layer.senders {
+            self.senders_layer(s);
+            self.senders_source = Some(si);
         }
         if let Some(l) = &layer.language {
             l.apply(&mut self.language);
@@ -1136,6 +1246,168 @@ impl Merger {
         Ok(ms)
     }
 
+    /// Merges one layer's `[senders]` table: each field it sets replaces the earlier value.
+    fn senders_layer(&mut self, s: &crate::policy::model::SenderSettings) {
+        let m = &mut self.senders;
+        m.enabled = s.enabled.or(m.enabled);
+        if s.window.is_some() {
+            m.window.clone_from(&s.window);
+        }
+        m.min_minors = s.min_minors.or(m.min_minors);
+        m.max_conversations = s.max_conversations.or(m.max_conversations);
+        m.evidence_per_conversation = s.evidence_per_conversation.or(m.evidence_per_conversation);
+        if let Some(p) = &s.points {
+            let mp = m.points.get_or_insert_with(Default::default);
+            mp.contact = p.contact.or(mp.contact);
+            mp.watch = p.watch.or(mp.watch);
+            mp.review = p.review.or(mp.review);
+            mp.urgent = p.urgent.or(mp.urgent);
+        }
+        if let Some(l) = &s.levels {
+            let ml = m.levels.get_or_insert_with(Default::default);
+            ml.watch = l.watch.or(ml.watch);
+            ml.review = l.review.or(ml.review);
+            ml.urgent = l.urgent.or(ml.urgent);
+        }
+        for (k, v) in &s.relationship {
+            m.relationship.insert(*k, *v);
+        }
+        if let Some(a) = &s.actions {
+            let ma = m.actions.get_or_insert_with(Default::default);
+            for (dst, v) in [
+                (&mut ma.watch, &a.watch),
+                (&mut ma.review, &a.review),
+                (&mut ma.urgent, &a.urgent),
+            ] {
+                if v.is_some() {
+                    dst.clone_from(v);
+                }
+            }
+        }
+    }
+
+    /// The resolved `[senders]` settings: defaults when no layer wrote the table; with
+    /// `enabled = true`, the window, `min_minors`, every point and every level must be set.
+    fn resolve_senders(&self) -> Result<Senders, PolicyError> {
+        let Some(si) = self.senders_source else {
+            return Ok(Senders::default());
+        };
+        let s = &self.senders;
+        let item = "senders";
+        let missing = |field: &str| {
+            self.err(
+                si,
+                item.into(),
+                None,
+                None,
+                PolicyErrorKind::Invalid(format!(
+                    "`senders.enabled` is true but no layer sets `senders.{field}`"
+                )),
+            )
+        };
+        let mut out = Senders {
+            enabled: s.enabled.unwrap_or(false),
+            max_conversations: s.max_conversations.unwrap_or(defaults::MAX_CASE_CONVERSATIONS),
+            evidence_per_conversation: s.evidence_per_conversation.unwrap_or(defaults::CASE_EVIDENCE),
+            ..Senders::default()
+        };
+        range(
+            self,
+            si,
+            item,
+            "max_conversations",
+            f64::from(out.max_conversations),
+            1.0,
+            1000.0,
+        )?;
+        range(
+            self,
+            si,
+            item,
+            "evidence_per_conversation",
+            f64::from(out.evidence_per_conversation),
+            0.0,
+            100.0,
+        )?;
+        if let Some(a) = &s.actions {
+            out.actions = [a.watch.clone(), a.review.clone(), a.urgent.clone()];
+        }
+        for (k, v) in &s.relationship {
+            range(
+                self,
+                si,
+                item,
+                &format!("relationship.{}", k.as_str()),
+                *v,
+                0.0,
+                100.0,
+            )?;
+            out.relationship.insert(*k, *v);
+        }
+        if let Some(w) = &s.window {
+            out.window_ms = self.duration(&(w.clone(), si), item, "window")?;
+        }
+        if let Some(m) = s.min_minors {
+            range(self, si, item, "min_minors", f64::from(m), 1.0, 1000.0)?;
+            out.min_minors = m;
+        }
+        let p = s.points.unwrap_or_default();
+        for (i, (v, name)) in [p.contact, p.watch, p.review, p.urgent]
+            .into_iter()
+            .zip(["contact", "watch", "review", "urgent"])
+            .enumerate()
+        {
+            if let Some(v) = v {
+                range(self, si, item, &format!("points.{name}"), v, 0.0, 100_000.0)?;
+                out.points[i] = v;
+            } else if out.enabled {
+                return Err(missing(&format!("points.{name}")));
+            }
+        }
+        let l = s.levels.unwrap_or_default();
+        for (i, (v, name)) in [l.watch, l.review, l.urgent]
+            .into_iter()
+            .zip(["watch", "review", "urgent"])
+            .enumerate()
+        {
+            if let Some(v) = v {
+                range(
+                    self,
+                    si,
+                    item,
+                    &format!("levels.{name}"),
+                    v,
+                    f64::MIN_POSITIVE,
+                    100_000.0,
+                )?;
+                out.levels[i] = v;
+            } else if out.enabled {
+                return Err(missing(&format!("levels.{name}")));
+            }
+        }
+        if out.enabled {
+            if s.window.is_none() {
+                return Err(missing("window"));
+            }
+            if s.min_minors.is_none() {
+                return Err(missing("min_minors"));
+            }
+            if !(out.levels[0] < out.levels[1] && out.levels[1] < out.levels[2]) {
+                return Err(self.err(
+                    si,
+                    item.into(),
+                    Some("levels"),
+                    None,
+                    PolicyErrorKind::Invalid(format!(
+                        "sender levels must increase: watch {} < review {} < urgent {}",
+                        out.levels[0], out.levels[1], out.levels[2]
+                    )),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     fn finish(self) -> Result<Policy, PolicyError> {
         let last = self.sources.len() - 1;
         let whole = |msg: &str| {
@@ -1287,6 +1559,8 @@ impl Merger {
             }
         };
 
+        let senders = self.resolve_senders()?;
+
         // Items.
         let stage_ids: HashSet<&str> = self.stages.iter().map(|(s, _)| s.id.as_str()).collect();
         for (s, si) in &self.stages {
@@ -1426,6 +1700,7 @@ impl Merger {
                 max_items,
             },
             indicators,
+            senders,
             actions: self.actions,
             tracker: TrackerConfig {
                 capacity,

@@ -56,7 +56,7 @@ mod wire;
 /// Magic bytes at the start of every snapshot.
 pub const MAGIC: &[u8; 8] = b"VIGILSNP";
 /// The snapshot format version this library writes (it reads every version from 1 up to this).
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 /// What a snapshot holds, whatever its format version: the tracker's state in its in-memory
 /// types, with the snapshot's own id tables. Each format version converts its wire types from and
@@ -247,6 +247,34 @@ impl Tracker {
                 (k, st)
             })
             .collect();
+        for (_, st) in image.senders.iter_mut() {
+            let Some(case) = st.case.as_deref_mut() else {
+                continue;
+            };
+            for c in case.convs.iter_mut() {
+                c.cats = std::mem::take(&mut c.cats)
+                    .into_iter()
+                    .filter_map(|(i, s)| re16(&cats, i).map(|i| (i, s)))
+                    .collect();
+                c.cats.sort_by_key(|c| c.0);
+                c.stages
+                    .retain_mut(|s| re16(&stages, s.stage).map(|n| s.stage = n).is_some());
+                c.evidence.retain_mut(|e| {
+                    rules
+                        .get(e.rule as usize)
+                        .copied()
+                        .flatten()
+                        .map(|r| e.rule = r as u32)
+                        .is_some()
+                });
+            }
+        }
+        // Sender cases are kept only under a policy that enables them.
+        if !self.engine.policy().senders().enabled {
+            for (_, st) in image.senders.iter_mut() {
+                st.case = None;
+            }
+        }
     }
 }
 
@@ -345,6 +373,23 @@ fn check(image: &Image) -> Result<(), SnapshotError> {
                 "invalid value: key {i}, evidence span {}..{} is empty or reversed",
                 e.start, e.end
             )));
+        }
+    }
+    for (i, (_, st)) in image.senders.iter().enumerate() {
+        for c in st.case.iter().flat_map(|c| c.convs.iter()) {
+            let bad_points = |v: &f64| !(v.is_finite() && (0.0..=1e100).contains(v));
+            if bad_points(&c.risk) || c.cats.iter().any(|(_, v)| bad_points(v)) {
+                return Err(SnapshotError::Decode(format!(
+                    "invalid value: sender {i}, conversation {} holds points that are not finite and in range",
+                    c.conversation
+                )));
+            }
+            if let Some(e) = c.evidence.iter().find(|e| e.start >= e.end) {
+                return Err(SnapshotError::Decode(format!(
+                    "invalid value: sender {i}, evidence span {}..{} is empty or reversed",
+                    e.start, e.end
+                )));
+            }
         }
     }
     Ok(())

@@ -209,7 +209,8 @@ fn format_2_carries_ceilings_and_language_estimates_that_format_1_lacks() {
     for (i, (c, from, to, text)) in script.into_iter().enumerate() {
         t.observe(&dm(c, &format!("m{i}"), i as i64, from, to, text));
     }
-    let image = t.image(None);
+    let mut image = t.image(None);
+    without_cases(&mut image);
     assert!(
         image.keys.iter().any(|(_, st)| st.cap.is_some()),
         "a ceiling held"
@@ -249,7 +250,8 @@ fn format_3_carries_indicators_that_format_2_lacks() {
     for (i, (c, from, to, text)) in script.into_iter().enumerate() {
         t.observe(&dm(c, &format!("m{i}"), i as i64, from, to, text));
     }
-    for image in [t.image(None), t.image(Some("c1"))] {
+    for mut image in [t.image(None), t.image(Some("c1"))] {
+        without_cases(&mut image);
         let held: usize = image.keys.iter().map(|(_, st)| st.indicators.len()).sum();
         assert_eq!(held, 4, "three of the adult's, one of the child's");
         let v3 = wire::decode(&wire::encode_as(3, image.clone()).unwrap()).unwrap();
@@ -265,6 +267,45 @@ fn format_3_carries_indicators_that_format_2_lacks() {
         }
         assert_eq!(v2, lacking, "format 2 drops exactly what it predates");
     }
+}
+
+/// Drops the sender cases (format 4 on) from an image, for the formats before them.
+fn without_cases(image: &mut Image) {
+    for (_, st) in &mut image.senders {
+        st.case = None;
+    }
+}
+
+#[test]
+fn format_4_carries_sender_cases_that_format_3_lacks() {
+    // The shipped packs enable sender cases: one adult, three children, the same lines.
+    let mut t = Tracker::new(std::sync::Arc::new(crate::Engine::default()));
+    let lines = ["how old are you?", "add me on snap", "don't tell your parents"];
+    let mut i = 0;
+    for kid in ["k1", "k2", "k3"] {
+        for text in lines {
+            t.observe(&dm(kid, &format!("m{i}"), i, ("a", Adult), (kid, Minor), text));
+            i += 1;
+        }
+    }
+    let image = t.image(None);
+    let case = image
+        .senders
+        .iter()
+        .find_map(|(s, st)| (&**s == "a").then_some(st.case.as_deref()).flatten())
+        .expect("the adult's case");
+    assert_eq!(case.convs.len(), 3);
+    assert!(case.sequence > 0 && case.escalated.is_some());
+    assert!(case
+        .convs
+        .iter()
+        .all(|c| c.minor && !c.evidence.is_empty() && !c.cats.is_empty()));
+    let v4 = wire::decode(&wire::encode_as(4, image.clone()).unwrap()).unwrap();
+    assert_eq!(v4, image);
+    let v3 = wire::decode(&wire::encode_as(3, image.clone()).unwrap()).unwrap();
+    let mut lacking = image;
+    without_cases(&mut lacking);
+    assert_eq!(v3, lacking, "format 3 drops exactly what it predates");
 }
 
 #[test]

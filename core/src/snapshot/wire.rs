@@ -26,9 +26,10 @@ use crate::error::SnapshotError;
 mod v1;
 mod v2;
 mod v3;
+mod v4;
 
 /// The version this library writes.
-use v3 as current;
+use v4 as current;
 
 const _: () = assert!(
     current::VERSION == FORMAT_VERSION,
@@ -40,7 +41,7 @@ const HEADER: usize = 8 + 2 + 8 + 4;
 
 /// Whether this library reads snapshots of format `version`.
 fn reads(version: u16) -> bool {
-    matches!(version, v1::VERSION | v2::VERSION | v3::VERSION)
+    matches!(version, v1::VERSION | v2::VERSION | v3::VERSION | v4::VERSION)
 }
 
 /// An image as a snapshot of the current format version.
@@ -56,6 +57,7 @@ pub(super) fn encode_as(version: u16, image: Image) -> Option<Vec<u8>> {
         v1::VERSION => v1::encode(image),
         v2::VERSION => v2::encode(image),
         v3::VERSION => v3::encode(image),
+        v4::VERSION => v4::encode(image),
         _ => return None,
     };
     Some(frame(version, &payload))
@@ -69,6 +71,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, SnapshotError> {
         v1::VERSION => v1::decode(payload),
         v2::VERSION => v2::decode(payload),
         v3::VERSION => v3::decode(payload),
+        v4::VERSION => v4::decode(payload),
         found => Err(unsupported(found)),
     }
 }

@@ -226,7 +226,7 @@ impl From<Image> for Payload {
                 .collect(),
             senders: senders
                 .into_iter()
-                .map(|(sender, mem::SenderState { recent })| Sender {
+                .map(|(sender, mem::SenderState { recent, case: _ })| Sender {
                     sender,
                     recent: recent
                         .into_iter()
@@ -285,7 +285,7 @@ impl From<Payload> for Image {
                 .into_iter()
                 .map(|s| {
                     let recent = s.recent.into_iter().map(|r| (r.recipient, r.ts)).collect();
-                    (s.sender, mem::SenderState { recent })
+                    (s.sender, mem::SenderState { recent, case: None })
                 })
                 .collect(),
             minors: minors

@@ -22,9 +22,9 @@ use crate::Span;
 /// This format's number in the header.
 pub(super) const VERSION: u16 = 3;
 
-/// The payload.
+/// The payload (format 4 carries it whole, as its base).
 #[derive(Serialize, Deserialize)]
-struct Payload {
+pub(super) struct Payload {
     /// Everything format 2 holds, in its layout.
     base: v2::Payload,
     /// For each key of the base payload, in order: what format 2 does not hold of it.
@@ -81,27 +81,79 @@ struct IndicatorSighting {
 }
 
 /// The payload of an image.
-pub(super) fn encode(mut image: Image) -> Vec<u8> {
-    let keys = image
-        .keys
-        .iter_mut()
-        .map(|(_, st)| KeyExtra {
-            indicators: std::mem::take(&mut st.indicators)
+#[cfg(test)]
+pub(super) fn encode(image: Image) -> Vec<u8> {
+    // As in format 1: postcard fails only on types it cannot represent, which these are not.
+    postcard::to_allocvec(&Payload::from(image)).unwrap_or_default()
+}
+
+/// The image of a payload.
+pub(super) fn decode(payload: &[u8]) -> Result<Image, SnapshotError> {
+    let payload: Payload = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
+    payload.into_image()
+}
+
+impl From<Image> for Payload {
+    fn from(mut image: Image) -> Payload {
+        let keys = image
+            .keys
+            .iter_mut()
+            .map(|(_, st)| KeyExtra {
+                indicators: std::mem::take(&mut st.indicators)
+                    .into_iter()
+                    .map(|s| IndicatorSighting {
+                        kind: s.indicator.kind.as_str().into(),
+                        value: s.indicator.value,
+                        detail: s.indicator.detail,
+                        checked: s.indicator.checked,
+                        message_id: s.message_id,
+                        start: s.indicator.span.start as u64,
+                        end: s.indicator.span.end as u64,
+                        count: s.count,
+                    })
+                    .collect(),
+                parts: std::mem::take(&mut st.parts)
+                    .into_iter()
+                    .map(|p| Part {
+                        message_no: p.message_no,
+                        rule: p.rule,
+                        message_id: p.message_id,
+                        ts: p.ts,
+                        start: p.start,
+                        end: p.end,
+                    })
+                    .collect(),
+                evidence_senders: if st.evidence.iter().any(|e| e.sender.is_some()) {
+                    st.evidence.iter_mut().map(|e| e.sender.take()).collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        Payload {
+            base: v2::Payload::from(image),
+            keys,
+        }
+    }
+}
+
+impl Payload {
+    /// The image it holds.
+    pub(super) fn into_image(self) -> Result<Image, SnapshotError> {
+        let Payload { base, keys } = self;
+        let mut image = base.into_image()?;
+        if keys.len() != image.keys.len() {
+            return Err(SnapshotError::Decode(format!(
+                "invalid value: {} key entries for {} keys",
+                keys.len(),
+                image.keys.len()
+            )));
+        }
+        for (i, ((_, st), extra)) in image.keys.iter_mut().zip(keys).enumerate() {
+            st.parts = extra
+                .parts
                 .into_iter()
-                .map(|s| IndicatorSighting {
-                    kind: s.indicator.kind.as_str().into(),
-                    value: s.indicator.value,
-                    detail: s.indicator.detail,
-                    checked: s.indicator.checked,
-                    message_id: s.message_id,
-                    start: s.indicator.span.start as u64,
-                    end: s.indicator.span.end as u64,
-                    count: s.count,
-                })
-                .collect(),
-            parts: std::mem::take(&mut st.parts)
-                .into_iter()
-                .map(|p| Part {
+                .map(|p| PartSeen {
                     message_no: p.message_no,
                     rule: p.rule,
                     message_id: p.message_id,
@@ -109,87 +161,48 @@ pub(super) fn encode(mut image: Image) -> Vec<u8> {
                     start: p.start,
                     end: p.end,
                 })
-                .collect(),
-            evidence_senders: if st.evidence.iter().any(|e| e.sender.is_some()) {
-                st.evidence.iter_mut().map(|e| e.sender.take()).collect()
-            } else {
-                Vec::new()
-            },
-        })
-        .collect();
-    let payload = Payload {
-        base: v2::Payload::from(image),
-        keys,
-    };
-    // As in format 1: postcard fails only on types it cannot represent, which these are not.
-    postcard::to_allocvec(&payload).unwrap_or_default()
-}
-
-/// The image of a payload.
-pub(super) fn decode(payload: &[u8]) -> Result<Image, SnapshotError> {
-    let payload: Payload = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
-    let Payload { base, keys } = payload;
-    let mut image = base.into_image()?;
-    if keys.len() != image.keys.len() {
-        return Err(SnapshotError::Decode(format!(
-            "invalid value: {} key entries for {} keys",
-            keys.len(),
-            image.keys.len()
-        )));
-    }
-    for (i, ((_, st), extra)) in image.keys.iter_mut().zip(keys).enumerate() {
-        st.parts = extra
-            .parts
-            .into_iter()
-            .map(|p| PartSeen {
-                message_no: p.message_no,
-                rule: p.rule,
-                message_id: p.message_id,
-                ts: p.ts,
-                start: p.start,
-                end: p.end,
-            })
-            .collect();
-        if !extra.evidence_senders.is_empty() {
-            if extra.evidence_senders.len() != st.evidence.len() {
-                return Err(SnapshotError::Decode(format!(
-                    "invalid value: key {i}, {} evidence senders for {} evidence items",
-                    extra.evidence_senders.len(),
-                    st.evidence.len()
-                )));
-            }
-            for (e, sender) in st.evidence.iter_mut().zip(extra.evidence_senders) {
-                e.sender = sender;
-            }
-        }
-        for s in extra.indicators {
-            // A kind this build does not know (a newer build's) is left out.
-            let Some(kind) = IndicatorKind::ALL.into_iter().find(|k| k.as_str() == &*s.kind) else {
-                continue;
-            };
-            let span = match (usize::try_from(s.start), usize::try_from(s.end)) {
-                (Ok(start), Ok(end)) if start < end => Span { start, end },
-                _ => {
+                .collect();
+            if !extra.evidence_senders.is_empty() {
+                if extra.evidence_senders.len() != st.evidence.len() {
                     return Err(SnapshotError::Decode(format!(
-                        "invalid value: key {i}, indicator span {}..{} is empty or reversed",
-                        s.start, s.end
-                    )))
+                        "invalid value: key {i}, {} evidence senders for {} evidence items",
+                        extra.evidence_senders.len(),
+                        st.evidence.len()
+                    )));
                 }
-            };
-            if s.count == 0 {
-                return Err(SnapshotError::Decode(format!(
-                    "invalid value: key {i}, indicator seen 0 times"
-                )));
+                for (e, sender) in st.evidence.iter_mut().zip(extra.evidence_senders) {
+                    e.sender = sender;
+                }
             }
-            let mut indicator = Indicator::new(kind, s.value, span);
-            indicator.detail = s.detail;
-            indicator.checked = s.checked;
-            st.indicators.push(Sighting {
-                message_id: s.message_id,
-                indicator,
-                count: s.count,
-            });
+            for s in extra.indicators {
+                // A kind this build does not know (a newer build's) is left out.
+                let Some(kind) = IndicatorKind::ALL.into_iter().find(|k| k.as_str() == &*s.kind) else {
+                    continue;
+                };
+                let span = match (usize::try_from(s.start), usize::try_from(s.end)) {
+                    (Ok(start), Ok(end)) if start < end => Span { start, end },
+                    _ => {
+                        return Err(SnapshotError::Decode(format!(
+                            "invalid value: key {i}, indicator span {}..{} is empty or reversed",
+                            s.start, s.end
+                        )))
+                    }
+                };
+                if s.count == 0 {
+                    return Err(SnapshotError::Decode(format!(
+                        "invalid value: key {i}, indicator seen 0 times"
+                    )));
+                }
+                let mut indicator = Indicator::new(kind, s.value, span);
+                indicator.detail = s.detail;
+                indicator.checked = s.checked;
+                st.indicators.push(Sighting {
+                    message_id: s.message_id,
+                    indicator,
+                    count: s.count,
+                });
+            }
         }
+        Ok(image)
     }
-    Ok(image)
 }
