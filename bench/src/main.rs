@@ -84,7 +84,8 @@ const USAGE: &str = "usage:
   vigil-bench [run] [--quick] [--rounds N] [--ms N] [--only SECTION,...]
       sections: machine, contenders, mixes, terms, length, memory, compile
   vigil-bench profile CONTENDER [MIX] [PASSES]
-      contenders: assess, observe, observe-no-indicators, observe-no-combinations, indicators, normalize-terms, normalize-patterns,
+      contenders: assess, observe, observe-no-indicators, observe-no-combinations, observe-no-senders,
+      indicators, normalize-terms, normalize-patterns,
       aho-corasick, rustrict, rustrict-terms, compile; mixes: corpus (default), ascii, non-ascii,
       evasive, scripts, long, realchat (tests/realchat/chitchat-sample.jsonl)
   vigil-bench gen-log FILE [MESSAGES] [CONVERSATIONS]
@@ -775,10 +776,24 @@ fn profile(args: &[String]) -> Result<(), String> {
         "observe-no-combinations" => {
             let layer: String = ["de", "en", "es", "fr", "it", "nl", "pl", "pt"]
                 .iter()
-                .map(|l| format!("[[override]]\nrule = \"{l}.transactional.pay-for-content-split\"\nenabled = false\n"))
+                .map(|l| {
+                    format!(
+                        "[[override]]\nrule = \"{l}.transactional.pay-for-content-split\"\nenabled = false\n"
+                    )
+                })
                 .collect();
-            Box::new(observe_pass(Arc::new(engine_with(&layer)?), &mix.messages, &corpus))
+            Box::new(observe_pass(
+                Arc::new(engine_with(&layer)?),
+                &mix.messages,
+                &corpus,
+            ))
         }
+        // The shipped packs with `[senders]` off: the cost of sender cases is the difference.
+        "observe-no-senders" => Box::new(observe_pass(
+            Arc::new(engine_with("[senders]\nenabled = false")?),
+            &mix.messages,
+            &corpus,
+        )),
         "indicators" => Box::new(indicators_pass()),
         "normalize-terms" => Box::new(normalize_pass(Mode::Terms)),
         "normalize-patterns" => Box::new(normalize_pass(Mode::Patterns)),
