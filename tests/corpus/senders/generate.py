@@ -13,6 +13,10 @@ sender, benign otherwise), and every scripted sender has a sender label:
 {"sender_id": ..., "label": ..., "language": ...}.
 
     python3 tests/corpus/senders/generate.py    # rewrites the files next to it
+
+The languages follow each other in time in file-name order (de, en, es, fr), so reading the files
+in that order (`vigil eval -m tests/corpus/senders/??.jsonl`, the corpus test) is reading them in
+time order.
 """
 
 import json
@@ -25,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # is the child's (or young user's) reply; "{name}" is the child's name.
 LANGS = {
     "en": {
-        "start": "2026-06-06T15:00:00Z",
+        "start": "2026-06-13T15:00:00Z",
         "names": ["mia", "leo", "ava", "sam", "zoe", "max", "lily", "noah", "ella", "finn"],
         "g_age": [
             "hey {name} saw you in the lobby, you're really good",
@@ -115,7 +119,7 @@ LANGS = {
         ],
     },
     "de": {
-        "start": "2026-06-13T14:00:00Z",
+        "start": "2026-06-06T14:00:00Z",
         "names": ["lena", "paul", "mila", "jonas", "emma", "luca", "hanna", "ben", "lea", "tim"],
         "g_age": [
             "hey {name}, hab dich in der lobby gesehen, du bist echt gut",
@@ -205,7 +209,7 @@ LANGS = {
         ],
     },
     "fr": {
-        "start": "2026-06-20T16:00:00Z",
+        "start": "2026-06-27T16:00:00Z",
         "names": ["chloé", "lucas", "inès", "hugo", "jade", "nathan", "léa", "tom", "manon", "enzo"],
         "g_age": [
             "salut {name}, je t'ai vu dans le lobby, t'es trop fort",
@@ -295,7 +299,7 @@ LANGS = {
         ],
     },
     "es": {
-        "start": "2026-06-27T17:00:00Z",
+        "start": "2026-06-20T17:00:00Z",
         "names": ["lucía", "mateo", "sofía", "hugo", "martina", "leo", "valeria", "pablo", "sara", "diego"],
         "g_age": [
             "hola {name}, te vi en el lobby, eres muy bueno",
