@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use std::sync::Mutex;
 
-use vigil::eval::{parse_any_labels, parse_labels, AnyLabel, Evaluation, Label, Metrics, Report, SenderLabel};
+use vigil::eval::{
+    parse_any_labels, parse_labels, AnyLabel, Evaluation, Label, Metrics, Report, SenderLabel,
+};
 use vigil::{Engine, Message};
 
 const RECALL_FLOOR: f64 = 0.93;
@@ -247,7 +249,9 @@ fn render_senders(r: &Report) -> String {
         }
     }
     if !r.senders.misses.is_empty() {
-        s.push_str("\nSender misses (grooming senders not raised to the threshold, or benign senders raised):\n\n");
+        s.push_str(
+            "\nSender misses (grooming senders not raised to the threshold, or benign senders raised):\n\n",
+        );
         for m in &r.senders.misses {
             let _ = writeln!(
                 s,
@@ -273,9 +277,15 @@ fn sender_cases_meet_the_floors_on_the_sender_corpus() {
     let (messages, labels, senders) = load_senders();
     let languages: std::collections::BTreeSet<_> =
         senders.iter().filter_map(|s| s.language.clone()).collect();
-    assert!(languages.len() >= 4, "the sender corpus covers at least four languages");
+    assert!(
+        languages.len() >= 4,
+        "the sender corpus covers at least four languages"
+    );
     let engine = Arc::new(Engine::default());
-    assert!(engine.policy().senders().enabled, "the shipped packs enable sender cases");
+    assert!(
+        engine.policy().senders().enabled,
+        "the shipped packs enable sender cases"
+    );
     let mut ev = Evaluation::new(Arc::clone(&engine), labels)
         .unwrap()
         .with_sender_labels(senders)
@@ -289,8 +299,16 @@ fn sender_cases_meet_the_floors_on_the_sender_corpus() {
     check_doc(SENDER_START, SENDER_END, &figures);
 
     let s = &report.senders;
-    assert!(s.missing.is_empty(), "labelled senders without messages: {:?}", s.missing);
-    assert!(s.overall.grooming >= 16 && s.overall.benign >= 16, "{:?}", s.overall);
+    assert!(
+        s.missing.is_empty(),
+        "labelled senders without messages: {:?}",
+        s.missing
+    );
+    assert!(
+        s.overall.grooming >= 16 && s.overall.benign >= 16,
+        "{:?}",
+        s.overall
+    );
     let recall = s.overall.recall.unwrap_or(0.0);
     assert!(
         recall >= SENDER_RECALL_FLOOR,
