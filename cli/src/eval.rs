@@ -74,6 +74,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         );
     }
     let engine = args.policy.engine()?;
+    let senders_enabled = engine.policy().senders().enabled;
     let mut labels = Vec::new();
     let mut sender_labels = Vec::new();
     let mut bad = 0u64;
@@ -105,7 +106,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        write_report(&mut out, &report, args.max_misses, args.top_rules)?;
+        write_report(
+            &mut out,
+            &report,
+            senders_enabled,
+            args.max_misses,
+            args.top_rules,
+        )?;
     }
     let mut failed = false;
     if let Some(min) = args.min_recall {
@@ -183,6 +190,7 @@ fn row(name: &str, m: &Metrics) -> Vec<String> {
 fn write_report(
     out: &mut impl Write,
     r: &Report,
+    senders_enabled: bool,
     max_misses: usize,
     top_rules: usize,
 ) -> std::io::Result<()> {
@@ -194,7 +202,7 @@ fn write_report(
         paint(DIM, format!("({})", r.policy.hash))
     )?;
     if r.benign_only {
-        return write_benign_only(out, r, max_misses, top_rules);
+        return write_benign_only(out, r, senders_enabled, max_misses, top_rules);
     }
     writeln!(
         out,
@@ -287,7 +295,9 @@ fn write_report(
         writeln!(out, "{}", paint(BOLD, "benign conversations"))?;
         write_benign(out, &r.benign, r.threshold, top_rules)?;
     }
-    write_senders(out, r, max_misses)?;
+    if senders_enabled || r.senders.labelled > 0 {
+        write_senders(out, r, max_misses)?;
+    }
     writeln!(out)?;
     if r.misses.is_empty() {
         writeln!(out, "{}", paint(GOOD, "no misses"))?;
@@ -312,8 +322,9 @@ fn sender_row(name: &str, m: &SenderMetrics) -> Vec<String> {
     ]
 }
 
-/// Sender cases: every sender's escalations; with sender labels, sender-level recall and the
-/// benign sender escalation rate, and the senders it got wrong.
+/// Sender cases (when the policy enables `[senders]`, or senders are labelled): every sender's
+/// escalations; with sender labels, sender-level recall and the benign sender escalation rate,
+/// and the senders it got wrong.
 fn write_senders(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io::Result<()> {
     let s = &r.senders;
     writeln!(out)?;
@@ -418,6 +429,7 @@ fn write_senders(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io
 fn write_benign_only(
     out: &mut impl Write,
     r: &Report,
+    senders_enabled: bool,
     max_misses: usize,
     top_rules: usize,
 ) -> std::io::Result<()> {
@@ -428,7 +440,9 @@ fn write_benign_only(
     )?;
     writeln!(out)?;
     write_benign(out, &r.benign, r.threshold, top_rules)?;
-    write_senders(out, r, max_misses)?;
+    if senders_enabled {
+        write_senders(out, r, max_misses)?;
+    }
     writeln!(out)?;
     if r.misses.is_empty() {
         writeln!(out, "{}", paint(GOOD, "no conversation escalated"))?;
