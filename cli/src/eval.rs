@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use vigil::eval::{parse_labels, BenignStats, Evaluation, LabelKind, Metrics, Report};
+use vigil::eval::{
+    parse_any_labels, AnyLabel, BenignStats, Evaluation, LabelKind, Metrics, Report, SenderMetrics,
+};
 use vigil::Level;
 
 use crate::exit;
@@ -24,9 +26,12 @@ pub struct EvalArgs {
     #[arg(long, short = 'm', value_name = "PATH", num_args = 1.., required = true)]
     pub messages: Vec<String>,
     /// Labels as JSON Lines: {"conversation_id", "label": "grooming"|"benign",
-    /// "first_risky_message_id"?, "language"?}; several files are merged
+    /// "first_risky_message_id"?, "language"?}, or a sender's {"sender_id", "label",
+    /// "language"?}; several files are merged
     ///
-    /// Files, directories and gzip are read as for --messages.
+    /// Files, directories and gzip are read as for --messages. Sender labels give sender-level
+    /// recall: whether a grooming sender's own escalation (their conversations with minors added
+    /// up) reached the threshold.
     #[arg(long, short = 'l', value_name = "PATH", num_args = 1.., conflicts_with = "benign")]
     pub labels: Vec<String>,
     /// Every conversation is benign (real chat, no labels): report the false alarms
@@ -50,6 +55,13 @@ pub struct EvalArgs {
     /// Exit with code 1 if the benign escalation rate is above this share (0 to 1)
     #[arg(long, value_name = "SHARE")]
     pub max_benign_rate: Option<f64>,
+    /// Exit with code 1 if sender-level recall (over the labelled grooming senders) is below this
+    /// share (0 to 1)
+    #[arg(long, value_name = "SHARE", conflicts_with = "benign")]
+    pub min_sender_recall: Option<f64>,
+    /// Exit with code 1 if the benign sender escalation rate is above this share (0 to 1)
+    #[arg(long, value_name = "SHARE")]
+    pub max_benign_sender_rate: Option<f64>,
     #[command(flatten)]
     pub policy: PolicyArgs,
 }
@@ -62,12 +74,16 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         );
     }
     let engine = args.policy.engine()?;
+    let senders_enabled = engine.policy().senders().enabled;
     let mut labels = Vec::new();
+    let mut sender_labels = Vec::new();
     let mut bad = 0u64;
     for (path, text) in input::read_texts(&args.labels)? {
-        for item in parse_labels(&text) {
+        for item in parse_any_labels(&text) {
             match item {
-                Ok(l) => labels.push(l),
+                Ok(AnyLabel::Conversation(l)) => labels.push(l),
+                Ok(AnyLabel::Sender(l)) => sender_labels.push(l),
+                Ok(_) => bad += 1,
                 Err(e) => {
                     eprintln!("vigil: {path}: {e} (skipped)");
                     bad += 1;
@@ -78,7 +94,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let ev = if args.benign {
         Evaluation::benign(engine)
     } else {
-        Evaluation::new(engine, labels).map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.join(", ")))?
+        Evaluation::new(engine, labels)
+            .and_then(|ev| ev.with_sender_labels(sender_labels))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.join(", ")))?
     };
     let mut ev = ev.with_threshold(args.threshold);
     let mut input = Inputs::open(&args.messages)?;
@@ -88,7 +106,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        write_report(&mut out, &report, args.max_misses, args.top_rules)?;
+        write_report(
+            &mut out,
+            &report,
+            senders_enabled,
+            args.max_misses,
+            args.top_rules,
+        )?;
     }
     let mut failed = false;
     if let Some(min) = args.min_recall {
@@ -106,6 +130,31 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             eprintln!(
                 "vigil: benign escalation rate {} is above --max-benign-rate {}",
                 pct(report.overall.benign_escalation_rate),
+                pct(Some(max))
+            );
+            failed = true;
+        }
+    }
+    if let Some(min) = args.min_sender_recall {
+        if report.senders.overall.recall.is_some_and(|r| r < min) {
+            eprintln!(
+                "vigil: sender-level recall {} is below --min-sender-recall {}",
+                pct(report.senders.overall.recall),
+                pct(Some(min))
+            );
+            failed = true;
+        }
+    }
+    if let Some(max) = args.max_benign_sender_rate {
+        if report
+            .senders
+            .overall
+            .benign_escalation_rate
+            .is_some_and(|r| r > max)
+        {
+            eprintln!(
+                "vigil: benign sender escalation rate {} is above --max-benign-sender-rate {}",
+                pct(report.senders.overall.benign_escalation_rate),
                 pct(Some(max))
             );
             failed = true;
@@ -141,6 +190,7 @@ fn row(name: &str, m: &Metrics) -> Vec<String> {
 fn write_report(
     out: &mut impl Write,
     r: &Report,
+    senders_enabled: bool,
     max_misses: usize,
     top_rules: usize,
 ) -> std::io::Result<()> {
@@ -152,7 +202,7 @@ fn write_report(
         paint(DIM, format!("({})", r.policy.hash))
     )?;
     if r.benign_only {
-        return write_benign_only(out, r, max_misses, top_rules);
+        return write_benign_only(out, r, senders_enabled, max_misses, top_rules);
     }
     writeln!(
         out,
@@ -245,6 +295,9 @@ fn write_report(
         writeln!(out, "{}", paint(BOLD, "benign conversations"))?;
         write_benign(out, &r.benign, r.threshold, top_rules)?;
     }
+    if senders_enabled || r.senders.labelled > 0 {
+        write_senders(out, r, max_misses)?;
+    }
     writeln!(out)?;
     if r.misses.is_empty() {
         writeln!(out, "{}", paint(GOOD, "no misses"))?;
@@ -254,10 +307,129 @@ fn write_report(
     write_misses(out, r, max_misses)
 }
 
+fn sender_row(name: &str, m: &SenderMetrics) -> Vec<String> {
+    let f = |v: Option<f64>| v.map_or("-".to_string(), vigil::explain::fmt_num);
+    vec![
+        name.to_string(),
+        m.grooming.to_string(),
+        m.detected.to_string(),
+        pct(m.recall),
+        m.detected_only_as_sender.to_string(),
+        f(m.conversations_at_detection.median),
+        m.benign.to_string(),
+        m.benign_escalated.to_string(),
+        pct(m.benign_escalation_rate),
+    ]
+}
+
+/// Sender cases (when the policy enables `[senders]`, or senders are labelled): every sender's
+/// escalations; with sender labels, sender-level recall and the benign sender escalation rate,
+/// and the senders it got wrong.
+fn write_senders(out: &mut impl Write, r: &Report, max_misses: usize) -> std::io::Result<()> {
+    let s = &r.senders;
+    writeln!(out)?;
+    writeln!(out, "{}", paint(BOLD, "senders"))?;
+    writeln!(
+        out,
+        "{} senders: {} with a sender escalation, {} at {}+, {} urgent ({} sender escalations)",
+        s.senders, s.with_escalation, s.at_threshold, r.threshold, s.urgent, s.escalations
+    )?;
+    if !s.missing.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                WARN,
+                format!(
+                    "{} labelled senders have no messages: {}",
+                    s.missing.len(),
+                    s.missing.join(", ")
+                )
+            )
+        )?;
+    }
+    if r.benign_only {
+        writeln!(
+            out,
+            "benign sender escalation rate (every sender benign): {} of {} ({})",
+            s.overall.benign_escalated,
+            s.overall.benign,
+            pct(s.overall.benign_escalation_rate)
+        )?;
+    } else if s.labelled > 0 {
+        let header = [
+            "senders",
+            "grooming",
+            "detected",
+            "recall",
+            "only as sender",
+            "conversations p50",
+            "benign",
+            "escalated",
+            "benign rate",
+        ];
+        let mut rows = vec![sender_row("all", &s.overall)];
+        if s.by_language.len() > 1 || s.by_language.keys().any(|k| k != "unknown") {
+            for (lang, m) in &s.by_language {
+                rows.push(sender_row(lang, m));
+            }
+        }
+        write!(out, "{}", style::table(&header, &rows, &[1, 2, 3, 4, 5, 6, 7, 8]))?;
+        writeln!(
+            out,
+            "{}",
+            paint(
+                DIM,
+                "  detected: the sender's escalation (scope sender) reached the threshold; only as sender: none of \
+                 their conversations did; conversations p50: conversations in the case when it did"
+            )
+        )?;
+    }
+    if s.misses.is_empty() {
+        return Ok(());
+    }
+    let title = if r.benign_only {
+        "escalated senders"
+    } else {
+        "sender misses"
+    };
+    writeln!(out, "{}", paint(BOLD, format!("{title} ({})", s.misses.len())))?;
+    for m in s.misses.iter().take(max_misses) {
+        let what = match m.label {
+            LabelKind::Grooming => paint(WARN, "grooming sender not detected"),
+            LabelKind::Benign if r.benign_only => paint(WARN, "escalated"),
+            LabelKind::Benign => paint(WARN, "benign sender escalated"),
+        };
+        let at = m
+            .escalated_at
+            .as_deref()
+            .map(|a| format!(" at {a}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}  {what}: sender level {}{at}, {} points, {} conversations ({} in the case), highest conversation level {}",
+            paint(BOLD, &m.sender_id),
+            paint(style::level(m.level), m.level.map_or("none", |l| l.as_str())),
+            vigil::explain::fmt_num(m.points),
+            m.conversations,
+            m.case_conversations,
+            m.conversation_level.map_or("none", |l| l.as_str()),
+        )?;
+        if !m.rules.is_empty() {
+            writeln!(out, "      rules: {}", m.rules.join(", "))?;
+        }
+    }
+    if s.misses.len() > max_misses {
+        writeln!(out, "  … and {} more (see --json)", s.misses.len() - max_misses)?;
+    }
+    Ok(())
+}
+
 /// The report of `--benign`: every conversation is benign, so every escalation is a false alarm.
 fn write_benign_only(
     out: &mut impl Write,
     r: &Report,
+    senders_enabled: bool,
     max_misses: usize,
     top_rules: usize,
 ) -> std::io::Result<()> {
@@ -268,6 +440,9 @@ fn write_benign_only(
     )?;
     writeln!(out)?;
     write_benign(out, &r.benign, r.threshold, top_rules)?;
+    if senders_enabled {
+        write_senders(out, r, max_misses)?;
+    }
     writeln!(out)?;
     if r.misses.is_empty() {
         writeln!(out, "{}", paint(GOOD, "no conversation escalated"))?;

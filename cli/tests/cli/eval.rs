@@ -161,6 +161,69 @@ fn eval_on_the_labelled_corpus() {
 }
 
 #[test]
+fn eval_reports_sender_level_recall_on_the_sender_corpus() {
+    let root = crate::root();
+    let dir = root.join("tests/corpus/senders");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: no tests/corpus/senders");
+        return;
+    };
+    let (mut messages, mut labels) = (Vec::new(), Vec::new());
+    for e in entries {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".labels.jsonl") {
+            labels.push(format!("tests/corpus/senders/{name}"));
+        } else if name.ends_with(".jsonl") {
+            messages.push(format!("tests/corpus/senders/{name}"));
+        }
+    }
+    messages.sort();
+    labels.sort();
+    let out = vigil()
+        .args([
+            "eval",
+            "--json",
+            "--min-sender-recall",
+            "0.9",
+            "--max-benign-sender-rate",
+            "0",
+            "-m",
+        ])
+        .args(&messages)
+        .arg("-l")
+        .args(&labels)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let s = &v["senders"];
+    assert!(s["overall"]["grooming"].as_u64().unwrap() >= 16);
+    assert!(s["overall"]["recall"].as_f64().unwrap() >= 0.9);
+    assert_eq!(s["overall"]["benign_escalated"], 0);
+    assert_eq!(s["missing"].as_array().unwrap().len(), 0);
+    assert!(s["by_language"]["de"]["grooming"].as_u64().unwrap() > 0);
+    // Conversation labels sit in the same files.
+    assert!(v["overall"]["grooming"].as_u64().unwrap() > 0);
+    // The table has a senders section; an impossible gate fails with code 1.
+    vigil()
+        .args(["eval", "-m"])
+        .args(&messages)
+        .arg("-l")
+        .args(&labels)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("senders"))
+        .stdout(predicate::str::contains("only as sender"));
+    vigil()
+        .args(["eval", "--min-sender-recall", "1.01", "-m"])
+        .args(&messages)
+        .arg("-l")
+        .args(&labels)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("sender-level recall"));
+}
+
+#[test]
 fn eval_benign_table() {
     let out = vigil()
         .args(["eval", "--benign", "-m", CHAT])

@@ -3,11 +3,13 @@
 //! what changes between two policy versions (a [`DiffReport`]: the policies field by field, and
 //! the conversations whose level changes when the same messages are replayed through both).
 //!
-//! A labels file is JSON Lines, one conversation per line:
+//! A labels file is JSON Lines, one conversation per line — or one sender, with `sender_id`
+//! ([`parse_any_labels`] reads both):
 //!
 //! ```json
 //! {"conversation_id": "c-17", "label": "grooming", "first_risky_message_id": "m-3", "language": "en"}
 //! {"conversation_id": "c-18", "label": "benign"}
+//! {"sender_id": "u-91", "label": "grooming", "language": "en"}
 //! ```
 //!
 //! Definitions (the threshold is `review` unless set otherwise):
@@ -24,7 +26,12 @@
 //!   escalation (at any level);
 //! * **per language**: the same metrics per `language` of the labels (`unknown` when absent);
 //! * **benign false alarms** ([`BenignStats`]): over the benign conversations, how many reached the
-//!   threshold and `urgent`, escalations per 10,000 benign messages, and the rules behind them.
+//!   threshold and `urgent`, escalations per 10,000 benign messages, and the rules behind them;
+//! * **sender-level recall** ([`SenderReport`], issue 15): the share of grooming senders (labels
+//!   naming `sender_id`, see [`SenderLabel`]) whose sender escalation — their conversations with
+//!   minors added up, `scope: "sender"` — reached the threshold; the **benign sender escalation
+//!   rate**: the share of benign senders whose did. A benign-only evaluation counts every sender
+//!   as a benign sender.
 //!
 //! A corpus of real, benign chat needs no labels: [`Evaluation::benign`] counts every conversation
 //! as benign (see the second example).
@@ -65,6 +72,9 @@
 //! ```
 
 mod diff;
+mod senders;
+
+pub use senders::{parse_any_labels, AnyLabel, SenderLabel, SenderMetrics, SenderMiss, SenderReport};
 
 pub use diff::{
     diff, ConversationDiff, DiffReport, Differ, Direction, FieldChange, ItemChange, ItemChanges,
@@ -188,6 +198,9 @@ pub enum LabelError {
     /// Two labels for one conversation.
     #[error("conversation `{0}` is labelled twice")]
     Duplicate(String),
+    /// Two labels for one sender.
+    #[error("sender `{0}` is labelled twice")]
+    DuplicateSender(String),
 }
 
 impl LabelError {
@@ -195,7 +208,7 @@ impl LabelError {
     pub fn line(&self) -> Option<u64> {
         match self {
             LabelError::Invalid { line, .. } => *line,
-            LabelError::Duplicate(_) => None,
+            LabelError::Duplicate(_) | LabelError::DuplicateSender(_) => None,
         }
     }
 }
@@ -228,7 +241,8 @@ fn round4<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
-/// Detection latency, in messages.
+/// Detection latency, in messages ([`SenderMetrics::conversations_at_detection`]: in
+/// conversations).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Latency {
@@ -358,6 +372,9 @@ pub struct Report {
     pub benign_only: bool,
     /// Grooming conversations not detected and benign ones escalated, in input order.
     pub misses: Vec<Miss>,
+    /// Sender cases: sender-level recall and benign sender escalation rate over the labelled
+    /// senders ([`Evaluation::with_sender_labels`]), and every sender's escalations.
+    pub senders: SenderReport,
 }
 
 fn round2<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
@@ -446,6 +463,7 @@ pub struct Evaluation {
     convs: HashMap<String, Conv>,
     order: Vec<String>,
     messages: u64,
+    senders: senders::SenderEval,
 }
 
 impl Evaluation {
@@ -472,6 +490,7 @@ impl Evaluation {
             convs: HashMap::new(),
             order: Vec::new(),
             messages: 0,
+            senders: senders::SenderEval::default(),
         })
     }
 
@@ -488,7 +507,43 @@ impl Evaluation {
             convs: HashMap::new(),
             order: Vec::new(),
             messages: 0,
+            senders: senders::SenderEval::default(),
         }
+    }
+
+    /// Adds sender labels: a grooming sender counts as detected when their sender escalation
+    /// (`scope: "sender"`) reached the threshold, a benign sender as escalated when theirs did.
+    /// Fails if a sender is labelled twice.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use vigil::eval::{Evaluation, SenderLabel};
+    ///
+    /// let engine = Arc::new(vigil::Engine::default());
+    /// let mut ev = Evaluation::new(Arc::clone(&engine), [])
+    ///     .unwrap()
+    ///     .with_sender_labels([SenderLabel::grooming("u-new")])
+    ///     .unwrap();
+    /// for (k, text) in ["how old are you?", "add me on snap"].iter().cycle().take(6).enumerate() {
+    ///     let json = format!(
+    ///         r#"{{"conversation_id": "c-{kid}", "message_id": "m-{k}", "timestamp": "2026-11-20T17:{k:02}:00Z",
+    ///            "sender": {{"id": "u-new", "age_band": "adult"}},
+    ///            "recipient": {{"id": "kid-{kid}", "age_band": "minor"}},
+    ///            "channel": "direct", "relationship": "stranger", "text": "{text}"}}"#,
+    ///         kid = k / 2
+    ///     );
+    ///     ev.observe(&vigil::Message::from_json(&json).unwrap());
+    /// }
+    /// let report = ev.finish();
+    /// assert_eq!(report.senders.overall.grooming, 1);
+    /// assert_eq!(report.senders.overall.recall, Some(1.0));
+    /// ```
+    pub fn with_sender_labels(
+        mut self,
+        labels: impl IntoIterator<Item = SenderLabel>,
+    ) -> Result<Evaluation, LabelError> {
+        self.senders.add_labels(labels)?;
+        Ok(self)
     }
 
     /// Sets the level that counts as detected (`review` by default).
@@ -516,6 +571,13 @@ impl Evaluation {
         {
             conv.risky_at = Some(conv.messages);
         }
+        self.senders.observe(
+            &msg.sender.id,
+            &msg.conversation_id,
+            obs.level,
+            obs.sender_escalation.as_ref(),
+            self.threshold,
+        );
         conv.level = conv.level.max(obs.level);
         conv.max_risk = conv.max_risk.max(obs.risk);
         if conv.reached_at.is_none() && obs.level >= Some(self.threshold) {
@@ -659,6 +721,7 @@ impl Evaluation {
             benign: benign.stats(policy),
             benign_only: self.benign_only,
             misses,
+            senders: self.senders.finish(self.threshold, self.benign_only),
         }
     }
 

@@ -369,3 +369,146 @@ fn benign_only_threshold_and_empty_input() {
     assert_eq!(empty.benign.escalations_per_10k_messages, None);
     assert!(empty.benign.rules.is_empty());
 }
+
+/// The shipped packs: they enable sender cases.
+fn shipped() -> Arc<Engine> {
+    Arc::new(Engine::default())
+}
+
+/// One sender asking `kids` children their age and for their snap (each conversation reaches
+/// `review`), and a coach (a contact) telling as many players about practice.
+fn sender_corpus(kids: usize) -> Vec<Message> {
+    let mut v = Vec::new();
+    for k in 0..kids {
+        let (conv, kid) = (format!("s{k}"), format!("kid{k}"));
+        let t = k as i64 * 3;
+        v.push(dm(
+            &conv,
+            "m1",
+            t,
+            ("u-new", ADULT),
+            (&kid, MINOR),
+            "how old are you?",
+        ));
+        v.push(dm(
+            &conv,
+            "m2",
+            t + 1,
+            ("u-new", ADULT),
+            (&kid, MINOR),
+            "add me on snap",
+        ));
+        let (conv, player) = (format!("c{k}"), format!("player{k}"));
+        v.push(
+            dm(
+                &conv,
+                "m1",
+                t,
+                ("coach", ADULT),
+                (&player, MINOR),
+                "practice moves to 5pm tomorrow",
+            )
+            .with_relationship(crate::Relationship::Contact),
+        );
+    }
+    v
+}
+
+#[test]
+fn sender_labels_give_sender_level_recall_and_the_benign_sender_rate() {
+    let msgs = sender_corpus(3);
+    let mut ev = Evaluation::new(shipped(), [])
+        .unwrap()
+        .with_sender_labels([
+            SenderLabel::grooming("u-new").with_language("en"),
+            SenderLabel::benign("coach").with_language("en"),
+            SenderLabel::benign("nobody"),
+        ])
+        .unwrap();
+    for m in &msgs {
+        ev.observe(m);
+    }
+    let r = ev.finish();
+    let s = &r.senders;
+    assert_eq!(s.senders, 2);
+    assert_eq!(s.labelled, 2);
+    assert_eq!(s.missing, vec!["nobody".to_string()]);
+    assert_eq!((s.overall.grooming, s.overall.detected), (1, 1));
+    assert_eq!(s.overall.recall, Some(1.0));
+    assert_eq!((s.overall.benign, s.overall.benign_escalated), (1, 0));
+    assert_eq!(s.overall.benign_escalation_rate, Some(0.0));
+    // Each of the sender's conversations reached review on its own.
+    assert_eq!(s.overall.conversation_detected, 1);
+    assert_eq!(s.overall.detected_only_as_sender, 0);
+    // Two conversations at review make 50 points: the sender reached review with the second.
+    assert_eq!(s.overall.conversations_at_detection.median, Some(2.0));
+    assert_eq!(s.by_language["en"].recall, Some(1.0));
+    assert!(s.at_threshold >= 1 && s.with_escalation >= 1 && s.escalations >= 1);
+    assert!(s.misses.is_empty());
+    // Conversation labels are independent: none were given.
+    assert_eq!(r.conversations, 0);
+    assert_eq!(r.overall.grooming, 0);
+}
+
+#[test]
+fn a_missed_grooming_sender_is_listed_with_its_level_and_conversations() {
+    // One child only: never a sender case (min_minors 2).
+    let msgs = sender_corpus(1);
+    let mut ev = Evaluation::new(shipped(), [])
+        .unwrap()
+        .with_sender_labels([SenderLabel::grooming("u-new")])
+        .unwrap();
+    for m in &msgs {
+        ev.observe(m);
+    }
+    let r = ev.finish();
+    assert_eq!(r.senders.overall.recall, Some(0.0));
+    let m = &r.senders.misses[0];
+    assert_eq!(m.sender_id, "u-new");
+    assert_eq!(m.label, LabelKind::Grooming);
+    assert_eq!(m.level, None);
+    assert_eq!(m.conversations, 1);
+    assert_eq!(m.conversation_level, Some(Level::Review));
+    assert_eq!(m.language, "unknown");
+}
+
+#[test]
+fn benign_only_counts_every_sender_as_benign() {
+    let msgs = sender_corpus(3);
+    let r = Evaluation::run_benign(&shipped(), &msgs);
+    let s = &r.senders;
+    assert_eq!(s.senders, 2);
+    assert_eq!(s.overall.benign, 2);
+    assert_eq!(s.overall.benign_escalated, 1);
+    assert_eq!(s.overall.benign_escalation_rate, Some(0.5));
+    assert_eq!(s.misses.len(), 1);
+    assert_eq!(s.misses[0].sender_id, "u-new");
+    assert!(s.misses[0]
+        .escalated_at
+        .as_deref()
+        .is_some_and(|a| a.starts_with("s1/")));
+}
+
+#[test]
+fn labels_files_mix_conversation_and_sender_lines() {
+    let doc = "{\"sender_id\": \"u-1\", \"label\": \"benign\", \"language\": \"de\", \"note\": \"coach\"}\n\
+               {\"conversation_id\": \"c-1\", \"label\": \"grooming\"}\n\
+               {\"sender_id\": \"\", \"label\": \"benign\"}\n\
+               {\"sender_id\": \"u-2\", \"label\": \"maybe\"}\n";
+    let items: Vec<_> = parse_any_labels(doc).collect();
+    assert_eq!(
+        items[0],
+        Ok(AnyLabel::Sender(SenderLabel::benign("u-1").with_language("de")))
+    );
+    assert_eq!(items[1], Ok(AnyLabel::Conversation(Label::grooming("c-1"))));
+    assert_eq!(items[2].as_ref().unwrap_err().line(), Some(3));
+    assert_eq!(items[3].as_ref().unwrap_err().line(), Some(4));
+    // A line with both ids is a conversation's label.
+    let both =
+        AnyLabel::from_json("{\"conversation_id\": \"c\", \"sender_id\": \"u\", \"label\": \"benign\"}");
+    assert!(matches!(both, Ok(AnyLabel::Conversation(_))));
+    let dup = Evaluation::new(shipped(), [])
+        .unwrap()
+        .with_sender_labels([SenderLabel::grooming("u"), SenderLabel::benign("u")]);
+    assert_eq!(dup.unwrap_err(), LabelError::DuplicateSender("u".into()));
+}
