@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 use vigil::explain::{
     explain_conversation, explain_message, fmt_num, ConversationExplanation, MatchView, MessageExplanation,
-    NotCountedReason, Step,
+    NotCountedReason, SenderArithmetic, Step,
 };
 use vigil::{AgeBand, Message, Participant, Timestamp};
 
@@ -563,6 +563,92 @@ fn write_step(out: &mut impl Write, x: &ConversationExplanation, s: &Step) -> st
         for r in &e.reasons {
             writeln!(out, "      • {r}")?;
         }
+    }
+    if let Some(a) = &s.sender_escalation {
+        write_sender_arithmetic(out, a)?;
+    }
+    Ok(())
+}
+
+/// The arithmetic of a sender escalation a step raised: each conversation's points by its
+/// level, times its relationship's factor; the total against the sender levels.
+fn write_sender_arithmetic(out: &mut impl Write, a: &SenderArithmetic) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "    {}",
+        paint(
+            style::level(Some(a.level)),
+            format!(
+                "▲ sender escalation #{}: sender {} {} (was {}){}",
+                a.sequence,
+                a.sender,
+                a.level,
+                a.previous_level.map_or("none", |l| l.as_str()),
+                a.case
+                    .as_deref()
+                    .map(|c| format!(" — case {c}"))
+                    .unwrap_or_default()
+            )
+        )
+    )?;
+    writeln!(
+        out,
+        "    {}",
+        paint(
+            BOLD,
+            "sender points (a conversation's points by its highest level × its relationship's factor)"
+        )
+    )?;
+    for c in &a.conversations {
+        let to = c
+            .recipient
+            .as_deref()
+            .map(|r| format!(" → {r}{}", if c.minor { " (minor)" } else { "" }))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "      {} {} {} × {} ({}) = {}",
+            style::pad(&format!("{}{to}", c.conversation_id), 32),
+            style::pad(&paint(style::level(c.level), style::level_name(c.level)), 8),
+            fmt_num(c.level_points),
+            fmt_num(c.factor),
+            c.relationship.as_str(),
+            paint(BOLD, fmt_num(c.points))
+        )?;
+    }
+    writeln!(
+        out,
+        "      {} {}",
+        style::pad(&paint(BOLD, "total"), 41),
+        paint(BOLD, fmt_num(a.points))
+    )?;
+    writeln!(
+        out,
+        "      {} {} minor{} (a sender level needs at least {}) within {}",
+        style::pad("minors", 41),
+        a.minors,
+        if a.minors == 1 { "" } else { "s" },
+        a.min_minors,
+        duration(a.window_ms)
+    )?;
+    writeln!(
+        out,
+        "      {} {} → {}  {}",
+        style::pad(&paint(BOLD, "sender level"), 41),
+        fmt_num(a.points),
+        paint(style::level(Some(a.level)), a.level.as_str()),
+        paint(
+            DIM,
+            format!(
+                "(sender levels: watch {} · review {} · urgent {})",
+                fmt_num(a.levels.watch),
+                fmt_num(a.levels.review),
+                fmt_num(a.levels.urgent)
+            )
+        )
+    )?;
+    if let Some(action) = &a.recommended_action {
+        writeln!(out, "      {} {action}", paint(BOLD, "action:"))?;
     }
     Ok(())
 }

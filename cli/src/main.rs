@@ -59,6 +59,7 @@ enum Command {
   cat chat.jsonl | vigil scan - --policy acme-overrides.toml
   vigil scan chat.jsonl --all > observations.jsonl
   vigil scan chat.jsonl --quiet --fail-on urgent || echo \"urgent case found\"
+  vigil scan chat.jsonl --scope sender --format pretty
 
 Exit codes: 0 ok · 1 malformed lines skipped · 2 usage, policy or fatal input error ·
 3 an escalation at or above --fail-on")]
@@ -69,7 +70,8 @@ Exit codes: 0 ok · 1 malformed lines skipped · 2 usage, policy or fatal input 
     /// With --text, explains one message on its own (metadata from the flags). With files or
     /// directories, replays the conversation through a tracker and explains every message: decay
     /// since the key's previous message, category points before and after, stage bonus, risk and
-    /// level.
+    /// level — and, where a message raises a sender escalation, the sender's arithmetic across
+    /// their conversations.
     #[command(after_help = "Examples:
   vigil explain --text \"d0n'7 t e l l ur mom we talk\" --sender adult --recipient minor
   vigil explain --text \"add me on snap\" --relationship stranger --account-age-days 3 --json
@@ -114,7 +116,8 @@ Labels (JSON Lines):
     /// Write a self-contained HTML case file for moderators
     ///
     /// The conversation with highlighted evidence, reasons, levels, the stage timeline and a
-    /// risk-over-time chart, in one file with no external resources. Message text is blurred
+    /// risk-over-time chart, in one file with no external resources. With sender cases, a section
+    /// per sender: the arithmetic, the action, and a chart for each of their conversations. Message text is blurred
     /// until clicked (or the switch is turned on), for moderators' wellbeing.
     #[command(after_help = "Examples:
   vigil report examples/sample-conversation.jsonl -o case.html

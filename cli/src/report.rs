@@ -55,13 +55,33 @@ struct Case<'a> {
     max_level: Option<Level>,
 }
 
+/// A sender case: its sender escalations in the order raised (the last lists the conversations
+/// that count now).
+struct SenderCase<'a> {
+    /// The case reference (`sender-…`).
+    id: String,
+    escalations: Vec<(&'a Message, Escalation)>,
+}
+
+impl SenderCase<'_> {
+    fn last(&self) -> Option<&Escalation> {
+        self.escalations.last().map(|(_, e)| e)
+    }
+
+    fn max_level(&self) -> Option<Level> {
+        self.escalations.iter().map(|(_, e)| e.level).max()
+    }
+}
+
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let engine = args.policy.engine()?;
     let input::Messages { files, messages, bad } = input::read_messages(&args.input, false)?;
-    let selected: Vec<String> = if args.conversation.is_empty() {
+    // A first pass: each conversation's highest level, and the sender cases.
+    let mut order: Vec<String> = Vec::new();
+    let mut max: HashMap<String, Option<Level>> = HashMap::new();
+    let mut senders: Vec<SenderCase<'_>> = Vec::new();
+    {
         let mut tracker = Tracker::new(engine.clone());
-        let mut order: Vec<String> = Vec::new();
-        let mut max: HashMap<String, Option<Level>> = HashMap::new();
         for m in &messages {
             let obs = tracker.observe(m);
             let e = max.entry(m.conversation_id.clone()).or_insert_with(|| {
@@ -69,7 +89,19 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
                 None
             });
             *e = (*e).max(obs.level);
+            if let Some(x) = obs.sender_escalation {
+                let id = x.case.clone().unwrap_or_else(|| x.participants.sender.id.clone());
+                match senders.iter_mut().find(|c| c.id == id) {
+                    Some(c) => c.escalations.push((m, x)),
+                    None => senders.push(SenderCase {
+                        id,
+                        escalations: vec![(m, x)],
+                    }),
+                }
+            }
         }
+    }
+    let selected: Vec<String> = if args.conversation.is_empty() {
         order
             .into_iter()
             .filter(|c| max.get(c).copied().flatten() >= Some(args.min_level))
@@ -82,7 +114,27 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         }
         args.conversation.clone()
     };
-    let mut cases: Vec<Case<'_>> = selected
+    // Sender cases: those with a selected conversation, and (without --conversation) those that
+    // reached --min-level themselves.
+    senders.retain(|c| {
+        let listed = c.last().is_some_and(|e| {
+            e.conversations
+                .iter()
+                .any(|x| selected.contains(&x.conversation_id))
+        });
+        listed || (args.conversation.is_empty() && c.max_level() >= Some(args.min_level))
+    });
+    // The conversations to replay: the selected ones (each a section), then the other
+    // conversations of the sender cases (a chart each on the sender's section).
+    let mut needed = selected.clone();
+    for c in &senders {
+        for x in c.last().map_or(&[][..], |e| e.conversations.as_slice()) {
+            if !needed.contains(&x.conversation_id) {
+                needed.push(x.conversation_id.clone());
+            }
+        }
+    }
+    let mut cases: Vec<Case<'_>> = needed
         .iter()
         .map(|id| Case {
             id: id.clone(),
@@ -90,11 +142,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
             max_level: None,
         })
         .collect();
-    let index: HashMap<&str, usize> = selected
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> = needed.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
     let mut tracker = Tracker::new(engine.clone());
     for m in &messages {
         let obs = tracker.observe(m);
@@ -112,7 +160,17 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         })
         .collect();
     let source = input::describe(&names);
-    let html = render(&engine, &cases, &args.title, &source, !args.no_blur);
+    let html = render(
+        &engine,
+        Report {
+            cases: &cases,
+            sections: selected.len(),
+            senders: &senders,
+        },
+        &args.title,
+        &source,
+        !args.no_blur,
+    );
     if args.output.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
         out.write_all(html.as_bytes())?;
@@ -120,11 +178,16 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     } else {
         std::fs::write(&args.output, html)
             .with_context(|| format!("cannot write {}", args.output.display()))?;
+        let cases_note = match senders.len() {
+            0 => String::new(),
+            1 => ", 1 sender case".to_string(),
+            n => format!(", {n} sender cases"),
+        };
         eprintln!(
-            "vigil: wrote {} ({} conversation{})",
+            "vigil: wrote {} ({} conversation{}{cases_note})",
             args.output.display(),
-            cases.len(),
-            if cases.len() == 1 { "" } else { "s" }
+            selected.len(),
+            if selected.len() == 1 { "" } else { "s" }
         );
     }
     Ok(exit::code(if bad > 0 { exit::PROBLEMS } else { exit::OK }))
@@ -187,6 +250,12 @@ fn anchor(s: &str) -> String {
         }
     }
     a
+}
+
+/// The id of a sender case's section (`s-…`, apart from conversations' `c-…`).
+fn sender_anchor(case: &str) -> String {
+    let a = anchor(case);
+    format!("s{}", &a[1..])
 }
 
 fn level_badge(l: Option<Level>) -> String {
@@ -570,7 +639,167 @@ fn said(word: &str, kind: impl Fn(&str) -> &'static str) -> String {
     }
 }
 
-fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds, extractor: &Extractor) -> String {
+/// The sender cases a conversation's escalations belong to (`<dt>Sender case</dt>…`), each a
+/// link to its section when the report has one; nothing when the policy keeps no sender cases.
+fn case_refs(escalations: &[(&Message, &Escalation)], sender_cases: &[&str]) -> String {
+    let mut refs: Vec<&str> = Vec::new();
+    for (_, e) in escalations {
+        if let Some(c) = e.case.as_deref() {
+            if !refs.contains(&c) {
+                refs.push(c);
+            }
+        }
+    }
+    if refs.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = refs
+        .iter()
+        .map(|c| {
+            if sender_cases.contains(c) {
+                format!(
+                    "<a class=\"case-ref\" href=\"#{}\"><code>{}</code></a>",
+                    sender_anchor(c),
+                    esc(c)
+                )
+            } else {
+                format!("<code>{}</code>", esc(c))
+            }
+        })
+        .collect();
+    format!("<dt>Sender case</dt><dd>{}</dd>", items.join(", "))
+}
+
+/// A sender case's section: the sender's arithmetic, the recommended action, the sender
+/// escalations, and each conversation that counts (listed by the case's last sender escalation)
+/// with its risk chart.
+fn sender_html(c: &SenderCase<'_>, cases: &[Case<'_>], sections: &[Case<'_>], t: &Thresholds) -> String {
+    let mut s = String::new();
+    let Some(last) = c.last() else { return s };
+    let sender = &last.participants.sender;
+    let minors = last.conversations.iter().filter(|x| x.minor).count();
+    let _ = write!(
+        s,
+        "<section class=\"sender\" id=\"{}\" data-case=\"{}\"><h2>Sender {} {}</h2>\
+         <dl class=\"facts\"><dt>Case</dt><dd><code>{}</code></dd><dt>Sender</dt><dd><b>{}</b> ({})</dd>\
+         <dt>Conversations</dt><dd>{} ({} with a minor)</dd><dt>Sender points</dt><dd>{}</dd>\
+         <dt>Sender escalations</dt><dd>{}</dd></dl>",
+        sender_anchor(&c.id),
+        esc_attr(&c.id),
+        esc(&sender.id),
+        level_badge(Some(last.level)),
+        esc(&c.id),
+        esc(&sender.id),
+        esc(&sender.age_band.to_string()),
+        last.conversations.len(),
+        minors,
+        fmt_num(last.risk),
+        c.escalations.len()
+    );
+    s.push_str("<h3>Why</h3><ul class=\"reasons\">");
+    for r in &last.reasons {
+        let _ = write!(s, "<li>{}</li>", esc(r));
+    }
+    s.push_str("</ul>");
+    if let Some(a) = &last.recommended_action {
+        let _ = write!(
+            s,
+            "<p class=\"action\"><b>Recommended for the sender at {}:</b> {}</p>",
+            last.level.as_str(),
+            esc(a)
+        );
+    }
+    // A conversation's own section, when the report has one.
+    let link = |conv: &str, text: &str| {
+        if sections.iter().any(|x| x.id == conv) {
+            format!("<a href=\"#{}\">{}</a>", anchor(conv), esc(text))
+        } else {
+            esc(text)
+        }
+    };
+    let message_link = |conv: &str, msg: &str| {
+        if sections.iter().any(|x| x.id == conv) {
+            format!(
+                "<a href=\"#{}\">{}</a>",
+                anchor(&format!("{conv}/{msg}")),
+                esc(msg)
+            )
+        } else {
+            esc(msg)
+        }
+    };
+    s.push_str(
+        "<h3>Sender escalations</h3><table class=\"grid\"><thead><tr><th>#</th><th>Conversation</th>\
+         <th>Message</th><th>Time</th><th>Level</th><th>Points</th><th>Conversations</th></tr></thead><tbody>",
+    );
+    for (m, e) in &c.escalations {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+            e.sequence,
+            link(&m.conversation_id, &m.conversation_id),
+            message_link(&m.conversation_id, &m.message_id),
+            esc(&e.raised_at.to_rfc3339()),
+            level_badge(e.previous_level),
+            level_badge(Some(e.level)),
+            fmt_num(e.risk),
+            e.conversations.len()
+        );
+    }
+    s.push_str("</tbody></table>");
+    s.push_str(
+        "<h3>Conversations</h3><table class=\"grid convs\"><thead><tr><th>Conversation</th><th>Recipient</th>\
+         <th>Level</th><th>Points</th><th>First message</th><th>Last message</th><th>Risky messages</th>\
+         <th>Categories</th></tr></thead><tbody>",
+    );
+    for x in &last.conversations {
+        let _ = write!(
+            s,
+            "<tr data-conversation=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} · {}</td>\
+             <td>{} · {}</td><td>{}</td><td>{}</td></tr>",
+            esc_attr(&x.conversation_id),
+            link(&x.conversation_id, &x.conversation_id),
+            x.recipient.as_deref().map_or_else(
+                || "—".to_string(),
+                |r| format!("{}{}", esc(r), if x.minor { " (minor)" } else { "" })
+            ),
+            level_badge(x.level),
+            fmt_num(x.points),
+            message_link(&x.conversation_id, &x.first_message_id),
+            esc(&x.first_seen.to_rfc3339()),
+            message_link(&x.conversation_id, &x.last_message_id),
+            esc(&x.last_seen.to_rfc3339()),
+            x.messages,
+            esc(&x.categories.join(", "))
+        );
+    }
+    s.push_str("</tbody></table><h3>Risk over time, per conversation</h3>");
+    for x in &last.conversations {
+        let Some(case) = cases.iter().find(|k| k.id == x.conversation_id) else {
+            continue;
+        };
+        let _ = write!(
+            s,
+            "<div class=\"sender-conv\" data-conversation=\"{}\"><h4>{} {} · {} points</h4>",
+            esc_attr(&x.conversation_id),
+            link(&x.conversation_id, &format!("Conversation {}", x.conversation_id)),
+            level_badge(x.level),
+            fmt_num(x.points)
+        );
+        s.push_str(&chart(case, t));
+        s.push_str("</div>");
+    }
+    s.push_str("</section>");
+    s
+}
+
+fn case_html(
+    engine: &Engine,
+    case: &Case<'_>,
+    t: &Thresholds,
+    extractor: &Extractor,
+    sender_cases: &[&str],
+) -> String {
     let metadata = engine.policy().metadata();
     let mut s = String::new();
     let escalations: Vec<(&Message, &Escalation)> = case
@@ -611,7 +840,7 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds, extractor: &Extra
         s,
         "<dl class=\"facts\"><dt>Participants</dt><dd>{}</dd><dt>Channel</dt><dd>{} · {}</dd>\
          <dt>Messages</dt><dd>{} from {} to {}</dd><dt>Language</dt><dd>{}</dd><dt>Highest risk</dt><dd>{}</dd>\
-         <dt>Escalations</dt><dd>{}</dd></dl>",
+         <dt>Escalations</dt><dd>{}</dd>{}</dl>",
         participants(case, engine.policy().metadata().adult_age),
         esc(&first.map_or(String::new(), |m| said(&m.channel, |w| metadata.channel(w).kind.as_str()))),
         esc(&first.map_or(String::new(), |m| said(&m.relationship, |w| metadata.relationship(w).kind.as_str()))),
@@ -620,7 +849,8 @@ fn case_html(engine: &Engine, case: &Case<'_>, t: &Thresholds, extractor: &Extra
         esc(&last.map_or(String::new(), |m| m.timestamp.to_rfc3339())),
         esc(&language),
         fmt_num(max_risk),
-        escalations.len()
+        escalations.len(),
+        case_refs(&escalations, sender_cases)
     );
     if let Some(e) = top {
         s.push_str("<h3>Why</h3><ul class=\"reasons\">");
@@ -796,6 +1026,9 @@ nav a{display:inline-block;padding:4px 10px;border:1px solid var(--line);border-
 .badge.watch{background:var(--watch)}.badge.review{background:var(--review)}.badge.urgent{background:var(--urgent)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+h4{font-size:14px;margin:16px 0 4px}
+section.sender h2{border-top-color:var(--urgent)}
+.case-ref code{background:var(--panel);padding:0 4px;border-radius:4px}
 .reasons li{margin:2px 0}.action{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px}
 .hints code{background:var(--panel);padding:0 4px;border-radius:4px}
 table.grid{border-collapse:collapse;font-size:14px}table.grid th,table.grid td{border:1px solid var(--line);padding:4px 8px;text-align:left}
@@ -871,9 +1104,18 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
-fn render(engine: &Engine, cases: &[Case<'_>], title: &str, source: &str, blur: bool) -> String {
+/// What a case file shows: conversation sections (the first `sections` of `cases`; the others
+/// are replayed only for the sender cases' charts) and sender cases.
+struct Report<'r, 'a> {
+    cases: &'r [Case<'a>],
+    sections: usize,
+    senders: &'r [SenderCase<'a>],
+}
+
+fn render(engine: &Engine, r: Report<'_, '_>, title: &str, source: &str, blur: bool) -> String {
     let p = engine.policy();
     let t = Thresholds::of(engine);
+    let sections = &r.cases[..r.sections.min(r.cases.len())];
     let mut s = String::new();
     let _ = write!(
         s,
@@ -885,13 +1127,18 @@ fn render(engine: &Engine, cases: &[Case<'_>], title: &str, source: &str, blur: 
         esc(title),
         if blur { "blurred" } else { "" }
     );
+    let sender_note = match r.senders.len() {
+        0 => String::new(),
+        1 => " and 1 sender case".to_string(),
+        n => format!(" and {n} sender cases"),
+    };
     let _ = write!(
         s,
-        "<header><h1>{}</h1><p class=\"sub\">{} conversation{} from <b>{}</b> · policy <b>{}</b> {} \
+        "<header><h1>{}</h1><p class=\"sub\">{} conversation{}{sender_note} from <b>{}</b> · policy <b>{}</b> {} \
          <code>{}</code></p>",
         esc(title),
-        cases.len(),
-        if cases.len() == 1 { "" } else { "s" },
+        sections.len(),
+        if sections.len() == 1 { "" } else { "s" },
         esc(source),
         esc(p.id()),
         esc(p.version()),
@@ -904,9 +1151,20 @@ fn render(engine: &Engine, cases: &[Case<'_>], title: &str, source: &str, blur: 
          turn on the switch. Orange highlights show the evidence the policy matched; blue ones, contact and payment indicators.</span></div></header>",
         if blur { "" } else { " checked" }
     );
-    if cases.len() > 1 {
+    if sections.len() + r.senders.len() > 1 {
         s.push_str("<nav><ul>");
-        for c in cases {
+        for c in r.senders {
+            let _ = write!(
+                s,
+                "<li><a href=\"#{}\">sender {} {}</a></li>",
+                sender_anchor(&c.id),
+                esc(c
+                    .last()
+                    .map_or(c.id.as_str(), |e| e.participants.sender.id.as_str())),
+                level_badge(c.max_level())
+            );
+        }
+        for c in sections {
             let _ = write!(
                 s,
                 "<li><a href=\"#{}\">{} {}</a></li>",
@@ -917,12 +1175,16 @@ fn render(engine: &Engine, cases: &[Case<'_>], title: &str, source: &str, blur: 
         }
         s.push_str("</ul></nav>");
     }
-    if cases.is_empty() {
+    if sections.is_empty() && r.senders.is_empty() {
         s.push_str("<p>No conversation reached the selected level.</p>");
     }
+    let in_report: Vec<&str> = r.senders.iter().map(|c| c.id.as_str()).collect();
+    for c in r.senders {
+        s.push_str(&sender_html(c, r.cases, sections, &t));
+    }
     let extractor = Extractor::new();
-    for c in cases {
-        s.push_str(&case_html(engine, c, &t, &extractor));
+    for c in sections {
+        s.push_str(&case_html(engine, c, &t, &extractor, &in_report));
     }
     let _ = write!(
         s,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vigil::{Escalation, Level, Observation, PlatformMetadata, Tracker};
+use vigil::{Escalation, EscalationScope, Level, Observation, PlatformMetadata, Tracker};
 
 use crate::exit;
 use crate::input::{Inputs, PolicyArgs};
@@ -20,6 +20,31 @@ pub enum Format {
     Jsonl,
     /// Readable text for a terminal
     Pretty,
+}
+
+/// Which escalations `vigil scan` prints.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Scope {
+    /// A conversation key's escalations (one sender's messages in a conversation)
+    Conversation,
+    /// A minor's view in a public channel (every sender's messages to them)
+    Recipient,
+    /// Sender cases (one sender's conversations with minors, added up)
+    Sender,
+    /// All three
+    All,
+}
+
+impl Scope {
+    /// Whether an escalation of scope `s` is printed.
+    pub fn includes(self, s: EscalationScope) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Conversation => s == EscalationScope::Conversation,
+            Scope::Recipient => s == EscalationScope::Recipient,
+            Scope::Sender => s == EscalationScope::Sender,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -42,6 +67,10 @@ pub struct ScanArgs {
     /// Print only escalations (or, with --all, observations) at or above this level
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
     pub min_level: Option<Level>,
+    /// Print only escalations of this scope: `conversation` (a conversation key's), `recipient`
+    /// (a minor's view in a public channel), `sender` (sender cases) or `all`
+    #[arg(long, value_enum, default_value_t = Scope::All, value_name = "SCOPE")]
+    pub scope: Scope,
     /// Exit with code 3 when an escalation at or above this level is found
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
     pub fail_on: Option<Level>,
@@ -68,7 +97,11 @@ struct Summary {
     conversations: HashSet<String>,
     by_level: [u64; 3],
     by_category: BTreeMap<String, u64>,
+    /// The highest level of an escalation of the chosen scope.
     top: Option<Level>,
+    /// Sender escalations, and the sender cases they belong to.
+    sender_escalations: u64,
+    cases: HashSet<String>,
     /// Platform words no policy layer maps: (field, word) → messages.
     unmapped: BTreeMap<(&'static str, String), u64>,
 }
@@ -144,7 +177,17 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         // sender's messages to them) when it escalates too.
         for e in obs.escalations() {
             s.by_level[e.level as usize] += 1;
-            s.top = s.top.max(Some(e.level));
+            if args.scope.includes(e.scope) {
+                s.top = s.top.max(Some(e.level));
+            }
+            if e.scope == EscalationScope::Sender {
+                s.sender_escalations += 1;
+                if let Some(c) = &e.case {
+                    if !s.cases.contains(c) {
+                        s.cases.insert(c.clone());
+                    }
+                }
+            }
             for c in &e.categories {
                 *s.by_category.entry(c.id.clone()).or_default() += 1;
             }
@@ -158,7 +201,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             }
         } else {
             for e in obs.escalations() {
-                if min.is_some_and(|m| e.level < m) {
+                if min.is_some_and(|m| e.level < m) || !args.scope.includes(e.scope) {
                     continue;
                 }
                 match args.format {
@@ -187,9 +230,18 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         let elapsed = started.elapsed();
         let rate = s.messages as f64 / elapsed.as_secs_f64().max(1e-9);
         let mut err = anstream::stderr().lock();
+        let senders = match s.sender_escalations {
+            0 => String::new(),
+            n => format!(
+                ", of which {n} sender escalation{} in {} sender case{}",
+                if n == 1 { "" } else { "s" },
+                s.cases.len(),
+                if s.cases.len() == 1 { "" } else { "s" }
+            ),
+        };
         writeln!(
             err,
-            "vigil: {} messages, {} conversations, {} escalations (watch {}, review {}, urgent {}), {} malformed lines skipped, {:.2?} ({:.0} messages/s)",
+            "vigil: {} messages, {} conversations, {} escalations (watch {}, review {}, urgent {}){senders}, {} malformed lines skipped, {:.2?} ({:.0} messages/s)",
             s.messages,
             s.conversations.len(),
             s.by_level.iter().sum::<u64>(),
@@ -233,6 +285,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
 
 /// An escalation as readable text.
 pub fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result<()> {
+    if e.scope == EscalationScope::Sender {
+        return write_sender_escalation(out, e);
+    }
     let lvl = style::level(Some(e.level));
     let arrow = e
         .participants
@@ -279,11 +334,15 @@ pub fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result
         paint(
             DIM,
             format!(
-                "message {} at {} · risk {} · escalation #{}",
+                "message {} at {} · risk {} · escalation #{}{}",
                 e.message_id,
                 e.raised_at.to_rfc3339(),
                 vigil::explain::fmt_num(e.risk),
-                e.sequence
+                e.sequence,
+                e.case
+                    .as_deref()
+                    .map(|c| format!(" · case {c}"))
+                    .unwrap_or_default()
             )
         )
     )?;
@@ -324,6 +383,114 @@ pub fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result
                 paint(BOLD, style::visible(&i.value)),
                 checksum_mark(i.checked),
                 paint(DIM, seen)
+            )?;
+        }
+    }
+    if let Some(a) = &e.recommended_action {
+        writeln!(out, "  {} {a}", paint(BOLD, "action:"))?;
+    }
+    writeln!(out)
+}
+
+/// A sender escalation as readable text: the case, the sender's arithmetic, the conversations
+/// that count and their first evidence.
+fn write_sender_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result<()> {
+    let num = vigil::explain::fmt_num;
+    writeln!(
+        out,
+        "{} {}  {} {} ({})  {}",
+        paint(
+            style::level(Some(e.level)),
+            format!("▲ {}", e.level.as_str().to_uppercase())
+        ),
+        paint(
+            DIM,
+            format!("from {}", e.previous_level.map_or("none", Level::as_str))
+        ),
+        paint(BOLD, "sender"),
+        paint(BOLD, &e.participants.sender.id),
+        e.participants.sender.age_band,
+        paint(BOLD, e.case.as_deref().unwrap_or("(no case reference)"))
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        paint(
+            style::WARN,
+            format!(
+                "sender case: the sender's conversations with minors add up ({} conversations)",
+                e.conversations.len()
+            )
+        )
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        paint(
+            DIM,
+            format!(
+                "raised by message {} in {} at {} · sender points {} · escalation #{}",
+                e.message_id,
+                e.conversation_id,
+                e.raised_at.to_rfc3339(),
+                num(e.risk),
+                e.sequence
+            )
+        )
+    )?;
+    for r in &e.reasons {
+        writeln!(out, "  • {r}")?;
+    }
+    writeln!(out, "  {}", paint(BOLD, "conversations"))?;
+    for c in &e.conversations {
+        let to = c
+            .recipient
+            .as_deref()
+            .map(|r| format!(" → {r}{}", if c.minor { " (minor)" } else { "" }))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {}{}  {}  {} points  {}",
+            paint(BOLD, &c.conversation_id),
+            to,
+            paint(style::level(c.level), style::level_name(c.level)),
+            num(c.points),
+            paint(
+                DIM,
+                format!(
+                    "first {} at {} · last {} at {} · {} risky message{} · {}",
+                    c.first_message_id,
+                    c.first_seen.to_rfc3339(),
+                    c.last_message_id,
+                    c.last_seen.to_rfc3339(),
+                    c.messages,
+                    if c.messages == 1 { "" } else { "s" },
+                    c.categories.join(", ")
+                )
+            )
+        )?;
+    }
+    if !e.evidence.is_empty() {
+        writeln!(out, "  {}", paint(BOLD, "evidence"))?;
+        for ev in &e.evidence {
+            let quote = ev
+                .excerpt
+                .as_deref()
+                .map(|x| paint(style::mark(0), style::visible(x)))
+                .unwrap_or_else(|| paint(DIM, format!("bytes {}..{}", ev.span.start, ev.span.end)));
+            writeln!(
+                out,
+                "    {}  {}  {}",
+                paint(
+                    DIM,
+                    format!(
+                        "{}/{}",
+                        ev.conversation_id.as_deref().unwrap_or("?"),
+                        ev.message_id
+                    )
+                ),
+                quote,
+                paint(DIM, format!("{} ({})", ev.rule, ev.category))
             )?;
         }
     }

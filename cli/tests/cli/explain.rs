@@ -152,3 +152,90 @@ fn explain_the_shipped_sample() {
     assert!(s.contains("⟨U+200B⟩"), "{s}");
     assert!(s.contains("\"dont tei ur mom\""), "{s}");
 }
+
+/// The sender escalation the vector raises at `conversation`/`message` (shipped packs).
+fn sender_escalation(conversation: &str, message: &str) -> serde_json::Value {
+    let doc = std::fs::read_to_string(crate::root().join("tests/vectors/senders.expected.jsonl")).unwrap();
+    doc.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|o| o["conversation_id"] == conversation && o["message_id"] == message)
+        .map(|o| o["sender_escalation"].clone())
+        .filter(|e| !e.is_null())
+        .unwrap()
+}
+
+#[test]
+fn explain_shows_a_senders_arithmetic() {
+    const SENDERS: &str = "tests/vectors/senders.input.jsonl";
+    // The coach's fifth conversation makes five minors at watch, each a contact (× 0.4).
+    let e = sender_escalation("coach-4", "m-2");
+    let out = vigil()
+        .args(["explain", SENDERS, "-c", "coach-4", "-m", "m-2"])
+        .assert()
+        .success();
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "▲ sender escalation #{}: sender coach-7 {} (was none) — case {}",
+            e["sequence"],
+            e["level"].as_str().unwrap(),
+            e["case"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+    for c in e["conversations"].as_array().unwrap() {
+        let row = text
+            .lines()
+            .find(|l| {
+                l.trim_start()
+                    .starts_with(&format!("{} →", c["conversation_id"].as_str().unwrap()))
+            })
+            .unwrap_or_else(|| panic!("{c}\n{text}"));
+        assert!(
+            row.ends_with(&format!(
+                "watch    10 × 0.4 (contact) = {}",
+                c["points"].as_f64().unwrap()
+            )),
+            "{row}"
+        );
+    }
+    assert!(
+        text.contains(&format!("total{}{}", " ".repeat(37), e["risk"].as_f64().unwrap())),
+        "{text}"
+    );
+    assert!(
+        text.contains("5 minors (a sender level needs at least 2) within 7d00h"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(sender levels: watch 20 · review 50 · urgent 85)"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("action: {}", e["recommended_action"].as_str().unwrap())));
+    // As JSON: the step's sender arithmetic, the escalation's points.
+    let out = vigil()
+        .args(["explain", SENDERS, "-c", "coach-4", "-m", "m-2", "--json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let a = &v["steps"][0]["sender_escalation"];
+    assert_eq!(a["points"], e["risk"]);
+    assert_eq!(a["min_minors"], 2);
+    assert_eq!(a["minors"], 5);
+    let rows = a["conversations"].as_array().unwrap();
+    assert_eq!(rows.len(), e["conversations"].as_array().unwrap().len());
+    for (r, c) in rows.iter().zip(e["conversations"].as_array().unwrap()) {
+        assert_eq!(r["points"], c["points"]);
+        assert_eq!(
+            (r["level_points"].as_f64(), r["factor"].as_f64()),
+            (Some(10.0), Some(0.4))
+        );
+        assert_eq!(r["relationship"], "contact");
+    }
+    // A message that raises none shows none.
+    let out = vigil()
+        .args(["explain", SENDERS, "-c", "coach-4", "-m", "m-1"])
+        .assert()
+        .success();
+    assert!(!stdout(&out).contains("sender escalation"));
+}

@@ -133,6 +133,105 @@ fn report_of_the_shipped_sample() {
     assert!(html.contains("title=\"invisible character U+200B\""));
 }
 
+/// The golden vector of sender cases (ten children and a coach), with the shipped packs.
+const SENDERS: &str = "tests/vectors/senders.input.jsonl";
+
+/// The last sender escalation of each sender in the vector's expected observations.
+fn last_sender_escalations() -> Vec<serde_json::Value> {
+    let doc = std::fs::read_to_string(crate::root().join("tests/vectors/senders.expected.jsonl")).unwrap();
+    let mut last: Vec<serde_json::Value> = Vec::new();
+    for o in doc
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    {
+        let e = &o["sender_escalation"];
+        if e.is_null() {
+            continue;
+        }
+        last.retain(|x| x["case"] != e["case"]);
+        last.push(e.clone());
+    }
+    last
+}
+
+/// The sender sections of a case file (or of its rendered DOM), by case reference.
+fn sender_sections(html: &str) -> Vec<(String, String)> {
+    html.split("<section class=\"sender\"")
+        .skip(1)
+        .map(|s| {
+            let section = s.split("</section>").next().unwrap_or_default().to_string();
+            let case = section
+                .split("data-case=\"")
+                .nth(1)
+                .and_then(|x| x.split('"').next())
+                .unwrap_or_default()
+                .to_string();
+            (case, section)
+        })
+        .collect()
+}
+
+/// Checks a case file's sender sections against the vector: one per case, each conversation
+/// of the case's last sender escalation listed with a chart, the arithmetic, the action, and
+/// the conversations' sections linking back.
+fn check_sender_sections(html: &str) {
+    let last = last_sender_escalations();
+    let sections = sender_sections(html);
+    assert_eq!(sections.len(), last.len(), "{html}");
+    for e in &last {
+        let case = e["case"].as_str().unwrap();
+        let (_, section) = sections
+            .iter()
+            .find(|(c, _)| c == case)
+            .unwrap_or_else(|| panic!("no section for {case}"));
+        let convs = e["conversations"].as_array().unwrap();
+        assert_eq!(
+            section.matches("<svg class=\"chart\"").count(),
+            convs.len(),
+            "{section}"
+        );
+        for c in convs {
+            let id = c["conversation_id"].as_str().unwrap();
+            assert!(
+                section.contains(&format!("<div class=\"sender-conv\" data-conversation=\"{id}\">")),
+                "{id}"
+            );
+            assert!(
+                section.contains(&format!("<tr data-conversation=\"{id}\">")),
+                "{id}"
+            );
+        }
+        // Text as the case file escapes it, or as a browser serializes it.
+        let has = |text: &str| {
+            section.contains(text) || section.contains(&text.replace('\'', "&#39;").replace('"', "&quot;"))
+        };
+        for r in e["reasons"].as_array().unwrap() {
+            let r = format!("<li>{}</li>", r.as_str().unwrap());
+            assert!(has(&r), "{r}\n{section}");
+        }
+        assert!(has(e["recommended_action"].as_str().unwrap()), "{section}");
+        // Each of the case's conversations names it and links to the sender's section.
+        let link = format!("<a class=\"case-ref\" href=\"#s-{case}\"><code>{case}</code></a>");
+        assert!(html.matches(&link).count() >= convs.len(), "{link}");
+    }
+}
+
+#[test]
+fn report_shows_a_senders_case() {
+    let html = report(&[SENDERS]);
+    check_sender_sections(&html);
+    assert!(html.contains("and 2 sender cases from"), "{html}");
+    // With --conversation, the case of that conversation, and charts of all its conversations.
+    let html = report(&[SENDERS, "-c", "ten-3"]);
+    assert_eq!(html.matches("<section class=\"case\"").count(), 1);
+    let sections = sender_sections(&html);
+    assert_eq!(sections.len(), 1);
+    assert_eq!(sections[0].1.matches("<svg class=\"chart\"").count(), 10);
+    // Without sender cases in the policy, no section.
+    let html = report(&[SENDERS, FIXTURE[0], FIXTURE[1], FIXTURE[2]]);
+    assert!(sender_sections(&html).is_empty());
+}
+
 fn find_chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
@@ -147,24 +246,44 @@ fn find_chromium() -> Option<PathBuf> {
 }
 
 /// Runs a command, killing it if it has not finished after a generous limit (a hung browser must
-/// not hang the suite).
+/// not hang the suite). Its output is read while it runs: a page bigger than the pipe's buffer
+/// would otherwise block the browser on writing it.
 fn run(cmd: &mut Command) -> Output {
+    use std::io::Read;
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if start.elapsed() > Duration::from_secs(120) {
             let _ = child.kill();
-            panic!("chromium did not finish: {:?}", child.wait_with_output().unwrap());
+            let _ = child.wait();
+            panic!(
+                "chromium did not finish: {}",
+                String::from_utf8_lossy(&stderr.join().unwrap())
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
 }
 
@@ -247,6 +366,22 @@ fn report_renders_in_headless_chromium() {
         revealed.contains("data-ready=\"1\"") && !revealed.contains("class=\"blurred\""),
         "{revealed}"
     );
+
+    // A sender case: its section renders with every conversation's chart, in the browser too.
+    let senders_html = dir.path().join("senders.html");
+    vigil()
+        .args(["report", SENDERS, "-o"])
+        .arg(&senders_html)
+        .assert()
+        .success();
+    let senders_dom = run(&mut chromium(
+        &browser,
+        &dir.path().join("p4"),
+        &["--dump-dom", &format!("file://{}#reveal", senders_html.display())],
+    ));
+    let senders_dom = String::from_utf8_lossy(&senders_dom.stdout);
+    assert!(senders_dom.contains("data-ready=\"1\""), "{senders_dom}");
+    check_sender_sections(&senders_dom);
 
     // A screenshot: the right size, and not blank (a blank page compresses to a few KB).
     let shot_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));

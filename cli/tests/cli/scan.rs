@@ -404,3 +404,138 @@ fn scan_pretty_lists_indicators() {
         "associatedAccount/screenName"
     );
 }
+
+/// The golden vector of sender cases (ten children and a coach), replayed with the shipped
+/// packs, whose core pack enables `[senders]`.
+const SENDERS: &str = "tests/vectors/senders.input.jsonl";
+
+/// The escalations of the vector's expected observations, by kind (`escalation`,
+/// `sender_escalation`).
+fn expected_escalations(field: &str) -> Vec<serde_json::Value> {
+    let doc = std::fs::read_to_string(crate::root().join("tests/vectors/senders.expected.jsonl")).unwrap();
+    doc.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter_map(|o| o.get(field).filter(|e| !e.is_null()).cloned())
+        .collect()
+}
+
+#[test]
+fn scan_scope_selects_sender_cases() {
+    let out = vigil()
+        .args(["scan", SENDERS, "--scope", "sender"])
+        .assert()
+        .success();
+    let printed: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Exactly the vector's sender escalations, documents unchanged.
+    let senders = expected_escalations("sender_escalation");
+    assert!(senders.len() >= 2);
+    assert_eq!(printed, senders);
+    let cases: std::collections::BTreeSet<&str> =
+        printed.iter().map(|e| e["case"].as_str().unwrap()).collect();
+    let conversations = expected_escalations("escalation");
+    // The summary counts every escalation, and the sender ones apart.
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{} escalations (", senders.len() + conversations.len()))
+            && err.contains(&format!(
+                "of which {} sender escalations in {} sender cases,",
+                senders.len(),
+                cases.len()
+            )),
+        "{err}"
+    );
+    // `conversation` leaves them out; `all` (the default) prints both, each message's
+    // conversation escalation before its sender escalation.
+    let conv = vigil()
+        .args(["scan", SENDERS, "--scope", "conversation", "-q"])
+        .assert()
+        .success();
+    let conv: Vec<serde_json::Value> = stdout(&conv)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(conv, conversations);
+    let all = vigil().args(["scan", SENDERS, "-q"]).assert().success();
+    assert_eq!(stdout(&all).lines().count(), senders.len() + conversations.len());
+    let recipient = vigil()
+        .args(["scan", SENDERS, "-q", "--scope", "recipient"])
+        .assert()
+        .success();
+    assert_eq!(stdout(&recipient), "");
+    // --fail-on looks at the chosen scope: the sender case reaches urgent, no conversation does.
+    vigil()
+        .args(["scan", SENDERS, "-q", "--scope", "sender", "--fail-on", "urgent"])
+        .assert()
+        .code(3);
+    vigil()
+        .args([
+            "scan",
+            SENDERS,
+            "-q",
+            "--scope",
+            "conversation",
+            "--fail-on",
+            "urgent",
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn scan_pretty_prints_a_senders_case() {
+    let out = vigil()
+        .args(["scan", SENDERS, "--scope", "sender", "--format", "pretty", "-q"])
+        .assert()
+        .success();
+    let text = stdout(&out);
+    let last = expected_escalations("sender_escalation")
+        .into_iter()
+        .rfind(|e| e["participants"]["sender"]["id"] == "u-new")
+        .unwrap();
+    let block = text
+        .split("\n\n")
+        .filter(|b| b.contains("sender u-new"))
+        .last()
+        .unwrap();
+    // The case, the arithmetic in the escalation's words, each conversation with its level,
+    // points, recipient and first and last message.
+    assert!(block.contains(last["case"].as_str().unwrap()), "{block}");
+    assert!(block.starts_with("▲ URGENT"), "{block}");
+    for r in last["reasons"].as_array().unwrap() {
+        assert!(block.contains(&format!("  • {}", r.as_str().unwrap())), "{block}");
+    }
+    let convs = last["conversations"].as_array().unwrap();
+    assert_eq!(convs.len(), 10);
+    for c in convs {
+        let line = format!(
+            "    {} → {} (minor)  {}  {} points  first {} at {} · last {} at {}",
+            c["conversation_id"].as_str().unwrap(),
+            c["recipient"].as_str().unwrap(),
+            c["level"].as_str().unwrap(),
+            c["points"].as_f64().unwrap(),
+            c["first_message_id"].as_str().unwrap(),
+            c["first_seen"].as_str().unwrap(),
+            c["last_message_id"].as_str().unwrap(),
+            c["last_seen"].as_str().unwrap(),
+        );
+        assert!(block.contains(&line), "{line}\n{block}");
+    }
+    assert!(block.contains("action: "), "{block}");
+    // A conversation escalation names its case.
+    let conv = vigil()
+        .args([
+            "scan",
+            SENDERS,
+            "--scope",
+            "conversation",
+            "--format",
+            "pretty",
+            "-q",
+        ])
+        .assert()
+        .success();
+    assert!(stdout(&conv).contains(&format!(" · case {}", last["case"].as_str().unwrap())));
+}

@@ -10,7 +10,8 @@
 //!   arithmetic of the score;
 //! * [`explain_conversation`]: a conversation replayed message by message through a real
 //!   [`Tracker`], with each step's decay since the key's previous message, category points before
-//!   and after, the stage bonus, the risk, the level and any escalation.
+//!   and after, the stage bonus, the risk, the level and any escalation — and, when a step
+//!   raises a sender escalation, the sender's arithmetic ([`SenderArithmetic`]).
 //!
 //! ```
 //! use vigil::{AgeBand, Engine, Message, Participant, Relationship, Timestamp};
@@ -788,6 +789,123 @@ pub struct EscalationSummary {
     pub categories: Vec<String>,
 }
 
+/// The arithmetic of a sender escalation raised at a step (`scope: "sender"`): each
+/// conversation of the sender's case, the points its highest level earns under the policy's
+/// [`Senders`](crate::policy::Senders), times the factor of its relationship; the total; and
+/// the sender levels it is measured against. The conversations and their points are the
+/// escalation's own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SenderArithmetic {
+    /// The sender's case reference.
+    pub case: Option<String>,
+    /// The sender.
+    pub sender: String,
+    /// 1 for the case's first escalation, then 2, 3, …
+    pub sequence: u32,
+    /// The sender level.
+    pub level: Level,
+    /// The level of the case's previous escalation.
+    pub previous_level: Option<Level>,
+    /// The conversations that count, as the escalation lists them.
+    pub conversations: Vec<SenderConversationPoints>,
+    /// The sender's points: the conversations' points added up.
+    #[serde(serialize_with = "round3")]
+    pub points: f64,
+    /// Distinct minors among the conversations' recipients.
+    pub minors: u32,
+    /// Distinct minors needed before the case has a level.
+    pub min_minors: u32,
+    /// The policy's sender levels (thresholds on the sender's points).
+    pub levels: Thresholds,
+    /// How long a conversation counts after its last risky message, in milliseconds.
+    pub window_ms: i64,
+    /// The escalation's reasons in plain words.
+    pub reasons: Vec<String>,
+    /// What the policy recommends for the sender at this level.
+    pub recommended_action: Option<String>,
+}
+
+/// One conversation of a sender's case, in the sender's arithmetic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SenderConversationPoints {
+    /// The conversation.
+    pub conversation_id: String,
+    /// Its recipient (absent in group and public channels).
+    pub recipient: Option<String>,
+    /// The recipient counts as a minor.
+    pub minor: bool,
+    /// The highest level the conversation reached (`None`: risky messages below `watch`).
+    pub level: Option<Level>,
+    /// The points the policy gives that level.
+    #[serde(serialize_with = "round3")]
+    pub level_points: f64,
+    /// The relationship of the sender's last risky message in it.
+    pub relationship: Relationship,
+    /// The policy's factor for that relationship (1 where not listed).
+    #[serde(serialize_with = "round3")]
+    pub factor: f64,
+    /// The conversation's points in the escalation: `level_points × factor`.
+    #[serde(serialize_with = "round3")]
+    pub points: f64,
+}
+
+impl SenderArithmetic {
+    /// The arithmetic of sender escalation `e` under `engine`'s policy; `relationship` gives the
+    /// relationship a conversation key (conversation, recipient) counts with.
+    fn of(
+        engine: &Engine,
+        e: &crate::Escalation,
+        relationship: impl Fn(&str, Option<&str>) -> Relationship,
+    ) -> SenderArithmetic {
+        let s = engine.policy().senders();
+        let mut minors: Vec<&str> = Vec::new();
+        let conversations = e
+            .conversations
+            .iter()
+            .map(|c| {
+                if c.minor {
+                    let who = c.recipient.as_deref().unwrap_or(&c.conversation_id);
+                    if !minors.contains(&who) {
+                        minors.push(who);
+                    }
+                }
+                let rel = relationship(&c.conversation_id, c.recipient.as_deref());
+                SenderConversationPoints {
+                    conversation_id: c.conversation_id.clone(),
+                    recipient: c.recipient.clone(),
+                    minor: c.minor,
+                    level: c.level,
+                    level_points: s.points_for(c.level),
+                    relationship: rel,
+                    factor: s.factor(rel),
+                    points: c.points,
+                }
+            })
+            .collect();
+        SenderArithmetic {
+            case: e.case.clone(),
+            sender: e.participants.sender.id.clone(),
+            sequence: e.sequence,
+            level: e.level,
+            previous_level: e.previous_level,
+            conversations,
+            points: e.risk,
+            minors: minors.len() as u32,
+            min_minors: s.min_minors,
+            levels: Thresholds {
+                watch: s.levels[0],
+                review: s.levels[1],
+                urgent: s.levels[2],
+            },
+            window_ms: s.window_ms,
+            reasons: e.reasons.clone(),
+            recommended_action: e.recommended_action.clone(),
+        }
+    }
+}
+
 /// A level a rule forces on a conversation key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -852,6 +970,10 @@ pub struct Step {
     /// The escalation raised by this message, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub escalation: Option<EscalationSummary>,
+    /// The sender escalation this message raised, if any: the sender's arithmetic across their
+    /// conversations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_escalation: Option<SenderArithmetic>,
     /// The message was older than the key's previous one.
     pub out_of_order: bool,
 }
@@ -902,15 +1024,33 @@ pub fn explain_conversation(
     messages: &[Message],
     conversation_id: &str,
 ) -> ConversationExplanation {
-    let mut tracker = Tracker::new(Arc::clone(engine));
+    // Case contacts name the relationship each risky message counts with in its sender's case.
+    let mut tracker = Tracker::new(Arc::clone(engine)).with_case_contacts();
     let policy = engine.policy();
     let half_life = policy.scoring().half_life_ms;
+    // (sender, conversation, key recipient) → the relationship of the sender's last risky
+    // message there, as the sender case records it.
+    type Relationships = HashMap<(String, String, Option<String>), Relationship>;
+    let mut relationships: Relationships = HashMap::new();
+    let note = |relationships: &mut Relationships, obs: &crate::Observation| {
+        if let Some(c) = &obs.case_contact {
+            let rel = policy.metadata().relationship(&c.message.relationship).kind;
+            relationships.insert(
+                (
+                    c.message.sender.id.clone(),
+                    c.message.conversation_id.clone(),
+                    c.recipient.clone(),
+                ),
+                rel,
+            );
+        }
+    };
     let mut steps = Vec::new();
     let mut forced_by: HashMap<Key, Forced> = HashMap::new();
     let mut max_level = None;
     for msg in messages {
         if msg.conversation_id != conversation_id {
-            tracker.observe(msg);
+            note(&mut relationships, &tracker.observe(msg));
             continue;
         }
         let group = policy.metadata().channel(&msg.channel).kind.is_shared();
@@ -924,6 +1064,7 @@ pub fn explain_conversation(
             },
         };
         let (obs, trace) = tracker.observe_traced(msg);
+        note(&mut relationships, &obs);
         // Everything below is read off the trace: the tracker's own record of what it did.
         let mut ctx = MessageContext::of(engine, msg);
         if trace.sender_inferred_minor {
@@ -1011,6 +1152,18 @@ pub fn explain_conversation(
                 previous_level: e.previous_level,
                 reasons: e.reasons.clone(),
                 categories: e.categories.iter().map(|c| c.id.clone()).collect(),
+            }),
+            sender_escalation: obs.sender_escalation.as_ref().map(|e| {
+                SenderArithmetic::of(engine, e, |conv, recipient| {
+                    relationships
+                        .get(&(
+                            e.participants.sender.id.clone(),
+                            conv.to_string(),
+                            recipient.map(str::to_string),
+                        ))
+                        .copied()
+                        .unwrap_or_default()
+                })
             }),
             out_of_order: obs.out_of_order,
         });

@@ -311,3 +311,56 @@ fn a_near_rule_cancelled_by_unless_shows_where_it_would_have_matched() {
     assert_eq!(x.not_counted[0].span, Some(hit.span));
     assert_eq!(x.not_counted[0].matched.as_deref(), Some("chat, delete"));
 }
+
+#[test]
+fn a_step_that_raises_a_sender_escalation_shows_the_senders_arithmetic() {
+    let engine = std::sync::Arc::new(crate::Engine::default());
+    let doc = include_str!("../../../tests/vectors/senders.input.jsonl");
+    let msgs: Vec<Message> = crate::jsonl::parse(doc).collect::<Result<_, _>>().unwrap();
+    let s = engine.policy().senders();
+    // Every sender escalation a tracker raises is explained at its step, with the same
+    // conversations and points.
+    let mut tracker = Tracker::new(std::sync::Arc::clone(&engine));
+    let mut raised = Vec::new();
+    for m in &msgs {
+        if let Some(e) = tracker.observe(m).sender_escalation {
+            raised.push(e);
+        }
+    }
+    assert!(raised.len() >= 2);
+    let mut contact_factor_seen = false;
+    for e in &raised {
+        let x = explain_conversation(&engine, &msgs, &e.conversation_id);
+        let step = x.steps.iter().find(|st| st.message_id == e.message_id).unwrap();
+        let a = step.sender_escalation.as_ref().unwrap();
+        assert_eq!(
+            (a.level, a.sequence, a.case.as_ref()),
+            (e.level, e.sequence, e.case.as_ref())
+        );
+        assert_eq!(a.conversations.len(), e.conversations.len());
+        for (c, d) in a.conversations.iter().zip(&e.conversations) {
+            assert_eq!(c.conversation_id, d.conversation_id);
+            assert_eq!(c.level_points, s.points_for(d.level));
+            assert_eq!(c.factor, s.factor(c.relationship));
+            // The relationship recovered for the key gives the document's points.
+            assert!((c.level_points * c.factor - d.points).abs() < 1e-9, "{c:?} {d:?}");
+            contact_factor_seen |= c.relationship == Relationship::Contact && c.factor < 1.0;
+        }
+        let sum: f64 = a.conversations.iter().map(|c| c.points).sum();
+        assert!((sum - a.points).abs() < 1e-9);
+        assert!(a.minors >= a.min_minors && a.min_minors == s.min_minors);
+        assert_eq!(s.level_for(a.points), Some(a.level));
+        assert_eq!(a.levels.watch, s.levels[0]);
+        // Other steps raise none.
+        assert_eq!(
+            x.steps.iter().filter(|st| st.sender_escalation.is_some()).count(),
+            {
+                raised
+                    .iter()
+                    .filter(|r| r.conversation_id == e.conversation_id)
+                    .count()
+            }
+        );
+    }
+    assert!(contact_factor_seen, "the coach's contacts count 0.4");
+}
