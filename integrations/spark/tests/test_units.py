@@ -8,7 +8,7 @@ import vigil
 from vigil_spark.escalations import escalation_row, language_of, replay
 from vigil_spark.policy import engine_for, load_policy, tracker_for
 
-from conftest import SOFTER
+from conftest import HERE, SOFTER
 
 MSG = {
     "conversation_id": "c-1", "message_id": "m-1", "timestamp": "2026-05-01T10:00:00Z",
@@ -79,6 +79,8 @@ def test_escalation_row_columns():
     assert row["language"] == "en"
     assert row["raised_at_ms"] == vigil.parse_timestamp("2026-05-01T10:00:00Z")
     assert row["indicators"] == [], "the message names no contact or payment detail"
+    assert row["scope"] == "conversation" and "scope" not in doc, "a conversation key's: the document leaves it out"
+    assert row["case"] == doc["case"] and row["case"].startswith("sender-")
 
 
 def test_escalation_row_indicators():
@@ -117,6 +119,9 @@ def test_policy_spec_pickles_and_rebuilds():
     assert again.build().policy().hash() == spec.hash
     assert engine_for(again) is engine_for(spec)  # compiled once per process
     assert tracker_for(again) is tracker_for(spec)
+    # The first stage's tracker (case contacts) is another one.
+    assert tracker_for(again, staged=True) is tracker_for(spec, staged=True)
+    assert tracker_for(spec, staged=True) is not tracker_for(spec)
     assert load_policy().hash == vigil.Engine.shipped().policy().hash()
 
 
@@ -129,3 +134,42 @@ def test_conversation_snapshot_round_trip():
     b.restore_conversation(state)
     nxt = dict(MSG, message_id="m-2", timestamp="2026-05-01T10:01:00Z", text="send me a pic")
     assert a.observe_json(json.dumps(nxt)) == b.observe_json(json.dumps(nxt))
+
+
+def test_two_stages_rebuild_one_trackers_sender_cases():
+    """Without Spark: the golden vector's conversations scored apart (``replay_staged``), their
+    case contacts replayed per sender in time order (``observe_contacts``), give the sender
+    escalations of one tracker holding everything — the backtest's two stages in miniature.
+    Fan-out disabled on both sides (it needs the sender's other conversations)."""
+    from collections import defaultdict
+
+    from conftest import VECTORS, vector_lines
+    from vigil_spark.escalations import contact_sender, observe_contacts, replay_staged
+
+    spec = load_policy([str(HERE / "fixtures" / "no-fan-out.toml")])
+    lines = vector_lines(VECTORS / "senders.input.jsonl")
+    whole = vigil.Tracker(engine_for(spec))
+    expected = [e for l in lines for e in whole.observe_json_escalations(l) if json.loads(e).get("scope") == "sender"]
+    assert len(expected) >= 2
+    conversations = defaultdict(list)
+    for seq, line in enumerate(lines):
+        conversations[json.loads(line)["conversation_id"]].append((seq, line))
+    stage1 = tracker_for(spec, staged=True)
+    contacts = []
+    for items in conversations.values():
+        stage1.clear()
+        for (seq, _), (_, rows, contact, error) in zip(items, replay_staged(stage1, [l for _, l in items])):
+            assert error is None
+            assert all(r["scope"] != "sender" for r in rows)
+            if contact is not None:
+                sender, ts = contact_sender(contact)
+                contacts.append((sender, ts, seq, contact))
+    contacts.sort(key=lambda c: (c[0], c[1], c[2]))
+    stage2 = tracker_for(spec)
+    got, current = [], None
+    for sender, _, _, contact in contacts:
+        if sender != current:
+            stage2.clear()
+            current = sender
+        got.extend(e for e, error in observe_contacts(stage2, [contact]) if e is not None)
+    assert sorted(got) == sorted(expected)

@@ -8,17 +8,24 @@ Plan of the job:
 2. ``repartition(N, conversation_id)`` — every message of a conversation lands in one partition —
    then ``sortWithinPartitions(conversation_id, ts_ms, seq)``: each conversation's messages are
    contiguous and in time order (input order breaks ties, as ``vigil scan`` reads a file);
-3. ``mapInArrow``: each Python worker streams through its partition with one tracker per policy
-   (the policy travels as source text in a broadcast variable, the engine is compiled once per
-   worker process), clearing the tracker between conversations, so each conversation is scored on
-   its own — exactly what the streaming job does with its per-conversation state;
-4. the escalations (and malformed lines, and per-partition counters) come back as rows; they are
-   written as Parquet and summarized.
+3. stage 1, ``mapInArrow``: each Python worker streams through its partition with one tracker per
+   policy (the policy travels as source text in a broadcast variable, the engine is compiled once
+   per worker process), clearing the tracker between conversations, so each conversation is scored
+   on its own — exactly what the streaming job does with its per-conversation state. The tracker is
+   made ``with_case_contacts``: each risky message also yields its case contact (a row with the
+   sender id, time and ``seq``);
+4. stage 2: the case contacts ``repartition(N, sender_id)``, sorted by ``(sender_id, ts_ms,
+   seq)``, replayed per sender through a tracker cleared between senders
+   (``observe_contact_json``): the sender escalations (scope ``sender``), exactly those of one
+   tracker holding all of the sender's conversations;
+5. the escalations of both stages (and malformed lines, and per-partition counters) come back as
+   rows; they are written as Parquet and summarized.
 
-Because conversations are scored independently, the result equals ``vigil scan`` over the same
-messages in time order (the tests check this on the labelled corpus, whole JSON documents). The one
-signal that spans conversations, fan-out (one sender writing risky messages to several minors), is
-seen only within a conversation: see README.md.
+Because conversations are scored independently and sender cases are rebuilt from the contacts, the
+result equals ``vigil scan`` over the same messages in time order (the tests check this on the
+labelled corpus and on inputs where senders write to several children, whole JSON documents). The
+fan-out modifier (one sender writing risky messages to several minors raises each conversation's
+score) is seen only within a conversation: see README.md.
 """
 
 from __future__ import annotations
@@ -36,20 +43,25 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.sql.pandas.types import to_arrow_schema
 
-from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, LEVELS, escalation_row
+from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, LEVELS, SCOPES, contact_sender, escalation_row, observe_contacts
 from .messages import read_messages
 from .policy import PolicySpec, policy_ref, tracker_for
 
 #: Rows the Python stage returns: escalations, malformed lines and one counter row per partition.
 RESULT_SCHEMA = T.StructType(
     [
-        T.StructField("kind", T.StringType()),  # escalation | malformed | stats
+        T.StructField("kind", T.StringType()),  # escalation | contact | malformed | stats
         T.StructField("variant", T.StringType()),  # a | b
         T.StructField("error", T.StringType()),
         T.StructField("line", T.StringType()),
         T.StructField("messages", T.LongType()),
         T.StructField("conversations", T.LongType()),
         T.StructField("invalid_utf8", T.LongType()),
+        # A case contact (kind "contact", with sender_id): the message's time and input number,
+        # the second stage's order, and the contact's JSON text.
+        T.StructField("ts_ms", T.LongType()),
+        T.StructField("seq", T.LongType()),
+        T.StructField("contact_json", T.StringType()),
         *ESCALATION_SCHEMA.fields,
     ]
 )
@@ -58,14 +70,15 @@ _FLUSH_ROWS = 2048
 
 
 def _replay_partition(specs_bc):
-    """The ``mapInArrow`` function: batches of ``(conversation_id, json, invalid_utf8)`` sorted by
-    conversation and time in, result rows out."""
+    """The ``mapInArrow`` function of stage 1: batches of ``(conversation_id, json, invalid_utf8,
+    ts_ms, seq)`` sorted by conversation and time in, result rows out (escalations, case contacts,
+    malformed lines, one stats row)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import vigil
 
         specs: List[PolicySpec] = specs_bc.value
-        trackers = [(v, tracker_for(s)) for v, s in zip("ab", specs)]
+        trackers = [(v, tracker_for(s, staged=True)) for v, s in zip("ab", specs)]
         schema = to_arrow_schema(RESULT_SCHEMA)
         rows: List[Dict[str, object]] = []
         current: object = object()
@@ -74,7 +87,9 @@ def _replay_partition(specs_bc):
             cids = batch.column(0).to_pylist()
             lines = batch.column(1).to_pylist()
             invalid_utf8 += sum(1 for bad in batch.column(2).to_pylist() if bad)
-            for cid, line in zip(cids, lines):
+            times = batch.column(3).to_pylist()
+            seqs = batch.column(4).to_pylist()
+            for cid, line, ts_ms, seq in zip(cids, lines, times, seqs):
                 if cid != current:
                     current = cid
                     for _, t in trackers:
@@ -84,21 +99,38 @@ def _replay_partition(specs_bc):
                 messages += 1
                 for variant, tracker in trackers:
                     try:
-                        # The escalation documents alone, as the core wrote them (the
-                        # conversation key's, then a minor's recipient view): the observation
-                        # is not serialized at all.
-                        escs = tracker.observe_json_escalations(line)
+                        # The escalation documents, as the core wrote them (the conversation
+                        # key's, then a minor's recipient view), and the case contact of a risky
+                        # message: the observation is not serialized at all.
+                        staged = tracker.observe_json_staged(line)
                     except vigil.VigilError as e:
                         if variant == "a":
                             rows.append(
                                 {"kind": "malformed", "variant": variant, "error": str(e), "line": line, "conversation_id": cid}
                             )
                         continue
-                    for esc in escs:
+                    for esc in staged.escalations:
                         row = escalation_row(esc)
+                        if row["scope"] == "sender":
+                            # Raised from this conversation alone: the sender's case is stage 2's.
+                            continue
                         row["kind"] = "escalation"
                         row["variant"] = variant
                         rows.append(row)
+                    contact = staged.case_contact
+                    if contact is not None:
+                        sender, _ = contact_sender(contact)
+                        rows.append(
+                            {
+                                "kind": "contact",
+                                "variant": variant,
+                                "conversation_id": cid,
+                                "sender_id": sender,
+                                "ts_ms": ts_ms,
+                                "seq": seq,
+                                "contact_json": contact,
+                            }
+                        )
             if len(rows) >= _FLUSH_ROWS:
                 yield pa.RecordBatch.from_pylist(rows, schema=schema)
                 rows = []
@@ -110,6 +142,64 @@ def _replay_partition(specs_bc):
     return run
 
 
+def _replay_senders(specs_bc):
+    """The ``mapInArrow`` function of stage 2: case contacts ``(variant, sender_id,
+    contact_json)`` sorted by sender, variant and time in; each sender's contacts replayed through
+    a tracker cleared between senders (``observe_contact_json``); the sender escalations out, as
+    result rows (and contacts the core rejected as malformed rows, which cannot happen with
+    contacts of stage 1)."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        specs: List[PolicySpec] = specs_bc.value
+        trackers = {v: tracker_for(s) for v, s in zip("ab", specs)}
+        schema = to_arrow_schema(RESULT_SCHEMA)
+        rows: List[Dict[str, object]] = []
+        current: object = object()
+        for batch in batches:
+            variants = batch.column(0).to_pylist()
+            senders = batch.column(1).to_pylist()
+            contacts = batch.column(2).to_pylist()
+            for variant, sender, contact in zip(variants, senders, contacts):
+                tracker = trackers[variant]
+                if (variant, sender) != current:
+                    current = (variant, sender)
+                    tracker.clear()
+                for esc, error in observe_contacts(tracker, [contact]):
+                    if error is not None:
+                        rows.append({"kind": "malformed", "variant": variant, "error": error, "line": contact})
+                    elif esc is not None:
+                        row = escalation_row(esc)
+                        row["kind"] = "escalation"
+                        row["variant"] = variant
+                        rows.append(row)
+            if len(rows) >= _FLUSH_ROWS:
+                yield pa.RecordBatch.from_pylist(rows, schema=schema)
+                rows = []
+        for t in trackers.values():
+            t.clear()
+        yield pa.RecordBatch.from_pylist(rows, schema=schema)
+
+    return run
+
+
+def sender_cases(spark: SparkSession, result: DataFrame, specs: List[PolicySpec], partitions: Optional[int] = None) -> DataFrame:
+    """Stage 2: the case contacts of stage 1 (``kind == "contact"`` rows of :func:`replay`)
+    repartitioned by sender, sorted by ``(sender, variant, ts_ms, seq)`` — each sender's contacts
+    contiguous, in time order, input order breaking ties (the order one tracker saw them in) — and
+    replayed per sender. Returns :data:`RESULT_SCHEMA` rows: the sender escalations (scope
+    ``sender``), with the other escalations' columns."""
+    n = partitions or int(spark.conf.get("spark.sql.shuffle.partitions"))
+    ordered = (
+        result.where(F.col("kind") == "contact")
+        .select("variant", "sender_id", "contact_json", "ts_ms", "seq")
+        .repartition(n, "sender_id")
+        .sortWithinPartitions("sender_id", "variant", "ts_ms", "seq")
+        .select("variant", "sender_id", "contact_json")
+    )
+    specs_bc = spark.sparkContext.broadcast(list(specs))
+    return ordered.mapInArrow(_replay_senders(specs_bc), RESULT_SCHEMA)
+
+
 def replay(spark: SparkSession, messages: DataFrame, specs: List[PolicySpec], partitions: Optional[int] = None) -> DataFrame:
     """Partitions ``messages`` (the frame of :func:`vigil_spark.messages.read_messages`) by
     conversation, orders each by time, and replays it through each policy of ``specs`` (one or
@@ -119,7 +209,7 @@ def replay(spark: SparkSession, messages: DataFrame, specs: List[PolicySpec], pa
         messages.withColumn("seq", F.monotonically_increasing_id())
         .repartition(n, "conversation_id")
         .sortWithinPartitions("conversation_id", "ts_ms", "seq")
-        .select("conversation_id", "json", "invalid_utf8")
+        .select("conversation_id", "json", "invalid_utf8", "ts_ms", "seq")
     )
     specs_bc = spark.sparkContext.broadcast(list(specs))
     return ordered.mapInArrow(_replay_partition(specs_bc), RESULT_SCHEMA)
@@ -141,13 +231,16 @@ def _counts(df: DataFrame, column) -> Dict[str, int]:
 def _side_summary(esc: DataFrame, spec: PolicySpec) -> Dict[str, object]:
     by_level = _counts(esc, F.col("level"))
     by_category = _counts(esc, F.explode("categories"))
+    by_scope = _counts(esc, F.col("scope"))
     return {
         "policy": policy_ref(spec),
         "escalations": sum(by_level.values()),
         "by_level": {lvl: by_level.get(lvl, 0) for lvl in LEVELS},
+        "by_scope": {scope: by_scope.get(scope, 0) for scope in SCOPES},
         "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))),
         "by_language": _counts(esc, F.col("language")),
         "conversations_escalated": esc.select("conversation_id").distinct().count(),
+        "senders_escalated": esc.where(F.col("scope") == "sender").select("sender_id").distinct().count(),
     }
 
 
@@ -157,6 +250,9 @@ def level_changes(esc: DataFrame) -> DataFrame:
     categories_gained, categories_lost``. A conversation's level is the highest level any of its
     keys escalated to (as ``vigil diff`` counts it); categories are those of its escalations."""
     order = F.array(*[F.lit(l) for l in LEVELS])
+    # A sender escalation is the sender's level, not its raising conversation's (`vigil diff`
+    # compares conversations).
+    esc = esc.where(F.col("scope") != "sender")
     per = esc.groupBy("conversation_id", "variant").agg(
         F.max(F.array_position(order, F.col("level"))).alias("rank"),
         F.array_sort(F.array_distinct(F.flatten(F.collect_list("categories")))).alias("cats"),
@@ -213,19 +309,24 @@ def run_backtest(
     specs = [policy] + ([policy_b] if policy_b is not None else [])
     messages = read_messages(spark, inputs, fmt)
     result = replay(spark, messages, specs, partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    senders = sender_cases(spark, result, specs, partitions).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        esc = result.where(F.col("kind") == "escalation")
+        esc = result.where(F.col("kind") == "escalation").unionByName(senders.where(F.col("kind") == "escalation"))
         written = esc if min_level is None else esc.where(
             F.array_position(F.array(*[F.lit(l) for l in LEVELS]), F.col("level")) >= LEVELS.index(min_level) + 1
         )
-        written = written.orderBy("conversation_id", "raised_at_ms", "sequence", "sender_id", "recipient_id")
+        written = written.orderBy("conversation_id", "raised_at_ms", "scope", "sequence", "sender_id", "recipient_id")
         _escalation_columns(written.where(F.col("variant") == "a")).write.mode("overwrite").parquet(os.path.join(output, "escalations"))
         stats = (
             result.where(F.col("kind") == "stats")
             .agg(F.sum("messages"), F.sum("conversations"), F.sum("invalid_utf8"))
             .collect()[0]
         )
-        malformed = result.where(F.col("kind") == "malformed").select("conversation_id", "line", "error")
+        malformed = (
+            result.where(F.col("kind") == "malformed")
+            .unionByName(senders.where(F.col("kind") == "malformed"))
+            .select("conversation_id", "line", "error")
+        )
         malformed.write.mode("overwrite").parquet(os.path.join(output, "malformed"))
         summary: Dict[str, object] = {
             "messages": int(stats[0] or 0),
@@ -251,6 +352,7 @@ def run_backtest(
                 "transitions": dict(sorted(transitions.items(), key=lambda kv: (-kv[1], kv[0]))),
             }
     finally:
+        senders.unpersist()
         result.unpersist()
     elapsed = time.time() - started
     summary["seconds"] = round(elapsed, 3)
@@ -299,6 +401,13 @@ def format_summary(summary: Dict[str, object]) -> str:
             lines.append(f"vigil-spark{label}: escalations by language: {langs}")
 
     side(summary)
+    scopes = summary.get("by_scope") or {}
+    if scopes.get("sender") or scopes.get("recipient"):
+        lines.append(
+            "vigil-spark: escalations by scope: "
+            + ", ".join(f"{k} {v}" for k, v in scopes.items())
+            + f"; {summary.get('senders_escalated', 0)} senders escalated"
+        )
     if summary.get("invalid_utf8"):
         lines.append(
             f"vigil-spark: {summary['invalid_utf8']} lines held invalid UTF-8, read with U+FFFD in place of the bad bytes"

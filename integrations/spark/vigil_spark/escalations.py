@@ -36,6 +36,8 @@ INDICATOR_SCHEMA = T.StructType(
 ESCALATION_SCHEMA = T.StructType(
     [
         T.StructField("conversation_id", T.StringType()),
+        T.StructField("scope", T.StringType()),  # conversation | recipient | sender
+        T.StructField("case", T.StringType()),  # the sender's case reference (null in a recipient's view)
         T.StructField("sequence", T.LongType()),
         T.StructField("level", T.StringType()),
         T.StructField("previous_level", T.StringType()),
@@ -63,6 +65,10 @@ ESCALATION_SCHEMA = T.StructType(
     ]
 )
 ESCALATION_FIELDS = [f.name for f in ESCALATION_SCHEMA.fields]
+
+#: Escalation scopes (the ``scope`` column): a conversation key's, a minor's view in a public
+#: channel, a sender's case.
+SCOPES = ["conversation", "recipient", "sender"]
 
 def language_of(rules: Iterable[str]) -> str:
     """The language of an escalation: the pack prefix (``en`` of ``en.secrecy.dont-tell``) most of
@@ -110,6 +116,9 @@ def escalation_row(text: str) -> Dict[str, object]:
     platform = e.get("platform") or {}
     return {
         "conversation_id": e.get("conversation_id"),
+        # The document leaves the scope out for a conversation key's escalation.
+        "scope": e.get("scope") or "conversation",
+        "case": e.get("case"),
         "sequence": e.get("sequence"),
         "level": e.get("level"),
         "previous_level": e.get("previous_level"),
@@ -150,6 +159,47 @@ def replay(tracker: "vigil.Tracker", lines: Iterable[str]) -> Iterator[Tuple[str
             yield line, [], str(e)
             continue
         yield line, list(escs), None
+
+
+def replay_staged(
+    tracker: "vigil.Tracker", lines: Iterable[str]
+) -> Iterator[Tuple[str, List[Dict[str, object]], Optional[str], Optional[str]]]:
+    """The first stage of a job that scores conversations apart: observes each message (JSON text)
+    in order with a tracker made ``Tracker.with_case_contacts`` and yields ``(line, escalation rows,
+    case contact or None, error or None)`` per message. The rows are the conversation key's and the
+    recipient's view's (:func:`escalation_row`); a sender escalation the tracker raised from this
+    conversation alone is left out: sender cases are the second stage's
+    (:func:`observe_contacts`), which sees all of the sender's conversations. The case contact is
+    the JSON text ``Tracker.observe_contact_json`` reads. A message the core rejects yields its
+    error and changes nothing."""
+    for line in lines:
+        try:
+            staged = tracker.observe_json_staged(line)
+        except vigil.VigilError as e:  # a malformed message: reported, never dropped silently
+            yield line, [], None, str(e)
+            continue
+        rows = [r for r in (escalation_row(esc) for esc in staged.escalations) if r["scope"] != "sender"]
+        yield line, rows, staged.case_contact, None
+
+
+def contact_sender(contact: str) -> Tuple[Optional[str], Optional[int]]:
+    """``(sender id, time in ms)`` of a case contact's JSON text: the second stage's key and
+    order (the key's time after the message, which is the message's in a time-ordered log)."""
+    c = json.loads(contact)
+    sender = ((c.get("message") or {}).get("sender") or {}).get("id")
+    return (None if sender is None else str(sender)), c.get("ts")
+
+
+def observe_contacts(tracker: "vigil.Tracker", contacts: Iterable[str]) -> Iterator[Tuple[Optional[str], Optional[str]]]:
+    """The second stage: records one sender's case contacts (JSON text, in time order) in
+    ``tracker`` (``Tracker.observe_contact_json``) and yields ``(sender escalation document or
+    None, error or None)`` per contact — what one tracker observing all of the sender's
+    conversations raised."""
+    for contact in contacts:
+        try:
+            yield tracker.observe_contact_json(contact), None
+        except vigil.VigilError as e:
+            yield None, str(e)
 
 
 def level_rank(level: Optional[str]) -> int:

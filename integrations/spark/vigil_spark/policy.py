@@ -92,13 +92,16 @@ def engine_for(spec: PolicySpec) -> "vigil.Engine":
     return engine
 
 
-def tracker_for(spec: PolicySpec) -> "vigil.Tracker":
+def tracker_for(spec: PolicySpec, staged: bool = False) -> "vigil.Tracker":
     """This process's tracker for ``spec`` (cached by policy hash). Callers ``clear()`` it before
-    each conversation: the Spark jobs keep no state in it between conversations."""
-    key = spec.hash or repr((spec.default_packs, spec.layers))
+    each conversation (or sender): the Spark jobs keep no state in it between them. ``staged``:
+    a tracker made ``Tracker.with_case_contacts``, whose observations carry the case contacts a
+    second stage keyed by sender reads (a separate tracker)."""
+    key = (spec.hash or repr((spec.default_packs, spec.layers))) + ("#staged" if staged else "")
     tracker = _TRACKERS.get(key)
     if tracker is None:
-        tracker = vigil.Tracker(engine_for(spec))
+        engine = engine_for(spec)
+        tracker = vigil.Tracker.with_case_contacts(engine) if staged else vigil.Tracker(engine)
         _TRACKERS[key] = tracker
     return tracker
 
