@@ -308,6 +308,15 @@ pub struct Observation {
     /// An escalation of the recipient's view (scope `Recipient`): in a public channel, every
     /// sender's messages addressed to one minor (a streamer) add up; send it to moderators too.
     pub recipient_escalation: Option<Escalation>,
+    /// An escalation of the sender's case (scope `Sender`): the sender's conversations with
+    /// minors, added up, crossed the policy's sender levels, or another minor's conversation
+    /// joined the case at its level (only with the policy's `[senders]`); send it to moderators
+    /// too.
+    pub sender_escalation: Option<Escalation>,
+    /// What the sender's case recorded of this message, as one line of JSON, for a second stage
+    /// that builds sender cases elsewhere (`Tracker.observeContactJson`): only from a tracker
+    /// made `withCaseContacts`, for a risky message, with the policy's `[senders]`.
+    pub case_contact: Option<String>,
     /// The whole observation as one line of JSON, as the core serializes it (the format of the
     /// golden vectors in `tests/vectors/`).
     pub json: String,
@@ -363,6 +372,9 @@ pub struct EvidenceItem {
     pub excerpt: Option<String>,
     /// Who sent the message, in a recipient's view (scope `Recipient`); absent otherwise.
     pub sender: Option<String>,
+    /// The message's conversation, in a sender escalation (scope `Sender`), which spans
+    /// conversations; absent otherwise.
+    pub conversation_id: Option<String>,
 }
 
 /// Whose messages an escalation weighs.
@@ -372,12 +384,16 @@ pub enum EscalationScope {
     Conversation,
     /// Every sender's messages addressed to one minor in a public channel (a streamer).
     Recipient,
+    /// One sender's messages across conversations: the sender's case (`Escalation.conversations`
+    /// lists them).
+    Sender,
 }
 
 impl From<vigil::EscalationScope> for EscalationScope {
     fn from(s: vigil::EscalationScope) -> EscalationScope {
         match s {
             vigil::EscalationScope::Recipient => EscalationScope::Recipient,
+            vigil::EscalationScope::Sender => EscalationScope::Sender,
             _ => EscalationScope::Conversation,
         }
     }
@@ -394,6 +410,39 @@ pub struct TimelineEntry {
     pub first_seen_ms: i64,
     /// The latest signal of this stage, in milliseconds since the Unix epoch.
     pub last_seen_ms: i64,
+    /// The conversation of the first message, in a sender escalation (scope `Sender`); absent
+    /// otherwise.
+    pub conversation_id: Option<String>,
+}
+
+/// One conversation of a sender case, as a sender escalation lists it (`conversations` in the
+/// document).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CaseConversation {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The recipient of the sender's messages (absent in group and public channels).
+    pub recipient: Option<String>,
+    /// The recipient is a minor (declared, or disclosed being a child).
+    pub minor: bool,
+    /// The highest level the conversation reached (absent: risky messages below `Watch`).
+    pub level: Option<Level>,
+    /// The points it adds to the sender's case, by that level.
+    pub points: f64,
+    /// The conversation's risk after the sender's last risky message in it.
+    pub risk: f64,
+    /// The categories holding points in it then, strongest first.
+    pub categories: Vec<String>,
+    /// The sender's first risky message in it.
+    pub first_message_id: String,
+    /// Its timestamp, in milliseconds since the Unix epoch.
+    pub first_seen_ms: i64,
+    /// The sender's last risky message in it.
+    pub last_message_id: String,
+    /// Its timestamp, in milliseconds since the Unix epoch.
+    pub last_seen_ms: i64,
+    /// The sender's risky messages in it.
+    pub messages: u32,
 }
 
 /// The policy that produced an escalation.
@@ -466,6 +515,11 @@ pub struct Escalation {
     pub conversation_id: String,
     /// Whose messages it weighs (`scope` in the document, absent there for `Conversation`).
     pub scope: EscalationScope,
+    /// The sender's case reference (`sender-` and 16 hex digits): the same in every escalation
+    /// of one sender — each of their conversations' and their sender escalations — so a
+    /// moderation queue folds them into one case (only with the policy's `[senders]`; absent in
+    /// a recipient's view).
+    pub case: Option<String>,
     /// 1 for the first escalation of this conversation key, then 2, 3, …
     pub sequence: u32,
     /// The level now.
@@ -510,6 +564,9 @@ pub struct Escalation {
     /// order first seen (empty when there are none, or the policy does not enable
     /// `[indicators]`).
     pub indicators: Vec<EscalatedIndicator>,
+    /// In a sender escalation (scope `Sender`): the sender's conversations that count, with
+    /// their levels and points, in the order they began (empty otherwise).
+    pub conversations: Vec<CaseConversation>,
     /// The document as one line of JSON, as the core serializes it: what a moderation queue
     /// stores (schema in `core/schema/escalation.schema.json`).
     pub json: String,
@@ -817,6 +874,7 @@ impl Escalation {
             schema: e.schema.clone(),
             conversation_id: e.conversation_id.clone(),
             scope: e.scope.into(),
+            case: e.case.clone(),
             sequence: e.sequence,
             level: e.level.into(),
             previous_level: e.previous_level.map(Into::into),
@@ -852,6 +910,7 @@ impl Escalation {
                     span: v.span.into(),
                     excerpt: v.excerpt.clone(),
                     sender: v.sender.clone(),
+                    conversation_id: v.conversation_id.clone(),
                 })
                 .collect(),
             timeline: e
@@ -862,6 +921,7 @@ impl Escalation {
                     first_message_id: t.first_message_id.clone(),
                     first_seen_ms: t.first_seen.as_millis(),
                     last_seen_ms: t.last_seen.as_millis(),
+                    conversation_id: t.conversation_id.clone(),
                 })
                 .collect(),
             modifiers: e.modifiers.clone(),
@@ -910,27 +970,61 @@ impl Escalation {
                     })
                 })
                 .collect(),
+            conversations: e
+                .conversations
+                .iter()
+                .map(|c| CaseConversation {
+                    conversation_id: c.conversation_id.clone(),
+                    recipient: c.recipient.clone(),
+                    minor: c.minor,
+                    level: c.level.map(Into::into),
+                    points: c.points,
+                    risk: c.risk,
+                    categories: c.categories.clone(),
+                    first_message_id: c.first_message_id.clone(),
+                    first_seen_ms: c.first_seen.as_millis(),
+                    last_message_id: c.last_message_id.clone(),
+                    last_seen_ms: c.last_seen.as_millis(),
+                    messages: c.messages,
+                })
+                .collect(),
             json,
         }
     }
 }
 
-/// The `escalation` and `recipient_escalation` members of an observation's JSON, as their own
-/// texts: byte for byte the escalations' documents, read by name (not by position).
-fn escalation_members(observation_json: &str) -> (Option<&str>, Option<&str>) {
+/// The escalation and case-contact members of an observation's JSON, as their own texts: byte
+/// for byte the documents, read by name (not by position).
+#[derive(Default)]
+struct Members<'a> {
+    escalation: Option<&'a str>,
+    recipient_escalation: Option<&'a str>,
+    sender_escalation: Option<&'a str>,
+    case_contact: Option<&'a str>,
+}
+
+/// Reads the [`Members`] of an observation's JSON (none when it does not parse).
+fn observation_members(observation_json: &str) -> Members<'_> {
+    use serde_json::value::RawValue;
     #[derive(serde::Deserialize)]
-    struct Members<'a> {
+    struct Raw<'a> {
         #[serde(borrow)]
-        escalation: Option<&'a serde_json::value::RawValue>,
+        escalation: Option<&'a RawValue>,
         #[serde(borrow, default)]
-        recipient_escalation: Option<&'a serde_json::value::RawValue>,
+        recipient_escalation: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        sender_escalation: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        case_contact: Option<&'a RawValue>,
     }
-    match serde_json::from_str::<Members<'_>>(observation_json) {
-        Ok(m) => (
-            m.escalation.map(serde_json::value::RawValue::get),
-            m.recipient_escalation.map(serde_json::value::RawValue::get),
-        ),
-        Err(_) => (None, None),
+    match serde_json::from_str::<Raw<'_>>(observation_json) {
+        Ok(m) => Members {
+            escalation: m.escalation.map(RawValue::get),
+            recipient_escalation: m.recipient_escalation.map(RawValue::get),
+            sender_escalation: m.sender_escalation.map(RawValue::get),
+            case_contact: m.case_contact.map(RawValue::get),
+        },
+        Err(_) => Members::default(),
     }
 }
 
@@ -939,17 +1033,26 @@ impl From<&vigil::Observation> for Observation {
     /// the observation's `json`, not a second serialization of the same document.
     fn from(o: &vigil::Observation) -> Observation {
         let json = o.to_json();
-        let (member, recipient_member) = escalation_members(&json);
+        let members = observation_members(&json);
         // The member is always there when the observation has the escalation; serializing the
         // escalation on its own is the same text, should it ever not be.
         let record = |e: &vigil::Escalation, member: Option<&str>| {
             Escalation::with_json(e, member.map_or_else(|| e.to_json(), str::to_string))
         };
-        let escalation = o.escalation.as_ref().map(|e| record(e, member));
+        let escalation = o.escalation.as_ref().map(|e| record(e, members.escalation));
         let recipient_escalation = o
             .recipient_escalation
             .as_ref()
-            .map(|e| record(e, recipient_member));
+            .map(|e| record(e, members.recipient_escalation));
+        let sender_escalation = o
+            .sender_escalation
+            .as_ref()
+            .map(|e| record(e, members.sender_escalation));
+        let case_contact = o.case_contact.as_ref().map(|c| {
+            members
+                .case_contact
+                .map_or_else(|| c.to_json(), str::to_string)
+        });
         Observation {
             conversation_id: o.conversation_id.clone(),
             message_id: o.message_id.clone(),
@@ -966,6 +1069,8 @@ impl From<&vigil::Observation> for Observation {
             platform: o.platform.as_ref().map(Into::into),
             escalation,
             recipient_escalation,
+            sender_escalation,
+            case_contact,
             json,
         }
     }

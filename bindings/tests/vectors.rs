@@ -129,6 +129,15 @@ fn observation_value(o: &Observation) -> Value {
         "level": o.level.map(name), "stages": o.stages, "out_of_order": o.out_of_order,
         "escalation": o.escalation.as_ref().map(escalation_value),
     });
+    if let Some(e) = &o.recipient_escalation {
+        v["recipient_escalation"] = escalation_value(e);
+    }
+    if let Some(e) = &o.sender_escalation {
+        v["sender_escalation"] = escalation_value(e);
+    }
+    if let Some(c) = &o.case_contact {
+        v["case_contact"] = serde_json::from_str(c).unwrap();
+    }
     if let Some(c) = &o.capped_by {
         v["capped_by"] = json!(c);
     }
@@ -187,10 +196,22 @@ fn escalation_value(e: &Escalation) -> Value {
             if let Some(x) = &v.excerpt {
                 item["excerpt"] = json!(x);
             }
+            if let Some(s) = &v.sender {
+                item["sender"] = json!(s);
+            }
+            if let Some(c) = &v.conversation_id {
+                item["conversation_id"] = json!(c);
+            }
             item
         }).collect::<Vec<_>>(),
-        "timeline": e.timeline.iter().map(|t| json!({"stage": t.stage, "first_message_id": t.first_message_id,
-            "first_seen": ts(t.first_seen_ms), "last_seen": ts(t.last_seen_ms)})).collect::<Vec<_>>(),
+        "timeline": e.timeline.iter().map(|t| {
+            let mut entry = json!({"stage": t.stage, "first_message_id": t.first_message_id,
+                "first_seen": ts(t.first_seen_ms), "last_seen": ts(t.last_seen_ms)});
+            if let Some(c) = &t.conversation_id {
+                entry["conversation_id"] = json!(c);
+            }
+            entry
+        }).collect::<Vec<_>>(),
         "modifiers": e.modifiers,
         "policy": {"id": e.policy.id, "version": e.policy.version, "hash": e.policy.hash},
         "recommended_action": e.recommended_action,
@@ -212,6 +233,26 @@ fn escalation_value(e: &Escalation) -> Value {
     }
     if !e.indicators.is_empty() {
         v["indicators"] = json!(e.indicators.iter().map(indicator).collect::<Vec<_>>());
+    }
+    if e.scope != EscalationScope::Conversation {
+        v["scope"] = json!(name(e.scope));
+    }
+    if let Some(c) = &e.case {
+        v["case"] = json!(c);
+    }
+    if !e.conversations.is_empty() {
+        v["conversations"] = json!(e.conversations.iter().map(case_conversation).collect::<Vec<_>>());
+    }
+    v
+}
+
+fn case_conversation(c: &CaseConversation) -> Value {
+    let mut v = json!({"conversation_id": c.conversation_id, "minor": c.minor, "level": c.level.map(name),
+        "points": c.points, "risk": c.risk, "categories": c.categories, "first_message_id": c.first_message_id,
+        "first_seen": ts(c.first_seen_ms), "last_message_id": c.last_message_id, "last_seen": ts(c.last_seen_ms),
+        "messages": c.messages});
+    if let Some(r) = &c.recipient {
+        v["recipient"] = json!(r);
     }
     v
 }
@@ -317,6 +358,15 @@ fn replay(vname: &str, layers: &[Value], paths: &mut Paths) {
                 "{vname}: observation {n} (escalation platform)"
             );
         }
+        for (member, esc) in [
+            ("recipient_escalation", &obs.recipient_escalation),
+            ("sender_escalation", &obs.sender_escalation),
+        ] {
+            if let Some(esc) = esc {
+                let doc: Value = serde_json::from_str(&esc.json).unwrap();
+                assert_eq!(&doc, &want[member], "{vname}: observation {n} ({member} JSON)");
+            }
+        }
         let line_json: Value =
             serde_json::from_str(&by_json.observe_json(line.to_string()).unwrap()).unwrap();
         assert_eq!(&line_json, want, "{vname}: observation {n} (observe_json)");
@@ -368,4 +418,58 @@ fn the_platform_vector_keeps_every_word() {
         }
     }
     assert!(unmapped > 0, "the vector has unmapped words");
+}
+
+/// The senders vector in two stages, as a batch job runs it: a tracker made `with_case_contacts`
+/// observes every message (through `observe_json_staged`, and through the records on a second
+/// one: the same contacts), then a fresh tracker fed the contacts in order raises exactly the
+/// sender escalations of the vector, where one tracker saw everything.
+#[test]
+fn the_senders_vector_in_two_stages() {
+    let engine = engine(&[json!("shipped")]);
+    let input = fs::read_to_string(dir().join("senders.input.jsonl")).unwrap();
+    let expected = fs::read_to_string(dir().join("senders.expected.jsonl")).unwrap();
+    let want: Vec<Value> = expected
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter_map(|o| match &o["sender_escalation"] {
+            Value::Null => None,
+            e => Some(e.clone()),
+        })
+        .collect();
+    assert!(want.len() > 1, "the vector raises sender escalations");
+    let staged = Tracker::with_case_contacts(engine.clone());
+    let records = Tracker::with_case_contacts(engine.clone());
+    let mut contacts = Vec::new();
+    for (i, line) in input.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let s = staged.observe_json_staged(line.to_string()).unwrap();
+        let o = records.observe(parse_message(line.to_string()).unwrap()).unwrap();
+        let documents: Vec<Value> = o
+            .escalation
+            .iter()
+            .chain(&o.recipient_escalation)
+            .chain(&o.sender_escalation)
+            .map(|e| serde_json::from_str(&e.json).unwrap())
+            .collect();
+        let staged_documents: Vec<Value> = s
+            .escalations
+            .iter()
+            .map(|e| serde_json::from_str(e).unwrap())
+            .collect();
+        assert_eq!(staged_documents, documents, "message {}: escalations", i + 1);
+        assert_eq!(s.case_contact, o.case_contact, "message {}: contact", i + 1);
+        contacts.extend(s.case_contact);
+    }
+    assert!(!contacts.is_empty());
+    let second = Tracker::new(engine);
+    let got: Vec<Value> = contacts
+        .into_iter()
+        .filter_map(|c| second.observe_contact_json(c).unwrap())
+        .map(|e| serde_json::from_str(&e).unwrap())
+        .collect();
+    assert_eq!(got, want);
+    assert!(matches!(
+        second.observe_contact_json("{}".to_string()),
+        Err(VigilError::Contact { .. })
+    ));
 }

@@ -291,6 +291,12 @@ function renderMessages(messages, observations) {
           o.escalation
             ? el("span", { class: "escalated" }, "⚑ escalation ", levelBadge(o.escalation.level))
             : null,
+          o.recipient_escalation
+            ? el("span", { class: "escalated" }, "⚑ recipient ", levelBadge(o.recipient_escalation.level))
+            : null,
+          o.sender_escalation
+            ? el("span", { class: "escalated" }, "⚑ sender case ", levelBadge(o.sender_escalation.level))
+            : null,
           o.out_of_order ? el("span", {}, "out of order") : null,
         ),
         el("p", { class: "msg-text" }, highlighted(m.text, a.hits)),
@@ -382,7 +388,11 @@ function renderChart(observations, levels) {
 function renderEscalations(observations) {
   const box = $("escalations");
   box.replaceChildren();
-  const escalations = observations.map((o) => o.escalation).filter(Boolean);
+  // Every escalation of a message, in the core's order: the conversation's, the recipient's
+  // view's, the sender's case's.
+  const escalations = observations
+    .flatMap((o) => [o.escalation, o.recipient_escalation, o.sender_escalation])
+    .filter(Boolean);
   $("escalation-count").textContent = `(${escalations.length})`;
   if (escalations.length === 0) {
     box.append(el("p", { class: "muted", id: "no-escalations" }, "No escalation: the conversation stays below every level."));
@@ -393,14 +403,27 @@ function renderEscalations(observations) {
     box.append(
       el(
         "article",
-        { class: "escalation", "data-level": e.level, "data-message": e.message_id },
+        { class: "escalation", "data-level": e.level, "data-message": e.message_id, "data-scope": e.scope ?? "conversation" },
         el(
           "h3",
           {},
           levelBadge(e.level),
-          `Escalation ${e.sequence}`,
-          el("small", {}, `at ${e.message_id} · risk ${fmt(e.risk)}${e.previous_level ? ` · was ${e.previous_level}` : ""}`),
+          `${{ sender: "Sender escalation", recipient: "Recipient escalation" }[e.scope] ?? "Escalation"} ${e.sequence}`,
+          el(
+            "small",
+            {},
+            `at ${e.scope === "sender" ? `${e.conversation_id}/` : ""}${e.message_id} · ${e.scope === "sender" ? "points" : "risk"} ${fmt(e.risk)}${e.previous_level ? ` · was ${e.previous_level}` : ""}${e.case ? ` · case ${e.case}` : ""}`,
+          ),
         ),
+        e.conversations?.length
+          ? el(
+              "p",
+              { class: "case-conversations" },
+              `Conversations: ${e.conversations
+                .map((c) => `${c.conversation_id}${c.recipient ? ` → ${c.recipient}` : ""} ${c.level ?? "contact"} (${fmt(c.points)} points)`)
+                .join(", ")}`,
+            )
+          : null,
         el("ul", { class: "reasons" }, e.reasons.map((r) => el("li", {}, r))),
         el(
           "div",
@@ -416,6 +439,7 @@ function renderEscalations(observations) {
             el(
               "li",
               {},
+              ev.conversation_id ? el("code", {}, `${ev.conversation_id}/`) : null,
               el("code", {}, ev.message_id),
               " ",
               el("code", {}, ev.rule),

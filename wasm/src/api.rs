@@ -269,6 +269,35 @@ impl Tracker {
         Tracker { inner }
     }
 
+    /// An empty tracker whose observations carry the case contact of each risky message
+    /// (`case_contact`, with the policy's `[senders]`): the first stage of a job that scores
+    /// conversations apart and builds sender cases in a second stage keyed by sender
+    /// ([`observe_contact`](Tracker::observe_contact)). `capacity` as in the constructor.
+    #[wasm_bindgen(js_name = withCaseContacts)]
+    pub fn with_case_contacts(engine: &Engine, capacity: Option<u32>) -> Tracker {
+        let mut t = Tracker::new(engine, capacity);
+        t.inner = t.inner.with_case_contacts();
+        t
+    }
+
+    /// Records a case contact (an observation's `case_contact`, as an object or its JSON text)
+    /// in its sender's case and returns the sender escalation it raised, or `undefined`. Feed
+    /// each sender's contacts in time order: the result is what one tracker observing all of the
+    /// sender's conversations raised.
+    #[wasm_bindgen(js_name = observeContact, unchecked_return_type = "Escalation | undefined")]
+    pub fn observe_contact(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CaseContact | string")] contact: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let text = json_text(&contact, "a case contact (an observation's case_contact) or its JSON text")?;
+        let contact: vigil::CaseContact = serde_json::from_str(&text)
+            .map_err(|e| BindingError::Argument(format!("invalid case contact: {e}")))?;
+        match self.inner.observe_contact(&contact) {
+            Some(e) => to_js(&e),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
     /// Observes one message; the observation carries an escalation when the level rose or a new
     /// category joined.
     #[wasm_bindgen(unchecked_return_type = "Observation")]

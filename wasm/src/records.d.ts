@@ -254,7 +254,18 @@ export interface Observation {
   escalation: Escalation | null;
   /** An escalation of the recipient's view (`scope: "recipient"`): in a public channel, every sender's messages addressed to one minor (a streamer) add up. */
   recipient_escalation?: Escalation;
+  /** An escalation of the sender's case (`scope: "sender"`): the sender's conversations with minors, added up, crossed the policy's sender levels, or another minor's conversation joined the case at its level (only with the policy's `[senders]`). */
+  sender_escalation?: Escalation;
+  /** What the sender's case recorded of this message, for a second stage (`Tracker.observeContact`): only from a tracker made with `Tracker.withCaseContacts`, for a risky message, with the policy's `[senders]`. Pass it on as it is. */
+  case_contact?: CaseContact;
 }
+
+/**
+ * A risky message as a sender's case records it (`Observation.case_contact`), for a second stage
+ * that builds sender cases apart from conversations (`Tracker.observeContact`): opaque data in
+ * the core's own format, passed on as it is (as an object or as its JSON text).
+ */
+export type CaseContact = Record<string, unknown>;
 
 /** A participant as an escalation names them: id and age band, never more. */
 export interface ParticipantRef {
@@ -287,6 +298,8 @@ export interface EvidenceItem {
   excerpt?: string;
   /** Who sent the message, in a recipient's view (`scope: "recipient"`) only. */
   sender?: string;
+  /** The message's conversation, in a sender escalation (`scope: "sender"`) only. */
+  conversation_id?: string;
 }
 
 /** When a grooming stage first and last appeared. */
@@ -295,6 +308,33 @@ export interface TimelineEntry {
   first_message_id: string;
   first_seen: Timestamp;
   last_seen: Timestamp;
+  /** The conversation of the first message, in a sender escalation (`scope: "sender"`) only. */
+  conversation_id?: string;
+}
+
+/** One conversation of a sender case, as a sender escalation lists it (`Escalation.conversations`). */
+export interface CaseConversation {
+  conversation_id: string;
+  /** The recipient of the sender's messages (absent in group and public channels). */
+  recipient?: string;
+  /** The recipient is a minor (declared, or disclosed being a child). */
+  minor: boolean;
+  /** The highest level the conversation reached (`null`: risky messages below `watch`). */
+  level: Level | null;
+  /** The points it adds to the sender's case, by that level. */
+  points: number;
+  /** The conversation's risk after the sender's last risky message in it. */
+  risk: number;
+  /** The categories holding points in it then, strongest first. */
+  categories: string[];
+  /** The sender's first risky message in it. */
+  first_message_id: string;
+  first_seen: Timestamp;
+  /** The sender's last risky message in it. */
+  last_message_id: string;
+  last_seen: Timestamp;
+  /** The sender's risky messages in it. */
+  messages: number;
 }
 
 /** The policy that produced an escalation. */
@@ -352,8 +392,10 @@ export interface Indicator {
 export interface Escalation {
   schema: "vigil.escalation/1";
   conversation_id: string;
-  /** Whose messages it weighs: absent for one sender's (the default), `"recipient"` for every sender's messages to one minor in a public channel. */
-  scope?: "recipient";
+  /** Whose messages it weighs: absent for one sender's in a conversation (the default), `"recipient"` for every sender's messages to one minor in a public channel, `"sender"` for one sender's across conversations (the sender's case). */
+  scope?: "recipient" | "sender";
+  /** The sender's case reference (`sender-` and 16 hex digits): the same in every escalation of one sender, conversations' and sender escalations alike (only with the policy's `[senders]`; absent in a recipient's view). */
+  case?: string;
   /** 1 for the first escalation of this conversation key, then 2, 3, … */
   sequence: number;
   level: Level;
@@ -389,6 +431,8 @@ export interface Escalation {
   language?: LanguageShare[];
   /** Contact and payment details the conversation named, first sighting first (absent when none). */
   indicators?: Indicator[];
+  /** In a sender escalation (`scope: "sender"`): the sender's conversations that count, in the order they began (absent otherwise). */
+  conversations?: CaseConversation[];
 }
 
 /** A pack example that did not behave as written (see `Engine.checkExamples`). */
@@ -608,6 +652,18 @@ export interface ResolvedPolicy {
   evidence: { excerpt: "none" | "match" | "context"; context_chars: number; max_items: number };
   /** Recommended actions for watch, review and urgent. */
   actions: [string | null, string | null, string | null];
+  /** Sender cases (`[senders]`): absent when no layer mentions them (then off). `points` by the highest level a conversation reached (none, watch, review, urgent); `levels` the sender thresholds of watch, review and urgent; `relationship` factors on a conversation's points. */
+  senders?: {
+    enabled: boolean;
+    window_ms: number;
+    min_minors: number;
+    max_conversations: number;
+    evidence_per_conversation: number;
+    points: [number, number, number, number];
+    levels: [number, number, number];
+    actions: [string | null, string | null, string | null];
+    relationship: Partial<Record<Relationship, number>>;
+  };
   tracker: { capacity: number; idle_ttl_ms: number };
   /** Indicator extraction (`[indicators]`): absent when no layer mentions it (then off). `report` maps a kind to the report field it goes to. */
   indicators?: { enabled: boolean; max_items: number; kinds: IndicatorKind[]; report?: Partial<Record<IndicatorKind, string>> };

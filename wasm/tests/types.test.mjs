@@ -45,6 +45,9 @@ function records() {
   for (const v of vectors()) {
     observations.push(...new vigil.Tracker(new vigil.Engine(v.layers)).observeAll(v.input));
   }
+  // A first stage's observations carry case contacts.
+  const senders = vectors().find((v) => v.name === "senders");
+  observations.push(...vigil.Tracker.withCaseContacts(new vigil.Engine(senders.layers)).observeAll(senders.input));
   const sample = readFileSync(`${REPO}examples/sample-conversation.jsonl`, "utf8");
   const engine = new vigil.Engine();
   const tracker = new vigil.Tracker(engine);
@@ -63,7 +66,9 @@ function records() {
   return {
     "Observation[]": observations,
     "Assessment[]": observations.map((o) => o.assessment).concat([engine.assess(message("how old r u? dont tell ur mum"))]),
-    "Escalation[]": observations.map((o) => o.escalation).filter(Boolean),
+    "Escalation[]": observations
+      .flatMap((o) => [o.escalation, o.recipient_escalation, o.sender_escalation])
+      .filter(Boolean),
     ResolvedPolicy: engine.policy(),
     "ExampleFailure[]": failures,
     "Message[]": vigil.parseJsonl(sample).concat([vigil.parseMessage({ ...message("x"), recipient: null })]),
@@ -89,6 +94,8 @@ test("real records type-check against the declarations", () => {
     const recs = records();
     // Indicators (optional members) are checked only where records carry them.
     assert.ok(recs["Escalation[]"].some((e) => e.indicators?.length), "an escalation of the vectors lists indicators");
+    assert.ok(recs["Escalation[]"].some((e) => e.scope === "sender" && e.conversations?.length), "a sender escalation");
+    assert.ok(recs["Observation[]"].some((o) => o.case_contact), "an observation carries a case contact");
     const names = [...new Set(Object.keys(recs).flatMap((t) => t.match(/[A-Z]\w+/g)))].filter(
       (n) => !["Pick", "Partial"].includes(n),
     );

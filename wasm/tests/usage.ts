@@ -7,6 +7,7 @@ import {
   parseJsonl,
   parseMessage,
   shippedPacks,
+  type CaseContact,
   type Channel,
   type Escalation,
   type Indicator,
@@ -93,6 +94,23 @@ export function node(queue: Escalation[]): Level | null {
     if (err.kind === "policy") return err.location?.line === null ? null : "watch";
   }
   return engine.levelFor(obs.risk) ?? null;
+}
+
+/** Sender cases in two stages: conversations scored apart, each sender's contacts replayed in order. */
+export function twoStages(engine: Engine, messages: MessageInput[]): Escalation[] {
+  const first = Tracker.withCaseContacts(engine);
+  const contacts: CaseContact[] = [];
+  for (const o of first.observeAll(messages)) {
+    if (o.case_contact) contacts.push(o.case_contact);
+    const fromOneTracker: Escalation | undefined = o.sender_escalation;
+    if (fromOneTracker?.scope === "sender") {
+      const counted: number = fromOneTracker.conversations?.length ?? 0;
+      const where: (string | undefined)[] = fromOneTracker.evidence.map((e) => e.conversation_id);
+      void [counted, where, fromOneTracker.case];
+    }
+  }
+  const cases = new Tracker(engine);
+  return contacts.flatMap((c) => cases.observeContact(JSON.stringify(c)) ?? []);
 }
 
 export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation): void {

@@ -80,3 +80,34 @@ test("indicators in the vectors' escalations point at their values in the messag
   }
   assert.ok(listed > 0, "some vector's escalations list indicators");
 });
+
+test("vector senders in two stages: case contacts fed to a second tracker give the sender escalations", () => {
+  // As a batch job runs it: a tracker made withCaseContacts observes every message, then a fresh
+  // tracker fed the contacts in order raises exactly the sender escalations of one tracker.
+  const v = all.find((x) => x.name === "senders");
+  assert.ok(v, "the index lists the senders vector");
+  const want = jsonLines(readFileSync(v.expectedPath, "utf8"))
+    .map((l) => JSON.parse(l))
+    .filter((o) => o.sender_escalation)
+    .map((o) => o.sender_escalation);
+  assert.ok(want.length > 1, "the vector raises sender escalations");
+  const engine = new Engine(v.layers);
+  const first = Tracker.withCaseContacts(engine);
+  const observations = first.observeAll(v.input);
+  // The first stage raises what one tracker raises, and adds the contacts.
+  assert.deepStrictEqual(
+    observations.map((o) => o.sender_escalation),
+    new Tracker(engine).observeAll(v.input).map((o) => o.sender_escalation),
+  );
+  const contacts = observations.map((o) => o.case_contact).filter(Boolean);
+  assert.ok(contacts.length > 0);
+  for (const [way, pass] of Object.entries({ "as objects": (c) => c, "as JSON text": (c) => JSON.stringify(c) })) {
+    const second = new Tracker(engine);
+    const got = contacts.map((c) => second.observeContact(pass(c))).filter((e) => e !== undefined);
+    assert.deepStrictEqual(got, want, way);
+    second.free();
+  }
+  const bad = new Tracker(engine);
+  assert.throws(() => bad.observeContact({}), (e) => e.kind === "argument" && /invalid case contact/.test(e.message));
+  assert.throws(() => bad.observeContact(undefined), (e) => e.kind === "argument");
+});

@@ -118,6 +118,12 @@ def observation_value(o: vigil.Observation) -> Dict[str, Any]:
         "out_of_order": o.out_of_order,
         "escalation": None if o.escalation is None else escalation_value(o.escalation),
     }
+    if o.recipient_escalation is not None:
+        value["recipient_escalation"] = escalation_value(o.recipient_escalation)
+    if o.sender_escalation is not None:
+        value["sender_escalation"] = escalation_value(o.sender_escalation)
+    if o.case_contact is not None:
+        value["case_contact"] = json.loads(o.case_contact)
     if o.capped_by is not None:
         value["capped_by"] = o.capped_by
     if o.platform is not None:
@@ -173,7 +179,22 @@ def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
         }
         if v.excerpt is not None:
             item["excerpt"] = v.excerpt
+        if v.sender is not None:
+            item["sender"] = v.sender
+        if v.conversation_id is not None:
+            item["conversation_id"] = v.conversation_id
         evidence.append(item)
+    timeline = []
+    for t in e.timeline:
+        entry: Dict[str, Any] = {
+            "stage": t.stage,
+            "first_message_id": t.first_message_id,
+            "first_seen": vigil.format_timestamp(t.first_seen_ms),
+            "last_seen": vigil.format_timestamp(t.last_seen_ms),
+        }
+        if t.conversation_id is not None:
+            entry["conversation_id"] = t.conversation_id
+        timeline.append(entry)
     value: Dict[str, Any] = {
         "schema": e.schema,
         "conversation_id": e.conversation_id,
@@ -192,15 +213,7 @@ def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
         "categories": [{"id": c.id, "stage": c.stage, "score": c.score, "summary": c.summary} for c in e.categories],
         "reasons": list(e.reasons),
         "evidence": evidence,
-        "timeline": [
-            {
-                "stage": t.stage,
-                "first_message_id": t.first_message_id,
-                "first_seen": vigil.format_timestamp(t.first_seen_ms),
-                "last_seen": vigil.format_timestamp(t.last_seen_ms),
-            }
-            for t in e.timeline
-        ],
+        "timeline": timeline,
         "modifiers": list(e.modifiers),
         "policy": {"id": e.policy.id, "version": e.policy.version, "hash": e.policy.hash},
         "recommended_action": e.recommended_action,
@@ -219,7 +232,33 @@ def escalation_value(e: vigil.Escalation) -> Dict[str, Any]:
         value["report_hints"]["indicators"] = [
             {"field": h.field, "kind": name(h.kind), "value": h.value} for h in e.report_hints.indicators
         ]
+    if e.scope != vigil.EscalationScope.CONVERSATION:
+        value["scope"] = name(e.scope)
+    if e.case is not None:
+        value["case"] = e.case
+    if e.conversations:
+        value["conversations"] = [case_conversation_value(c) for c in e.conversations]
     return value
+
+
+def case_conversation_value(c: vigil.CaseConversation) -> Dict[str, Any]:
+    """A conversation of a sender case, in the shape of the document's ``conversations`` items."""
+    out: Dict[str, Any] = {
+        "conversation_id": c.conversation_id,
+        "minor": c.minor,
+        "level": name(c.level),
+        "points": c.points,
+        "risk": c.risk,
+        "categories": list(c.categories),
+        "first_message_id": c.first_message_id,
+        "first_seen": vigil.format_timestamp(c.first_seen_ms),
+        "last_message_id": c.last_message_id,
+        "last_seen": vigil.format_timestamp(c.last_seen_ms),
+        "messages": c.messages,
+    }
+    if c.recipient is not None:
+        out["recipient"] = c.recipient
+    return out
 
 
 def indicator_value(i: vigil.EscalatedIndicator) -> Dict[str, Any]:
@@ -281,7 +320,42 @@ def test_vector(vector):
         if obs.escalation is not None:
             assert json.loads(obs.escalation.json) == want["escalation"], f"{name_}: observation {i} (escalation JSON)"
             assert obs.escalation.platform == obs.platform, f"{name_}: observation {i} (escalation platform)"
+        for member in ("recipient_escalation", "sender_escalation"):
+            esc = getattr(obs, member)
+            if esc is not None:
+                assert json.loads(esc.json) == want[member], f"{name_}: observation {i} ({member} JSON)"
         assert json.loads(by_json.observe_json(line)) == want, f"{name_}: observation {i} (observe_json)"
     assert by_hand > 0, f"{name_}: no line built by hand"
     if name_ == "platform":
         assert by_hand < len(inputs), f"{name_}: no line in a platform's own shape"
+
+
+def test_senders_vector_in_two_stages():
+    """The senders vector in two stages, as a batch job runs it: a tracker made
+    ``with_case_contacts`` observes every message (``observe_json_staged``; the records of a
+    second one carry the same contacts), then a fresh tracker fed the contacts in order
+    (``observe_contact_json``) raises exactly the vector's sender escalations, where one tracker
+    saw everything."""
+    inputs, expected = vector_lines("senders")
+    want = [o["sender_escalation"] for o in expected if o.get("sender_escalation") is not None]
+    assert len(want) > 1, "the vector raises sender escalations"
+    engine = vigil.Engine.shipped()
+    staged = vigil.Tracker.with_case_contacts(engine)
+    records = vigil.Tracker.with_case_contacts(engine)
+    contacts = []
+    for i, (line, line_want) in enumerate(zip(inputs, expected), start=1):
+        s = staged.observe_json_staged(line)
+        o = records.observe(vigil.parse_message(line))
+        documents = [json.loads(e.json) for e in (o.escalation, o.recipient_escalation, o.sender_escalation) if e is not None]
+        assert [json.loads(e) for e in s.escalations] == documents, f"message {i}: escalations"
+        # The first stage raises what one tracker raises.
+        assert documents == [line_want[k] for k in ("escalation", "recipient_escalation", "sender_escalation") if line_want.get(k) is not None]
+        assert s.case_contact == o.case_contact, f"message {i}: contact"
+        if s.case_contact is not None:
+            contacts.append(s.case_contact)
+    assert contacts
+    second = vigil.Tracker(engine)
+    got = [json.loads(e) for e in (second.observe_contact_json(c) for c in contacts) if e is not None]
+    assert got == want
+    with pytest.raises(vigil.VigilError.Contact):
+        second.observe_contact_json("{}")

@@ -4,7 +4,7 @@
 // Screenshots go to wasm/playground/test-results/ (gitignored).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -196,5 +196,22 @@ test("an escalation shows the contact and payment details it lists", async () =>
   assert.equal(await row.count(), 1);
   assert.deepEqual(await row.locator("td").allTextContents(), ["handle", "coolkid_22", "snapchat", "—", "m1", "1"]);
   await page.screenshot({ path: join(RESULTS, "playground-indicators.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a sender's conversations with several minors show as a sender escalation", async () => {
+  // The first two conversations of the senders vector: one account, two children.
+  const lines = readFileSync(fileURLToPath(new URL("../../../tests/vectors/senders.input.jsonl", import.meta.url)), "utf8")
+    .split("\n")
+    .filter((l) => /"conversation_id": "ten-[01]"/.test(l));
+  assert.ok(lines.length > 0);
+  await page.fill("#policy", "");
+  await page.fill("#jsonl", `${lines.join("\n")}\n`);
+  await settled();
+  const sender = page.locator('#escalations .escalation[data-scope="sender"]');
+  assert.ok((await sender.count()) >= 1, "the sender's case escalates");
+  assert.match(await sender.first().locator(".case-conversations").textContent(), /ten-0 → kid-0 .*ten-1 → kid-1/);
+  assert.ok((await page.locator("#messages .escalated", { hasText: "sender case" }).count()) >= 1, "the message is flagged");
+  await page.screenshot({ path: join(RESULTS, "playground-sender-case.png"), fullPage: true });
   assert.deepEqual(errors, []);
 });

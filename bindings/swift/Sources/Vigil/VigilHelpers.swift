@@ -8,7 +8,7 @@ extension VigilError {
     public var message: String {
         switch self {
         case let .Policy(message), let .Message(message), let .Snapshot(message),
-             let .Timestamp(message), let .Io(message):
+             let .Timestamp(message), let .Contact(message), let .Io(message):
             return message
         }
     }

@@ -195,6 +195,15 @@ func observationValue(_ o: Observation) -> JSON {
     } else {
         out["escalation"] = JSON.null
     }
+    if let e = o.recipientEscalation {
+        out["recipient_escalation"] = escalationValue(e)
+    }
+    if let e = o.senderEscalation {
+        out["sender_escalation"] = escalationValue(e)
+    }
+    if let c = o.caseContact {
+        out["case_contact"] = try? JSON.parse(c)
+    }
     if let c = o.cappedBy {
         out["capped_by"] = .string(c)
     }
@@ -264,6 +273,12 @@ func escalationValue(_ e: Escalation) -> JSON {
         if let x = v.excerpt {
             item["excerpt"] = .string(x)
         }
+        if let x = v.sender {
+            item["sender"] = .string(x)
+        }
+        if let x = v.conversationId {
+            item["conversation_id"] = .string(x)
+        }
         evidence.append(.object(item))
     }
     var timeline: [JSON] = []
@@ -273,6 +288,9 @@ func escalationValue(_ e: Escalation) -> JSON {
         entry["first_message_id"] = .string(t.firstMessageId)
         entry["first_seen"] = ts(t.firstSeenMs)
         entry["last_seen"] = ts(t.lastSeenMs)
+        if let c = t.conversationId {
+            entry["conversation_id"] = .string(c)
+        }
         timeline.append(.object(entry))
     }
     var out: [String: JSON] = [:]
@@ -313,6 +331,37 @@ func escalationValue(_ e: Escalation) -> JSON {
     if !e.indicators.isEmpty {
         out["indicators"] = .array(e.indicators.map(indicatorValue))
     }
+    switch e.scope {
+    case .conversation: break
+    case .recipient: out["scope"] = .string("recipient")
+    case .sender: out["scope"] = .string("sender")
+    }
+    if let c = e.`case` {
+        out["case"] = .string(c)
+    }
+    if !e.conversations.isEmpty {
+        out["conversations"] = .array(e.conversations.map(caseConversationValue))
+    }
+    return .object(out)
+}
+
+/// A conversation of a sender case, in the shape of the document's `conversations` items.
+func caseConversationValue(_ c: CaseConversation) -> JSON {
+    var out: [String: JSON] = [:]
+    out["conversation_id"] = .string(c.conversationId)
+    out["minor"] = .bool(c.minor)
+    out["level"] = name(c.level)
+    out["points"] = .number(c.points)
+    out["risk"] = .number(c.risk)
+    out["categories"] = strings(c.categories)
+    out["first_message_id"] = .string(c.firstMessageId)
+    out["first_seen"] = ts(c.firstSeenMs)
+    out["last_message_id"] = .string(c.lastMessageId)
+    out["last_seen"] = ts(c.lastSeenMs)
+    out["messages"] = .number(Double(c.messages))
+    if let r = c.recipient {
+        out["recipient"] = .string(r)
+    }
     return .object(out)
 }
 
@@ -348,6 +397,11 @@ final class VectorsTests: XCTestCase {
                     XCTAssertEqual(try JSON.parse(e.json), want["escalation"], "\(vname): observation \(i + 1) (escalation JSON)")
                     XCTAssertEqual(e.platform, obs.platform, "\(vname): observation \(i + 1) (escalation platform)")
                 }
+                for (member, esc) in [("recipient_escalation", obs.recipientEscalation), ("sender_escalation", obs.senderEscalation)] {
+                    if let e = esc {
+                        XCTAssertEqual(try JSON.parse(e.json), want[member], "\(vname): observation \(i + 1) (\(member) JSON)")
+                    }
+                }
                 XCTAssertEqual(try JSON.parse(try byJson.observeJson(messageJson: line)), want,
                                "\(vname): observation \(i + 1) (observeJson)")
                 observations += 1
@@ -358,5 +412,40 @@ final class VectorsTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(observations, 0)
+    }
+
+    /// The senders vector in two stages, as a batch job runs it: a tracker made
+    /// `withCaseContacts` observes every message (`observeJsonStaged`; the records of a second one
+    /// carry the same contacts), then a fresh tracker fed the contacts in order
+    /// (`observeContactJson`) raises exactly the vector's sender escalations, where one tracker
+    /// saw everything.
+    func testTheSendersVectorInTwoStages() throws {
+        let inputs = nonBlankLines(try readText("senders.input.jsonl"))
+        let expected = try nonBlankLines(try readText("senders.expected.jsonl")).map(JSON.parse)
+        let want = expected.map { $0["sender_escalation"] }.filter { $0 != .null }
+        XCTAssertGreaterThan(want.count, 1, "the vector raises sender escalations")
+        let engine = try Engine.shipped()
+        let staged = Tracker.withCaseContacts(engine: engine)
+        let records = Tracker.withCaseContacts(engine: engine)
+        var contacts: [String] = []
+        for (i, (line, lineWant)) in zip(inputs, expected).enumerated() {
+            let st = try staged.observeJsonStaged(messageJson: line)
+            let o = try records.observe(message: try parseMessage(json: line))
+            let documents = try [o.escalation, o.recipientEscalation, o.senderEscalation].compactMap { $0 }
+                .map { try JSON.parse($0.json) }
+            XCTAssertEqual(try st.escalations.map(JSON.parse), documents, "message \(i + 1): escalations")
+            let oneTracker = ["escalation", "recipient_escalation", "sender_escalation"].map { lineWant[$0] }
+                .filter { $0 != .null }
+            XCTAssertEqual(oneTracker, documents, "message \(i + 1): as one tracker")
+            XCTAssertEqual(st.caseContact, o.caseContact, "message \(i + 1): contact")
+            if let c = st.caseContact {
+                contacts.append(c)
+            }
+        }
+        XCTAssertFalse(contacts.isEmpty)
+        let second = Tracker(engine: engine)
+        let got = try contacts.compactMap { try second.observeContactJson(contactJson: $0) }.map(JSON.parse)
+        XCTAssertEqual(got, want)
+        XCTAssertThrowsError(try second.observeContactJson(contactJson: "{}"))
     }
 }

@@ -18,9 +18,11 @@ import com.google.gson.JsonPrimitive
 import java.io.File
 import kotlin.math.abs
 import org.vigil.ffi.AgeBand
+import org.vigil.ffi.CaseConversation
 import org.vigil.ffi.Engine
 import org.vigil.ffi.EscalatedIndicator
 import org.vigil.ffi.Escalation
+import org.vigil.ffi.EscalationScope
 import org.vigil.ffi.LanguageShare
 import org.vigil.ffi.Message
 import org.vigil.ffi.Observation
@@ -132,6 +134,9 @@ fun observationValue(o: Observation): JsonObject {
         "level" to name(o.level), "stages" to arr(o.stages) { s(it) }, "out_of_order" to b(o.outOfOrder),
         "escalation" to (o.escalation?.let { escalationValue(it) } ?: JsonNull.INSTANCE),
     )
+    o.recipientEscalation?.let { value.add("recipient_escalation", escalationValue(it)) }
+    o.senderEscalation?.let { value.add("sender_escalation", escalationValue(it)) }
+    o.caseContact?.let { value.add("case_contact", JsonParser.parseString(it)) }
     o.cappedBy?.let { value.add("capped_by", s(it)) }
     o.platform?.let { value.add("platform", platformValue(it)) }
     o.language?.let { l ->
@@ -168,11 +173,17 @@ fun escalationValue(e: Escalation): JsonObject = obj(
     "reasons" to arr(e.reasons) { s(it) },
     "evidence" to arr(e.evidence) { v ->
         obj("message_id" to s(v.messageId), "timestamp" to ts(v.timestampMs), "rule" to s(v.rule),
-            "category" to s(v.category), "span" to span(v.span)).also { o -> v.excerpt?.let { o.add("excerpt", s(it)) } }
+            "category" to s(v.category), "span" to span(v.span)).also { o ->
+            v.excerpt?.let { o.add("excerpt", s(it)) }
+            v.sender?.let { o.add("sender", s(it)) }
+            v.conversationId?.let { o.add("conversation_id", s(it)) }
+        }
     },
-    "timeline" to arr(e.timeline) {
-        obj("stage" to s(it.stage), "first_message_id" to s(it.firstMessageId),
-            "first_seen" to ts(it.firstSeenMs), "last_seen" to ts(it.lastSeenMs))
+    "timeline" to arr(e.timeline) { t ->
+        obj("stage" to s(t.stage), "first_message_id" to s(t.firstMessageId),
+            "first_seen" to ts(t.firstSeenMs), "last_seen" to ts(t.lastSeenMs)).also { o ->
+            t.conversationId?.let { o.add("conversation_id", s(it)) }
+        }
     },
     "modifiers" to arr(e.modifiers) { s(it) },
     "policy" to obj("id" to s(e.policy.id), "version" to s(e.policy.version), "hash" to s(e.policy.hash)),
@@ -187,7 +198,18 @@ fun escalationValue(e: Escalation): JsonObject = obj(
     if (e.language.isNotEmpty()) v.add("language", arr(e.language) { share(it) })
     e.platform?.let { v.add("platform", platformValue(it)) }
     if (e.indicators.isNotEmpty()) v.add("indicators", arr(e.indicators) { indicatorValue(it) })
+    if (e.scope != EscalationScope.CONVERSATION) v.add("scope", name(e.scope))
+    e.case?.let { v.add("case", s(it)) }
+    if (e.conversations.isNotEmpty()) v.add("conversations", arr(e.conversations) { caseConversationValue(it) })
 }
+
+/** A conversation of a sender case, in the shape of the document's `conversations` items. */
+fun caseConversationValue(c: CaseConversation): JsonObject =
+    obj("conversation_id" to s(c.conversationId), "minor" to b(c.minor), "level" to name(c.level),
+        "points" to n(c.points), "risk" to n(c.risk), "categories" to arr(c.categories) { s(it) },
+        "first_message_id" to s(c.firstMessageId), "first_seen" to ts(c.firstSeenMs),
+        "last_message_id" to s(c.lastMessageId), "last_seen" to ts(c.lastSeenMs),
+        "messages" to n(c.messages.toLong())).also { o -> c.recipient?.let { o.add("recipient", s(it)) } }
 
 /** An indicator record, in the shape of the document's `indicators` items (absent members left out). */
 fun indicatorValue(i: EscalatedIndicator): JsonObject =
@@ -223,10 +245,47 @@ fun vectorLines(name: String): Pair<List<String>, List<JsonElement>> {
     return input to expected
 }
 
+/**
+ * The senders vector in two stages, as a batch job runs it: a tracker made `withCaseContacts`
+ * observes every message (`observeJsonStaged`; the records of a second one carry the same
+ * contacts), then a fresh tracker fed the contacts in order (`observeContactJson`) raises exactly
+ * the vector's sender escalations, where one tracker saw everything.
+ */
+fun twoStageCase() = Case("senders vector in two stages") {
+    val (inputs, expected) = vectorLines("senders")
+    val want = expected.mapNotNull { it.asJsonObject.get("sender_escalation")?.takeUnless { e -> e.isJsonNull } }
+    check(want.size > 1) { "the vector raises sender escalations" }
+    Engine.shipped().use { engine ->
+        val contacts = mutableListOf<String>()
+        Tracker.withCaseContacts(engine).use { staged ->
+            Tracker.withCaseContacts(engine).use { records ->
+                for ((i, line) in inputs.withIndex()) {
+                    val st = staged.observeJsonStaged(line)
+                    val o = records.observe(parseMessage(line))
+                    val documents = listOfNotNull(o.escalation, o.recipientEscalation, o.senderEscalation).map { JsonParser.parseString(it.json) }
+                    assertEquals(documents, st.escalations.map { JsonParser.parseString(it) }, "message ${i + 1}: escalations")
+                    val lineWant = expected[i].asJsonObject
+                    val oneTracker = listOf("escalation", "recipient_escalation", "sender_escalation")
+                        .mapNotNull { k -> lineWant.get(k)?.takeUnless { it.isJsonNull } }
+                    assertEquals(oneTracker, documents, "message ${i + 1}: as one tracker")
+                    assertEquals(o.caseContact, st.caseContact, "message ${i + 1}: contact")
+                    st.caseContact?.let { contacts.add(it) }
+                }
+            }
+        }
+        check(contacts.isNotEmpty()) { "no case contact" }
+        Tracker(engine).use { second ->
+            val got = contacts.mapNotNull { second.observeContactJson(it) }.map { JsonParser.parseString(it) }
+            assertEquals(want, got, "sender escalations of the second stage")
+            assertThrows<org.vigil.ffi.VigilException.Contact> { second.observeContactJson("{}") }
+        }
+    }
+}
+
 fun vectorCases(): List<Case> {
     val index = JsonParser.parseString(File(vectorsDir, "index.json").readText()).asJsonArray
     check(index.size() > 0) { "index.json lists no vector" }
-    return index.map { it.asJsonObject }.map { v ->
+    return listOf(twoStageCase()) + index.map { it.asJsonObject }.map { v ->
         val name = v.get("name").asString
         Case("vector $name") {
             val (inputs, expected) = vectorLines(name)
@@ -251,6 +310,12 @@ fun vectorCases(): List<Case> {
                                 assertEquals(want.asJsonObject.get("escalation"), JsonParser.parseString(it.json),
                                     "$name: observation ${i + 1} (escalation JSON)")
                                 assertEquals(obs.platform, it.platform, "$name: observation ${i + 1} (escalation platform)")
+                            }
+                            for ((member, esc) in listOf("recipient_escalation" to obs.recipientEscalation, "sender_escalation" to obs.senderEscalation)) {
+                                esc?.let {
+                                    assertEquals(want.asJsonObject.get(member), JsonParser.parseString(it.json),
+                                        "$name: observation ${i + 1} ($member JSON)")
+                                }
                             }
                             assertEquals(want, JsonParser.parseString(byJson.observeJson(line)), "$name: observation ${i + 1} (observeJson)")
                         }
