@@ -1048,11 +1048,10 @@ impl From<&vigil::Observation> for Observation {
             .sender_escalation
             .as_ref()
             .map(|e| record(e, members.sender_escalation));
-        let case_contact = o.case_contact.as_ref().map(|c| {
-            members
-                .case_contact
-                .map_or_else(|| c.to_json(), str::to_string)
-        });
+        let case_contact = o
+            .case_contact
+            .as_ref()
+            .map(|c| members.case_contact.map_or_else(|| c.to_json(), str::to_string));
         Observation {
             conversation_id: o.conversation_id.clone(),
             message_id: o.message_id.clone(),

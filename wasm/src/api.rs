@@ -289,7 +289,10 @@ impl Tracker {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "CaseContact | string")] contact: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let text = json_text(&contact, "a case contact (an observation's case_contact) or its JSON text")?;
+        let text = json_text(
+            &contact,
+            "a case contact (an observation's case_contact) or its JSON text",
+        )?;
         let contact: vigil::CaseContact = serde_json::from_str(&text)
             .map_err(|e| BindingError::Argument(format!("invalid case contact: {e}")))?;
         match self.inner.observe_contact(&contact) {
