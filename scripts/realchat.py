@@ -17,6 +17,10 @@ Each conversation becomes Vigil message JSON Lines under three metadata scenario
 * adult-minor: participant A (who speaks first) is an adult stranger, B a minor; direct channel.
 * adult-adult: both adults, strangers; direct channel.
 * unknown-unknown: both age bands unknown, relationship unknown; direct channel.
+* pooled-adult-minor: as adult-minor, but one adult account speaks as A in POOL consecutive
+  conversations (by the time of their first message): a real adult chatting with POOL strangers
+  who are minors, for the sender cases of the policy's `[senders]` (issue 15) and the fan-out
+  modifier, which add a sender's conversations up.
 
 Every conversation is benign, so `vigil eval --benign` on each scenario measures false alarms.
 Standard library only, except PyYAML (for chatterbot-corpus), which scripts/realchat installs
@@ -61,7 +65,12 @@ SCENARIOS = {
     "adult-minor": ("adult", "minor", "stranger"),
     "adult-adult": ("adult", "adult", "stranger"),
     "unknown-unknown": ("unknown", "unknown", "unknown"),
+    "pooled-adult-minor": ("adult", "minor", "stranger"),
 }
+
+# Scenarios whose participant A is one account across POOL consecutive conversations.
+POOLED = {"pooled-adult-minor"}
+POOL = 10
 
 SAMPLE_CONVERSATIONS = 5
 
@@ -163,9 +172,10 @@ def rfc3339(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def message(conv_id, n, t, speaker, text, scenario):
+def message(conv_id, n, t, speaker, text, scenario, pools):
     a_band, b_band, relationship = SCENARIOS[scenario]
-    a = {"id": f"{conv_id}/a", "age_band": a_band}
+    a_id = f"pool-{pools[conv_id]:04}/a" if scenario in POOLED else f"{conv_id}/a"
+    a = {"id": a_id, "age_band": a_band}
     b = {"id": f"{conv_id}/b", "age_band": b_band}
     sender, recipient = (a, b) if speaker == 0 else (b, a)
     return {
@@ -215,11 +225,24 @@ def chatterbot_timeline():
     return rows
 
 
+def pools_of(rows):
+    """{conversation id: pool index}: conversations ordered by their first message's time (then
+    id), POOL consecutive ones to a pool — the conversations one pooled account holds."""
+    first = {}
+    for r in rows:
+        if r[1] not in first or r[0] < first[r[1]]:
+            first[r[1]] = r[0]
+    ordered = sorted(first, key=lambda c: (first[c], c))
+    return {c: i // POOL for i, c in enumerate(ordered)}
+
+
 def write_jsonl(path, rows, scenario):
+    pools = pools_of(rows) if scenario in POOLED else {}
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         for r in rows:
-            f.write(json.dumps(message(r[1], r[2], r[0], r[3], r[4], scenario), ensure_ascii=False))
+            f.write(json.dumps(message(r[1], r[2], r[0], r[3], r[4], scenario, pools),
+                               ensure_ascii=False))
             f.write("\n")
     os.replace(tmp, path)
 
@@ -394,6 +417,19 @@ def main():
                     row.append(f"{n} ({pct(n, c['conversations'])})")
             lang_rows.append(row)
 
+    # Sender cases (the policy's `[senders]`): every account's conversations with minors added up.
+    # Only the pooled scenarios give an account several conversations; every sender is benign.
+    sender_header = ["source", "scenario", "adult accounts", "conversations each",
+                     "with a sender escalation", f"at {at}", "%", "urgent"]
+    sender_rows = []
+    for source, scenario, r, _ in results:
+        s = r.get("senders")
+        if scenario not in POOLED or not s:
+            continue
+        accounts = -(-r["benign"]["conversations"] // POOL)
+        sender_rows.append([source, scenario, accounts, POOL, s["with_escalation"],
+                            s["at_threshold"], pct(s["at_threshold"], accounts), s["urgent"]])
+
     def rules_rows(r):
         return [[x["rule"], x["category"], x["escalated_conversations"], x["conversations"],
                  x["messages"]] for x in r["benign"]["rules"][: args.top]]
@@ -406,6 +442,9 @@ def main():
     if lang_rows:
         print("\nchatterbot by language")
         print(table(lang_header, lang_rows, set(range(1, len(lang_header)))))
+    if sender_rows:
+        print("\nsender cases (pooled: one adult account per conversations-each conversations)")
+        print(table(sender_header, sender_rows, set(range(2, len(sender_header)))))
     for source, scenario, r, _ in results:
         rr = rules_rows(r)
         if rr:
@@ -424,6 +463,10 @@ def main():
         if lang_rows:
             parts += ["", "chatterbot-corpus by language:", "",
                       md_table(lang_header, lang_rows, set(range(1, len(lang_header))))]
+        if sender_rows:
+            parts += ["", "Sender cases (pooled scenarios: one adult account per "
+                      f"{POOL} conversations):", "",
+                      md_table(sender_header, sender_rows, set(range(2, len(sender_header))))]
         for source, scenario, r, _ in results:
             rr = rules_rows(r)
             if rr:

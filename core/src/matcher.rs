@@ -1124,8 +1124,22 @@ mod tests {
             "my snap is @cool_kid12 and discord: kid#1234".to_string(),
             "_word_ boundaries_ x_y 9a a9 __".to_string(),
         ];
-        for entry in std::fs::read_dir(corpus).expect("the corpus folder") {
-            let path = entry.expect("an entry").path();
+        // The corpus folder and its subfolders (tests/corpus/senders/), .jsonl files only.
+        let mut files = Vec::new();
+        let mut folders = vec![std::path::PathBuf::from(corpus)];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("a corpus folder") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "jsonl") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        assert!(!files.is_empty(), "corpus files under {corpus}");
+        for path in files {
             let text = std::fs::read_to_string(&path).expect("a corpus file");
             for line in text.lines() {
                 let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
