@@ -182,9 +182,10 @@ def test_stream_equals_batch_with_sender_cases(spark, workdir, senders_backtest,
 
 
 def test_stream_restart_keeps_sender_cases(spark, workdir, senders_backtest, senders_log):
-    """The first half of the log arrives, the job runs and stops; the rest arrives and the job
-    starts again on the same checkpoint: nothing lost or doubled, and sender cases continued
-    from the state store (a sender's escalations numbered on from before the restart)."""
+    """The first half of the log arrives, the job runs and stops; the rest arrives, the job starts
+    again on the same checkpoint and is stopped wherever it is once it has taken a file; a third
+    start finishes: nothing lost or doubled, and sender cases continued from the state store (a
+    sender's escalations numbered on from before the first restart)."""
     src = fresh_dir(workdir / "restart-senders-in")
     files = 4
     paths = _arrivals(src, vector_lines(senders_log), files)
@@ -207,11 +208,21 @@ def test_stream_restart_keeps_sender_cases(spark, workdir, senders_backtest, sen
         stamp = os.stat(moved).st_mtime
         moved.rename(p)
         os.utime(p, (stamp, stamp))
-    second = start_stream(spark, str(src), str(out), str(ckpt), policy, max_files_per_trigger=1, available_now=True)
-    second.awaitTermination(600)
-    assert second.exception() is None
+    # Both queries running side by side, stopped as soon as the conversation query took a file
+    # (the sender query anywhere in its work).
+    second = start_stream(spark, str(src), str(out), str(ckpt), policy, max_files_per_trigger=1)
+    deadline = time.time() + 300
+    while not any(p["numInputRows"] > 0 for p in second.recentProgress):
+        assert second.exception() is None
+        assert time.time() < deadline, "the second run took no file"
+        time.sleep(0.2)
+    second.stop()
     assert second.recentProgress[0]["batchId"] > 0, "the conversation query resumed from its checkpoint"
-    assert second.senders.recentProgress[0]["batchId"] > 0, "the sender query resumed from its checkpoint"
+
+    third = start_stream(spark, str(src), str(out), str(ckpt), policy, max_files_per_trigger=1, available_now=True)
+    third.awaitTermination(600)
+    assert third.exception() is None
+    assert third.senders.recentProgress[0]["batchId"] > 0, "the sender query resumed from its checkpoint"
     got = read_escalation_json(spark, out)
     assert got == expected
     after = _senders_of(got)

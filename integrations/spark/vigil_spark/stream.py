@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import pandas as pd
@@ -72,6 +73,13 @@ from .backtest import _escalation_columns
 from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, contact_sender, escalation_row, observe_contacts, replay_staged
 from .messages import read_message_stream
 from .policy import PolicySpec, tracker_for
+
+# PySpark's worker concatenates the frames a stateful function yields; those of the conversation
+# query hold columns that are all null (a contact's escalation columns), which pandas 2 warns about
+# on every micro-batch. The result is the same either way.
+warnings.filterwarnings(
+    "ignore", message="The behavior of DataFrame concatenation with empty or all-NA entries", category=FutureWarning
+)
 
 #: What the state store holds per conversation.
 STATE_SCHEMA = T.StructType(
@@ -109,6 +117,16 @@ STAGE_FIELDS = [f.name for f in STAGE_SCHEMA.fields]
 CONVERSATIONS_CHECKPOINT = "conversations"
 STAGING_OUTPUT = "stage1-out"
 SENDERS_CHECKPOINT = "senders"
+
+
+def _frame(rows: List[dict], columns: List[str], **constant: object) -> pd.DataFrame:
+    """The frame a stateful function yields. (A module-level function of this module: the
+    functions Spark ships refer to it, so a Python worker imports the module, and its warnings
+    filter above.)"""
+    out = pd.DataFrame(rows, columns=columns)
+    for name, value in constant.items():
+        out[name] = value
+    return out
 
 
 def _conversation_step(spec_bc, ttl_ms: int, contacts: bool):
@@ -162,9 +180,7 @@ def _conversation_step(spec_bc, ttl_ms: int, contacts: bool):
         tracker.clear()
         state.setTimeoutTimestamp(max(last + ttl_ms, watermark + 1))
         if rows:
-            out = pd.DataFrame(rows, columns=STAGE_FIELDS)
-            out["stage_watermark_ms"] = watermark
-            yield out
+            yield _frame(rows, STAGE_FIELDS, stage_watermark_ms=watermark)
 
     return step
 
@@ -203,7 +219,7 @@ def _sender_step(spec_bc, ttl_ms: int):
         tracker.clear()
         state.setTimeoutTimestamp(max(last + ttl_ms, state.getCurrentWatermarkMs() + 1))
         if rows:
-            yield pd.DataFrame(rows, columns=ESCALATION_FIELDS)
+            yield _frame(rows, ESCALATION_FIELDS)
 
     return step
 
