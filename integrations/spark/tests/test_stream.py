@@ -52,6 +52,12 @@ def test_stream_equals_batch(spark, workdir, backtest_corpus, scan_reference):
     state = q.lastProgress["stateOperators"][0]
     conversations = len({r for r in (l.split('"conversation_id": "')[1].split('"')[0] for l in corpus_lines())})
     assert 0 < state["numRowsTotal"] < conversations
+    # So did the senders' cases, kept by the sender query from the case contacts of the staging
+    # output (the shipped packs enable [senders]).
+    staged = spark.read.parquet(str(ckpt / "stage1-out"))
+    senders = staged.where(staged.kind == "contact").select("sender_id").distinct().count()
+    sender_state = q.senders.lastProgress["stateOperators"][0]
+    assert 0 < sender_state["numRowsTotal"] < senders
 
 
 def _wait_for_batches(job, n: int, timeout: float = 300.0) -> None:
