@@ -49,6 +49,12 @@ query, so they are a second query (checkpoint ``<checkpoint>/senders``):
 Each query is exactly once with its checkpoint; together they are too: stop them at any point and
 start them again on the same checkpoint, and the conversation query resumes after its last
 committed micro-batch while the sender query reads the staging files it has not committed yet.
+:func:`start_stream` returns a :class:`VigilStream` over both. The staging output is kept (Spark's
+``cleanSource`` does not apply to a file sink's directory): it grows by the escalations and one
+case contact per risky message.
+
+As in the backtest, the fan-out modifier is seen only within a conversation (the conversation
+query scores each conversation apart; see README.md).
 
 Why event time and not processing time: decay and time-to-live in the core run on message
 timestamps, so replaying a log and running live give the same result; a processing-time timeout
