@@ -1,6 +1,6 @@
 """Sender cases: the backtest's second stage (case contacts replayed per sender) against
-`vigil scan`, which holds every conversation in one tracker, and the streaming job's sender stage
-against the backtest.
+`vigil scan`, which holds every conversation in one tracker, and the streaming job's sender
+query against the backtest, across micro-batches and a restart.
 
 The backtest scores each conversation apart, so it cannot see the fan-out modifier (a sender's
 risky messages to several minors within a day raise each conversation's score): these tests give
@@ -23,6 +23,8 @@ from vigil_spark.stream import start_stream
 from conftest import HERE, VECTORS, fresh_dir, read_escalation_json, run_vigil, time_ordered, vector_lines
 
 NO_FAN_OUT = HERE / "fixtures" / "no-fan-out.toml"
+#: Disables sender cases (`[senders] enabled = false`).
+NO_SENDERS = HERE / "fixtures" / "no-senders.toml"
 #: The golden vector: one adult writing to ten children, a coach writing to six players.
 TEN = VECTORS / "senders.input.jsonl"
 #: Several senders interleaved: three children and a lobby, two children and an adult, a minor
@@ -127,27 +129,120 @@ def test_fan_out_needs_the_sender_stage_in_conversations(spark, workdir):
     assert got != sorted(scanned)
 
 
-def test_stream_conversations_equal_batch_without_sender_cases(spark, workdir, senders_backtest, senders_log):
-    """The log in four time-ordered files, one per micro-batch: the streaming job (which does not
-    build sender cases yet, see README.md) gives the backtest's conversation and recipient-view
-    escalations, and no sender escalation raised from one conversation alone."""
-    lines = vector_lines(senders_log)
-    src = fresh_dir(workdir / "stream-senders-in")
-    files = 4
+def _arrivals(directory: Path, lines: List[str], files: int) -> List[Path]:
+    """``lines`` (time-ordered) cut into ``files`` files whose modification times follow that
+    order (the file source takes files oldest first)."""
     size = -(-len(lines) // files)
     base = time.time() - 3600
+    paths = []
     for i in range(files):
-        p = src / f"arrival-{i:02d}.jsonl"
+        p = directory / f"arrival-{i:02d}.jsonl"
         p.write_text("\n".join(lines[i * size : (i + 1) * size]) + "\n", encoding="utf-8")
         os.utime(p, (base + i, base + i))
+        paths.append(p)
+    return paths
+
+
+def _senders_of(docs: List[str]) -> Dict[str, List[int]]:
+    """The sequence numbers of each sender's case escalations among ``docs``."""
+    seqs: Dict[str, List[int]] = {}
+    for d in docs:
+        doc = json.loads(d)
+        if doc.get("scope") == "sender":
+            seqs.setdefault(doc["participants"]["sender"]["id"], []).append(doc["sequence"])
+    return {k: sorted(v) for k, v in seqs.items()}
+
+
+def test_stream_equals_batch_with_sender_cases(spark, workdir, senders_backtest, senders_log):
+    """The log in four time-ordered files, one per micro-batch of the conversation query: the
+    streaming job gives the backtest's escalations (and so `vigil scan`'s), sender cases included,
+    with each sender's case carried from one micro-batch of the sender query to the next in the
+    state store."""
+    src = fresh_dir(workdir / "stream-senders-in")
+    files = 4
+    _arrivals(src, vector_lines(senders_log), files)
     out, ckpt = workdir / "stream-senders-out", workdir / "stream-senders-ckpt"
     q = start_stream(
         spark, str(src), str(out), str(ckpt), load_policy([str(NO_FAN_OUT)]), max_files_per_trigger=1, available_now=True
     )
     q.awaitTermination(600)
     assert q.exception() is None
+    assert q.senders is not None, "the policy enables [senders]: a sender query"
     assert len([p for p in q.recentProgress if p["numInputRows"] > 0]) == files
+    sender_batches = [p for p in q.senders.recentProgress if p["numInputRows"] > 0]
+    assert len(sender_batches) > 1, "the sender query ran over several micro-batches"
     got = read_escalation_json(spark, out)
     expected = read_escalation_json(spark, senders_backtest["out"] / "escalations")
-    assert any(_scope(d) == "sender" for d in expected)
-    assert got == [d for d in expected if _scope(d) != "sender"]
+    assert sum(_scope(d) == "sender" for d in expected) >= 4
+    assert got == expected
+    assert got == sorted(_scan(senders_log))
+    # Every sender with a case escalated holds one state row, none for the others.
+    state = q.senders.lastProgress["stateOperators"][0]
+    assert state["numRowsTotal"] >= len(_senders_of(expected))
+
+
+def test_stream_restart_keeps_sender_cases(spark, workdir, senders_backtest, senders_log):
+    """The first half of the log arrives, the job runs and stops; the rest arrives, the job starts
+    again on the same checkpoint and is stopped wherever it is once it has taken a file; a third
+    start finishes: nothing lost or doubled, and sender cases continued from the state store (a
+    sender's escalations numbered on from before the first restart)."""
+    src = fresh_dir(workdir / "restart-senders-in")
+    files = 4
+    paths = _arrivals(src, vector_lines(senders_log), files)
+    later = fresh_dir(workdir / "restart-senders-later")
+    for p in paths[2:]:
+        p.rename(later / p.name)
+    out, ckpt = workdir / "restart-senders-out", workdir / "restart-senders-ckpt"
+    policy = load_policy([str(NO_FAN_OUT)])
+    first = start_stream(spark, str(src), str(out), str(ckpt), policy, max_files_per_trigger=1, available_now=True)
+    first.awaitTermination(600)
+    assert first.exception() is None
+    partial = read_escalation_json(spark, out)
+    expected = read_escalation_json(spark, senders_backtest["out"] / "escalations")
+    before = _senders_of(partial)
+    assert before, "sender cases escalated before the restart"
+    assert 0 < len(partial) < len(expected)
+
+    for p in paths[2:]:
+        moved = later / p.name
+        stamp = os.stat(moved).st_mtime
+        moved.rename(p)
+        os.utime(p, (stamp, stamp))
+    # Both queries running side by side, stopped as soon as the conversation query took a file
+    # (the sender query anywhere in its work).
+    second = start_stream(spark, str(src), str(out), str(ckpt), policy, max_files_per_trigger=1)
+    deadline = time.time() + 300
+    while not any(p["numInputRows"] > 0 for p in second.recentProgress):
+        assert second.exception() is None
+        assert time.time() < deadline, "the second run took no file"
+        time.sleep(0.2)
+    second.stop()
+    assert second.recentProgress[0]["batchId"] > 0, "the conversation query resumed from its checkpoint"
+
+    third = start_stream(spark, str(src), str(out), str(ckpt), policy, max_files_per_trigger=1, available_now=True)
+    third.awaitTermination(600)
+    assert third.exception() is None
+    assert third.senders.recentProgress[0]["batchId"] > 0, "the sender query resumed from its checkpoint"
+    got = read_escalation_json(spark, out)
+    assert got == expected
+    after = _senders_of(got)
+    assert any(len(after[s]) > len(before[s]) for s in before), "a case continued after the restart"
+
+
+def test_stream_without_senders_is_one_query(spark, workdir, senders_log):
+    """A policy that disables `[senders]`: one query, as before sender cases, and the backtest's
+    escalations under that policy (none of scope sender)."""
+    policy = load_policy([str(NO_FAN_OUT), str(NO_SENDERS)])
+    assert not policy.senders
+    src = fresh_dir(workdir / "stream-no-senders-in")
+    _arrivals(src, vector_lines(senders_log), 2)
+    out, ckpt = workdir / "stream-no-senders-out", workdir / "stream-no-senders-ckpt"
+    q = start_stream(spark, str(src), str(out), str(ckpt), policy, max_files_per_trigger=1, available_now=True)
+    q.awaitTermination(600)
+    assert q.exception() is None
+    assert q.senders is None and q.queries == [q.conversations]
+    dest = workdir / "backtest-no-senders"
+    run_backtest(spark, [str(senders_log)], str(dest), policy, partitions=2)
+    expected = read_escalation_json(spark, dest / "escalations")
+    assert expected and not any(_scope(d) == "sender" for d in expected)
+    assert read_escalation_json(spark, out) == expected

@@ -1,5 +1,6 @@
 """The streaming job: micro-batches over the corpus give the batch job's escalations, and a
-restart from the checkpoint loses and doubles nothing."""
+restart from the checkpoint loses and doubles nothing (the shipped packs enable sender cases, so
+the job runs its two queries: see test_senders.py for sender cases themselves)."""
 
 from __future__ import annotations
 
@@ -51,23 +52,34 @@ def test_stream_equals_batch(spark, workdir, backtest_corpus, scan_reference):
     state = q.lastProgress["stateOperators"][0]
     conversations = len({r for r in (l.split('"conversation_id": "')[1].split('"')[0] for l in corpus_lines())})
     assert 0 < state["numRowsTotal"] < conversations
+    # So did the senders' cases, kept by the sender query from the case contacts of the staging
+    # output (the shipped packs enable [senders]).
+    staged = spark.read.parquet(str(ckpt / "stage1-out"))
+    senders = staged.where(staged.kind == "contact").select("sender_id").distinct().count()
+    sender_state = q.senders.lastProgress["stateOperators"][0]
+    assert 0 < sender_state["numRowsTotal"] < senders
 
 
-def _wait_for_batches(query, n: int, timeout: float = 300.0) -> None:
+def _wait_for_batches(job, n: int, timeout: float = 300.0) -> None:
+    """Waits until the conversation query has run ``n`` micro-batches and the query writing the
+    output has written something."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if query.exception() is not None:
-            raise query.exception()
-        progress = query.lastProgress
-        if progress is not None and progress["batchId"] >= n - 1:
+        if job.exception() is not None:
+            raise job.exception()
+        progress = job.lastProgress
+        written = job.output is not None and any(p["numInputRows"] > 0 for p in job.output.recentProgress)
+        if progress is not None and progress["batchId"] >= n - 1 and written:
             return
         time.sleep(0.2)
     pytest.fail(f"no {n} micro-batches within {timeout} s")
 
 
 def test_stream_restart_from_checkpoint(spark, workdir, backtest_corpus):
-    """Stop the query after two micro-batches (possibly in the middle of the third), start a new
-    one on the same checkpoint: the output is exactly the batch job's, nothing lost or doubled."""
+    """Stop the job after two micro-batches of the conversation query (possibly in the middle of
+    the third, and of a micro-batch of the sender query, which the shipped packs enable), start it
+    again on the same checkpoint: the output is exactly the batch job's, nothing lost or
+    doubled."""
     src = workdir / "restart-in"
     write_arrivals(src)
     out, ckpt = workdir / "restart-out", workdir / "restart-ckpt"
@@ -83,4 +95,5 @@ def test_stream_restart_from_checkpoint(spark, workdir, backtest_corpus):
     second.awaitTermination(600)
     assert second.exception() is None
     assert second.recentProgress[0]["batchId"] > 0, "resumed from the checkpoint"
+    assert second.senders.recentProgress[0]["batchId"] > 0, "the sender query too"
     assert read_escalation_json(spark, out) == expected

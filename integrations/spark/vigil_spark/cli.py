@@ -51,12 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
     _spark_args(bt)
 
-    st = sub.add_parser("stream", help="run the streaming job (file source → per-conversation state → Parquet)",
+    st = sub.add_parser("stream", help="run the streaming job (file source → per-conversation state → per-sender state → Parquet)",
                         description="Structured Streaming over files arriving in a directory, with each conversation's "
-                        "tracker state in Spark's state store and an event-time timeout of the policy's idle_ttl.")
+                        "tracker state in Spark's state store and an event-time timeout of the policy's idle_ttl; with "
+                        "the policy's [senders], a second query keeps each sender's case, keyed by sender.")
     st.add_argument("--input", required=True, help="directory the message files (JSON Lines or Parquet) arrive in")
     st.add_argument("--output", required=True, help="directory of the escalation rows (Parquet file sink)")
-    st.add_argument("--checkpoint", required=True, help="checkpoint directory (offsets, state store); reuse it to restart")
+    st.add_argument("--checkpoint", required=True, help="checkpoint directory (offsets, state stores, the staging output of "
+                    "sender cases); reuse it to restart")
     _policy_args(st)
     st.add_argument("--max-files-per-trigger", type=int, default=10, help="files per micro-batch (default 10)")
     st.add_argument("--watermark-delay", default="10 minutes", help="how late a message may be, in event time (default '10 minutes')")
@@ -106,10 +108,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     from .stream import start_stream
 
     spark = make_session("vigil-stream", args.master, conf)
-    query = start_stream(spark, args.input, args.output, args.checkpoint, spec, args.format,
-                         args.max_files_per_trigger, args.watermark_delay, args.available_now, args.trigger_interval)
-    print(f"vigil-spark: streaming {args.input} → {args.output} (checkpoint {args.checkpoint}), policy {spec.id} {spec.hash}",
-          file=sys.stderr)
+    try:
+        query = start_stream(spark, args.input, args.output, args.checkpoint, spec, args.format,
+                             args.max_files_per_trigger, args.watermark_delay, args.available_now, args.trigger_interval)
+    except ValueError as e:  # a checkpoint of the one-query layout with [senders]
+        print(f"vigil-spark: {e}", file=sys.stderr)
+        if owned:
+            spark.stop()
+        return 2
+    cases = "with sender cases (two queries)" if spec.senders else "without sender cases"
+    print(f"vigil-spark: streaming {args.input} → {args.output} (checkpoint {args.checkpoint}), policy {spec.id} {spec.hash}, "
+          f"{cases}", file=sys.stderr)
     try:
         query.awaitTermination()
     except KeyboardInterrupt:

@@ -28,9 +28,10 @@ class PolicySpec:
     """What an executor needs to rebuild a policy: picklable, small (only override layers carry
     text; the shipped packs are embedded in the library).
 
-    ``hash``, ``id``, ``version`` and ``idle_ttl_ms`` are filled in by :func:`load_policy` on the
-    driver, after the policy was built and compiled once there (so errors surface before any job
-    starts).
+    ``hash``, ``id``, ``version``, ``idle_ttl_ms``, ``capacity`` and ``senders`` are filled in by
+    :func:`load_policy` on the driver, after the policy was built and compiled once there (so
+    errors surface before any job starts). ``senders``: the policy enables ``[senders]`` (trackers
+    keep sender cases).
     """
 
     layers: Tuple[Tuple[str, str], ...] = ()
@@ -40,6 +41,7 @@ class PolicySpec:
     version: str = ""
     idle_ttl_ms: int = 0
     capacity: int = 0
+    senders: bool = False
 
     def build(self) -> "vigil.Engine":
         """Builds and compiles the engine (raises ``vigil.VigilError`` on a bad policy)."""
@@ -76,6 +78,7 @@ def load_policy(paths: Sequence[str] = (), default_packs: bool = True) -> Policy
         version=policy.version(),
         idle_ttl_ms=int(tracker_cfg.get("idle_ttl_ms", 0)),
         capacity=int(tracker_cfg.get("capacity", 0)),
+        senders=bool((resolved.get("senders") or {}).get("enabled", False)),
     )
     _ENGINES.setdefault(full.hash, engine)
     return full
