@@ -349,23 +349,7 @@ pub fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result
     for r in &e.reasons {
         writeln!(out, "  • {r}")?;
     }
-    if !e.evidence.is_empty() {
-        writeln!(out, "  {}", paint(BOLD, "evidence"))?;
-        for ev in &e.evidence {
-            let quote = ev
-                .excerpt
-                .as_deref()
-                .map(|x| paint(style::mark(0), style::visible(x)))
-                .unwrap_or_else(|| paint(DIM, format!("bytes {}..{}", ev.span.start, ev.span.end)));
-            writeln!(
-                out,
-                "    {}  {}  {}",
-                paint(DIM, &ev.message_id),
-                quote,
-                paint(DIM, format!("{} ({})", ev.rule, ev.category))
-            )?;
-        }
-    }
+    write_evidence(out, e)?;
     if !e.indicators.is_empty() {
         writeln!(out, "  {}", paint(BOLD, "indicators"))?;
         for i in &e.indicators {
@@ -470,30 +454,7 @@ fn write_sender_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Res
             )
         )?;
     }
-    if !e.evidence.is_empty() {
-        writeln!(out, "  {}", paint(BOLD, "evidence"))?;
-        for ev in &e.evidence {
-            let quote = ev
-                .excerpt
-                .as_deref()
-                .map(|x| paint(style::mark(0), style::visible(x)))
-                .unwrap_or_else(|| paint(DIM, format!("bytes {}..{}", ev.span.start, ev.span.end)));
-            writeln!(
-                out,
-                "    {}  {}  {}",
-                paint(
-                    DIM,
-                    format!(
-                        "{}/{}",
-                        ev.conversation_id.as_deref().unwrap_or("?"),
-                        ev.message_id
-                    )
-                ),
-                quote,
-                paint(DIM, format!("{} ({})", ev.rule, ev.category))
-            )?;
-        }
-    }
+    write_evidence(out, e)?;
     if let Some(a) = &e.recommended_action {
         writeln!(out, "  {} {a}", paint(BOLD, "action:"))?;
     }
@@ -502,6 +463,34 @@ fn write_sender_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Res
 
 /// An indicator's checksum result as a mark after its value: ` ✓ checksum`, ` ✗ checksum`, or
 /// nothing when the format has none.
+/// An escalation's evidence, one line an item: the message (after its conversation, in a
+/// sender escalation, which spans conversations), the quote or the span, the rule.
+fn write_evidence(out: &mut impl Write, e: &Escalation) -> std::io::Result<()> {
+    if e.evidence.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  {}", paint(BOLD, "evidence"))?;
+    for ev in &e.evidence {
+        let quote = ev
+            .excerpt
+            .as_deref()
+            .map(|x| paint(style::mark(0), style::visible(x)))
+            .unwrap_or_else(|| paint(DIM, format!("bytes {}..{}", ev.span.start, ev.span.end)));
+        let message = match &ev.conversation_id {
+            Some(c) => format!("{c}/{}", ev.message_id),
+            None => ev.message_id.clone(),
+        };
+        writeln!(
+            out,
+            "    {}  {}  {}",
+            paint(DIM, message),
+            quote,
+            paint(DIM, format!("{} ({})", ev.rule, ev.category))
+        )?;
+    }
+    Ok(())
+}
+
 fn checksum_mark(checked: Option<bool>) -> String {
     match checked {
         Some(true) => format!(" {}", paint(style::GOOD, "✓ checksum")),

@@ -33,7 +33,7 @@ use hashlink::LinkedHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{round3, Assessment, Context, Earlier, Engine, LanguageReport, PartSeen, Span};
-use crate::escalation::{Escalation, EvidenceFact, Facts, StageFact};
+use crate::escalation::{Escalation, EvidenceFact, EvidenceItem, Facts, StageFact};
 use crate::indicators::Sighting;
 use crate::level::Level;
 use crate::matcher::Scratch;
@@ -88,6 +88,28 @@ pub(crate) struct Evidence {
     pub(crate) start: u64,
     pub(crate) end: u64,
     pub(crate) excerpt: Option<Box<str>>,
+}
+
+impl Evidence {
+    /// The item as an escalation lists it: the rule's id and category from the engine's policy,
+    /// and the conversation it was seen in where the escalation spans conversations. `None` when
+    /// the rule index is not the policy's.
+    pub(crate) fn item(&self, engine: &Engine, conversation_id: Option<&str>) -> Option<EvidenceItem> {
+        let rule = engine.policy().rules().get(self.rule as usize)?;
+        Some(EvidenceItem {
+            message_id: self.message_id.to_string(),
+            timestamp: Timestamp::from_millis(self.ts),
+            rule: rule.id.clone(),
+            category: rule.category.clone(),
+            span: Span {
+                start: self.start as usize,
+                end: self.end as usize,
+            },
+            excerpt: self.excerpt.as_deref().map(str::to_string),
+            sender: self.sender.as_deref().map(str::to_string),
+            conversation_id: conversation_id.map(str::to_string),
+        })
+    }
 }
 
 /// The state of one conversation key.

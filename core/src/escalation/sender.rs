@@ -6,7 +6,7 @@ use super::{
     participants, CaseConversationItem, EscalatedCategory, Escalation, EscalationScope, EvidenceItem,
     PolicyRef, ReportHints, TimelineEntry, SCHEMA_ID,
 };
-use crate::engine::{Engine, Span};
+use crate::engine::Engine;
 use crate::level::Level;
 use crate::message::{AgeBand, Message, Timestamp};
 use crate::tracker::senders::{arithmetic, case_id, SenderCase, Tally};
@@ -75,22 +75,7 @@ impl Escalation {
         let mut evidence: Vec<EvidenceItem> = counted
             .iter()
             .flat_map(|c| c.evidence.iter().map(move |e| (c, e)))
-            .filter_map(|(c, e)| {
-                let rule = policy.rules().get(e.rule as usize)?;
-                Some(EvidenceItem {
-                    message_id: e.message_id.to_string(),
-                    timestamp: Timestamp::from_millis(e.ts),
-                    rule: rule.id.clone(),
-                    category: rule.category.clone(),
-                    span: Span {
-                        start: e.start as usize,
-                        end: e.end as usize,
-                    },
-                    excerpt: e.excerpt.as_deref().map(str::to_string),
-                    sender: None,
-                    conversation_id: Some(c.conversation.to_string()),
-                })
-            })
+            .filter_map(|(c, e)| e.item(engine, Some(&c.conversation)))
             .collect();
         evidence.sort_by_key(|e| e.timestamp);
 

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, Span};
+use crate::engine::Engine;
 use crate::escalation::{EvidenceItem, TimelineEntry};
 use crate::level::Level;
 use crate::message::{AgeBand, Message, Relationship, Timestamp};
@@ -209,22 +209,7 @@ impl CaseContact {
                         .is_some_and(|r| r.weight > 0.0)
                 })
                 .take(max)
-                .filter_map(|e| {
-                    let rule = policy.rules().get(e.rule as usize)?;
-                    Some(EvidenceItem {
-                        message_id: e.message_id.to_string(),
-                        timestamp: Timestamp::from_millis(e.ts),
-                        rule: rule.id.clone(),
-                        category: rule.category.clone(),
-                        span: Span {
-                            start: e.start as usize,
-                            end: e.end as usize,
-                        },
-                        excerpt: e.excerpt.as_deref().map(str::to_string),
-                        sender: None,
-                        conversation_id: None,
-                    })
-                })
+                .filter_map(|e| e.item(engine, None))
                 .collect(),
         }
     }
