@@ -4,6 +4,7 @@
 //! explanations, lints, metrics, policy diffs) comes from the `vigil` crate.
 
 mod diff;
+mod draft;
 mod eval;
 mod exit;
 mod explain;
@@ -119,11 +120,20 @@ Labels (JSON Lines):
     /// risk-over-time chart, in one file with no external resources. With sender cases, a section
     /// per sender: the arithmetic, the action, and a chart for each of their conversations. Message text is blurred
     /// until clicked (or the switch is turned on), for moderators' wellbeing.
+    ///
+    /// With --draft, writes instead a hotline report draft of one reviewed case (a conversation
+    /// or a sender case at review or above, confirmed by a named reviewer): a CyberTipline-shaped
+    /// report (XML, or JSON of the same structure) or a neutral case export. Fields only the
+    /// platform knows hold TO_BE_COMPLETED. Nothing is ever sent.
     #[command(after_help = "Examples:
   vigil report examples/sample-conversation.jsonl -o case.html
   vigil report chat.jsonl --conversation c-17 -o c-17.html
   vigil report chat.jsonl --min-level review --no-blur -o review-queue.html
-  vigil report export/ --conversation c-17 -o c-17.html")]
+  vigil report export/ --conversation c-17 -o c-17.html
+  vigil report chat.jsonl --draft cybertipline --conversation c-17 \\
+      --reviewed-by mod-7 --decision confirmed --platform ExampleChat -o c-17.xml
+  vigil report chat.jsonl --draft case-export --case sender-3f2a9c0d1e4b5a67 \\
+      --reviewed-by mod-7 --decision confirmed -o case.json")]
     Report(report::ReportArgs),
     /// Print a shell completion script
     #[command(after_help = "Examples:

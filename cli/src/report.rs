@@ -47,6 +47,8 @@ pub struct ReportArgs {
     pub title: String,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub drafts: crate::draft::DraftArgs,
 }
 
 struct Case<'a> {
@@ -74,6 +76,9 @@ impl SenderCase<'_> {
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
+    if let Some(kind) = args.drafts.draft {
+        return crate::draft::run(&args, kind);
+    }
     let engine = args.policy.engine()?;
     let input::Messages { files, messages, bad } = input::read_messages(&args.input, false)?;
     // A first pass: each conversation's highest level, and the sender cases.

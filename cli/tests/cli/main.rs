@@ -7,6 +7,7 @@
 //! and review the diff.
 
 mod diff;
+mod draft;
 mod eval;
 mod explain;
 mod help;

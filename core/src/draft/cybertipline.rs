@@ -36,6 +36,8 @@ pub const ANNOTATIONS: [&str; 6] = [
 
 /// Longest texts the API takes in the fields Vigil fills from platform data.
 const MAX_SHORT: usize = 255;
+/// `espService` is shorter.
+const MAX_SERVICE: usize = 100;
 const MAX_DESCRIPTION: usize = 3000;
 
 /// A report draft shaped as the CyberTipline Reporting API's report, with what a second moderator
@@ -288,14 +290,15 @@ impl CyberTiplineDraft {
         x.text("incidentType", &s.incident_type);
         x.opt("platform", s.platform.as_deref());
         x.opt("escalateToHighPriority", s.escalate_to_high_priority.as_deref());
-        if !s.report_annotations.is_empty() {
+        // In the schema's order; only the API's names are written as elements.
+        let known: Vec<&str> = ANNOTATIONS
+            .iter()
+            .copied()
+            .filter(|a| s.report_annotations.iter().any(|b| b == a))
+            .collect();
+        if !known.is_empty() {
             x.open("reportAnnotations");
-            // Element names come from the draft; only the API's names are written as elements.
-            for a in s
-                .report_annotations
-                .iter()
-                .filter(|a| ANNOTATIONS.contains(&a.as_str()))
-            {
+            for a in known {
                 x.empty(a);
             }
             x.close("reportAnnotations");
@@ -512,7 +515,7 @@ pub(super) fn draft(f: &Facts<'_>) -> Result<CyberTiplineDraft, DraftError> {
                     ..Person::default()
                 },
                 esp_identifier: clip(c.id, MAX_SHORT),
-                esp_service: platform.clone(),
+                esp_service: platform.as_deref().map(|p| clip(p, MAX_SERVICE)),
                 screen_name: tbc(),
                 additional_info: Some(info),
             }
@@ -623,7 +626,7 @@ fn reported_person(f: &Facts<'_>, sender: &str, platform: Option<&String>) -> Pe
     PersonOrUserReported {
         person_or_user_reported_person: (person != Person::default()).then_some(person),
         esp_identifier: clip(sender, MAX_SHORT),
-        esp_service: platform.cloned(),
+        esp_service: platform.map(|p| clip(p, MAX_SERVICE)),
         screen_name: tbc(),
         associated_account: accounts,
         additional_info: Some(info),
@@ -637,9 +640,10 @@ fn high_priority(f: &Facts<'_>) -> String {
         EscalationScope::Sender => "sender case",
         _ => "conversation",
     };
+    let reasons: Vec<&str> = e.reasons.iter().map(|r| r.trim_end_matches('.')).collect();
     format!(
-        "Vigil rated this {what} urgent after human review confirmed it: {}",
-        e.reasons.join("; ")
+        "Vigil rated this {what} urgent and a moderator confirmed it: {}.",
+        reasons.join("; ")
     )
 }
 
