@@ -205,7 +205,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn satisfies(&self, c: &Condition) -> bool {
+    pub(crate) fn satisfies(&self, c: &Condition) -> bool {
         (c.sender.is_empty() || c.sender.contains(&self.sender))
             && (c.recipient.is_empty() || c.recipient.contains(&self.recipient))
             && names(
@@ -327,6 +327,8 @@ pub struct Engine {
     pub(crate) stages: Vec<Arc<str>>,
     pub(crate) modifiers: Vec<CompiledModifier>,
     pub(crate) ceilings: Vec<CompiledCeiling>,
+    /// Interventions in the message path (`None`: the policy enables none).
+    pub(crate) interventions: Option<Box<crate::intervene::Interventions>>,
     /// Language scoping (`None`: off, or nothing to narrow).
     pub(crate) scoping: Option<scoping::Scoping>,
     pub(crate) fan_out_windows: Vec<i64>,
@@ -429,6 +431,7 @@ impl Engine {
         let combo_depth = combos.iter().map(|c| c.messages).max().unwrap_or(0);
         let scoping = scoping::Scoping::compile(&policy);
         let indicators = crate::tracker::indicators::IndicatorWatch::new(&policy);
+        let interventions = crate::intervene::Interventions::compile(&policy).map(Box::new);
         Ok(Engine {
             policy,
             scoping,
@@ -438,6 +441,7 @@ impl Engine {
             stages,
             modifiers,
             ceilings,
+            interventions,
             fan_out_windows,
             combos,
             is_part,

@@ -19,6 +19,8 @@ pub(crate) struct IdIndex {
     pub(crate) rules: HashMap<Box<str>, usize>,
     /// Modifier ids.
     pub(crate) modifiers: HashMap<Box<str>, usize>,
+    /// Intervention ids.
+    pub(crate) interventions: HashMap<Box<str>, usize>,
 }
 
 impl IdIndex {
@@ -32,6 +34,7 @@ impl IdIndex {
             stages: index(policy.stages().iter().map(|s| s.id.as_str())),
             rules: index(policy.rules().iter().map(|r| r.id.as_str())),
             modifiers: index(policy.modifiers().iter().map(|m| m.id.as_str())),
+            interventions: index(policy.interventions().iter().map(|c| c.id.as_str())),
         }
     }
 }

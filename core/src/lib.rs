@@ -93,6 +93,7 @@ pub mod draft;
 pub mod eval;
 pub mod explain;
 pub mod indicators;
+pub mod intervene;
 pub mod jsonl;
 pub mod lang;
 pub mod lint;

@@ -134,6 +134,9 @@ pub(crate) struct KeyState {
     /// The indicators the sender wrote: first sightings, at most the policy's `max_items`
     /// (empty, unallocated, unless the policy enables indicators).
     pub(crate) indicators: Vec<Sighting>,
+    /// The key's nudges, for the interventions' rate limits (empty, unallocated, unless the
+    /// policy has interventions with `once_per`).
+    pub(crate) nudged: Vec<crate::intervene::Nudged>,
 }
 
 /// What a tracker knows of one conversation's language.
@@ -285,6 +288,10 @@ pub struct Observation {
     pub platform: Option<PlatformMetadata>,
     /// The message was older than the last one of its key (see "Keys and time" in the crate docs).
     pub out_of_order: bool,
+    /// What the app should do with the message now, by the policy's interventions (absent:
+    /// deliver it as it is). See [`crate::intervene`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<crate::intervene::Intervention>,
     /// An escalation, when the level rose or a new category joined.
     pub escalation: Option<Escalation>,
     /// An escalation of the recipient's view (`scope: "recipient"`): in a public channel, a
@@ -733,6 +740,19 @@ impl Tracker {
         };
         let (risk, level, stages, capped_by) = update.apply(state, trace);
         indicators::note(&engine, msg, &mut state.indicators);
+        let intervention = match &engine.interventions {
+            Some(iv) => iv.decide(
+                msg,
+                &known,
+                &assessment,
+                level,
+                &stages,
+                language.as_ref(),
+                now,
+                &mut state.nudged,
+            ),
+            None => None,
+        };
         let escalation = update.escalate(
             state,
             risk,
@@ -807,6 +827,7 @@ impl Tracker {
             language,
             platform: engine.policy().metadata().platform_words(msg),
             out_of_order,
+            intervention,
             escalation,
             recipient_escalation,
             sender_escalation,

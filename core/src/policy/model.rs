@@ -57,6 +57,12 @@ pub struct Layer {
     /// Level ceilings.
     #[serde(default, rename = "ceiling")]
     pub ceilings: Vec<Ceiling>,
+    /// Interventions in the message path: what the app does now (nudge, hold, mask).
+    #[serde(default, rename = "intervention")]
+    pub interventions: Vec<Intervention>,
+    /// Notices shown by nudges, in each language.
+    #[serde(default, rename = "notice")]
+    pub notices: Vec<Notice>,
     /// Changes to items defined by earlier layers.
     #[serde(default, rename = "override")]
     pub overrides: Vec<Override>,
@@ -589,6 +595,104 @@ pub struct Ceiling {
     /// `false` disables the ceiling.
     #[serde(default = "yes")]
     pub enabled: bool,
+}
+
+/// What an intervention does to a message in the path, mildest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterventionAction {
+    /// Show the recipient (the child) a short safety notice with a block/report affordance.
+    NudgeRecipient,
+    /// Show the sender friction before the message goes out ("messages to young people are
+    /// reviewed for safety").
+    NudgeSender,
+    /// Deliver the message with its contact details (phone numbers, handles, invite links)
+    /// masked, by the spans of the indicators found in it.
+    Mask,
+    /// Deliver the message only after a human reviewed it.
+    Hold,
+}
+
+impl InterventionAction {
+    /// The action's name as written in policies and observations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterventionAction::NudgeRecipient => "nudge_recipient",
+            InterventionAction::NudgeSender => "nudge_sender",
+            InterventionAction::Mask => "mask",
+            InterventionAction::Hold => "hold",
+        }
+    }
+
+    /// Whether the action shows a notice (nudges do).
+    pub fn is_nudge(self) -> bool {
+        matches!(
+            self,
+            InterventionAction::NudgeRecipient | InterventionAction::NudgeSender
+        )
+    }
+}
+
+/// An intervention (`[[intervention]]`): when a message meets every listed condition, the app is
+/// told to nudge, mask or hold it — decided from the conversation's state, as the message is
+/// observed. When several interventions apply, the strongest action wins (hold, then mask, then
+/// a nudge to the sender, then a nudge to the recipient), the first listed among equals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    /// Unique id.
+    pub id: String,
+    /// What it does.
+    pub action: InterventionAction,
+    /// Plain-words reason (shown to moderators and in explanations, never to the sender).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Metadata conditions of the message (probable minors counted as minors).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub when: Condition,
+    /// The message carries points in one of these categories (empty: no condition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// The conversation key's level after the message is at least this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_level: Option<crate::Level>,
+    /// The key has one of these stages active (empty: no condition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<String>,
+    /// The message holds a contact or payment detail of one of these kinds (empty: no
+    /// condition; required by `mask`, whose spans they are).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<crate::indicators::IndicatorKind>,
+    /// The notice a nudge shows (required by nudges; the id of a `[[notice]]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// Rate limit of a nudge: at most once per conversation key and category within this
+    /// duration (such as `24h`); without it, every matching message is nudged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub once_per: Option<String>,
+    /// What `mask` writes in place of each masked detail (required by `mask`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// `false` disables the intervention.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// A notice (`[[notice]]`): the text a nudge shows, in each language. Platforms replace texts by
+/// defining a notice with the same id in a later layer (its languages replace or add to the
+/// earlier layer's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// Unique id, named by interventions' `notice`.
+    pub id: String,
+    /// The language used when the recipient's language has no text (an ISO 639-1 code listed in
+    /// `text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+    /// ISO 639-1 code → text.
+    #[serde(default)]
+    pub text: std::collections::BTreeMap<String, String>,
 }
 
 /// A sender's fan-out condition.

@@ -9,7 +9,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::duration::parse_duration;
-use super::model::{Category, Ceiling, ExcerptMode, Layer, Meta, Modifier, Rule, Stage};
+use super::model::{
+    Category, Ceiling, ExcerptMode, Intervention, InterventionAction, Layer, Meta, Modifier, Notice, Rule,
+    Stage,
+};
 use super::view::PolicyView;
 
 use crate::error::{Location, PolicyError, PolicyErrorKind};
@@ -441,6 +444,10 @@ pub struct Policy {
     modifiers: Vec<Modifier>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ceilings: Vec<Ceiling>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    interventions: Vec<Intervention>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notices: Vec<Notice>,
     #[serde(skip)]
     hash: String,
     #[serde(skip)]
@@ -543,6 +550,14 @@ impl Policy {
     /// Level ceilings (disabled ones included).
     pub(crate) fn ceilings(&self) -> &[Ceiling] {
         &self.ceilings
+    }
+    /// Interventions (disabled ones included).
+    pub(crate) fn interventions(&self) -> &[Intervention] {
+        &self.interventions
+    }
+    /// Notices, with every layer's texts merged.
+    pub(crate) fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 
     /// The resolved policy as pretty JSON (what the hash covers). Infallible: a policy holds no
@@ -735,6 +750,8 @@ struct Merger {
     rules: Vec<(Rule, usize)>,
     modifiers: Vec<(Modifier, usize)>,
     ceilings: Vec<(Ceiling, usize)>,
+    interventions: Vec<(Intervention, usize)>,
+    notices: Vec<(Notice, usize)>,
     language: LanguagePolicy,
     /// The last layer with a `[language]` table, to locate its errors.
     language_source: Option<usize>,
@@ -885,8 +902,155 @@ impl Merger {
             |m| &mut m.modifiers,
         )?;
         self.add_items(si, 4, "ceiling", layer.ceilings, |c| &c.id, |m| &mut m.ceilings)?;
+        self.add_items(
+            si,
+            5,
+            "intervention",
+            layer.interventions,
+            |c| &c.id,
+            |m| &mut m.interventions,
+        )?;
+        for n in layer.notices {
+            match self.notices.iter_mut().find(|(x, _)| x.id == n.id) {
+                // A later layer's notice replaces texts language by language.
+                Some((x, at)) => {
+                    x.text.extend(n.text);
+                    if n.fallback.is_some() {
+                        x.fallback = n.fallback;
+                    }
+                    *at = si;
+                }
+                None => self.notices.push((n, si)),
+            }
+        }
         for (n, o) in layer.overrides.into_iter().enumerate() {
             self.apply_override(si, n, o)?;
+        }
+        Ok(())
+    }
+
+    /// Checks interventions (references, what each action needs) and notices.
+    fn check_interventions(
+        &self,
+        cat_ids: &HashSet<&str>,
+        stage_ids: &HashSet<&str>,
+    ) -> Result<(), PolicyError> {
+        let invalid = |si: usize, item: &str, field: &str, why: String| {
+            self.err(
+                si,
+                item.to_owned(),
+                Some(field),
+                None,
+                PolicyErrorKind::Invalid(why),
+            )
+        };
+        for (n, si) in &self.notices {
+            let item = format!("notice `{}`", n.id);
+            check_id(self, *si, "notice", &n.id)?;
+            if n.text.is_empty()
+                || n.text
+                    .iter()
+                    .any(|(l, t)| l.trim().is_empty() || t.trim().is_empty())
+            {
+                return Err(invalid(
+                    *si,
+                    &item,
+                    "text",
+                    "a notice needs a non-empty text for each language it lists".into(),
+                ));
+            }
+            if let Some(f) = &n.fallback {
+                if !n.text.contains_key(f) {
+                    return Err(invalid(
+                        *si,
+                        &item,
+                        "fallback",
+                        format!("the fallback language `{f}` has no text"),
+                    ));
+                }
+            }
+        }
+        for (c, si) in &self.interventions {
+            let item = format!("intervention `{}`", c.id);
+            check_id(self, *si, "intervention", &c.id)?;
+            let unknown = |field: &str, kind: &'static str, id: &String| {
+                self.err(
+                    *si,
+                    item.clone(),
+                    Some(field),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference { kind, id: id.clone() },
+                )
+            };
+            if let Some(id) = c.categories.iter().find(|id| !cat_ids.contains(id.as_str())) {
+                return Err(unknown("categories", "category", id));
+            }
+            if let Some(id) = c.stages.iter().find(|id| !stage_ids.contains(id.as_str())) {
+                return Err(unknown("stages", "stage", id));
+            }
+            match (&c.notice, c.action.is_nudge()) {
+                (Some(id), true) => {
+                    if !self.notices.iter().any(|(n, _)| &n.id == id) {
+                        return Err(unknown("notice", "notice", id));
+                    }
+                }
+                (None, true) => {
+                    return Err(invalid(
+                        *si,
+                        &item,
+                        "notice",
+                        format!("a `{}` intervention names the notice it shows", c.action.as_str()),
+                    ))
+                }
+                (Some(_), false) => {
+                    return Err(invalid(
+                        *si,
+                        &item,
+                        "notice",
+                        format!("a `{}` intervention shows no notice", c.action.as_str()),
+                    ))
+                }
+                (None, false) => {}
+            }
+            if c.action == InterventionAction::Mask {
+                if c.indicators.is_empty() {
+                    return Err(invalid(
+                        *si,
+                        &item,
+                        "indicators",
+                        "a `mask` intervention lists the indicator kinds it masks".into(),
+                    ));
+                }
+                if c.replacement.as_deref().is_none_or(str::is_empty) {
+                    return Err(invalid(
+                        *si,
+                        &item,
+                        "replacement",
+                        "a `mask` intervention gives the text written in place of each detail".into(),
+                    ));
+                }
+            } else if c.replacement.is_some() {
+                return Err(invalid(
+                    *si,
+                    &item,
+                    "replacement",
+                    "only a `mask` intervention has a replacement".into(),
+                ));
+            }
+            if let Some(d) = &c.once_per {
+                if !c.action.is_nudge() {
+                    return Err(invalid(
+                        *si,
+                        &item,
+                        "once_per",
+                        format!(
+                            "a `{}` applies to every matching message: `once_per` is for nudges",
+                            c.action.as_str()
+                        ),
+                    ));
+                }
+                self.duration(&(d.clone(), *si), &item, "once_per")?;
+            }
         }
         Ok(())
     }
@@ -1681,6 +1845,7 @@ impl Merger {
                 range(&self, *si, &item, "lifted_after", f64::from(n), 2.0, 1000.0)?;
             }
         }
+        self.check_interventions(&cat_ids, &stage_ids)?;
 
         let mut policy = Policy {
             id: self.ids.join("+"),
@@ -1714,6 +1879,8 @@ impl Merger {
             rules: folded(self.rules, |r| &mut r.when),
             modifiers: folded(self.modifiers, |m| &mut m.when),
             ceilings: folded(self.ceilings, |c| &mut c.when),
+            interventions: folded(self.interventions, |c| &mut c.when),
+            notices: self.notices.into_iter().map(|(n, _)| n).collect(),
             hash: String::new(),
             sources: self.sources,
         };

@@ -56,7 +56,7 @@ mod wire;
 /// Magic bytes at the start of every snapshot.
 pub const MAGIC: &[u8; 8] = b"VIGILSNP";
 /// The snapshot format version this library writes (it reads every version from 1 up to this).
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 
 /// What a snapshot holds, whatever its format version: the tracker's state in its in-memory
 /// types, with the snapshot's own id tables. Each format version converts its wire types from and
@@ -102,6 +102,8 @@ struct Ids {
     stages: Vec<String>,
     rules: Vec<String>,
     modifiers: Vec<String>,
+    /// Intervention ids (format 5 on; empty before).
+    interventions: Vec<String>,
 }
 
 impl Tracker {
@@ -132,6 +134,7 @@ impl Tracker {
                 stages: policy.stages().iter().map(|s| s.id.clone()).collect(),
                 rules: policy.rules().iter().map(|r| r.id.clone()).collect(),
                 modifiers: policy.modifiers().iter().map(|m| m.id.clone()).collect(),
+                interventions: policy.interventions().iter().map(|c| c.id.clone()).collect(),
             };
         }
         image
@@ -194,6 +197,7 @@ impl Tracker {
         let stages = map(&image.ids.stages, &ids.stages);
         let rules = map(&image.ids.rules, &ids.rules);
         let mods = map(&image.ids.modifiers, &ids.modifiers);
+        let interventions = map(&image.ids.interventions, &ids.interventions);
         let re16 = |t: &[Option<usize>], i: u16| t.get(usize::from(i)).copied().flatten().map(|v| v as u16);
         let indicators = self.engine.policy().indicators();
         let keys = std::mem::take(&mut image.keys);
@@ -244,6 +248,14 @@ impl Tracker {
                     .collect();
                 // Indicators of kinds this policy does not keep (or of a policy that keeps none).
                 st.indicators.retain(|s| indicators.keeps(s.indicator.kind));
+                // Nudges of interventions this policy has (for their rate limits).
+                st.nudged.retain_mut(|(i, c, _)| {
+                    let Some(n) = re16(&interventions, *i) else {
+                        return false;
+                    };
+                    *i = n;
+                    *c == crate::intervene::NO_CATEGORY || re16(&cats, *c).map(|n| *c = n).is_some()
+                });
                 (k, st)
             })
             .collect();
@@ -336,12 +348,17 @@ fn compact_ids(image: &mut Image, policy: &crate::policy::Policy) {
                 .map(|n| p.rule = n)
                 .is_some()
         });
+        st.nudged.retain_mut(|(_, c, _)| {
+            *c == crate::intervene::NO_CATEGORY || cats.slot16(*c).map(|n| *c = n).is_some()
+        });
     }
     image.ids = Ids {
         categories: cats.out,
         stages: stages.out,
         rules: rules.out,
         modifiers: mods.out,
+        // Few: the whole table.
+        interventions: policy.interventions().iter().map(|c| c.id.clone()).collect(),
     };
 }
 
@@ -372,6 +389,13 @@ fn check(image: &Image) -> Result<(), SnapshotError> {
             return Err(SnapshotError::Decode(format!(
                 "invalid value: key {i}, evidence span {}..{} is empty or reversed",
                 e.start, e.end
+            )));
+        }
+        let interventions = image.ids.interventions.len();
+        if st.nudged.len() > interventions.saturating_mul(image.ids.categories.len() + 1) {
+            return Err(SnapshotError::Decode(format!(
+                "invalid value: key {i} holds {} nudges for {interventions} interventions",
+                st.nudged.len()
             )));
         }
     }

@@ -27,9 +27,10 @@ mod v1;
 mod v2;
 mod v3;
 mod v4;
+mod v5;
 
 /// The version this library writes.
-use v4 as current;
+use v5 as current;
 
 const _: () = assert!(
     current::VERSION == FORMAT_VERSION,
@@ -41,7 +42,10 @@ const HEADER: usize = 8 + 2 + 8 + 4;
 
 /// Whether this library reads snapshots of format `version`.
 fn reads(version: u16) -> bool {
-    matches!(version, v1::VERSION | v2::VERSION | v3::VERSION | v4::VERSION)
+    matches!(
+        version,
+        v1::VERSION | v2::VERSION | v3::VERSION | v4::VERSION | v5::VERSION
+    )
 }
 
 /// An image as a snapshot of the current format version.
@@ -58,6 +62,7 @@ pub(super) fn encode_as(version: u16, image: Image) -> Option<Vec<u8>> {
         v2::VERSION => v2::encode(image),
         v3::VERSION => v3::encode(image),
         v4::VERSION => v4::encode(image),
+        v5::VERSION => v5::encode(image),
         _ => return None,
     };
     Some(frame(version, &payload))
@@ -72,6 +77,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, SnapshotError> {
         v2::VERSION => v2::decode(payload),
         v3::VERSION => v3::decode(payload),
         v4::VERSION => v4::decode(payload),
+        v5::VERSION => v5::decode(payload),
         found => Err(unsupported(found)),
     }
 }

@@ -185,6 +185,8 @@ impl From<Image> for Payload {
                     stages,
                     rules,
                     modifiers,
+                    // Formats 1 to 4 predate interventions (format 5 carries their ids).
+                    interventions: _,
                 },
             clock,
             stats,
@@ -267,6 +269,7 @@ impl From<Payload> for Image {
                 stages,
                 rules,
                 modifiers,
+                interventions: Vec::new(),
             },
             clock,
             stats: TrackerStats {
@@ -341,6 +344,8 @@ impl From<mem::KeyState> for KeyState {
             parts: _,
             // Formats 1 and 2 predate indicators; format 3 carries them beside this payload.
             indicators: _,
+            // Formats 1 to 4 predate interventions; format 5 carries nudges beside its payload.
+            nudged: _,
         } = st;
         KeyState {
             last_ts,
@@ -419,6 +424,7 @@ impl From<KeyState> for mem::KeyState {
             escalated_cats: st.escalated_cats,
             sequence: st.sequence,
             parts: Vec::new(),
+            nudged: Vec::new(),
             evidence: st
                 .evidence
                 .into_iter()

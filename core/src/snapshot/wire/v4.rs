@@ -23,7 +23,7 @@ pub(super) const VERSION: u16 = 4;
 
 /// The payload.
 #[derive(Serialize, Deserialize)]
-struct Payload {
+pub(super) struct Payload {
     /// Everything format 3 holds, in its layout.
     base: v3::Payload,
     /// For each sender of the base payload, in order: what format 3 does not hold of it.
@@ -91,56 +91,69 @@ struct Evidence {
     excerpt: Option<Box<str>>,
 }
 
-/// The payload of an image.
-pub(super) fn encode(mut image: Image) -> Vec<u8> {
-    let senders = image
-        .senders
-        .iter_mut()
-        .map(|(_, st)| SenderExtra {
-            case: st.case.take().map(|c| {
-                let SenderCase {
-                    convs,
-                    escalated,
-                    sequence,
-                } = *c;
-                Case {
-                    escalated: escalated.map(v1::Level::from),
-                    sequence,
-                    conversations: convs.into_iter().map(Conversation::from).collect(),
-                }
-            }),
-        })
-        .collect();
-    let payload = Payload {
-        base: v3::Payload::from(image),
-        senders,
-    };
+/// The payload of an image (format 5 wraps [`Payload`]; this is for the fixture tests).
+#[cfg(test)]
+pub(super) fn encode(image: Image) -> Vec<u8> {
     // As in format 1: postcard fails only on types it cannot represent, which these are not.
-    postcard::to_allocvec(&payload).unwrap_or_default()
+    postcard::to_allocvec(&Payload::from(image)).unwrap_or_default()
 }
 
 /// The image of a payload.
 pub(super) fn decode(payload: &[u8]) -> Result<Image, SnapshotError> {
     let payload: Payload = postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))?;
-    let Payload { base, senders } = payload;
-    let mut image = base.into_image()?;
-    if senders.len() != image.senders.len() {
-        return Err(SnapshotError::Decode(format!(
-            "invalid value: {} sender entries for {} senders",
-            senders.len(),
-            image.senders.len()
-        )));
-    }
-    for ((_, st), extra) in image.senders.iter_mut().zip(senders) {
-        st.case = extra.case.map(|c| {
-            Box::new(SenderCase {
-                convs: c.conversations.into_iter().map(CaseConversation::from).collect(),
-                escalated: c.escalated.map(crate::Level::from),
-                sequence: c.sequence,
+    payload.into_image()
+}
+
+impl From<Image> for Payload {
+    fn from(mut image: Image) -> Payload {
+        let senders = image
+            .senders
+            .iter_mut()
+            .map(|(_, st)| SenderExtra {
+                case: st.case.take().map(|c| {
+                    let SenderCase {
+                        convs,
+                        escalated,
+                        sequence,
+                    } = *c;
+                    Case {
+                        escalated: escalated.map(v1::Level::from),
+                        sequence,
+                        conversations: convs.into_iter().map(Conversation::from).collect(),
+                    }
+                }),
             })
-        });
+            .collect();
+        Payload {
+            base: v3::Payload::from(image),
+            senders,
+        }
     }
-    Ok(image)
+}
+
+impl Payload {
+    /// The image it holds.
+    pub(super) fn into_image(self) -> Result<Image, SnapshotError> {
+        let Payload { base, senders } = self;
+        let mut image = base.into_image()?;
+        if senders.len() != image.senders.len() {
+            return Err(SnapshotError::Decode(format!(
+                "invalid value: {} sender entries for {} senders",
+                senders.len(),
+                image.senders.len()
+            )));
+        }
+        for ((_, st), extra) in image.senders.iter_mut().zip(senders) {
+            st.case = extra.case.map(|c| {
+                Box::new(SenderCase {
+                    convs: c.conversations.into_iter().map(CaseConversation::from).collect(),
+                    escalated: c.escalated.map(crate::Level::from),
+                    sequence: c.sequence,
+                })
+            });
+        }
+        Ok(image)
+    }
 }
 
 impl From<CaseConversation> for Conversation {
