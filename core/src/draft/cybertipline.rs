@@ -11,6 +11,9 @@ use crate::level::Level;
 /// The schema id of a CyberTipline draft's JSON form.
 const SCHEMA_ID: &str = "vigil.draft.cybertipline/1";
 
+/// The JSON Schema of a CyberTipline draft's JSON form.
+const SCHEMA: &str = include_str!("../../schema/cybertipline-draft.schema.json");
+
 /// The incident types of the CyberTipline Reporting API (`incidentSummary/incidentType`).
 pub const INCIDENT_TYPES: [&str; 8] = [
     "Child Pornography (possession, manufacture, and distribution)",
@@ -255,6 +258,10 @@ pub struct Victim {
 impl CyberTiplineDraft {
     /// The schema id of the JSON form (`vigil.draft.cybertipline/1`).
     pub const SCHEMA_ID: &'static str = SCHEMA_ID;
+
+    /// The JSON Schema of the JSON form (`core/schema/cybertipline-draft.schema.json`, JSON
+    /// Schema draft 2020-12). The XML form has its own: `core/schema/cybertipline-report.xsd`.
+    pub const SCHEMA: &'static str = SCHEMA;
 
     /// The JSON form: the draft's fields, with `report` holding the report's sections under the
     /// API's element names.

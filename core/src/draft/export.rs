@@ -15,6 +15,9 @@ use crate::message::{AgeBand, Timestamp};
 /// The schema id of a case export.
 const SCHEMA_ID: &str = "vigil.case-export/1";
 
+/// The JSON Schema of a case export.
+const SCHEMA: &str = include_str!("../../schema/case-export.schema.json");
+
 /// A reviewed case in neutral terms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -148,6 +151,10 @@ pub struct ExportReporter {
 impl CaseExport {
     /// The schema id (`vigil.case-export/1`).
     pub const SCHEMA_ID: &'static str = SCHEMA_ID;
+
+    /// The JSON Schema of a case export (`core/schema/case-export.schema.json`, JSON Schema
+    /// draft 2020-12).
+    pub const SCHEMA: &'static str = SCHEMA;
 
     /// The export as pretty JSON.
     pub fn to_json(&self) -> String {
