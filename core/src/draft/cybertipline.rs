@@ -39,6 +39,8 @@ pub const ANNOTATIONS: [&str; 6] = [
 
 /// Longest texts the API takes in the fields Vigil fills from platform data.
 const MAX_SHORT: usize = 255;
+/// Names (`platform`, `screenName`) may be one longer.
+const MAX_NAME: usize = 256;
 /// `espService` is shorter.
 const MAX_SERVICE: usize = 100;
 const MAX_DESCRIPTION: usize = 3000;
@@ -607,12 +609,12 @@ fn reported_person(f: &Facts<'_>, sender: &str, platform: Option<&String>) -> Pe
                 person.email.push(i.value.clone())
             }
             Some("personOrUserReported/associatedAccount/screenName") => accounts.push(AssociatedAccount {
-                platform: detail,
+                platform: detail.map(|d| clip(&d, MAX_NAME)),
                 profile_url: Vec::new(),
                 screen_name: Some(clip(&i.value, MAX_SHORT)),
             }),
             Some("personOrUserReported/associatedAccount/profileUrl") => accounts.push(AssociatedAccount {
-                platform: detail,
+                platform: detail.map(|d| clip(&d, MAX_NAME)),
                 profile_url: vec![i.value.clone()],
                 screen_name: None,
             }),

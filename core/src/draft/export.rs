@@ -1,6 +1,6 @@
 //! The neutral case export (`vigil.case-export/1`): the facts of a reviewed case in Vigil's own
 //! terms, with no US-specific codes, for hotlines and police that take structured referrals.
-//! Documented field by field in `docs/escalations.md`.
+//! Documented field by field in `docs/report-drafts.md`.
 
 use serde::{Deserialize, Serialize};
 

@@ -67,6 +67,9 @@ pub use export::{
     CaseExport, ExportCase, ExportChild, ExportConversation, ExportIncident, ExportReporter, ExportSuspect,
 };
 
+/// The highest age a report takes.
+pub const MAX_AGE: u32 = 150;
+
 /// The marker of a field only the platform can fill (the reporter, the contact, legal references).
 pub const TO_BE_COMPLETED: &str = "TO_BE_COMPLETED";
 
@@ -256,11 +259,14 @@ impl Drafter {
         self
     }
 
-    /// A participant's age in years as the platform knows it (a victim's age in the draft).
+    /// A participant's age in years as the platform knows it (a victim's age in the draft). An
+    /// age above [`MAX_AGE`] is not an age (the report takes 0 to 150) and is ignored.
     pub fn declared_age(mut self, participant: impl Into<String>, years: u32) -> Drafter {
         let id = participant.into();
         self.ages.retain(|(p, _)| *p != id);
-        self.ages.push((id, years));
+        if years <= MAX_AGE {
+            self.ages.push((id, years));
+        }
         self
     }
 

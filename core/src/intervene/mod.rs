@@ -155,7 +155,7 @@ impl Interventions {
             return None;
         }
         // Strongest first; a stable sort keeps the policy's order among equals.
-        list.sort_by(|a, b| b.1.action.cmp(&a.1.action));
+        list.sort_by_key(|c| std::cmp::Reverse(c.1.action));
         let extractor = list
             .iter()
             .any(|(_, c)| !c.indicators.is_empty())
