@@ -35,4 +35,20 @@ pub enum VigilError {
         /// The operating system's message.
         message: String,
     },
+    /// No report draft was made: the escalation document is not valid, the decision or medium is
+    /// unknown, or the core refused (below `review`, no reviewer, not `confirmed`, a recipient's
+    /// view, no valid incident type). The message is the core's.
+    #[error("{message}")]
+    Draft {
+        /// The core's message.
+        message: String,
+    },
+}
+
+impl From<vigil::draft::DraftError> for VigilError {
+    fn from(e: vigil::draft::DraftError) -> VigilError {
+        VigilError::Draft {
+            message: e.to_string(),
+        }
+    }
 }

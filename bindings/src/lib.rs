@@ -16,6 +16,8 @@
 //!   [`Relationship`]), and observations and escalations keep the words ([`PlatformMetadata`]);
 //! * functions: [`parse_message`] (the core's lenient JSON reader: integer ids, ages as digits,
 //!   epoch timestamps), [`parse_timestamp`], [`format_timestamp`] and the shipped packs;
+//! * report drafts: [`draft_cybertipline`] and [`draft_case_export`] turn a reviewed escalation
+//!   document into a CyberTipline-shaped draft or a neutral case export (`vigil::draft`);
 //! * [`VigilError`]: one exception type whose message is the core's.
 //!
 //! ```
@@ -38,10 +40,12 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod draft;
 pub mod error;
 pub mod objects;
 pub mod types;
 
+pub use draft::{draft_case_export, draft_cybertipline, DraftOptions, ReportDraft};
 pub use error::VigilError;
 pub use objects::{Engine, Policy, PolicyBuilder, Tracker};
 pub use types::*;

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use serde::Serialize;
+use vigil::draft::Drafter;
 use wasm_bindgen::prelude::*;
 
 use crate::error::BindingError;
@@ -409,6 +410,51 @@ pub fn parse_jsonl(
     #[wasm_bindgen(unchecked_param_type = "string")] doc: JsValue,
 ) -> Result<JsValue, JsValue> {
     to_js(&input::parse_jsonl(&string_arg(&doc, "a JSON Lines document")?)?)
+}
+
+/// The escalation and the drafter of a draft call.
+fn draft_inputs(
+    escalation: &JsValue,
+    options: &JsValue,
+) -> Result<(vigil::Escalation, Drafter), BindingError> {
+    let e = input::parse_escalation(&json_text(
+        escalation,
+        "an escalation (a vigil.escalation/1 document) or its JSON text",
+    )?)?;
+    let d = input::parse_draft_options(&json_text_of(
+        options,
+        "draft options {reviewedBy, decision, ...}",
+    )?)?;
+    Ok((e, d))
+}
+
+/// A CyberTipline-shaped report draft of a reviewed escalation: `{xml, json}`, the XML the
+/// Reporting API takes and the JSON of the same structure (`vigil.draft.cybertipline/1`). Fields
+/// only the platform knows hold `TO_BE_COMPLETED`. Nothing is sent anywhere.
+///
+/// Throws a `VigilError` of kind `draft` (with `reason`) when the core refuses: below `review`,
+/// no reviewer, not `confirmed`, a recipient's view, no valid incident type; of kind `argument`
+/// when the escalation or the options are not valid.
+#[wasm_bindgen(js_name = draftCybertipline, unchecked_return_type = "ReportDraft")]
+pub fn draft_cybertipline(
+    #[wasm_bindgen(unchecked_param_type = "Escalation | string")] escalation: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DraftOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (e, drafter) = draft_inputs(&escalation, &options)?;
+    let draft = drafter.cybertipline(&e).map_err(BindingError::from)?;
+    to_js(&serde_json::json!({ "xml": draft.to_xml(), "json": draft.to_json() }))
+}
+
+/// A neutral case export of a reviewed escalation (`vigil.case-export/1` JSON text): the same
+/// facts without US-specific codes, for hotlines and police elsewhere. Throws as
+/// `draftCybertipline` does (no incident type is needed).
+#[wasm_bindgen(js_name = draftCaseExport)]
+pub fn draft_case_export(
+    #[wasm_bindgen(unchecked_param_type = "Escalation | string")] escalation: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DraftOptions")] options: JsValue,
+) -> Result<String, JsValue> {
+    let (e, drafter) = draft_inputs(&escalation, &options)?;
+    Ok(drafter.case_export(&e).map_err(BindingError::from)?.to_json())
 }
 
 /// The shipped policy packs, in load order, with their TOML text.

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 use thiserror::Error;
+use vigil::draft::DraftError;
 use vigil::{MessageError, PolicyError, SnapshotError};
 
 /// Anything a call from JavaScript can fail with. In JS it becomes an `Error` whose `message` is
@@ -28,6 +29,10 @@ pub enum BindingError {
     /// A snapshot could not be restored.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// The core refused to draft a report (below `review`, no reviewer, not `confirmed`, a
+    /// recipient's view, no valid incident type).
+    #[error(transparent)]
+    Draft(#[from] DraftError),
     /// A JavaScript argument has the wrong shape (not a message object or string, an unknown
     /// policy layer, a value `JSON.stringify` cannot encode, ...).
     #[error("{0}")]
@@ -38,12 +43,14 @@ pub enum BindingError {
 }
 
 impl BindingError {
-    /// The `kind` field of the JS error: `policy`, `message`, `snapshot`, `argument` or `internal`.
+    /// The `kind` field of the JS error: `policy`, `message`, `snapshot`, `draft`, `argument` or
+    /// `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             BindingError::Policy(_) => "policy",
             BindingError::Message(_) | BindingError::Item { .. } => "message",
             BindingError::Snapshot(_) => "snapshot",
+            BindingError::Draft(_) => "draft",
             BindingError::Argument(_) => "argument",
             BindingError::Internal(_) => "internal",
         }
@@ -52,7 +59,8 @@ impl BindingError {
     /// The fields set on the JS error object besides `message`: always `name` (`"VigilError"`) and
     /// `kind`; for policy errors `location` (`source`, `line`, `column`, `item`, `field`, `null`
     /// where unknown); for message errors `line` (in a JSON Lines document), `index` (in an array),
-    /// `field` and `column` where known.
+    /// `field` and `column` where known; for draft refusals `reason` (see [`draft_reason`]) and,
+    /// below `review`, the escalation's `level`.
     pub fn details(&self) -> Value {
         let mut m = Map::new();
         m.insert("name".into(), json!("VigilError"));
@@ -76,9 +84,31 @@ impl BindingError {
                 m.insert("index".into(), json!(index));
                 message_details(source, &mut m);
             }
+            BindingError::Draft(e) => {
+                m.insert("reason".into(), json!(draft_reason(e)));
+                if let DraftError::BelowReview { level } = e {
+                    m.insert("level".into(), json!(level.as_str()));
+                }
+            }
             BindingError::Snapshot(_) | BindingError::Argument(_) | BindingError::Internal(_) => {}
         }
         Value::Object(m)
+    }
+}
+
+/// Why the core refused a draft, as the `reason` field of the JS error: `below_review`,
+/// `missing_reviewer`, `not_confirmed`, `recipient_view`, `no_incident_type`,
+/// `unknown_incident_type`, `json`, or `refused` for a refusal this binding does not know yet.
+pub fn draft_reason(e: &DraftError) -> &'static str {
+    match e {
+        DraftError::BelowReview { .. } => "below_review",
+        DraftError::MissingReviewer => "missing_reviewer",
+        DraftError::NotConfirmed { .. } => "not_confirmed",
+        DraftError::RecipientView => "recipient_view",
+        DraftError::NoIncidentType => "no_incident_type",
+        DraftError::UnknownIncidentType(_) => "unknown_incident_type",
+        DraftError::Json(_) => "json",
+        _ => "refused",
     }
 }
 
@@ -127,6 +157,22 @@ mod tests {
         assert_eq!(d["kind"], "message");
         assert_eq!(d["line"], 1);
         assert_eq!(d["field"], "message_id");
+    }
+
+    #[test]
+    fn draft_refusals_keep_the_core_message_and_give_the_reason() {
+        let core = DraftError::BelowReview {
+            level: vigil::Level::Watch,
+        };
+        let e = BindingError::from(core.clone());
+        assert_eq!(e.to_string(), core.to_string());
+        let d = e.details();
+        assert_eq!(d["kind"], "draft");
+        assert_eq!(d["reason"], "below_review");
+        assert_eq!(d["level"], "watch");
+        let d = BindingError::from(DraftError::MissingReviewer).details();
+        assert_eq!(d["reason"], "missing_reviewer");
+        assert!(d.get("level").is_none());
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Reading what JavaScript passes in, from JSON text (the JS side stringifies objects): policy
-//! layers and messages. Pure Rust, so it is tested natively.
+//! layers, messages, escalations and report-draft options. Pure Rust, so it is tested natively.
 
-use serde_json::Value;
-use vigil::{Message, Policy};
+use serde_json::{Map, Value};
+use vigil::draft::{Decision, Drafter, Medium, Review};
+use vigil::{Escalation, Message, Policy};
 
 use crate::error::BindingError;
 
@@ -127,6 +128,78 @@ pub fn parse_array(json: &str) -> Result<Vec<Message>, BindingError> {
         .collect()
 }
 
+/// Reads an escalation document (`vigil.escalation/1`) from its JSON text.
+pub fn parse_escalation(json: &str) -> Result<Escalation, BindingError> {
+    serde_json::from_str(json)
+        .map_err(|e| BindingError::Argument(format!("invalid escalation document: {e}")))
+}
+
+const DRAFT_OPTIONS: &str =
+    "reviewedBy, decision, reviewedAtMs, note, platform, medium, incidentType, declaredAges";
+
+/// Reads the options of `draftCybertipline` / `draftCaseExport` (a JS object, camelCase keys) into
+/// the core's drafter. Shapes and words are checked here (an unknown key, decision or medium is
+/// an argument error); whether a draft may be made is the core's decision. A missing or blank
+/// `reviewedBy` is left to the core, which refuses it.
+pub fn parse_draft_options(json: &str) -> Result<Drafter, BindingError> {
+    let bad = |what: String| BindingError::Argument(format!("draft options: {what}"));
+    let value: Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+    let Value::Object(mut m) = value else {
+        return Err(bad(format!("expected an object {{{DRAFT_OPTIONS}}}")));
+    };
+    let text = |m: &mut Map<String, Value>, key: &str| match m.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(bad(format!("`{key}` must be a string"))),
+    };
+    let reviewed_by = text(&mut m, "reviewedBy")?.unwrap_or_default();
+    let decision: Decision = text(&mut m, "decision")?
+        .ok_or_else(|| bad("missing `decision` (confirmed, dismissed or needs_more_information)".into()))?
+        .parse()
+        .map_err(bad)?;
+    let mut review = Review::new(reviewed_by, decision);
+    review.note = text(&mut m, "note")?;
+    let platform = text(&mut m, "platform")?;
+    let medium = text(&mut m, "medium")?;
+    let incident_type = text(&mut m, "incidentType")?;
+    review.reviewed_at = match m.remove("reviewedAtMs") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(vigil::Timestamp::from_millis(v.as_i64().ok_or_else(|| {
+            bad("`reviewedAtMs` must be an integer (milliseconds since the Unix epoch)".into())
+        })?)),
+    };
+    let ages = match m.remove("declaredAges") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(a)) => a,
+        Some(_) => {
+            return Err(bad(
+                "`declaredAges` must be an object of participant ids and ages".into(),
+            ))
+        }
+    };
+    if let Some(key) = m.keys().next() {
+        return Err(bad(format!("unknown field `{key}` (expected {DRAFT_OPTIONS})")));
+    }
+    let mut drafter = Drafter::new(review);
+    if let Some(p) = platform {
+        drafter = drafter.platform(p);
+    }
+    if let Some(medium) = medium {
+        drafter = drafter.medium(medium.parse::<Medium>().map_err(bad)?);
+    }
+    if let Some(t) = incident_type {
+        drafter = drafter.incident_type(t);
+    }
+    for (id, years) in ages {
+        let years = years
+            .as_u64()
+            .and_then(|y| u32::try_from(y).ok())
+            .ok_or_else(|| bad(format!("`declaredAges[{id:?}]` must be a whole number of years")))?;
+        drafter = drafter.declared_age(id, years);
+    }
+    Ok(drafter)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +296,61 @@ mod tests {
         let ms = parse_jsonl(&format!("\u{feff}{ok}\r\n\r\n{ok}\r\n")).unwrap();
         assert_eq!(ms.len(), 2);
         assert_eq!(ms[1].text, "hi");
+    }
+
+    #[test]
+    fn draft_options_read_every_field_and_refuse_bad_shapes() {
+        assert!(parse_draft_options(
+            r#"{"reviewedBy":"mod-7","decision":"Confirmed","reviewedAtMs":1790000000000,"note":"n",
+                "platform":"ExampleChat","medium":"online_gaming","incidentType":null,"declaredAges":{"u-1":13}}"#
+        )
+        .is_ok());
+        assert!(
+            parse_draft_options(r#"{"decision":"confirmed"}"#).is_ok(),
+            "the core refuses no reviewer"
+        );
+        for (json, needle) in [
+            ("[]", "expected an object"),
+            (r#"{"reviewedBy":"m"}"#, "missing `decision`"),
+            (
+                r#"{"reviewedBy":"m","decision":"maybe"}"#,
+                "unknown decision \"maybe\"",
+            ),
+            (
+                r#"{"reviewedBy":"m","decision":"confirmed","medium":"forum"}"#,
+                "unknown medium \"forum\"",
+            ),
+            (
+                r#"{"reviewedBy":7,"decision":"confirmed"}"#,
+                "`reviewedBy` must be a string",
+            ),
+            (
+                r#"{"reviewed_by":"m","decision":"confirmed"}"#,
+                "unknown field `reviewed_by`",
+            ),
+            (
+                r#"{"reviewedBy":"m","decision":"confirmed","reviewedAtMs":"x"}"#,
+                "`reviewedAtMs` must be an integer",
+            ),
+            (
+                r#"{"reviewedBy":"m","decision":"confirmed","declaredAges":{"u":-1}}"#,
+                "whole number of years",
+            ),
+            (
+                r#"{"reviewedBy":"m","decision":"confirmed","declaredAges":[13]}"#,
+                "`declaredAges` must be an object",
+            ),
+        ] {
+            let e = parse_draft_options(json).unwrap_err();
+            assert!(e.to_string().contains(needle), "{json}: {e}");
+            assert_eq!(e.kind(), "argument");
+        }
+    }
+
+    #[test]
+    fn an_escalation_that_is_not_one_is_an_argument_error() {
+        let e = parse_escalation(r#"{"schema":"vigil.escalation/1"}"#).unwrap_err();
+        assert!(e.to_string().starts_with("invalid escalation document: "), "{e}");
+        assert_eq!(e.kind(), "argument");
     }
 }

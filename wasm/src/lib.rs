@@ -27,5 +27,8 @@ mod api;
 pub mod error;
 pub mod input;
 
-pub use api::{escalation_schema, parse_jsonl, parse_message, shipped_packs, version, Engine, Tracker};
+pub use api::{
+    draft_case_export, draft_cybertipline, escalation_schema, parse_jsonl, parse_message, shipped_packs,
+    version, Engine, Tracker,
+};
 pub use error::BindingError;

@@ -508,10 +508,11 @@ export interface PolicyErrorLocation {
 export interface VigilError extends Error {
   name: "VigilError";
   /**
-   * `policy`, `message`, `snapshot`, `argument` (a JS value of the wrong shape) or `internal`
-   * (a bug in Vigil, such as a panic: please report it).
+   * `policy`, `message`, `snapshot`, `draft` (the core refused a report draft; see `reason`),
+   * `argument` (a JS value of the wrong shape) or `internal` (a bug in Vigil, such as a panic:
+   * please report it).
    */
-  kind: "policy" | "message" | "snapshot" | "argument" | "internal";
+  kind: "policy" | "message" | "snapshot" | "draft" | "argument" | "internal";
   /** Policy errors: where. */
   location?: PolicyErrorLocation;
   /** Message errors: the 1-based line in a JSON Lines document. */
@@ -522,7 +523,68 @@ export interface VigilError extends Error {
   field?: string;
   /** Message syntax errors: the 1-based column. */
   column?: number;
+  /** Draft refusals: why. */
+  reason?: DraftRefusal;
+  /** Draft refusals below `review`: the escalation's level. */
+  level?: Level;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Report drafts (`draftCybertipline`, `draftCaseExport`): a reviewed escalation becomes a report
+// a moderator completes and files. Nothing is ever sent anywhere.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A reviewer's decision on an escalation; only `confirmed` makes a draft. (The core also reads
+ * these in any case and with `-` or spaces for `_`; the declarations take only the names.)
+ */
+export type Decision = "confirmed" | "dismissed" | "needs_more_information";
+/** Where the incident took place, as the CyberTipline types it: a chat (the default) or an online game's chat. */
+export type Medium = "chat_im" | "online_gaming";
+
+/**
+ * The review of an escalation and what the platform tells about itself: the options of a draft.
+ * Unknown keys are refused (kind `argument`).
+ */
+export interface DraftOptions {
+  /** The reviewer's id (a moderator account, not a name). Missing or blank: refused (`missing_reviewer`). */
+  reviewedBy: string;
+  /** The reviewer's decision. */
+  decision: Decision;
+  /** When the reviewer decided, in milliseconds since the Unix epoch (`Date.now()`). */
+  reviewedAtMs?: number | null;
+  /** The reviewer's note; it goes into the draft's additional information. */
+  note?: string | null;
+  /** The platform's (or game's) name: the chat client or game name of the incident. */
+  platform?: string | null;
+  /** Chat (`chat_im`, the default) or online game (`online_gaming`). */
+  medium?: Medium | null;
+  /** The incident type, instead of the first one the policy's report hints suggest; one of the CyberTipline's incident types. */
+  incidentType?: string | null;
+  /** Participants' ages in years as the platform knows them, by participant id (a victim's age in the draft). */
+  declaredAges?: Record<string, number> | null;
+}
+
+/** A CyberTipline-shaped report draft: the same report as XML (what the Reporting API takes) and as JSON text (`vigil.draft.cybertipline/1`). */
+export interface ReportDraft {
+  xml: string;
+  json: string;
+}
+
+/**
+ * Why the core refused a draft (`VigilError.reason`, kind `draft`): the escalation is below
+ * `review`, names no reviewer, is not `confirmed`, is a recipient's view (several senders), or has
+ * no (valid) incident type; `refused` for a refusal this package does not name yet.
+ */
+export type DraftRefusal =
+  | "below_review"
+  | "missing_reviewer"
+  | "not_confirmed"
+  | "recipient_view"
+  | "no_incident_type"
+  | "unknown_incident_type"
+  | "json"
+  | "refused";
 
 // ---------------------------------------------------------------------------------------------
 // The resolved policy (see `Engine.policy()`): the merged layers, as the core serializes them.

@@ -330,3 +330,71 @@ test("the escalation schema and the version are exposed", () => {
   const cargo = readFileSync(`${REPO}Cargo.toml`, "utf8").match(/\[workspace\.package\][^[]*?version = "([^"]+)"/);
   assert.equal(version(), cargo?.[1]);
 });
+
+// Report drafts: tests/drafts/sextortion.jsonl (synthetic, conversation sx-1) escalates to urgent
+// with a sextortion annotation; its first escalation is at watch.
+function sextortionEscalations() {
+  const doc = readFileSync(`${REPO}tests/drafts/sextortion.jsonl`, "utf8");
+  return new Tracker(new Engine()).observeAll(doc).map((o) => o.escalation).filter(Boolean);
+}
+
+const draftOptions = {
+  reviewedBy: "mod-7",
+  decision: "confirmed",
+  reviewedAtMs: 1_790_000_000_000,
+  note: "checked the whole conversation",
+  platform: "ExampleChat",
+  medium: "online_gaming",
+  declaredAges: { "u-3141": 13 },
+};
+
+test("draftCybertipline() makes the core's draft of a confirmed urgent escalation", () => {
+  const urgent = sextortionEscalations().at(-1);
+  assert.equal(urgent.level, "urgent");
+  const d = vigil.draftCybertipline(urgent, draftOptions);
+  assert.deepEqual(Object.keys(d).sort(), ["json", "xml"]);
+  assert.match(d.xml, /<sextortion\/>/);
+  assert.match(d.xml, /Online Enticement of Children for Sexual Acts/);
+  assert.match(d.xml, /TO_BE_COMPLETED/);
+  assert.match(d.xml, /<onlineGamingIncident>/);
+  assert.match(d.xml, /<age>13<\/age>/);
+  const json = JSON.parse(d.json);
+  assert.equal(json.schema, "vigil.draft.cybertipline/1");
+  assert.ok(json.to_be_completed.includes("report/reporter/reportingPerson/email"));
+  assert.deepEqual(vigil.draftCybertipline(JSON.stringify(urgent), draftOptions), d, "the document as JSON text gives the same");
+  // Only the reviewer and the decision are required: a chat by default.
+  assert.match(vigil.draftCybertipline(urgent, { reviewedBy: "mod-7", decision: "confirmed" }).xml, /<chatImIncident>/);
+});
+
+test("draftCaseExport() gives vigil.case-export/1 JSON text", () => {
+  const x = vigil.draftCaseExport(sextortionEscalations().at(-1), draftOptions);
+  assert.equal(typeof x, "string");
+  assert.equal(JSON.parse(x).schema, "vigil.case-export/1");
+  assert.doesNotMatch(x, /Online Enticement/);
+});
+
+test("draft refusals are VigilErrors of kind draft with the reason; bad arguments of kind argument", () => {
+  const all = sextortionEscalations();
+  const urgent = all.at(-1);
+  const watch = all.find((e) => e.level === "watch");
+  assert.ok(watch, "a watch-level escalation");
+  for (const draft of [vigil.draftCybertipline, vigil.draftCaseExport]) {
+    const nobody = vigilError(() => draft(urgent, { ...draftOptions, reviewedBy: " " }), "draft");
+    assert.equal(nobody.reason, "missing_reviewer");
+    assert.match(nobody.message, /reviewer/);
+    assert.equal(vigilError(() => draft(urgent, { decision: "confirmed" }), "draft").reason, "missing_reviewer");
+    const below = vigilError(() => draft(watch, draftOptions), "draft");
+    assert.equal(below.reason, "below_review");
+    assert.equal(below.level, "watch");
+    assert.match(below.message, /this one is at `watch`/);
+    assert.equal(vigilError(() => draft(urgent, { ...draftOptions, decision: "dismissed" }), "draft").reason, "not_confirmed");
+    assert.match(vigilError(() => draft(urgent, { ...draftOptions, decision: "maybe" }), "argument").message, /unknown decision "maybe"/);
+    assert.match(vigilError(() => draft(urgent, { ...draftOptions, medium: "forum" }), "argument").message, /unknown medium "forum"/);
+    assert.match(vigilError(() => draft(urgent, { ...draftOptions, reviewed_by: "m" }), "argument").message, /unknown field `reviewed_by`/);
+    assert.match(vigilError(() => draft(urgent, undefined), "argument").message, /draft options/);
+    assert.match(vigilError(() => draft("{", draftOptions), "argument").message, /invalid escalation document/);
+    assert.match(vigilError(() => draft({ schema: "vigil.escalation/1" }, draftOptions), "argument").message, /invalid escalation document/);
+  }
+  const odd = vigilError(() => vigil.draftCybertipline(urgent, { ...draftOptions, incidentType: "Something else" }), "draft");
+  assert.equal(odd.reason, "unknown_incident_type");
+});

@@ -63,6 +63,21 @@ function records() {
   assert.equal(failures.length, 2, "one failing hit and one failing miss example");
   const b = message("x");
   delete b.message_id;
+  // Report drafts of tests/drafts/sextortion.jsonl (urgent at the end, watch at the start).
+  const sx = new vigil.Tracker(engine)
+    .observeAll(readFileSync(`${REPO}tests/drafts/sextortion.jsonl`, "utf8"))
+    .map((o) => o.escalation)
+    .filter(Boolean);
+  const draftOptions = {
+    reviewedBy: "mod-7",
+    decision: "confirmed",
+    reviewedAtMs: 1_790_000_000_000,
+    note: "checked",
+    platform: "ExampleChat",
+    medium: "online_gaming",
+    incidentType: null,
+    declaredAges: { "u-3141": 13 },
+  };
   return {
     "Observation[]": observations,
     "Assessment[]": observations.map((o) => o.assessment).concat([engine.assess(message("how old r u? dont tell ur mum"))]),
@@ -75,6 +90,8 @@ function records() {
     TrackerStats: tracker.stats(),
     "ShippedPack[]": vigil.shippedPacks(),
     NormalizedText: engine.normalized("d0nt t e l l"),
+    DraftOptions: draftOptions,
+    ReportDraft: vigil.draftCybertipline(sx.at(-1), draftOptions),
     "(Pick<VigilError, 'name' | 'message' | 'kind'> & Partial<VigilError>)[]": [
       errorFields(() => new vigil.Engine([{ name: "my.toml", text: "[[rule]]\nwieght = 3\n" }])),
       errorFields(() => vigil.parseMessage(b)),
@@ -83,6 +100,8 @@ function records() {
       errorFields(() => tracker.observeAll([message("a"), {}])),
       errorFields(() => tracker.restore(new Uint8Array([1]))),
       errorFields(() => tracker.observe(undefined)),
+      errorFields(() => vigil.draftCybertipline(sx[0], draftOptions)),
+      errorFields(() => vigil.draftCaseExport(sx.at(-1), { ...draftOptions, reviewedBy: "" })),
     ],
   };
 }

@@ -4,11 +4,14 @@ import init, * as web from "../pkg/web/vigil_wasm.js";
 import {
   Engine,
   Tracker,
+  draftCaseExport,
+  draftCybertipline,
   parseJsonl,
   parseMessage,
   shippedPacks,
   type CaseContact,
   type Channel,
+  type DraftOptions,
   type Escalation,
   type Indicator,
   type IndicatorKind,
@@ -18,6 +21,7 @@ import {
   type PlatformWord,
   type PolicyLayer,
   type Relationship,
+  type ReportDraft,
   type VigilError,
 } from "../pkg/node/vigil_wasm.js";
 
@@ -113,6 +117,28 @@ export function twoStages(engine: Engine, messages: MessageInput[]): Escalation[
   return contacts.flatMap((c) => cases.observeContact(JSON.stringify(c)) ?? []);
 }
 
+/** A moderator confirmed an escalation: the report draft to complete and file, or why there is none. */
+export function draft(escalation: Escalation, moderator: string): ReportDraft | string {
+  const options: DraftOptions = {
+    reviewedBy: moderator,
+    decision: "confirmed",
+    reviewedAtMs: Date.now(),
+    platform: "ExampleChat",
+    medium: "online_gaming",
+    declaredAges: { "u-4": 13 },
+  };
+  try {
+    const report: ReportDraft = draftCybertipline(escalation, options);
+    const neutral: string = draftCaseExport(JSON.stringify(escalation), options);
+    void neutral;
+    return report;
+  } catch (e) {
+    const err = e as VigilError;
+    if (err.kind === "draft" && err.reason === "below_review") return `only ${err.level ?? "?"}`;
+    return err.message;
+  }
+}
+
 export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation): void {
   // @ts-expect-error: not an age band
   tracker.observe({ ...msg, sender: { id: "a", age_band: "teen" } });
@@ -131,4 +157,8 @@ export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation):
   void level;
   // @ts-expect-error: policy layers are names or {name, text}
   new Engine([{ toml: "" }]);
+  // @ts-expect-error: a decision is one of the three
+  draftCybertipline(obs.escalation!, { reviewedBy: "mod-7", decision: "maybe" });
+  // @ts-expect-error: draft options use camelCase names
+  draftCaseExport(obs.escalation!, { reviewed_by: "mod-7", decision: "confirmed" });
 }

@@ -6,7 +6,9 @@ generated module offers is re-exported here: ``PolicyBuilder``, ``Policy``, ``En
 ``Tracker``, the records (``Message``, ``Participant``, ``Observation``, ``Escalation``,
 ``PlatformMetadata``, ``EscalatedIndicator``, ...), the enums (``AgeBand``, ``Channel``,
 ``Relationship``, ``Level``, ``HitKind``, ``IndicatorKind``), the functions (``parse_message``, the core's lenient JSON reader, and
-``parse_timestamp``, ...) and ``VigilError``. A message's ``channel`` and ``relationship`` are the
+``parse_timestamp``, ...; ``draft_cybertipline`` and ``draft_case_export`` turn a reviewed
+escalation document into a report draft, with ``DraftOptions`` and ``ReportDraft``) and
+``VigilError``. A message's ``channel`` and ``relationship`` are the
 platform's own words (``"lobby"``, ``"friend"``) or kinds' names (``"direct"``, ``"stranger"``);
 the policy maps words to the ``Channel`` and ``Relationship`` kinds, and observations keep the
 words in ``platform``. A few helpers are added below; they convert, they do not score.

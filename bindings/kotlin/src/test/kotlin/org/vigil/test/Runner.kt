@@ -41,7 +41,7 @@ val vectorsDir: File by lazy {
 }
 
 fun main() {
-    val cases = vectorCases() + apiCases()
+    val cases = vectorCases() + apiCases() + draftCases()
     var passed = 0
     var failed = 0
     for (case in cases) {
