@@ -262,7 +262,8 @@ fn unquoted_evidence_and_hostile_text_still_make_a_well_formed_draft() {
     e.evidence[0].excerpt = None;
     e.evidence[1].excerpt = Some("<script>&\u{1}</script>".into());
     e.participants.sender.id = "x".repeat(400);
-    let d = confirmed().cybertipline(&e).unwrap();
+    let d = confirmed().declared_age("u-3141", 200).cybertipline(&e).unwrap();
+    assert_eq!(d.report.victim[0].victim_person.age, None, "200 is not an age");
     assert!(d
         .to_be_completed
         .iter()
