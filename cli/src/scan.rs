@@ -97,6 +97,8 @@ struct Summary {
     conversations: HashSet<String>,
     by_level: [u64; 3],
     by_category: BTreeMap<String, u64>,
+    /// Interventions decided, by action.
+    interventions: BTreeMap<&'static str, u64>,
     /// The highest level of an escalation of the chosen scope.
     top: Option<Level>,
     /// Sender escalations, and the sender cases they belong to.
@@ -192,6 +194,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                 *s.by_category.entry(c.id.clone()).or_default() += 1;
             }
         }
+        if let Some(i) = &obs.intervention {
+            *s.interventions.entry(i.action.as_str()).or_default() += 1;
+        }
         if args.all {
             if min.is_none_or(|m| obs.level >= Some(m)) {
                 match args.format {
@@ -257,6 +262,16 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             cats.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let list: Vec<String> = cats.iter().map(|(c, n)| format!("{c} {n}")).collect();
             writeln!(err, "vigil: escalations by category: {}", list.join(", "))?;
+        }
+        if !s.interventions.is_empty() {
+            let list: Vec<String> = s.interventions.iter().map(|(a, n)| format!("{a} {n}")).collect();
+            writeln!(
+                err,
+                "vigil: interventions: {} ({} of {} messages)",
+                list.join(", "),
+                s.interventions.values().sum::<u64>(),
+                s.messages
+            )?;
         }
         let repaired = input.repaired_lines();
         if repaired > 0 {
@@ -539,6 +554,16 @@ fn write_observation(out: &mut impl Write, o: &Observation, text: &str) -> std::
             h.category,
             vigil::explain::fmt_num(h.weight)
         )?;
+    }
+    if let Some(i) = &o.intervention {
+        write!(out, "    {} {} ({})", paint(BOLD, "⇒"), i.action.as_str(), i.id)?;
+        if let Some(t) = &i.masked_text {
+            write!(out, ": delivered as \"{t}\"")?;
+        }
+        if let Some(n) = &i.notice {
+            write!(out, "  notice [{}] \"{}\"", n.language, n.text)?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }

@@ -748,6 +748,7 @@ impl Tracker {
                 level,
                 &stages,
                 language.as_ref(),
+                engine.scoping.as_ref(),
                 now,
                 &mut state.nudged,
             ),

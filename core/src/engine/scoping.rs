@@ -79,6 +79,11 @@ impl Scoping {
         })
     }
 
+    /// The languages of `rule`'s pack (empty: a language-neutral rule).
+    pub(crate) fn rule_languages(&self, rule: u32) -> LanguageSet {
+        self.rule_langs.get(rule as usize).copied().unwrap_or_default()
+    }
+
     /// The pack languages that apply where the languages of `set` are plausible.
     fn packs_for(&self, set: LanguageSet) -> LanguageSet {
         set.iter().fold(LanguageSet::new(), |acc, l| {

@@ -169,7 +169,9 @@ impl Interventions {
     }
 
     /// The intervention for `msg`, if one applies: the strongest whose conditions hold and
-    /// whose rate limit lets it through. Records the nudge in the key's `nudged`.
+    /// whose rate limit lets it through. A masked message also carries the notice of the first
+    /// recipient nudge that applies (the child sees the masked text and the notice). Records the
+    /// nudges shown in the key's `nudged`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn decide(
         &self,
@@ -179,105 +181,157 @@ impl Interventions {
         level: Option<Level>,
         stages: &[Arc<str>],
         language: Option<&LanguageReport>,
+        scoping: Option<&crate::engine::scoping::Scoping>,
         now: i64,
         nudged: &mut Vec<Nudged>,
     ) -> Option<Intervention> {
+        let facts = Facts {
+            msg,
+            known,
+            assessment,
+            level,
+            stages,
+        };
         // Contact details are looked for once, and only when an intervention asks for them.
         let mut found: Option<Vec<crate::indicators::Indicator>> = None;
-        for (index, c) in &self.list {
-            if !known.satisfies(&c.when)
-                || c.min_level.is_some_and(|m| level < Some(m))
-                || (!c.stages.is_empty() && !c.stages.iter().any(|s| stages.contains(s)))
-            {
+        let mut winner: Option<(usize, Match<'_>)> = None;
+        for (at, (index, c)) in self.list.iter().enumerate() {
+            let Some(m) = self.matches(c, &facts, &mut found) else {
+                continue;
+            };
+            if c.once_per.is_some() && !fresh(*index, c, &m, now, nudged) {
                 continue;
             }
-            let cats: Vec<(u16, &Arc<str>)> = assessment
-                .categories
+            winner = Some((at, m));
+            break;
+        }
+        let (at, m) = winner?;
+        let (index, c) = &self.list[at];
+        record(*index, c, &m, now, nudged);
+        // The language the sender wrote the triggering words in (their rules' pack), before
+        // the conversation's estimate: short chat lines are often misidentified.
+        let written_in = |m: &Match<'_>| -> Vec<&'static str> {
+            let Some(scoping) = scoping else {
+                return Vec::new();
+            };
+            let mut out: Vec<&'static str> = Vec::new();
+            for h in assessment
+                .hits
                 .iter()
-                .filter(|s| s.score > 0.0 && (c.categories.is_empty() || c.categories.contains(&s.index)))
-                .map(|s| (s.index, &s.category))
-                .collect();
-            if !c.categories.is_empty() && cats.is_empty() {
-                continue;
-            }
-            let mut spans: Vec<Span> = Vec::new();
-            if !c.indicators.is_empty() {
-                let list = found.get_or_insert_with(|| match &self.extractor {
-                    Some(x) => x.find(truncated(&msg.text, self.max_bytes)),
-                    None => Vec::new(),
-                });
-                spans.extend(
-                    list.iter()
-                        .filter(|i| c.indicators.contains(&i.kind))
-                        .map(|i| i.span),
-                );
-                if spans.is_empty() {
-                    continue;
-                }
-            }
-            if let Some(window) = c.once_per {
-                let keys: Vec<u16> = if cats.is_empty() {
-                    vec![NO_CATEGORY]
-                } else {
-                    cats.iter().map(|(i, _)| *i).collect()
-                };
-                let since = now.saturating_sub(window);
-                let fresh = |k: &u16| {
-                    !nudged
-                        .iter()
-                        .any(|(i, cat, t)| i == index && cat == k && *t > since && *t <= now)
-                };
-                if !keys.iter().any(fresh) {
-                    continue;
-                }
-                for k in keys {
-                    match nudged.iter_mut().find(|(i, cat, _)| i == index && *cat == k) {
-                        Some(n) => n.2 = n.2.max(now),
-                        None => nudged.push((*index, k, now)),
+                .filter(|h| m.cats.iter().any(|(_, id)| **id == h.category))
+            {
+                let langs = scoping.rule_languages(h.rule_index);
+                if langs.len() == 1 {
+                    for l in langs.iter() {
+                        if !out.contains(&l.code()) {
+                            out.push(l.code());
+                        }
                     }
                 }
             }
-            if c.action != InterventionAction::Mask {
-                spans.clear();
-                spans.extend(
-                    assessment
-                        .hits
-                        .iter()
-                        .filter(|h| cats.iter().any(|(_, id)| **id == h.category))
-                        .map(|h| h.span),
-                );
+            out
+        };
+        let mut notice = c.notice.and_then(|n| self.notice(n, &written_in(&m), language));
+        if c.action == InterventionAction::Mask {
+            // The child also learns why: the first recipient nudge that applies.
+            for (index, n) in self.list[at + 1..]
+                .iter()
+                .filter(|(_, n)| n.action == InterventionAction::NudgeRecipient)
+            {
+                let Some(nm) = self.matches(n, &facts, &mut found) else {
+                    continue;
+                };
+                if n.once_per.is_some() && !fresh(*index, n, &nm, now, nudged) {
+                    continue;
+                }
+                record(*index, n, &nm, now, nudged);
+                notice = n.notice.and_then(|x| self.notice(x, &written_in(&nm), language));
+                break;
             }
-            let masked_text = (c.action == InterventionAction::Mask).then(|| {
-                mask(
-                    &msg.text,
-                    &mut spans,
-                    c.replacement.as_deref().unwrap_or_default(),
-                )
-            });
-            let notice = c.notice.and_then(|n| self.notice(n, language));
-            return Some(Intervention {
-                action: c.action,
-                id: c.id.clone(),
-                reason: c.reason.clone(),
-                categories: cats.iter().map(|(_, id)| Arc::clone(id)).collect(),
-                spans,
-                notice,
-                masked_text,
-            });
         }
-        None
+        let Match { cats, mut spans } = m;
+        if c.action != InterventionAction::Mask {
+            spans.clear();
+            spans.extend(
+                assessment
+                    .hits
+                    .iter()
+                    .filter(|h| cats.iter().any(|(_, id)| **id == h.category))
+                    .map(|h| h.span),
+            );
+        }
+        let masked_text = (c.action == InterventionAction::Mask).then(|| {
+            mask(
+                &msg.text,
+                &mut spans,
+                c.replacement.as_deref().unwrap_or_default(),
+            )
+        });
+        Some(Intervention {
+            action: c.action,
+            id: c.id.clone(),
+            reason: c.reason.clone(),
+            categories: cats.iter().map(|(_, id)| Arc::clone(id)).collect(),
+            spans,
+            notice,
+            masked_text,
+        })
     }
 
-    /// Notice `n` in the conversation's language (else the message's, else the notice's
-    /// fallback, else its first language).
-    fn notice(&self, n: usize, language: Option<&LanguageReport>) -> Option<NoticeText> {
+    /// Whether `c`'s conditions hold for the message: its triggering categories and, for
+    /// indicator conditions, the spans of the details found.
+    fn matches<'a>(
+        &self,
+        c: &Compiled,
+        f: &Facts<'a>,
+        found: &mut Option<Vec<crate::indicators::Indicator>>,
+    ) -> Option<Match<'a>> {
+        if !f.known.satisfies(&c.when)
+            || c.min_level.is_some_and(|m| f.level < Some(m))
+            || (!c.stages.is_empty() && !c.stages.iter().any(|s| f.stages.contains(s)))
+        {
+            return None;
+        }
+        let cats: Vec<(u16, &'a Arc<str>)> = f
+            .assessment
+            .categories
+            .iter()
+            .filter(|s| s.score > 0.0 && (c.categories.is_empty() || c.categories.contains(&s.index)))
+            .map(|s| (s.index, &s.category))
+            .collect();
+        if !c.categories.is_empty() && cats.is_empty() {
+            return None;
+        }
+        let mut spans: Vec<Span> = Vec::new();
+        if !c.indicators.is_empty() {
+            let list = found.get_or_insert_with(|| match &self.extractor {
+                Some(x) => x.find(truncated(&f.msg.text, self.max_bytes)),
+                None => Vec::new(),
+            });
+            spans.extend(
+                list.iter()
+                    .filter(|i| c.indicators.contains(&i.kind))
+                    .map(|i| i.span),
+            );
+            if spans.is_empty() {
+                return None;
+            }
+        }
+        Some(Match { cats, spans })
+    }
+
+    /// Notice `n` in the language the triggering words were written in (`written_in`: their
+    /// rules' packs), else the conversation's (as estimated, strongest first), else the
+    /// message's, else the notice's fallback, else its first language.
+    fn notice(&self, n: usize, written_in: &[&str], language: Option<&LanguageReport>) -> Option<NoticeText> {
         let notice = self.notices.get(n)?;
-        let wanted = language.into_iter().flat_map(|l| {
+        let estimated = language.into_iter().flat_map(|l| {
             l.conversation
                 .iter()
                 .map(|s| s.language.code())
                 .chain(l.message.map(|m| m.language.code()))
         });
+        let wanted = written_in.iter().copied().chain(estimated);
         let text = wanted
             .filter_map(|code| notice.texts.iter().find(|(l, _)| &**l == code))
             .chain(
@@ -293,6 +347,58 @@ impl Interventions {
             language: text.0.clone(),
             text: text.1.clone(),
         })
+    }
+}
+
+/// What an intervention is decided on.
+struct Facts<'a> {
+    msg: &'a Message,
+    known: &'a Context<'a>,
+    assessment: &'a Assessment,
+    level: Option<Level>,
+    stages: &'a [Arc<str>],
+}
+
+/// An intervention's conditions held: the triggering categories (index, id) and the spans of
+/// the details an indicator condition found.
+struct Match<'a> {
+    cats: Vec<(u16, &'a Arc<str>)>,
+    spans: Vec<Span>,
+}
+
+/// The rate-limit keys of a match: its categories, or "no category".
+fn rate_keys(m: &Match<'_>) -> Vec<u16> {
+    if m.cats.is_empty() {
+        vec![NO_CATEGORY]
+    } else {
+        m.cats.iter().map(|(i, _)| *i).collect()
+    }
+}
+
+/// Whether nudge `index` may be shown for one of the match's categories (none shown within
+/// its `once_per` window before `now`).
+fn fresh(index: u16, c: &Compiled, m: &Match<'_>, now: i64, nudged: &[Nudged]) -> bool {
+    let Some(window) = c.once_per else {
+        return true;
+    };
+    let since = now.saturating_sub(window);
+    rate_keys(m).iter().any(|k| {
+        !nudged
+            .iter()
+            .any(|(i, cat, t)| *i == index && cat == k && *t > since && *t <= now)
+    })
+}
+
+/// Records a shown nudge for its rate limit.
+fn record(index: u16, c: &Compiled, m: &Match<'_>, now: i64, nudged: &mut Vec<Nudged>) {
+    if c.once_per.is_none() {
+        return;
+    }
+    for k in rate_keys(m) {
+        match nudged.iter_mut().find(|(i, cat, _)| *i == index && *cat == k) {
+            Some(n) => n.2 = n.2.max(now),
+            None => nudged.push((index, k, now)),
+        }
     }
 }
 

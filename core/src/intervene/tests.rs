@@ -3,58 +3,39 @@ use std::sync::Arc;
 use crate::policy::model::InterventionAction as Action;
 use crate::{AgeBand, Channel, Engine, Message, Participant, Policy, Relationship, Timestamp, Tracker};
 
-/// The shipped packs and an interventions layer.
-const LAYER: &str = r#"
-[policy]
-id = "test-interventions"
-version = "1"
-
-[[notice]]
-id = "moving-apps"
-fallback = "en"
-text.en = "This person is asking you to move to another app. You can block or report them."
-text.de = "Diese Person möchte, dass du in eine andere App wechselst. Du kannst sie blockieren oder melden."
-
-[[notice]]
-id = "reviewed"
-fallback = "en"
-text.en = "Messages to young people are reviewed for safety."
-
-[[intervention]]
-id = "nudge-platform-switch"
-action = "nudge_recipient"
-description = "An adult or unknown sender asks a minor to move to another app"
-when = { sender = ["adult", "unknown"], recipient = ["minor"] }
-categories = ["platform-switch"]
-notice = "moving-apps"
-once_per = "24h"
-
-[[intervention]]
-id = "mask-contact"
-action = "mask"
-description = "An adult stranger sends a minor contact details"
-when = { sender = ["adult"], recipient = ["minor"], relationship = ["stranger"] }
-indicators = ["phone", "handle", "invite_link"]
-replacement = "[hidden]"
-
-[[intervention]]
-id = "hold-sextortion"
-action = "hold"
-description = "Threats or coercion aimed at a minor"
-when = { recipient = ["minor"] }
-categories = ["sextortion"]
-
-[indicators]
-enabled = true
+/// Turns the shipped interventions off.
+const OFF: &str = r#"
+[[override]]
+intervention = "nudge-moving-apps"
+enabled = false
+[[override]]
+intervention = "nudge-secrecy"
+enabled = false
+[[override]]
+intervention = "nudge-meeting"
+enabled = false
+[[override]]
+intervention = "mask-contact-details"
+enabled = false
+[[override]]
+intervention = "hold-coercion"
+enabled = false
+[[override]]
+intervention = "hold-picture-request"
+enabled = false
 "#;
 
 fn engine(layer: &str) -> Arc<Engine> {
     let policy = Policy::builder()
         .add_shipped()
-        .and_then(|b| b.add_toml("interventions.toml", layer))
+        .and_then(|b| b.add_toml("layer.toml", layer))
         .and_then(|b| b.build())
         .unwrap();
     Arc::new(Engine::new(policy).unwrap())
+}
+
+fn shipped() -> Arc<Engine> {
+    Arc::new(Engine::default())
 }
 
 fn msg(id: &str, minutes: i64, text: &str) -> Message {
@@ -72,7 +53,7 @@ fn msg(id: &str, minutes: i64, text: &str) -> Message {
 
 #[test]
 fn a_policy_without_interventions_decides_nothing() {
-    let mut t = Tracker::new(Arc::new(Engine::default()));
+    let mut t = Tracker::new(engine(OFF));
     assert!(t.engine().interventions.is_none());
     let o = t.observe(&msg("m-1", 0, "add me on snap its jay_k_2009"));
     assert!(o.level.is_some() && o.intervention.is_none());
@@ -81,11 +62,11 @@ fn a_policy_without_interventions_decides_nothing() {
 
 #[test]
 fn a_nudge_is_shown_once_per_category_per_window_in_the_conversations_language() {
-    let mut t = Tracker::new(engine(LAYER));
+    let mut t = Tracker::new(shipped());
     let first = t.observe(&msg("m-1", 0, "lass uns auf snapchat schreiben"));
     let i = first.intervention.expect("a nudge");
     assert_eq!(i.action, Action::NudgeRecipient);
-    assert_eq!(&*i.id, "nudge-platform-switch");
+    assert_eq!(&*i.id, "nudge-moving-apps");
     assert_eq!(i.categories, vec![Arc::from("platform-switch")]);
     assert!(!i.spans.is_empty());
     let n = i.notice.expect("a notice");
@@ -101,31 +82,30 @@ fn a_nudge_is_shown_once_per_category_per_window_in_the_conversations_language()
 
 #[test]
 fn contact_details_from_an_adult_stranger_are_masked_by_their_spans() {
-    let mut t = Tracker::new(engine(LAYER));
+    let mut t = Tracker::new(shipped());
     let text = "add me on snap its jay_k_2009 or text +44 7700 900123";
     let o = t.observe(&msg("m-1", 0, text));
     let i = o.intervention.expect("mask");
     assert_eq!(i.action, Action::Mask, "mask is stronger than the nudge");
     assert_eq!(
         i.masked_text.as_deref(),
-        Some("add me on snap its [hidden] or text [hidden]")
+        Some("add me on snap its ••• or text •••")
     );
     assert_eq!(i.spans.len(), 2);
+    // The child also sees why: the notice of the nudge that applies too.
+    assert_eq!(i.notice.map(|n| n.id), Some(Arc::from("moving-apps")));
     for s in &i.spans {
         assert!(text.is_char_boundary(s.start) && s.end <= text.len());
     }
-    // A contact (not a stranger) is not masked: the nudge applies instead.
-    let mut t = Tracker::new(engine(LAYER));
+    // A known contact is neither masked nor nudged by the shipped defaults (strangers only).
+    let mut t = Tracker::new(shipped());
     let friend = msg("m-1", 0, text).with_relationship(Relationship::Contact);
-    assert_eq!(
-        t.observe(&friend).intervention.map(|i| i.action),
-        Some(Action::NudgeRecipient)
-    );
+    assert_eq!(t.observe(&friend).intervention, None);
 }
 
 #[test]
 fn threats_to_a_minor_are_held_and_benign_messages_pass() {
-    let mut t = Tracker::new(engine(LAYER));
+    let mut t = Tracker::new(shipped());
     assert!(t
         .observe(&msg("m-1", 0, "gg that was a great match"))
         .intervention
@@ -134,9 +114,12 @@ fn threats_to_a_minor_are_held_and_benign_messages_pass() {
     let i = o.intervention.expect("hold");
     assert_eq!(i.action, Action::Hold);
     assert!(i.notice.is_none() && i.masked_text.is_none());
-    assert_eq!(i.reason.as_deref(), Some("Threats or coercion aimed at a minor"));
+    assert!(i
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with("Threats or coercion aimed at a minor")));
     // Between adults nothing is held.
-    let mut t = Tracker::new(engine(LAYER));
+    let mut t = Tracker::new(shipped());
     let adults = msg("m-1", 0, "pay or ill post them for your followers")
         .with_recipient(Participant::new("adult-2", AgeBand::Adult));
     assert!(t.observe(&adults).intervention.is_none());
@@ -144,7 +127,7 @@ fn threats_to_a_minor_are_held_and_benign_messages_pass() {
 
 #[test]
 fn the_rate_limit_survives_a_snapshot() {
-    let e = engine(LAYER);
+    let e = shipped();
     let mut a = Tracker::new(e.clone());
     assert!(a
         .observe(&msg("m-1", 0, "lets talk on snapchat"))
@@ -162,8 +145,8 @@ fn the_rate_limit_survives_a_snapshot() {
         .observe(&msg("m-2", 10, "talk on snapchat?"))
         .intervention
         .is_none());
-    // Restored under a policy without the intervention, the nudge record is dropped.
-    let mut d = Tracker::new(Arc::new(Engine::default()));
+    // Restored under a policy with the intervention off, nothing is decided.
+    let mut d = Tracker::new(engine(OFF));
     d.restore(&a.snapshot()).unwrap();
     assert!(d
         .observe(&msg("m-2", 10, "talk on snapchat?"))
@@ -202,5 +185,13 @@ fn invalid_interventions_are_refused_with_a_location() {
     bad(
         "[[notice]]\nid = \"x\"\nfallback = \"fr\"\ntext.en = \"hi\"\n",
         "the fallback language `fr` has no text",
+    );
+    bad(
+        "[[override]]\nintervention = \"hold-coercion\"\nlevel = \"urgent\"\n",
+        "may only change `enabled`",
+    );
+    bad(
+        "[[override]]\nintervention = \"nope\"\nenabled = false\n",
+        "unknown intervention `nope`",
     );
 }

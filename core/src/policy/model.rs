@@ -706,7 +706,7 @@ pub struct FanOut {
 }
 
 /// A change to an item of an earlier layer. Name exactly one of `rule`, `category`, `modifier`,
-/// `ceiling`.
+/// `ceiling`, `intervention`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
@@ -722,6 +722,9 @@ pub struct Override {
     /// The ceiling to change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceiling: Option<String>,
+    /// The intervention to change (only `enabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<String>,
     /// Enable or disable (rules, modifiers and ceilings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,

@@ -1156,6 +1156,7 @@ impl Merger {
             o.category.is_some(),
             o.modifier.is_some(),
             o.ceiling.is_some(),
+            o.intervention.is_some(),
         ];
         let item = format!(
             "override #{} `{}`",
@@ -1165,6 +1166,7 @@ impl Merger {
                 .or(o.category.as_deref())
                 .or(o.modifier.as_deref())
                 .or(o.ceiling.as_deref())
+                .or(o.intervention.as_deref())
                 .unwrap_or("")
         );
         let invalid = |me: &Self, field: &str, msg: String| {
@@ -1174,7 +1176,8 @@ impl Merger {
             return Err(invalid(
                 self,
                 "rule",
-                "an override names exactly one of `rule`, `category`, `modifier`, `ceiling`".into(),
+                "an override names exactly one of `rule`, `category`, `modifier`, `ceiling`, `intervention`"
+                    .into(),
             ));
         }
         let not_for = |me: &Self, field: &str, what: &str| {
@@ -1312,6 +1315,38 @@ impl Merger {
                     self,
                     "ceiling",
                     "a ceiling override may only change `enabled` and `level`".into(),
+                ));
+            }
+        } else if let Some(id) = &o.intervention {
+            let at = self.positions.get(&(5, id.clone())).copied();
+            let Some((c, _)) = at.and_then(|i| self.interventions.get_mut(i)) else {
+                return Err(self.err(
+                    si,
+                    item.clone(),
+                    Some("intervention"),
+                    Some(id),
+                    PolicyErrorKind::UnknownReference {
+                        kind: "intervention",
+                        id: id.clone(),
+                    },
+                ));
+            };
+            if let Some(e) = o.enabled {
+                c.enabled = e;
+            }
+            if o.weight.is_some()
+                || o.multiply.is_some()
+                || o.level.is_some()
+                || !o.add_any.is_empty()
+                || !o.add_patterns.is_empty()
+                || !o.add_unless.is_empty()
+                || o.message_cap.is_some()
+                || o.conversation_cap.is_some()
+            {
+                return Err(invalid(
+                    self,
+                    "intervention",
+                    "an intervention override may only change `enabled` (redefine it under a new id to change more)".into(),
                 ));
             }
         }

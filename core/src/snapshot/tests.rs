@@ -270,9 +270,20 @@ fn format_3_carries_indicators_that_format_2_lacks() {
 }
 
 /// Drops the sender cases (format 4 on) from an image, for the formats before them.
+/// Drops what formats 4 and 5 add (sender cases, nudges and the intervention ids), for the
+/// formats before them.
 fn without_cases(image: &mut Image) {
     for (_, st) in &mut image.senders {
         st.case = None;
+    }
+    without_nudges(image);
+}
+
+/// Drops what format 5 adds: the keys' nudges and the intervention id table.
+fn without_nudges(image: &mut Image) {
+    image.ids.interventions.clear();
+    for (_, st) in &mut image.keys {
+        st.nudged.clear();
     }
 }
 
@@ -288,7 +299,8 @@ fn format_4_carries_sender_cases_that_format_3_lacks() {
             i += 1;
         }
     }
-    let image = t.image(None);
+    let mut image = t.image(None);
+    without_nudges(&mut image);
     let case = image
         .senders
         .iter()
@@ -306,6 +318,37 @@ fn format_4_carries_sender_cases_that_format_3_lacks() {
     let mut lacking = image;
     without_cases(&mut lacking);
     assert_eq!(v3, lacking, "format 3 drops exactly what it predates");
+}
+
+#[test]
+fn format_5_carries_nudges_that_format_4_lacks() {
+    let mut t = Tracker::new(std::sync::Arc::new(crate::Engine::default()));
+    let lines = [
+        "add me on snapchat",
+        "dont tell your parents about us",
+        "lets meet at the park",
+    ];
+    for (i, text) in lines.into_iter().enumerate() {
+        t.observe(&dm(
+            "c1",
+            &format!("m{i}"),
+            i as i64,
+            ("a", Adult),
+            ("k", Minor),
+            text,
+        ));
+    }
+    for image in [t.image(None), t.image(Some("c1"))] {
+        let nudges: usize = image.keys.iter().map(|(_, st)| st.nudged.len()).sum();
+        assert!(nudges >= 2, "the shipped nudges were recorded: {nudges}");
+        assert!(!image.ids.interventions.is_empty());
+        let v5 = wire::decode(&wire::encode_as(5, image.clone()).unwrap()).unwrap();
+        assert_eq!(v5, image);
+        let v4 = wire::decode(&wire::encode_as(4, image.clone()).unwrap()).unwrap();
+        let mut lacking = image;
+        without_nudges(&mut lacking);
+        assert_eq!(v4, lacking, "format 4 drops exactly what it predates");
+    }
 }
 
 #[test]
