@@ -64,6 +64,7 @@ fn main() -> ExitCode {
         Some("profile") => profile(&args[1..]),
         Some("gen-log") => gen_log(&args[1..]),
         Some("digest") => digest(&args[1..]),
+        Some("latency") => latency(&args[1..]),
         Some("run") => parse_opts(&args[1..]).and_then(|o| run(&o)),
         Some("-h" | "--help" | "help") => {
             println!("{}", USAGE);
@@ -88,6 +89,8 @@ const USAGE: &str = "usage:
       indicators, normalize-terms, normalize-patterns,
       aho-corasick, rustrict, rustrict-terms, compile; mixes: corpus (default), ascii, non-ascii,
       evasive, scripts, long, realchat (tests/realchat/chitchat-sample.jsonl)
+  vigil-bench latency [MIX] [PASSES]
+      per-message `observe` wall time, p50/p99/p99.9, with the shipped interventions and without
   vigil-bench gen-log FILE [MESSAGES] [CONVERSATIONS]
   vigil-bench digest [--full] [LAYER.toml...]";
 
@@ -140,6 +143,87 @@ fn contender(name: impl Into<String>, pass: impl FnMut(&[Message]) -> u64 + 'sta
 
 fn shipped_engine() -> Arc<Engine> {
     Arc::new(Engine::default())
+}
+
+/// A layer that turns the shipped interventions off.
+const NO_INTERVENTIONS: &str = "
+[[override]]
+intervention = \"nudge-moving-apps\"
+enabled = false
+[[override]]
+intervention = \"nudge-secrecy\"
+enabled = false
+[[override]]
+intervention = \"nudge-meeting\"
+enabled = false
+[[override]]
+intervention = \"mask-contact-details\"
+enabled = false
+[[override]]
+intervention = \"hold-coercion\"
+enabled = false
+[[override]]
+intervention = \"hold-picture-request\"
+enabled = false
+";
+
+/// Per-message `observe` latency (wall time of each call, in the message path: what an app
+/// waits before delivering), with the shipped interventions and with them off, on a tracker
+/// filled like `observe_pass`'s. Prints p50, p99, p99.9 and the maximum in microseconds, and how
+/// many messages got an intervention.
+fn latency(args: &[String]) -> Result<(), String> {
+    let mix_name = args.first().map(String::as_str).unwrap_or("corpus");
+    let passes: u32 = args
+        .get(1)
+        .map_or(Ok(20), |p| p.parse())
+        .map_err(|e| format!("passes: {e}"))?;
+    let corpus = mixes::corpus();
+    let mix = match mix_name {
+        "realchat" => realchat()?,
+        _ => mixes::by_name(&corpus, mix_name).ok_or(format!("no mix {mix_name:?}"))?,
+    };
+    println!("| policy | messages timed | with an intervention | p50 µs | p99 µs | p99.9 µs | max µs |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (name, engine) in [
+        ("shipped (interventions on)", shipped_engine()),
+        (
+            "shipped, interventions off",
+            Arc::new(engine_with(NO_INTERVENTIONS)?),
+        ),
+    ] {
+        let mut tracker = Tracker::new(engine);
+        let population = mixes::population(&corpus, POPULATION, 0);
+        for m in &population {
+            black_box(tracker.observe(m));
+        }
+        let mut msgs = mix.messages.to_vec();
+        let base = mixes::latest(&population) + 1000;
+        let first = msgs.iter().map(|m| m.timestamp.as_millis()).min().unwrap_or(0);
+        mixes::shift(&mut msgs, base - first);
+        let mut times: Vec<u64> = Vec::with_capacity(msgs.len() * passes as usize);
+        let mut decided = 0u64;
+        for _ in 0..passes {
+            mixes::shift(&mut msgs, 86_400_000);
+            for m in &msgs {
+                let t = Instant::now();
+                let o = tracker.observe(black_box(m));
+                times.push(t.elapsed().as_nanos() as u64);
+                decided += u64::from(o.intervention.is_some());
+                black_box(o);
+            }
+        }
+        times.sort_unstable();
+        let q = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0;
+        println!(
+            "| {name} | {} | {decided} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            times.len(),
+            q(0.5),
+            q(0.99),
+            q(0.999),
+            q(1.0)
+        );
+    }
+    Ok(())
 }
 
 fn engine_with(layer: &str) -> Result<Engine, String> {
@@ -788,6 +872,12 @@ fn profile(args: &[String]) -> Result<(), String> {
                 &corpus,
             ))
         }
+        // The shipped packs with their interventions off: the cost of deciding is the difference.
+        "observe-no-interventions" => Box::new(observe_pass(
+            Arc::new(engine_with(NO_INTERVENTIONS)?),
+            &mix.messages,
+            &corpus,
+        )),
         // The shipped packs with `[senders]` off: the cost of sender cases is the difference.
         "observe-no-senders" => Box::new(observe_pass(
             Arc::new(engine_with("[senders]\nenabled = false")?),

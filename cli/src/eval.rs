@@ -492,6 +492,17 @@ fn write_benign(
             per_10k(b.escalations_at_threshold_per_10k_messages),
         ],
     ];
+    // Interventions children would have seen for nothing, per action (policies with some).
+    let mut rows = rows;
+    for (action, n) in &b.interventions.conversations {
+        let messages = b.interventions.messages.get(action).copied().unwrap_or(0);
+        rows.push(vec![
+            format!("conversations with {action}"),
+            n.to_string(),
+            pct(b.interventions.conversation_rate.get(action).copied()),
+            per_10k((b.messages > 0).then(|| messages as f64 * 10_000.0 / b.messages as f64)),
+        ]);
+    }
     let head = format!("{} conversations, {} messages", b.conversations, b.messages);
     write!(
         out,

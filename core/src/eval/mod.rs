@@ -417,6 +417,31 @@ pub struct BenignStats {
     /// Every rule that fired on a benign message, the ones behind the most escalated
     /// conversations first (then most messages, then rule id).
     pub rules: Vec<BenignRule>,
+    /// The interventions benign conversations would have seen in the message path (absent when
+    /// the policy decided none): how often children would see a nudge, a masked message or a
+    /// hold for nothing.
+    #[serde(skip_serializing_if = "BenignInterventions::is_empty")]
+    pub interventions: BenignInterventions,
+}
+
+/// Interventions on benign conversations, per action (`nudge_recipient`, `nudge_sender`,
+/// `mask`, `hold`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct BenignInterventions {
+    /// Benign conversations with at least one message under the action.
+    pub conversations: BTreeMap<String, u64>,
+    /// `conversations` over all benign conversations, rounded to four decimals.
+    pub conversation_rate: BTreeMap<String, f64>,
+    /// Benign messages under the action.
+    pub messages: BTreeMap<String, u64>,
+}
+
+impl BenignInterventions {
+    /// Whether no benign message saw an intervention.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
 }
 
 /// One rule's false alarms on benign conversations.
@@ -448,6 +473,8 @@ struct Conv {
     escalations: u32,
     escalations_at_threshold: u32,
     evidence_rules: BTreeSet<String>,
+    /// Messages with an intervention, per action.
+    interventions: BTreeMap<&'static str, u32>,
 }
 
 /// A streaming evaluation: feed it messages in order, then [`finish`](Evaluation::finish).
@@ -585,6 +612,9 @@ impl Evaluation {
         }
         for h in &obs.assessment.hits {
             *conv.rules.entry(h.rule_index).or_default() += 1;
+        }
+        if let Some(i) = &obs.intervention {
+            *conv.interventions.entry(i.action.as_str()).or_default() += 1;
         }
         if let Some(e) = &obs.escalation {
             conv.escalations = conv.escalations.saturating_add(1);
@@ -765,6 +795,20 @@ impl BenignAcc {
         self.s.urgent += u64::from(conv.level >= Some(Level::Urgent));
         self.s.escalations += u64::from(conv.escalations);
         self.s.escalations_at_threshold += u64::from(conv.escalations_at_threshold);
+        for (&action, &n) in &conv.interventions {
+            *self
+                .s
+                .interventions
+                .conversations
+                .entry(action.to_owned())
+                .or_default() += 1;
+            *self
+                .s
+                .interventions
+                .messages
+                .entry(action.to_owned())
+                .or_default() += u64::from(n);
+        }
         for (&r, &n) in &conv.rules {
             let e = self.rules.entry(r).or_default();
             e.0 += 1;
@@ -779,6 +823,19 @@ impl BenignAcc {
 
     fn stats(mut self, policy: &crate::Policy) -> BenignStats {
         let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        let total = self.s.conversations;
+        self.s.interventions.conversation_rate = self
+            .s
+            .interventions
+            .conversations
+            .iter()
+            .map(|(a, n)| {
+                (
+                    a.clone(),
+                    ratio(*n, total).map_or(0.0, |r| (r * 10_000.0).round() / 10_000.0),
+                )
+            })
+            .collect();
         let per_10k = |a: u64, b: u64| (b > 0).then(|| a as f64 * 10_000.0 / b as f64);
         let mut rules: Vec<BenignRule> = Vec::new();
         for (r, (conversations, messages)) in self.rules {
