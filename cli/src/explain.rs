@@ -567,6 +567,23 @@ fn write_step(out: &mut impl Write, x: &ConversationExplanation, s: &Step) -> st
     if let Some(a) = &s.sender_escalation {
         write_sender_arithmetic(out, a)?;
     }
+    if let Some(i) = &s.intervention {
+        let mut line = format!("⇒ intervention {} ({})", i.action.as_str(), i.id);
+        if !i.categories.is_empty() {
+            let cats: Vec<&str> = i.categories.iter().map(|c| &**c).collect();
+            line.push_str(&format!(" on {}", cats.join(", ")));
+        }
+        if let Some(r) = &i.reason {
+            line.push_str(&format!(" — {r}"));
+        }
+        writeln!(out, "    {}", paint(BOLD, line))?;
+        if let Some(t) = &i.masked_text {
+            writeln!(out, "      delivered as: {t}")?;
+        }
+        if let Some(n) = &i.notice {
+            writeln!(out, "      notice `{}` [{}]: {}", n.id, n.language, n.text)?;
+        }
+    }
     Ok(())
 }
 

@@ -974,6 +974,10 @@ pub struct Step {
     /// conversations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_escalation: Option<SenderArithmetic>,
+    /// What the policy's interventions decided for the message in the message path, if
+    /// anything (the observation's, as it was decided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<crate::intervene::Intervention>,
     /// The message was older than the key's previous one.
     pub out_of_order: bool,
 }
@@ -1153,6 +1157,7 @@ pub fn explain_conversation(
                 reasons: e.reasons.clone(),
                 categories: e.categories.iter().map(|c| c.id.clone()).collect(),
             }),
+            intervention: obs.intervention.clone(),
             sender_escalation: obs.sender_escalation.as_ref().map(|e| {
                 SenderArithmetic::of(engine, e, |conv, recipient| {
                     relationships
