@@ -157,6 +157,9 @@ enabled = false
 intervention = \"nudge-meeting\"
 enabled = false
 [[override]]
+intervention = \"nudge-pictures\"
+enabled = false
+[[override]]
 intervention = \"mask-contact-details\"
 enabled = false
 [[override]]

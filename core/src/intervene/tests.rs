@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::policy::model::InterventionAction as Action;
+use crate::policy::InterventionAction as Action;
 use crate::{AgeBand, Channel, Engine, Message, Participant, Policy, Relationship, Timestamp, Tracker};
 
 /// Turns the shipped interventions off.
@@ -13,6 +13,9 @@ intervention = "nudge-secrecy"
 enabled = false
 [[override]]
 intervention = "nudge-meeting"
+enabled = false
+[[override]]
+intervention = "nudge-pictures"
 enabled = false
 [[override]]
 intervention = "mask-contact-details"
@@ -63,6 +66,12 @@ fn a_policy_without_interventions_decides_nothing() {
 #[test]
 fn a_nudge_is_shown_once_per_category_per_window_in_the_conversations_language() {
     let mut t = Tracker::new(shipped());
+    // The shipped nudges wait for a conversation at `review`: a single ask is common and harmless.
+    let early = t.observe(&msg("m-0", 0, "lass uns auf snapchat schreiben"));
+    assert!(early.intervention.is_none() && early.level < Some(crate::Level::Review));
+    let mut t = Tracker::new(shipped());
+    t.observe(&msg("m-a", 0, "wie alt bist du?"));
+    t.observe(&msg("m-b", 0, "in welche klasse gehst du?"));
     let first = t.observe(&msg("m-1", 0, "lass uns auf snapchat schreiben"));
     let i = first.intervention.expect("a nudge");
     assert_eq!(i.action, Action::NudgeRecipient);
@@ -83,6 +92,8 @@ fn a_nudge_is_shown_once_per_category_per_window_in_the_conversations_language()
 #[test]
 fn contact_details_from_an_adult_stranger_are_masked_by_their_spans() {
     let mut t = Tracker::new(shipped());
+    t.observe(&msg("m-a", 0, "how old are you?"));
+    t.observe(&msg("m-b", 0, "what grade are you in?"));
     let text = "add me on snap its jay_k_2009 or text +44 7700 900123";
     let o = t.observe(&msg("m-1", 0, text));
     let i = o.intervention.expect("mask");
@@ -129,6 +140,8 @@ fn threats_to_a_minor_are_held_and_benign_messages_pass() {
 fn the_rate_limit_survives_a_snapshot() {
     let e = shipped();
     let mut a = Tracker::new(e.clone());
+    a.observe(&msg("m-a", 0, "how old are you?"));
+    a.observe(&msg("m-b", 0, "what grade are you in?"));
     assert!(a
         .observe(&msg("m-1", 0, "lets talk on snapchat"))
         .intervention

@@ -47,7 +47,7 @@ mod tests;
 mod view;
 
 pub use duration::parse_duration;
-pub use model::ExcerptMode;
+pub use model::{ExcerptMode, InterventionAction};
 pub use resolve::{
     defaults, Evidence, Indicators, KindOf, LanguagePolicy, MetadataPolicy, Scoring, Senders, StageBonus,
     TrackerConfig,
