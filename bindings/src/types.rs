@@ -305,6 +305,9 @@ pub struct Observation {
     pub platform: Option<PlatformMetadata>,
     /// An escalation, when the level rose or a new category joined: send it to moderators.
     pub escalation: Option<Escalation>,
+    /// What to do with this message in the path, before delivering it (only with a policy that
+    /// defines `[[intervention]]`s): absent → deliver it as it is.
+    pub intervention: Option<Intervention>,
     /// An escalation of the recipient's view (scope `Recipient`): in a public channel, every
     /// sender's messages addressed to one minor (a streamer) add up; send it to moderators too.
     pub recipient_escalation: Option<Escalation>,
@@ -320,6 +323,51 @@ pub struct Observation {
     /// The whole observation as one line of JSON, as the core serializes it (the format of the
     /// golden vectors in `tests/vectors/`).
     pub json: String,
+}
+
+/// What an intervention does to a message in the path, mildest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, uniffi::Enum)]
+pub enum InterventionAction {
+    /// Show the recipient (the child) the notice, with a block/report affordance.
+    NudgeRecipient,
+    /// Show the sender friction (the notice) before the message goes out.
+    NudgeSender,
+    /// Deliver `Intervention.masked_text` instead of the message's text.
+    Mask,
+    /// Keep the message until a human reviewed it.
+    Hold,
+}
+
+/// A notice in one language.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NoticeText {
+    /// The policy's notice id.
+    pub id: String,
+    /// The language of `text` (ISO 639-1).
+    pub language: String,
+    /// The text to show.
+    pub text: String,
+}
+
+/// What the app should do with one message in the path, and why (the policy's
+/// `[[intervention]]` that decided).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Intervention {
+    /// The action.
+    pub action: InterventionAction,
+    /// The policy's intervention that decided.
+    pub id: String,
+    /// Its plain-words reason (for moderators and logs; never shown to the sender).
+    pub reason: Option<String>,
+    /// The message's categories that triggered it (empty for one that lists no categories).
+    pub categories: Vec<String>,
+    /// The evidence in the message: the spans of the triggering categories' hits, or for `Mask`
+    /// the masked details (byte offsets into the message's original text).
+    pub spans: Vec<Span>,
+    /// The notice a nudge shows, in the recipient's language.
+    pub notice: Option<NoticeText>,
+    /// For `Mask`: the text to deliver, each masked detail replaced by the policy's replacement.
+    pub masked_text: Option<String>,
 }
 
 /// A participant as an escalation names them: id and age band, never more.
@@ -1028,6 +1076,37 @@ fn observation_members(observation_json: &str) -> Members<'_> {
     }
 }
 
+/// The record's action of a core action, by its name (the core's `InterventionAction` is not
+/// reachable from outside the crate; its `as_str` names every action). A name this layer does
+/// not know yet is `Hold`, the safe side: the message waits for a human. The test
+/// `every_intervention_action_is_mirrored` checks the four names.
+pub(crate) fn intervention_action(name: &str) -> InterventionAction {
+    match name {
+        "nudge_recipient" => InterventionAction::NudgeRecipient,
+        "nudge_sender" => InterventionAction::NudgeSender,
+        "mask" => InterventionAction::Mask,
+        _ => InterventionAction::Hold,
+    }
+}
+
+impl From<&vigil::intervene::Intervention> for Intervention {
+    fn from(i: &vigil::intervene::Intervention) -> Intervention {
+        Intervention {
+            action: intervention_action(i.action.as_str()),
+            id: i.id.to_string(),
+            reason: i.reason.as_deref().map(str::to_string),
+            categories: i.categories.iter().map(|c| c.to_string()).collect(),
+            spans: i.spans.iter().map(|&s| s.into()).collect(),
+            notice: i.notice.as_ref().map(|n| NoticeText {
+                id: n.id.to_string(),
+                language: n.language.to_string(),
+                text: n.text.to_string(),
+            }),
+            masked_text: i.masked_text.clone(),
+        }
+    }
+}
+
 impl From<&vigil::Observation> for Observation {
     /// Serializes the observation once: the escalation's `json` is the `escalation` member of
     /// the observation's `json`, not a second serialization of the same document.
@@ -1067,6 +1146,7 @@ impl From<&vigil::Observation> for Observation {
             language: o.language.as_ref().map(Into::into),
             platform: o.platform.as_ref().map(Into::into),
             escalation,
+            intervention: o.intervention.as_ref().map(Into::into),
             recipient_escalation,
             sender_escalation,
             case_contact,
@@ -1108,6 +1188,22 @@ mod tests {
         for k in vigil::indicators::IndicatorKind::ALL {
             let ffi = indicator_kind(k).unwrap_or_else(|| panic!("{k} has no record kind"));
             assert_eq!(vigil::indicators::IndicatorKind::from(ffi), k);
+        }
+    }
+
+    /// The four names the core writes (`InterventionAction::as_str`, the JSON's `action`) map
+    /// to the four record actions; only an unknown name falls back to `Hold`.
+    #[test]
+    fn every_intervention_action_is_mirrored() {
+        use InterventionAction as A;
+        let names = [
+            ("nudge_recipient", A::NudgeRecipient),
+            ("nudge_sender", A::NudgeSender),
+            ("mask", A::Mask),
+            ("hold", A::Hold),
+        ];
+        for (name, action) in names {
+            assert_eq!(intervention_action(name), action, "{name}");
         }
     }
 }

@@ -129,6 +129,9 @@ fn observation_value(o: &Observation) -> Value {
         "level": o.level.map(name), "stages": o.stages, "out_of_order": o.out_of_order,
         "escalation": o.escalation.as_ref().map(escalation_value),
     });
+    if let Some(i) = &o.intervention {
+        v["intervention"] = intervention_value(i);
+    }
     if let Some(e) = &o.recipient_escalation {
         v["recipient_escalation"] = escalation_value(e);
     }
@@ -156,6 +159,21 @@ fn observation_value(o: &Observation) -> Value {
             lang["out_of_scope"] = json!(l.out_of_scope);
         }
         v["language"] = lang;
+    }
+    v
+}
+
+fn intervention_value(i: &Intervention) -> Value {
+    let mut v = json!({"action": snake(i.action), "id": i.id, "categories": i.categories,
+        "spans": i.spans.iter().map(span).collect::<Vec<_>>()});
+    if let Some(r) = &i.reason {
+        v["reason"] = json!(r);
+    }
+    if let Some(n) = &i.notice {
+        v["notice"] = json!({"id": n.id, "language": n.language, "text": n.text});
+    }
+    if let Some(t) = &i.masked_text {
+        v["masked_text"] = json!(t);
     }
     v
 }
@@ -472,4 +490,59 @@ fn the_senders_vector_in_two_stages() {
         second.observe_contact_json("{}".to_string()),
         Err(VigilError::Contact { .. })
     ));
+}
+
+/// The message path, as an app uses the interventions vector before delivering a message: line 8
+/// is delivered masked (`masked_text` instead of the text), line 9 is held for review, and the
+/// nudges show their notice in the child's language (English, then German).
+#[test]
+fn the_interventions_vector_in_the_message_path() {
+    let engine = engine(&[json!("shipped"), json!("interventions.toml")]);
+    let tracker = Tracker::new(engine);
+    let input = fs::read_to_string(dir().join("interventions.input.jsonl")).unwrap();
+    let observations: Vec<Observation> = input
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| tracker.observe(parse_message(l.to_string()).unwrap()).unwrap())
+        .collect();
+    // What the app delivers: the text, the masked text, or nothing yet (held).
+    let deliver = |o: &Observation, text: &str| match &o.intervention {
+        None => Some(text.to_string()),
+        Some(i) => match i.action {
+            InterventionAction::Mask => i.masked_text.clone(),
+            InterventionAction::Hold => None,
+            InterventionAction::NudgeRecipient | InterventionAction::NudgeSender => Some(text.to_string()),
+        },
+    };
+    let masked = observations[7].intervention.as_ref().expect("line 8 is masked");
+    assert_eq!(masked.action, InterventionAction::Mask);
+    assert_eq!(masked.masked_text.as_deref(), Some("my snap is ••• or text •••"));
+    assert_eq!(masked.spans.len(), 2);
+    assert_eq!(
+        deliver(&observations[7], "unused").as_deref(),
+        Some("my snap is ••• or text •••")
+    );
+    let held = observations[8].intervention.as_ref().expect("line 9 is held");
+    assert_eq!(held.action, InterventionAction::Hold);
+    assert_eq!(held.id, "hold-coercion");
+    assert!(held.masked_text.is_none() && held.notice.is_none());
+    assert_eq!(deliver(&observations[8], "unused"), None);
+    let nudge_languages: Vec<&str> = observations
+        .iter()
+        .filter_map(|o| o.intervention.as_ref())
+        .filter(|i| i.action == InterventionAction::NudgeRecipient)
+        .map(|i| {
+            i.notice
+                .as_ref()
+                .expect("a nudge shows a notice")
+                .language
+                .as_str()
+        })
+        .collect();
+    assert!(
+        nudge_languages.contains(&"en") && nudge_languages.contains(&"de"),
+        "{nudge_languages:?}"
+    );
+    let last = observations.last().unwrap();
+    assert!(last.intervention.is_none(), "adults: delivered as they are");
 }

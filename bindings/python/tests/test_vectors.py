@@ -118,6 +118,8 @@ def observation_value(o: vigil.Observation) -> Dict[str, Any]:
         "out_of_order": o.out_of_order,
         "escalation": None if o.escalation is None else escalation_value(o.escalation),
     }
+    if o.intervention is not None:
+        value["intervention"] = intervention_value(o.intervention)
     if o.recipient_escalation is not None:
         value["recipient_escalation"] = escalation_value(o.recipient_escalation)
     if o.sender_escalation is not None:
@@ -145,6 +147,18 @@ def hit_value(h: vigil.Hit) -> Dict[str, Any]:
     if h.evasion is not None:
         hit["evasion"] = h.evasion
     return hit
+
+
+def intervention_value(i: vigil.Intervention) -> Dict[str, Any]:
+    """An intervention record, in the shape of the core's JSON (absent members left out)."""
+    out: Dict[str, Any] = {"action": name(i.action), "id": i.id, "categories": list(i.categories), "spans": [span(s) for s in i.spans]}
+    if i.reason is not None:
+        out["reason"] = i.reason
+    if i.notice is not None:
+        out["notice"] = {"id": i.notice.id, "language": i.notice.language, "text": i.notice.text}
+    if i.masked_text is not None:
+        out["masked_text"] = i.masked_text
+    return out
 
 
 def platform_value(p: vigil.PlatformMetadata) -> Dict[str, Any]:
@@ -359,3 +373,40 @@ def test_senders_vector_in_two_stages():
     assert got == want
     with pytest.raises(vigil.VigilError.Contact):
         second.observe_contact_json("{}")
+
+
+def deliver(obs: vigil.Observation, text: str) -> Optional[str]:
+    """What an app delivers in the message path: the text, the masked text, or nothing yet (held
+    for review). Nudges deliver the text and show their notice."""
+    i = obs.intervention
+    if i is None:
+        return text
+    if i.action == vigil.InterventionAction.MASK:
+        return i.masked_text
+    if i.action == vigil.InterventionAction.HOLD:
+        return None
+    return text
+
+
+def test_interventions_vector_in_the_message_path():
+    """The interventions vector as an app uses it before delivering a message: line 8 is
+    delivered masked, line 9 held for review, and the nudges show their notice in the child's
+    language (English, then German)."""
+    inputs, _ = vector_lines("interventions")
+    tracker = vigil.Tracker(vector_engine(["shipped", "interventions.toml"]))
+    observations = [tracker.observe(vigil.parse_message(line)) for line in inputs]
+    masked = observations[7].intervention
+    assert masked is not None and masked.action == vigil.InterventionAction.MASK
+    assert masked.masked_text == "my snap is \u2022\u2022\u2022 or text \u2022\u2022\u2022"
+    assert len(masked.spans) == 2
+    assert deliver(observations[7], "unused") == "my snap is ••• or text •••"
+    held = observations[8].intervention
+    assert held is not None and held.action == vigil.InterventionAction.HOLD
+    assert held.id == "hold-coercion"
+    assert held.masked_text is None and held.notice is None
+    assert deliver(observations[8], "unused") is None
+    languages = [o.intervention.notice.language for o in observations
+                 if o.intervention is not None and o.intervention.action == vigil.InterventionAction.NUDGE_RECIPIENT]
+    assert "en" in languages and "de" in languages, languages
+    assert observations[-1].intervention is None, "adults: delivered as they are"
+

@@ -56,6 +56,15 @@ private func name(_ k: IndicatorKind) -> String {
     }
 }
 
+private func name(_ a: InterventionAction) -> String {
+    switch a {
+    case .nudgeRecipient: return "nudge_recipient"
+    case .nudgeSender: return "nudge_sender"
+    case .mask: return "mask"
+    case .hold: return "hold"
+    }
+}
+
 /// An indicator record, in the shape of the document's `indicators` items (absent members left
 /// out).
 func indicatorValue(_ i: EscalatedIndicator) -> JSON {
@@ -195,6 +204,9 @@ func observationValue(_ o: Observation) -> JSON {
     } else {
         out["escalation"] = JSON.null
     }
+    if let i = o.intervention {
+        out["intervention"] = interventionValue(i)
+    }
     if let e = o.recipientEscalation {
         out["recipient_escalation"] = escalationValue(e)
     }
@@ -224,6 +236,36 @@ func observationValue(_ o: Observation) -> JSON {
         out["language"] = .object(lang)
     }
     return .object(out)
+}
+
+/// An intervention record, in the shape of the core's JSON (absent members left out).
+func interventionValue(_ i: Intervention) -> JSON {
+    var out: [String: JSON] = [:]
+    out["action"] = .string(name(i.action))
+    out["id"] = .string(i.id)
+    out["categories"] = strings(i.categories)
+    out["spans"] = .array(i.spans.map(span))
+    if let r = i.reason {
+        out["reason"] = .string(r)
+    }
+    if let n = i.notice {
+        out["notice"] = .object(["id": .string(n.id), "language": .string(n.language), "text": .string(n.text)])
+    }
+    if let t = i.maskedText {
+        out["masked_text"] = .string(t)
+    }
+    return .object(out)
+}
+
+/// What an app delivers in the message path: the text, the masked text, or nothing yet (held for
+/// review). Nudges deliver the text and show their notice.
+func deliver(_ o: Observation, _ text: String) -> String? {
+    guard let i = o.intervention else { return text }
+    switch i.action {
+    case .mask: return i.maskedText
+    case .hold: return nil
+    case .nudgeRecipient, .nudgeSender: return text
+    }
 }
 
 private func platformWord(_ w: PlatformWord) -> JSON {
@@ -447,5 +489,31 @@ final class VectorsTests: XCTestCase {
         let got = try contacts.compactMap { try second.observeContactJson(contactJson: $0) }.map(JSON.parse)
         XCTAssertEqual(got, want)
         XCTAssertThrowsError(try second.observeContactJson(contactJson: "{}"))
+    }
+
+    /// The interventions vector as an app uses it before delivering a message: line 8 is
+    /// delivered masked, line 9 held for review, and the nudges show their notice in the child's
+    /// language (English, then German).
+    func testTheInterventionsVectorInTheMessagePath() throws {
+        let inputs = nonBlankLines(try readText("interventions.input.jsonl"))
+        let engine = try vectorEngine([.string("shipped"), .string("interventions.toml")])
+        let tracker = Tracker(engine: engine)
+        let observations = try inputs.map { try tracker.observe(message: try parseMessage(json: $0)) }
+        let masked = try XCTUnwrap(observations[7].intervention, "line 8 is masked")
+        XCTAssertEqual(masked.action, .mask)
+        XCTAssertEqual(masked.maskedText, "my snap is \u{2022}\u{2022}\u{2022} or text \u{2022}\u{2022}\u{2022}")
+        XCTAssertEqual(masked.spans.count, 2)
+        XCTAssertEqual(deliver(observations[7], "unused"), "my snap is ••• or text •••")
+        let held = try XCTUnwrap(observations[8].intervention, "line 9 is held")
+        XCTAssertEqual(held.action, .hold)
+        XCTAssertEqual(held.id, "hold-coercion")
+        XCTAssertNil(held.maskedText)
+        XCTAssertNil(held.notice)
+        XCTAssertNil(deliver(observations[8], "unused"))
+        let languages = observations.compactMap { $0.intervention }
+            .filter { $0.action == .nudgeRecipient }
+            .map { $0.notice?.language ?? "none" }
+        XCTAssertTrue(languages.contains("en") && languages.contains("de"), "\(languages)")
+        XCTAssertNil(observations.last?.intervention, "adults: delivered as they are")
     }
 }

@@ -22,6 +22,8 @@ import org.vigil.ffi.CaseConversation
 import org.vigil.ffi.Engine
 import org.vigil.ffi.EscalatedIndicator
 import org.vigil.ffi.Escalation
+import org.vigil.ffi.Intervention
+import org.vigil.ffi.InterventionAction
 import org.vigil.ffi.EscalationScope
 import org.vigil.ffi.LanguageShare
 import org.vigil.ffi.Message
@@ -134,6 +136,7 @@ fun observationValue(o: Observation): JsonObject {
         "level" to name(o.level), "stages" to arr(o.stages) { s(it) }, "out_of_order" to b(o.outOfOrder),
         "escalation" to (o.escalation?.let { escalationValue(it) } ?: JsonNull.INSTANCE),
     )
+    o.intervention?.let { value.add("intervention", interventionValue(it)) }
     o.recipientEscalation?.let { value.add("recipient_escalation", escalationValue(it)) }
     o.senderEscalation?.let { value.add("sender_escalation", escalationValue(it)) }
     o.caseContact?.let { value.add("case_contact", JsonParser.parseString(it)) }
@@ -147,6 +150,16 @@ fun observationValue(o: Observation): JsonObject {
         value.add("language", lang)
     }
     return value
+}
+
+/** An intervention record, in the shape of the core's JSON (absent members left out). */
+fun interventionValue(i: Intervention): JsonObject = obj(
+    "action" to name(i.action), "id" to s(i.id), "categories" to arr(i.categories) { s(it) },
+    "spans" to arr(i.spans) { span(it) },
+).also { v ->
+    i.reason?.let { v.add("reason", s(it)) }
+    i.notice?.let { v.add("notice", obj("id" to s(it.id), "language" to s(it.language), "text" to s(it.text))) }
+    i.maskedText?.let { v.add("masked_text", s(it)) }
 }
 
 private fun platformWord(w: PlatformWord) = obj("word" to s(w.word), "kind" to s(w.kind), "mapped" to b(w.mapped))
@@ -282,10 +295,50 @@ fun twoStageCase() = Case("senders vector in two stages") {
     }
 }
 
+/** What an app delivers in the message path: the text, the masked text, or nothing yet (held). */
+fun deliver(o: Observation, text: String): String? {
+    val i = o.intervention ?: return text
+    return when (i.action) {
+        InterventionAction.MASK -> i.maskedText
+        InterventionAction.HOLD -> null
+        InterventionAction.NUDGE_RECIPIENT, InterventionAction.NUDGE_SENDER -> text
+    }
+}
+
+/**
+ * The interventions vector as an app uses it before delivering a message: line 8 is delivered
+ * masked, line 9 held for review, and the nudges show their notice in the child's language
+ * (English, then German).
+ */
+fun messagePathCase() = Case("interventions vector in the message path") {
+    val (inputs, _) = vectorLines("interventions")
+    val layers = JsonArray().apply { add("shipped"); add("interventions.toml") }
+    vectorEngine(layers).use { engine ->
+        Tracker(engine).use { tracker ->
+            val observations = inputs.map { tracker.observe(parseMessage(it)) }
+            val masked = observations[7].intervention ?: throw AssertionError("line 8 is masked")
+            assertEquals(InterventionAction.MASK, masked.action, "line 8: action")
+            assertEquals("my snap is \u2022\u2022\u2022 or text \u2022\u2022\u2022", masked.maskedText, "line 8: masked text")
+            assertEquals(2, masked.spans.size, "line 8: masked spans")
+            assertEquals("my snap is ••• or text •••", deliver(observations[7], "unused"), "line 8: delivered")
+            val held = observations[8].intervention ?: throw AssertionError("line 9 is held")
+            assertEquals(InterventionAction.HOLD, held.action, "line 9: action")
+            assertEquals("hold-coercion", held.id, "line 9: id")
+            check(held.maskedText == null && held.notice == null) { "line 9: a hold shows nothing" }
+            assertEquals(null, deliver(observations[8], "unused"), "line 9: delivered")
+            val languages = observations.mapNotNull { it.intervention }
+                .filter { it.action == InterventionAction.NUDGE_RECIPIENT }
+                .map { it.notice?.language ?: throw AssertionError("a nudge shows a notice") }
+            check("en" in languages && "de" in languages) { "notice languages: $languages" }
+            check(observations.last().intervention == null) { "adults: delivered as they are" }
+        }
+    }
+}
+
 fun vectorCases(): List<Case> {
     val index = JsonParser.parseString(File(vectorsDir, "index.json").readText()).asJsonArray
     check(index.size() > 0) { "index.json lists no vector" }
-    return listOf(twoStageCase()) + index.map { it.asJsonObject }.map { v ->
+    return listOf(twoStageCase(), messagePathCase()) + index.map { it.asJsonObject }.map { v ->
         val name = v.get("name").asString
         Case("vector $name") {
             val (inputs, expected) = vectorLines(name)
