@@ -30,6 +30,19 @@ version = "1"
 # [[override]]
 # rule = "en.secrecy.dont-tell"
 # add_any = ["keep it on the down low"]
+
+# Interventions (the message-path demo below): a notice for the sender.
+# [[notice]]
+# id = "reviewed"
+# fallback = "en"
+# text.en = "Messages to young people are reviewed for safety."
+#
+# [[intervention]]
+# id = "nudge-sender-age"
+# action = "nudge_sender"
+# when = { sender = ["adult"], recipient = ["minor"], relationship = ["stranger"] }
+# categories = ["age-probing"]
+# notice = "reviewed"
 `;
 
 // Synthetic, at safety-lexicon level.
@@ -540,8 +553,10 @@ function replay() {
   const outputs = document.querySelector(".outputs");
   if (!c.engine) {
     outputs.classList.add("stale");
+    renderDemo();
     return;
   }
+  renderDemo();
   const e = c.engine;
   $("policy-info").textContent =
     `${c.error ? "Showing the last policy that compiled: " : ""}policy ${e.policyId} ${e.policyVersion} · ${e.ruleCount} rules · ${e.policyHash.slice(0, 19)}…`;
@@ -592,6 +607,155 @@ function run() {
 }
 
 // ------------------------------------------------------------------------------------------
+// The message path: two screens of one chat. Each message is observed before it is delivered,
+// and the observation's `intervention` decides what the other screen shows.
+// ------------------------------------------------------------------------------------------
+
+// The child's buttons, in the languages the shipped notices are written in.
+const NOTICE_BUTTONS = {
+  en: ["Block", "Report"],
+  de: ["Blockieren", "Melden"],
+  es: ["Bloquear", "Denunciar"],
+  fr: ["Bloquer", "Signaler"],
+  it: ["Blocca", "Segnala"],
+  nl: ["Blokkeren", "Melden"],
+  pl: ["Zablokuj", "Zgłoś"],
+  pt: ["Bloquear", "Denunciar"],
+};
+const DEMO_START = Date.parse("2026-11-20T17:00:00Z");
+
+/** The chat's messages as sent ([who, text]), and what the child did. */
+const demo = { sent: [], blockedAfter: null, reported: new Set() };
+
+function demoMessage(who, text, n) {
+  const age = Number.parseInt($("demo-account-age").value, 10);
+  const adult = { id: "adult-1", age_band: "adult" };
+  if (Number.isFinite(age) && age >= 0) adult.account_age_days = age;
+  const child = { id: "child-1", age_band: "minor" };
+  const [sender, recipient] = who === "adult" ? [adult, child] : [child, adult];
+  return {
+    conversation_id: "message-path",
+    message_id: `d${n}`,
+    timestamp: new Date(DEMO_START + n * 60_000).toISOString().replace(".000Z", "Z"),
+    sender,
+    recipient,
+    channel: "direct",
+    relationship: $("demo-relationship").value,
+    text,
+  };
+}
+
+/** What each screen shows of one observed message. */
+function delivery(who, text, intervention) {
+  const iv = intervention ?? null;
+  if (!iv) return { text, action: "deliver" };
+  switch (iv.action) {
+    case "hold":
+      return { text: null, action: "hold", iv };
+    case "mask":
+      return { text: iv.masked_text ?? text, action: "mask", iv, recipientNotice: iv.notice };
+    case "nudge_sender":
+      return { text, action: "nudge_sender", iv, senderNotice: iv.notice };
+    case "nudge_recipient":
+      return { text, action: "nudge_recipient", iv, recipientNotice: iv.notice };
+    default:
+      return { text, action: iv.action, iv };
+  }
+}
+
+function noticeBox(notice, n, forRecipient) {
+  const [block, report] = NOTICE_BUTTONS[notice.language] ?? NOTICE_BUTTONS.en;
+  const box = el(
+    "li",
+    { class: `notice ${forRecipient ? "recipient" : "sender"}`, "data-notice": notice.id, "data-message": `d${n}`, lang: notice.language, role: "note" },
+    el("p", {}, notice.text),
+  );
+  if (!forRecipient) return box;
+  if (demo.blockedAfter !== null) {
+    box.append(el("p", { class: "done" }, "You blocked this account."));
+  } else {
+    const blockBtn = el("button", { type: "button", class: "block" }, block);
+    blockBtn.addEventListener("click", () => {
+      demo.blockedAfter = demo.sent.length;
+      renderDemo();
+    });
+    let reportBtn = null;
+    if (!demo.reported.has(n)) {
+      reportBtn = el("button", { type: "button", class: "report" }, report);
+      reportBtn.addEventListener("click", () => {
+        demo.reported.add(n);
+        renderDemo();
+      });
+    }
+    box.append(el("div", { class: "notice-actions" }, blockBtn, reportBtn));
+    if (demo.reported.has(n)) box.append(el("p", { class: "done" }, "Reported. Thank you: a moderator will look at it."));
+  }
+  return box;
+}
+
+function renderDemo() {
+  const adultList = $("adult-messages");
+  const childList = $("child-messages");
+  const c = compiled;
+  if (!c.engine) {
+    adultList.replaceChildren();
+    childList.replaceChildren(el("li", { class: "system" }, "No policy compiles: fix the policy above."));
+    return;
+  }
+  const messages = demo.sent.map(([who, text], i) => demoMessage(who, text, i + 1));
+  const tracker = new Tracker(c.engine);
+  let observations;
+  try {
+    observations = tracker.observeAll(messages);
+  } finally {
+    tracker.free();
+  }
+  const adult = [];
+  const child = [];
+  messages.forEach((m, i) => {
+    const n = i + 1;
+    const who = demo.sent[i][0];
+    const d = delivery(who, m.text, observations[i].intervention);
+    const blocked = demo.blockedAfter !== null && i >= demo.blockedAfter;
+    const [mine, theirs] = who === "adult" ? [adult, child] : [child, adult];
+    const attrs = { "data-message": `d${n}`, "data-action": d.action };
+    // The sender's screen: what they wrote, and a sender notice before it goes out.
+    if (d.senderNotice) mine.push(noticeBox(d.senderNotice, n, false));
+    mine.push(
+      el("li", { class: "bubble mine", ...attrs, title: d.iv ? `${d.iv.id}: ${d.iv.reason ?? ""}` : null },
+        el("span", { class: "text" }, m.text),
+        el("span", { class: "meta" }, blocked ? "not delivered (blocked)" : d.action === "deliver" ? "delivered" : `engine: ${d.action}`)),
+    );
+    // The recipient's screen: what is delivered.
+    if (blocked) return;
+    if (d.action === "hold") {
+      theirs.push(el("li", { class: "bubble held", ...attrs }, "A message is held for review: nothing is delivered until a moderator has looked at it."));
+      return;
+    }
+    theirs.push(
+      el("li", { class: `bubble${d.action === "mask" ? " masked" : ""}`, ...attrs },
+        el("span", { class: "text" }, d.text),
+        d.action === "mask" ? el("span", { class: "meta" }, "contact details hidden") : null),
+    );
+    if (d.recipientNotice) theirs.push(noticeBox(d.recipientNotice, n, true));
+  });
+  if (demo.blockedAfter !== null) child.push(el("li", { class: "system" }, "You blocked this account."));
+  adultList.replaceChildren(...adult);
+  childList.replaceChildren(...child);
+  $("adult-text").disabled = demo.blockedAfter !== null;
+  $("child-text").disabled = demo.blockedAfter !== null;
+}
+
+function demoSend(who, input) {
+  const text = input.value;
+  if (text.trim() === "") return;
+  demo.sent.push([who, text]);
+  input.value = "";
+  engine(); // compiles a changed policy now, rather than after the debounce
+  renderDemo();
+}
+
+// ------------------------------------------------------------------------------------------
 // Start
 // ------------------------------------------------------------------------------------------
 
@@ -627,6 +791,21 @@ async function main() {
   $("load-sample").addEventListener("click", () => {
     loadSample();
     run();
+  });
+  $("adult-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    demoSend("adult", $("adult-text"));
+  });
+  $("child-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    demoSend("child", $("child-text"));
+  });
+  for (const id of ["demo-account-age", "demo-relationship"]) $(id).addEventListener("change", () => renderDemo());
+  $("demo-reset").addEventListener("click", () => {
+    demo.sent = [];
+    demo.blockedAfter = null;
+    demo.reported.clear();
+    renderDemo();
   });
   $("clear").addEventListener("click", () => {
     $("jsonl").value = "";

@@ -256,8 +256,47 @@ export interface Observation {
   recipient_escalation?: Escalation;
   /** An escalation of the sender's case (`scope: "sender"`): the sender's conversations with minors, added up, crossed the policy's sender levels, or another minor's conversation joined the case at its level (only with the policy's `[senders]`). */
   sender_escalation?: Escalation;
+  /** What to do with the message before delivering it (the policy's `[[intervention]]`s): absent when nothing is to be done. Read it before delivering: deliver `masked_text` for `mask`, nothing for `hold` (until a moderator reviewed it). */
+  intervention?: Intervention;
   /** What the sender's case recorded of this message, for a second stage (`Tracker.observeContact`): only from a tracker made with `Tracker.withCaseContacts`, for a risky message, with the policy's `[senders]`. Pass it on as it is. */
   case_contact?: CaseContact;
+}
+
+/**
+ * What an intervention tells the app to do with a message in the path:
+ * - `nudge_recipient`: deliver it, and show the recipient (the child) `notice` with block and report buttons;
+ * - `nudge_sender`: show the sender `notice` (friction) and deliver it;
+ * - `mask`: deliver `masked_text` instead of the text (contact details replaced); `notice`, when present, is shown to the recipient as for `nudge_recipient`;
+ * - `hold`: deliver nothing until a moderator reviewed the message.
+ * When several apply the strongest wins: hold, mask, nudge_sender, nudge_recipient.
+ */
+export type InterventionAction = "nudge_recipient" | "nudge_sender" | "mask" | "hold";
+
+/** A notice in one language (`Intervention.notice`): the policy's `[[notice]]` text for the conversation's language, else its fallback. */
+export interface NoticeText {
+  /** The policy's notice id (`"moving-apps"`). */
+  id: string;
+  /** The language of `text` (ISO 639-1). */
+  language: string;
+  /** The text to show. */
+  text: string;
+}
+
+/** What to do with one message now, and why (`Observation.intervention`). */
+export interface Intervention {
+  action: InterventionAction;
+  /** The policy's intervention that decided (`"mask-contact-details"`). */
+  id: string;
+  /** Its plain-words reason, for moderators and logs; never shown to the sender. */
+  reason?: string;
+  /** The message's categories that triggered it (empty for an intervention that lists none). */
+  categories: string[];
+  /** The evidence: the triggering hits' spans, or for `mask` the masked details (UTF-8 byte offsets into the original text). */
+  spans: Span[];
+  /** The notice a nudge (or a mask that carries one) shows, in the conversation's language. */
+  notice?: NoticeText;
+  /** For `mask`: the text to deliver, each masked detail replaced by the policy's replacement (`"•••"`). */
+  masked_text?: string;
 }
 
 /**
@@ -678,6 +717,38 @@ export interface Ceiling {
   enabled: boolean;
 }
 
+/** An intervention of the policy (`[[intervention]]`): when a message meets every listed condition, the app is told to nudge, mask or hold it. */
+export interface PolicyIntervention {
+  id: string;
+  action: InterventionAction;
+  description?: string;
+  when?: Condition;
+  /** The message carries points in one of these categories. */
+  categories?: string[];
+  /** The key's level after the message is at least this one. */
+  min_level?: Level;
+  /** The key has one of these stages active. */
+  stages?: string[];
+  /** The message holds a contact or payment detail of one of these kinds (a mask's spans). */
+  indicators?: IndicatorKind[];
+  /** The id of the notice a nudge shows. */
+  notice?: string;
+  /** A nudge's rate limit per conversation key and category (`"24h"`). */
+  once_per?: string;
+  /** What a mask writes in place of each detail. */
+  replacement?: string;
+  enabled: boolean;
+}
+
+/** A notice of the policy (`[[notice]]`): the text a nudge shows, by language. */
+export interface Notice {
+  id: string;
+  /** The language used when the conversation's language has no text. */
+  fallback?: string;
+  /** ISO 639-1 code → text. */
+  text: Record<string, string>;
+}
+
 /** A layer's identity. */
 export interface LayerMeta {
   id: string;
@@ -758,4 +829,8 @@ export interface ResolvedPolicy {
   rules: Rule[];
   modifiers: Modifier[];
   ceilings?: Ceiling[];
+  /** Absent when no layer defines interventions. */
+  interventions?: PolicyIntervention[];
+  /** Absent when no layer defines notices. */
+  notices?: Notice[];
 }

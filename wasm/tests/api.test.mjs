@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { REPO, WASM_DIR, loadVigil, message } from "./helpers.mjs";
+import { REPO, WASM_DIR, jsonLines, loadVigil, message, vectors } from "./helpers.mjs";
 
 const vigil = loadVigil();
 const { Engine, Tracker, parseMessage, parseJsonl, shippedPacks, escalationSchema, version } = vigil;
@@ -283,6 +283,57 @@ test("a tracker escalates a risky conversation once per new level or category", 
   t.clear();
   assert.equal(t.size, 0);
   assert.equal(t.stats().observed, 0);
+});
+
+test("observations say what to do with a message before it is delivered: nudge, mask, hold", () => {
+  const v = vectors().find((x) => x.name === "interventions");
+  assert.ok(v, "the index lists the interventions vector");
+  const lines = jsonLines(v.input);
+  const t = new Tracker(new Engine(v.layers));
+  const obs = lines.map((l) => t.observe(l));
+  const at = (n) => obs[n - 1].intervention; // line n of the vector
+  assert.equal(at(1), undefined, "absent when there is nothing to do");
+  assert.equal(at(2).action, "nudge_sender");
+  assert.equal(at(2).notice.id, "reviewed");
+  assert.equal(at(4).action, "nudge_recipient");
+  assert.deepEqual(at(4).categories, ["platform-switch"]);
+  assert.equal(at(4).notice.language, "en");
+  assert.match(at(4).notice.text, /block or report/);
+  // Line 8 gives a handle and a phone number: delivered masked.
+  assert.equal(at(8).action, "mask");
+  assert.equal(at(8).id, "mask-contact-details");
+  assert.equal(at(8).masked_text, "my snap is \u2022\u2022\u2022 or text \u2022\u2022\u2022");
+  const text8 = new TextEncoder().encode(JSON.parse(lines[7]).text);
+  const masked = at(8).spans.map((s) => new TextDecoder().decode(text8.slice(s.start, s.end)));
+  assert.deepEqual(masked, ["sunny_d_77", "+44 7700 900456"], "the spans are the masked details");
+  // Line 9 threatens: held, nothing delivered, no notice.
+  assert.equal(at(9).action, "hold");
+  assert.deepEqual(at(9).categories, ["sextortion"]);
+  assert.equal(at(9).notice, undefined);
+  assert.equal(at(9).masked_text, undefined);
+  // The German conversation gets the German notices.
+  const german = obs.filter((o) => o.conversation_id === "iv-de" && o.intervention);
+  assert.deepEqual(german.map((o) => [o.intervention.action, o.intervention.notice.id, o.intervention.notice.language]), [
+    ["nudge_recipient", "moving-apps", "de"],
+    ["nudge_recipient", "meeting", "de"],
+  ]);
+  assert.match(german[0].intervention.notice.text, /blockieren oder melden/);
+  // Friends and adults among themselves are left alone.
+  assert.equal(at(13), undefined);
+  assert.equal(at(14), undefined);
+  // Nudges are rate limited per key and category: a fresh tracker nudges again.
+  assert.equal(new Tracker(new Engine(v.layers)).observe(lines[6]).intervention.action, "nudge_recipient");
+});
+
+test("the shipped policy masks and holds in the message path", () => {
+  const t = new Tracker(new Engine());
+  const first = t.observe(message("add me on snapchat my snap is sunny_d_77", 1));
+  assert.equal(first.intervention.action, "mask");
+  assert.equal(first.intervention.masked_text, "add me on snapchat my snap is \u2022\u2022\u2022");
+  assert.equal(first.intervention.notice?.id, "moving-apps", "the mask carries the nudge's notice");
+  const second = t.observe(message("pay or ill post them for your followers", 2));
+  assert.equal(second.intervention.action, "hold");
+  assert.equal(new Engine().policy().interventions.find((i) => i.action === "mask").replacement, "\u2022\u2022\u2022");
 });
 
 test("trackers keep working after their engine is freed", () => {

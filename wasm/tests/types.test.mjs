@@ -115,6 +115,9 @@ test("real records type-check against the declarations", () => {
     assert.ok(recs["Escalation[]"].some((e) => e.indicators?.length), "an escalation of the vectors lists indicators");
     assert.ok(recs["Escalation[]"].some((e) => e.scope === "sender" && e.conversations?.length), "a sender escalation");
     assert.ok(recs["Observation[]"].some((o) => o.case_contact), "an observation carries a case contact");
+    const actions = new Set(recs["Observation[]"].map((o) => o.intervention?.action).filter(Boolean));
+    assert.deepEqual([...actions].sort(), ["hold", "mask", "nudge_recipient", "nudge_sender"], "every intervention action");
+    assert.ok(recs.ResolvedPolicy.interventions?.length && recs.ResolvedPolicy.notices?.length, "the policy's interventions");
     const names = [...new Set(Object.keys(recs).flatMap((t) => t.match(/[A-Z]\w+/g)))].filter(
       (n) => !["Pick", "Partial"].includes(n),
     );

@@ -15,7 +15,10 @@ import {
   type Escalation,
   type Indicator,
   type IndicatorKind,
+  type Intervention,
+  type InterventionAction,
   type Level,
+  type NoticeText,
   type MessageInput,
   type Observation,
   type PlatformWord,
@@ -23,6 +26,7 @@ import {
   type Relationship,
   type ReportDraft,
   type VigilError,
+  type PolicyIntervention,
 } from "../pkg/node/vigil_wasm.js";
 
 export async function browser(): Promise<number> {
@@ -161,4 +165,44 @@ export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation):
   draftCybertipline(obs.escalation!, { reviewedBy: "mod-7", decision: "maybe" });
   // @ts-expect-error: draft options use camelCase names
   draftCaseExport(obs.escalation!, { reviewed_by: "mod-7", decision: "confirmed" });
+}
+
+/** What a chat delivers to the recipient, read from the observation before delivering. */
+export interface Delivery {
+  /** The text to deliver, or `null` while the message is held for review. */
+  text: string | null;
+  /** A banner for the recipient (with block and report buttons). */
+  recipientNotice?: NoticeText;
+  /** A notice for the sender. */
+  senderNotice?: NoticeText;
+}
+
+export function deliver(tracker: Tracker, msg: MessageInput): Delivery {
+  const obs: Observation = tracker.observe(msg);
+  const iv: Intervention | undefined = obs.intervention;
+  const text: string = msg.text;
+  if (!iv) return { text };
+  const action: InterventionAction = iv.action;
+  const where: number[] = iv.spans.map((s) => s.end - s.start);
+  void [where, iv.reason, iv.categories];
+  switch (action) {
+    case "hold":
+      return { text: null };
+    case "mask":
+      return { text: iv.masked_text ?? text, recipientNotice: iv.notice };
+    case "nudge_sender":
+      return { text, senderNotice: iv.notice };
+    case "nudge_recipient":
+      return { text, recipientNotice: iv.notice };
+  }
+}
+
+export function policyInterventions(engine: Engine): string[] {
+  const list: PolicyIntervention[] = engine.policy().interventions ?? [];
+  const texts: Record<string, string>[] = (engine.policy().notices ?? []).map((n) => n.text);
+  void texts;
+  // @ts-expect-error: "block" is not an intervention action
+  const wrong: InterventionAction = "block";
+  void wrong;
+  return list.filter((i) => i.enabled).map((i) => `${i.action}:${i.id}`);
 }

@@ -55,6 +55,18 @@ for (const v of all) {
   });
 }
 
+test("vector interventions: every action, and the expected lines carry them", () => {
+  // The replay above compares whole observations, `intervention` included; make sure the vector
+  // really has them, so that comparison is not vacuous.
+  const v = all.find((x) => x.name === "interventions");
+  assert.ok(v, "the index lists the interventions vector");
+  const want = jsonLines(readFileSync(v.expectedPath, "utf8")).map((l) => JSON.parse(l));
+  const actions = want.map((o) => o.intervention?.action).filter(Boolean);
+  assert.deepEqual([...new Set(actions)].sort(), ["hold", "mask", "nudge_recipient", "nudge_sender"]);
+  const got = new Tracker(new Engine(v.layers)).observeAll(v.input);
+  assert.deepStrictEqual(got.map((o) => o.intervention), want.map((o) => o.intervention));
+});
+
 test("indicators in the vectors' escalations point at their values in the messages", () => {
   const kinds = new Set(["phone", "email", "handle", "invite_link", "payment_handle", "wallet", "gift_card"]);
   const utf8 = new TextEncoder();

@@ -1,10 +1,11 @@
 // The playground in a real browser: Playwright drives Debian's Chromium against the page served
 // from a local static server. Types a risky conversation, checks the highlights and the
-// escalation, disables the rule in the policy editor and checks the escalation goes.
+// escalation, disables the rule in the policy editor and checks the escalation goes. The
+// message-path demo: the adult's messages reach the child's screen masked, with a notice, or held.
 // Screenshots go to wasm/playground/test-results/ (gitignored).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -213,5 +214,87 @@ test("a sender's conversations with several minors show as a sender escalation",
   assert.match(await sender.first().locator(".case-conversations").textContent(), /ten-0 → kid-0 .*ten-1 → kid-1/);
   assert.ok((await page.locator("#messages .escalated", { hasText: "sender case" }).count()) >= 1, "the message is flagged");
   await page.screenshot({ path: join(RESULTS, "playground-sender-case.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("the message path: the child's screen shows what the engine lets through", async () => {
+  // The shipped policy, so the shipped interventions decide.
+  await page.fill("#policy", "");
+  await settled();
+  await page.click("#demo-reset");
+  assert.equal(await page.locator("#child-messages > li").count(), 0);
+  const send = async (text) => {
+    await page.click("#adult-text");
+    await page.keyboard.type(text);
+    await page.keyboard.press("Enter");
+  };
+
+  await send("hi gg that was a great match");
+  const first = page.locator('#child-messages .bubble[data-message="d1"]');
+  assert.equal(await first.getAttribute("data-action"), "deliver");
+  assert.equal(await first.locator(".text").textContent(), "hi gg that was a great match");
+
+  // A handle from an adult stranger: delivered masked, with the moving-apps notice.
+  await send("add me on snapchat my snap is sunny_d_77");
+  const masked = page.locator('#child-messages .bubble[data-message="d2"]');
+  assert.equal(await masked.getAttribute("data-action"), "mask");
+  assert.equal(await masked.locator(".text").textContent(), "add me on snapchat my snap is \u2022\u2022\u2022");
+  assert.doesNotMatch(await page.textContent("#child-messages"), /sunny_d_77/, "the handle never reaches the child");
+  assert.match(await page.textContent('#adult-messages .bubble[data-message="d2"]'), /sunny_d_77/, "the adult sees what they wrote");
+  const notice = page.locator('#child-messages .notice[data-notice="moving-apps"]');
+  assert.equal(await notice.count(), 1);
+  assert.equal(await notice.getAttribute("lang"), "en");
+  assert.match(await notice.textContent(), /move to another app/);
+  assert.deepEqual(await notice.locator("button").allTextContents(), ["Block", "Report"]);
+
+  // A threat: held, nothing delivered.
+  await send("pay or ill post them for your followers");
+  const held = page.locator('#child-messages .bubble[data-message="d3"]');
+  assert.equal(await held.getAttribute("data-action"), "hold");
+  assert.match(await held.textContent(), /held for review/);
+  assert.doesNotMatch(await page.textContent("#child-messages"), /followers/, "the held text is not delivered");
+  assert.equal(await page.locator("#child-messages .bubble").count(), 3);
+  await page.locator("#demo").scrollIntoViewIfNeeded();
+  const shot = join(RESULTS, "playground-message-path.png");
+  await page.locator("#demo").screenshot({ path: shot });
+  assert.ok(statSync(shot).size > 10_000, "the screenshot is written");
+
+  // Report, then block: later messages are not delivered.
+  await notice.locator("button.report").click();
+  assert.match(await page.textContent('#child-messages .notice[data-notice="moving-apps"]'), /Reported/);
+  await page.click('#child-messages .notice[data-notice="moving-apps"] button.block');
+  assert.equal(await page.isDisabled("#adult-text"), true);
+  assert.match(await page.textContent("#child-messages"), /You blocked this account/);
+
+  // A German conversation gets the German notice and buttons.
+  await page.click("#demo-reset");
+  await send("hey wie gehts dir heute");
+  await send("lass uns auf snapchat schreiben");
+  const de = page.locator('#child-messages .notice[data-notice="moving-apps"]');
+  assert.equal(await de.getAttribute("lang"), "de");
+  assert.deepEqual(await de.locator("button").allTextContents(), ["Blockieren", "Melden"]);
+
+  // A sender nudge (the interventions vector's layer) shows on the adult's screen.
+  const layer = readFileSync(fileURLToPath(new URL("../../../tests/vectors/interventions.toml", import.meta.url)), "utf8");
+  await page.fill("#policy", layer);
+  await settled();
+  assert.equal(await page.isHidden("#policy-error"), true, await page.textContent("#policy-error"));
+  await page.click("#demo-reset");
+  await send("how old are you?");
+  const nudge = page.locator('#adult-messages .notice.sender[data-notice="reviewed"]');
+  assert.match(await nudge.textContent(), /reviewed for safety/);
+  assert.equal(await page.locator("#child-messages .notice").count(), 0, "the child sees no notice for it");
+  assert.equal(await page.textContent('#child-messages .bubble[data-message="d1"] .text'), "how old are you?");
+  await page.locator("#demo").screenshot({ path: join(RESULTS, "playground-sender-nudge.png") });
+
+  // The policy editor drives the demo too: disabling the mask delivers the handle as written.
+  await page.fill("#policy", '[[override]]\nintervention = "mask-contact-details"\nenabled = false\n');
+  await settled();
+  await page.click("#demo-reset");
+  await send("my snap is sunny_d_77");
+  assert.match(await page.textContent("#child-messages"), /sunny_d_77/);
+  await page.fill("#policy", "");
+  await settled();
+  assert.doesNotMatch(await page.textContent("#child-messages"), /sunny_d_77/, "replayed under the shipped policy again");
   assert.deepEqual(errors, []);
 });
