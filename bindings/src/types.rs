@@ -1076,23 +1076,22 @@ fn observation_members(observation_json: &str) -> Members<'_> {
     }
 }
 
-/// The record's action of a core action, by its name (the core's `InterventionAction` is not
-/// reachable from outside the crate; its `as_str` names every action). A name this layer does
-/// not know yet is `Hold`, the safe side: the message waits for a human. The test
-/// `every_intervention_action_is_mirrored` checks the four names.
-pub(crate) fn intervention_action(name: &str) -> InterventionAction {
-    match name {
-        "nudge_recipient" => InterventionAction::NudgeRecipient,
-        "nudge_sender" => InterventionAction::NudgeSender,
-        "mask" => InterventionAction::Mask,
-        _ => InterventionAction::Hold,
+impl From<vigil::policy::InterventionAction> for InterventionAction {
+    fn from(a: vigil::policy::InterventionAction) -> InterventionAction {
+        use vigil::policy::InterventionAction as Core;
+        match a {
+            Core::NudgeRecipient => InterventionAction::NudgeRecipient,
+            Core::NudgeSender => InterventionAction::NudgeSender,
+            Core::Mask => InterventionAction::Mask,
+            Core::Hold => InterventionAction::Hold,
+        }
     }
 }
 
 impl From<&vigil::intervene::Intervention> for Intervention {
     fn from(i: &vigil::intervene::Intervention) -> Intervention {
         Intervention {
-            action: intervention_action(i.action.as_str()),
+            action: i.action.into(),
             id: i.id.to_string(),
             reason: i.reason.as_deref().map(str::to_string),
             categories: i.categories.iter().map(|c| c.to_string()).collect(),
@@ -1191,19 +1190,13 @@ mod tests {
         }
     }
 
-    /// The four names the core writes (`InterventionAction::as_str`, the JSON's `action`) map
-    /// to the four record actions; only an unknown name falls back to `Hold`.
+    /// Each core action maps to the record action of the same name.
     #[test]
     fn every_intervention_action_is_mirrored() {
-        use InterventionAction as A;
-        let names = [
-            ("nudge_recipient", A::NudgeRecipient),
-            ("nudge_sender", A::NudgeSender),
-            ("mask", A::Mask),
-            ("hold", A::Hold),
-        ];
-        for (name, action) in names {
-            assert_eq!(intervention_action(name), action, "{name}");
+        use vigil::policy::InterventionAction as Core;
+        for core in [Core::NudgeRecipient, Core::NudgeSender, Core::Mask, Core::Hold] {
+            let ffi = InterventionAction::from(core);
+            assert_eq!(format!("{ffi:?}").to_lowercase(), core.as_str().replace('_', ""));
         }
     }
 }
