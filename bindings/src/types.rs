@@ -729,6 +729,8 @@ impl From<IndicatorKind> for vigil::indicators::IndicatorKind {
 impl From<Participant> for vigil::Participant {
     fn from(p: Participant) -> vigil::Participant {
         vigil::Participant {
+            // Not a record field yet: platforms give it in the message JSON (`observe_json`).
+            language: None,
             id: p.id,
             age_band: p.age_band.into(),
             age: p.age,

@@ -393,6 +393,11 @@ pub struct Participant {
         skip_serializing_if = "Option::is_none"
     )]
     pub account_age_days: Option<u32>,
+    /// The participant's language as the platform knows it (an ISO 639-1 code such as `de`, or
+    /// a tag such as `de-AT`), when it does: the language of the notices an intervention shows
+    /// them (else the language their conversation is written in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 impl Participant {
@@ -403,6 +408,7 @@ impl Participant {
             age_band,
             age: None,
             account_age_days: None,
+            language: None,
         }
     }
 

@@ -231,7 +231,9 @@ impl Interventions {
             }
             out
         };
-        let mut notice = c.notice.and_then(|n| self.notice(n, &written_in(&m), language));
+        let mut notice = c
+            .notice
+            .and_then(|n| self.notice(n, declared(msg, c.action), &written_in(&m), language));
         if c.action == InterventionAction::Mask {
             // The child also learns why: the first recipient nudge that applies.
             for (index, n) in self.list[at + 1..]
@@ -245,7 +247,9 @@ impl Interventions {
                     continue;
                 }
                 record(*index, n, &nm, now, nudged);
-                notice = n.notice.and_then(|x| self.notice(x, &written_in(&nm), language));
+                notice = n
+                    .notice
+                    .and_then(|x| self.notice(x, declared(msg, n.action), &written_in(&nm), language));
                 break;
             }
         }
@@ -320,11 +324,27 @@ impl Interventions {
         Some(Match { cats, spans })
     }
 
-    /// Notice `n` in the language the triggering words were written in (`written_in`: their
-    /// rules' packs), else the conversation's (as estimated, strongest first), else the
-    /// message's, else the notice's fallback, else its first language.
-    fn notice(&self, n: usize, written_in: &[&str], language: Option<&LanguageReport>) -> Option<NoticeText> {
+    /// Notice `n` in the reader's language as the platform declared it (`declared`), else the
+    /// language the triggering words were written in (`written_in`: their rules' packs), else
+    /// the conversation's (as estimated, strongest first), else the message's, else the
+    /// notice's fallback, else its first language.
+    fn notice(
+        &self,
+        n: usize,
+        declared: Option<String>,
+        written_in: &[&str],
+        language: Option<&LanguageReport>,
+    ) -> Option<NoticeText> {
         let notice = self.notices.get(n)?;
+        if let Some(code) = declared {
+            if let Some((l, t)) = notice.texts.iter().find(|(l, _)| **l == *code) {
+                return Some(NoticeText {
+                    id: notice.id.clone(),
+                    language: l.clone(),
+                    text: t.clone(),
+                });
+            }
+        }
         let estimated = language.into_iter().flat_map(|l| {
             l.conversation
                 .iter()
@@ -364,6 +384,18 @@ struct Facts<'a> {
 struct Match<'a> {
     cats: Vec<(u16, &'a Arc<str>)>,
     spans: Vec<Span>,
+}
+
+/// The language the platform declared for the reader of a notice — the recipient of a
+/// recipient nudge, the sender of a sender nudge — as a lowercase primary subtag (`de-AT` → `de`).
+fn declared(msg: &Message, action: InterventionAction) -> Option<String> {
+    let reader = match action {
+        InterventionAction::NudgeSender => Some(&msg.sender),
+        _ => msg.recipient.as_ref(),
+    }?;
+    let tag = reader.language.as_deref()?.trim();
+    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    (!primary.is_empty()).then_some(primary)
 }
 
 /// The rate-limit keys of a match: its categories, or "no category".

@@ -81,6 +81,28 @@ fn a_nudge_is_shown_once_per_category_per_window_in_the_conversations_language()
     let n = i.notice.expect("a notice");
     assert_eq!((&*n.id, &*n.language), ("moving-apps", "de"));
     assert!(n.text.starts_with("Diese Person"));
+    // The platform's own word for the child's language comes first.
+    let mut t2 = Tracker::new(shipped());
+    let mut child = Participant::new("child-1", AgeBand::Minor);
+    child.language = Some("pt-BR".into());
+    let mut shown = 0;
+    for (i, text) in [
+        "wie alt bist du?",
+        "in welche klasse gehst du?",
+        "lass uns auf snapchat schreiben",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let m = msg(&format!("p-{i}"), 0, text).with_recipient(child.clone());
+        if let Some(iv) = t2.observe(&m).intervention {
+            let n = iv.notice.expect("a notice");
+            assert_eq!(&*n.language, "pt");
+            assert!(n.text.contains("outro aplicativo"), "{}", n.text);
+            shown += 1;
+        }
+    }
+    assert_eq!(shown, 1, "one nudge, in the declared language");
     // Within the window the same category nudges no more ...
     let again = t.observe(&msg("m-2", 60, "schreib mir auf snapchat"));
     assert!(again.intervention.is_none(), "{:?}", again.intervention);
