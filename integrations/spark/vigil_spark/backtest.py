@@ -13,7 +13,8 @@ Plan of the job:
    per worker process), clearing the tracker between conversations, so each conversation is scored
    on its own — exactly what the streaming job does with its per-conversation state. The tracker is
    made ``with_case_contacts``: each risky message also yields its case contact (a row with the
-   sender id, time and ``seq``);
+   sender id, time and ``seq``), and each message the policy's interventions act on an
+   intervention row (:mod:`vigil_spark.interventions`);
 4. stage 2: the case contacts ``repartition(N, sender_id)``, sorted by ``(sender_id, ts_ms,
    seq)``, replayed per sender through a tracker cleared between senders
    (``observe_contact_json``): the sender escalations (scope ``sender``), exactly those of one
@@ -44,13 +45,23 @@ from pyspark.sql import types as T
 from pyspark.sql.pandas.types import to_arrow_schema
 
 from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, LEVELS, SCOPES, contact_sender, escalation_row, observe_contacts
+from .interventions import (
+    INTERVENTION_FIELDS,
+    INTERVENTION_SCHEMA,
+    intervention_columns,
+    intervention_row,
+    observation_parts,
+    summarize,
+    summary_table,
+    top_level_raw,
+)
 from .messages import read_messages
 from .policy import PolicySpec, policy_ref, tracker_for
 
 #: Rows the Python stage returns: escalations, malformed lines and one counter row per partition.
 RESULT_SCHEMA = T.StructType(
     [
-        T.StructField("kind", T.StringType()),  # escalation | contact | malformed | stats
+        T.StructField("kind", T.StringType()),  # escalation | contact | intervention | malformed | stats
         T.StructField("variant", T.StringType()),  # a | b
         T.StructField("error", T.StringType()),
         T.StructField("line", T.StringType()),
@@ -63,6 +74,10 @@ RESULT_SCHEMA = T.StructType(
         T.StructField("seq", T.LongType()),
         T.StructField("contact_json", T.StringType()),
         *ESCALATION_SCHEMA.fields,
+        # An intervention (kind "intervention"): the columns of INTERVENTION_SCHEMA that the
+        # escalation columns above do not hold already (conversation_id, message_id, sender_id,
+        # recipient_id are shared; ts_ms is the contact's).
+        *[f for f in INTERVENTION_SCHEMA.fields if f.name not in ESCALATION_FIELDS and f.name != "ts_ms"],
     ]
 )
 
@@ -99,17 +114,32 @@ def _replay_partition(specs_bc):
                 messages += 1
                 for variant, tracker in trackers:
                     try:
-                        # The escalation documents, as the core wrote them (the conversation
-                        # key's, then a minor's recipient view), and the case contact of a risky
-                        # message: the observation is not serialized at all.
-                        staged = tracker.observe_json_staged(line)
+                        # The whole observation: its escalation documents, as the core wrote them
+                        # (the conversation key's, then a minor's recipient view), the case
+                        # contact of a risky message and the intervention, cut out of it as the
+                        # exact text the core wrote (interventions.observation_parts).
+                        observation = tracker.observe_json(line)
                     except vigil.VigilError as e:
                         if variant == "a":
                             rows.append(
                                 {"kind": "malformed", "variant": variant, "error": str(e), "line": line, "conversation_id": cid}
                             )
                         continue
-                    for esc in staged.escalations:
+                    members = top_level_raw(observation)
+                    escalations, contact, intervention = observation_parts(members)
+                    if intervention is not None:
+                        row = intervention_row(
+                            intervention,
+                            cid,
+                            json.loads(members["message_id"]),
+                            ts_ms,
+                            json.loads(members["sender"]),
+                            json.loads(members.get("recipient", "null")),
+                        )
+                        row["kind"] = "intervention"
+                        row["variant"] = variant
+                        rows.append(row)
+                    for esc in escalations:
                         row = escalation_row(esc)
                         if row["scope"] == "sender":
                             # Raised from this conversation alone: the sender's case is stage 2's.
@@ -117,7 +147,6 @@ def _replay_partition(specs_bc):
                         row["kind"] = "escalation"
                         row["variant"] = variant
                         rows.append(row)
-                    contact = staged.case_contact
                     if contact is not None:
                         sender, _ = contact_sender(contact)
                         rows.append(
@@ -244,6 +273,17 @@ def _side_summary(esc: DataFrame, spec: PolicySpec) -> Dict[str, object]:
     }
 
 
+def _interventions(iv: DataFrame, output: str, suffix: str) -> Dict[str, object]:
+    """Writes one policy's interventions (``OUT/interventions{suffix}/``, one row per message with
+    an intervention) and their summary table (``OUT/interventions_summary{suffix}/``); returns
+    the summary's ``interventions`` member."""
+    iv = iv.select(*INTERVENTION_FIELDS)
+    intervention_columns(iv).write.mode("overwrite").parquet(os.path.join(output, "interventions" + suffix))
+    table = summary_table(iv)
+    table.write.mode("overwrite").parquet(os.path.join(output, "interventions_summary" + suffix))
+    return summarize([r.asDict() for r in table.collect()], iv)
+
+
 def level_changes(esc: DataFrame) -> DataFrame:
     """Conversations whose highest level differs between policy A and B (``variant`` a/b rows):
     ``conversation_id, level_a, level_b, direction (up|down), categories_a, categories_b,
@@ -299,11 +339,16 @@ def run_backtest(
     * ``escalations/`` — every escalation under the policy (Parquet, :data:`ESCALATION_SCHEMA` plus
       ``raised_at`` as a timestamp), at or above ``min_level`` when given;
     * ``malformed/`` — lines the core rejected (``conversation_id, line, error``);
-    * with ``policy_b``: ``escalations_b/`` and ``changes/`` (:func:`level_changes`);
+    * ``interventions/`` — one row per message the policy's interventions act on
+      (:data:`vigil_spark.interventions.INTERVENTION_SCHEMA` plus ``timestamp``), and
+      ``interventions_summary/`` — their counts per action, intervention id and notice language
+      (:func:`vigil_spark.interventions.summary_table`);
+    * with ``policy_b``: ``escalations_b/``, ``interventions_b/``, ``interventions_summary_b/``
+      and ``changes/`` (:func:`level_changes`);
     * ``summary.json`` — the returned summary: messages, conversations, malformed lines, lines
       whose invalid UTF-8 was read as U+FFFD (``invalid_utf8``; such a line is scored like any
-      other), escalations by level, category and language (for each policy), and the level
-      changes.
+      other), escalations by level, category and language and the interventions (for each
+      policy), and the level changes.
     """
     started = time.time()
     specs = [policy] + ([policy_b] if policy_b is not None else [])
@@ -328,12 +373,14 @@ def run_backtest(
             .select("conversation_id", "line", "error")
         )
         malformed.write.mode("overwrite").parquet(os.path.join(output, "malformed"))
+        iv = result.where(F.col("kind") == "intervention")
         summary: Dict[str, object] = {
             "messages": int(stats[0] or 0),
             "conversations": int(stats[1] or 0),
             "malformed": malformed.count(),
             "invalid_utf8": int(stats[2] or 0),
             **_side_summary(esc.where(F.col("variant") == "a"), policy),
+            "interventions": _interventions(iv.where(F.col("variant") == "a"), output, ""),
         }
         if policy_b is not None:
             _escalation_columns(written.where(F.col("variant") == "b")).write.mode("overwrite").parquet(
@@ -347,6 +394,7 @@ def run_backtest(
                 key = f"{r['level_a'] or 'none'} → {r['level_b'] or 'none'}"
                 transitions[key] = transitions.get(key, 0) + 1
             summary["b"] = _side_summary(esc.where(F.col("variant") == "b"), policy_b)
+            summary["b"]["interventions"] = _interventions(iv.where(F.col("variant") == "b"), output, "_b")
             summary["changes"] = {
                 "conversations_changed": len(rows),
                 "transitions": dict(sorted(transitions.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -400,6 +448,22 @@ def format_summary(summary: Dict[str, object]) -> str:
             langs = ", ".join(f"{k} {v}" for k, v in s["by_language"].items())
             lines.append(f"vigil-spark{label}: escalations by language: {langs}")
 
+    def interventions(iv, label):
+        if not iv:
+            return
+        acts = ", ".join(f"{k} {v}" for k, v in iv["by_action"].items())
+        lines.append(
+            f"vigil-spark{label}: {iv['total']} interventions ({acts}); conversations with a hold "
+            f"{iv['conversations_with_hold']}, with a nudge {iv['conversations_with_nudge']}, with any {iv['conversations']}"
+        )
+        if iv["by_id"]:
+            lines.append(f"vigil-spark{label}: interventions by id: " + ", ".join(f"{k} {v}" for k, v in iv["by_id"].items()))
+        if iv["by_notice_language"]:
+            langs = "; ".join(
+                f"{a} " + ", ".join(f"{l} {n}" for l, n in per.items()) for a, per in iv["by_notice_language"].items()
+            )
+            lines.append(f"vigil-spark{label}: interventions by notice language: {langs}")
+
     side(summary)
     scopes = summary.get("by_scope") or {}
     if scopes.get("sender") or scopes.get("recipient"):
@@ -412,8 +476,10 @@ def format_summary(summary: Dict[str, object]) -> str:
         lines.append(
             f"vigil-spark: {summary['invalid_utf8']} lines held invalid UTF-8, read with U+FFFD in place of the bad bytes"
         )
+    interventions(summary.get("interventions"), "")
     if "b" in summary:
         side(summary["b"], " (policy B)")
+        interventions(summary["b"].get("interventions"), " (policy B)")
         ch = summary["changes"]
         tr = ", ".join(f"{k}: {v}" for k, v in ch["transitions"].items())
         lines.append(f"vigil-spark: {ch['conversations_changed']} conversations changed level" + (f" ({tr})" if tr else ""))

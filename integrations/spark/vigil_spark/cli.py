@@ -39,9 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("backtest", help="replay a message log through a policy (and a second one with --policy-b)",
                         description="Partitions messages by conversation, orders each by time, replays them through "
-                        "the policy and writes every escalation (Parquet) and a summary.")
+                        "the policy and writes every escalation and every intervention (Parquet), the interventions' counts "
+                        "(interventions_summary/) and a summary.")
     bt.add_argument("inputs", nargs="+", metavar="INPUT", help="JSON Lines files or Parquet files/directories (globs allowed)")
-    bt.add_argument("-o", "--output", required=True, help="output directory (escalations/, malformed/, summary.json, …); overwritten")
+    bt.add_argument("-o", "--output", required=True, help="output directory (escalations/, interventions/, interventions_summary/, malformed/, "
+                    "summary.json, …); overwritten")
     _policy_args(bt)
     bt.add_argument("-b", "--policy-b", action="append", default=[], metavar="FILE",
                     help="policy B layers (after the shipped packs): run both policies in one pass and write which "
