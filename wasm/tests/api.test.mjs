@@ -321,17 +321,24 @@ test("observations say what to do with a message before it is delivered: nudge, 
   // Friends and adults among themselves are left alone.
   assert.equal(at(13), undefined);
   assert.equal(at(14), undefined);
-  // Nudges are rate limited per key and category: a fresh tracker nudges again.
-  assert.equal(new Tracker(new Engine(v.layers)).observe(lines[6]).intervention.action, "nudge_recipient");
+  // Nudges are rate limited per key and category: line 5 asks again within the day and gets no
+  // nudge; a fresh tracker that never showed line 4's nudge shows it at line 5.
+  assert.equal(at(5), undefined);
+  const fresh = new Tracker(new Engine(v.layers));
+  lines.slice(0, 3).forEach((l) => fresh.observe(l));
+  assert.equal(fresh.observe(lines[4]).intervention.action, "nudge_recipient");
 });
 
 test("the shipped policy masks and holds in the message path", () => {
   const t = new Tracker(new Engine());
-  const first = t.observe(message("add me on snapchat my snap is sunny_d_77", 1));
+  // The shipped nudges wait for a conversation at review: age questions first.
+  t.observe(message("how old are you?", 1));
+  t.observe(message("what grade are you in?", 2));
+  const first = t.observe(message("add me on snapchat my snap is sunny_d_77", 3));
   assert.equal(first.intervention.action, "mask");
   assert.equal(first.intervention.masked_text, "add me on snapchat my snap is \u2022\u2022\u2022");
   assert.equal(first.intervention.notice?.id, "moving-apps", "the mask carries the nudge's notice");
-  const second = t.observe(message("pay or ill post them for your followers", 2));
+  const second = t.observe(message("pay or ill post them for your followers", 4));
   assert.equal(second.intervention.action, "hold");
   assert.equal(new Engine().policy().interventions.find((i) => i.action === "mask").replacement, "\u2022\u2022\u2022");
 });

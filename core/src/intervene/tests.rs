@@ -143,6 +143,17 @@ fn threats_to_a_minor_are_held_and_benign_messages_pass() {
         .observe(&msg("m-1", 0, "gg that was a great match"))
         .intervention
         .is_none());
+    // A threat with no other grooming stage in the conversation (banter: "send me money") is
+    // escalated, not held ...
+    let lone = t.observe(&msg("m-2", 1, "pay or ill post them for your followers"));
+    assert!(
+        lone.level.is_some() && lone.intervention.is_none(),
+        "{:?}",
+        lone.intervention
+    );
+    // ... after an age question it is held.
+    let mut t = Tracker::new(shipped());
+    t.observe(&msg("m-1", 0, "how old are you?"));
     let o = t.observe(&msg("m-2", 1, "pay or ill post them for your followers"));
     let i = o.intervention.expect("hold");
     assert_eq!(i.action, Action::Hold);

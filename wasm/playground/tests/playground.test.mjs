@@ -229,18 +229,20 @@ test("the message path: the child's screen shows what the engine lets through", 
     await page.keyboard.press("Enter");
   };
 
-  await send("hi gg that was a great match");
+  await send("how old are you?");
   const first = page.locator('#child-messages .bubble[data-message="d1"]');
   assert.equal(await first.getAttribute("data-action"), "deliver");
-  assert.equal(await first.locator(".text").textContent(), "hi gg that was a great match");
+  assert.equal(await first.locator(".text").textContent(), "how old are you?");
+  // The shipped nudges wait for a conversation at review: age questions first.
+  await send("what grade are you in?");
 
   // A handle from an adult stranger: delivered masked, with the moving-apps notice.
   await send("add me on snapchat my snap is sunny_d_77");
-  const masked = page.locator('#child-messages .bubble[data-message="d2"]');
+  const masked = page.locator('#child-messages .bubble[data-message="d3"]');
   assert.equal(await masked.getAttribute("data-action"), "mask");
   assert.equal(await masked.locator(".text").textContent(), "add me on snapchat my snap is \u2022\u2022\u2022");
   assert.doesNotMatch(await page.textContent("#child-messages"), /sunny_d_77/, "the handle never reaches the child");
-  assert.match(await page.textContent('#adult-messages .bubble[data-message="d2"]'), /sunny_d_77/, "the adult sees what they wrote");
+  assert.match(await page.textContent('#adult-messages .bubble[data-message="d3"]'), /sunny_d_77/, "the adult sees what they wrote");
   const notice = page.locator('#child-messages .notice[data-notice="moving-apps"]');
   assert.equal(await notice.count(), 1);
   assert.equal(await notice.getAttribute("lang"), "en");
@@ -249,11 +251,11 @@ test("the message path: the child's screen shows what the engine lets through", 
 
   // A threat: held, nothing delivered.
   await send("pay or ill post them for your followers");
-  const held = page.locator('#child-messages .bubble[data-message="d3"]');
+  const held = page.locator('#child-messages .bubble[data-message="d4"]');
   assert.equal(await held.getAttribute("data-action"), "hold");
   assert.match(await held.textContent(), /held for review/);
   assert.doesNotMatch(await page.textContent("#child-messages"), /followers/, "the held text is not delivered");
-  assert.equal(await page.locator("#child-messages .bubble").count(), 3);
+  assert.equal(await page.locator("#child-messages .bubble").count(), 4);
   await page.locator("#demo").scrollIntoViewIfNeeded();
   const shot = join(RESULTS, "playground-message-path.png");
   await page.locator("#demo").screenshot({ path: shot });
@@ -268,7 +270,7 @@ test("the message path: the child's screen shows what the engine lets through", 
 
   // A German conversation gets the German notice and buttons.
   await page.click("#demo-reset");
-  await send("hey wie gehts dir heute");
+  await send("wie alt bist du und in welche klasse gehst du?");
   await send("lass uns auf snapchat schreiben");
   const de = page.locator('#child-messages .notice[data-notice="moving-apps"]');
   assert.equal(await de.getAttribute("lang"), "de");
