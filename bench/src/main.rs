@@ -194,15 +194,7 @@ fn latency(args: &[String]) -> Result<(), String> {
             Arc::new(engine_with(NO_INTERVENTIONS)?),
         ),
     ] {
-        let mut tracker = Tracker::new(engine);
-        let population = mixes::population(&corpus, POPULATION, 0);
-        for m in &population {
-            black_box(tracker.observe(m));
-        }
-        let mut msgs = mix.messages.to_vec();
-        let base = mixes::latest(&population) + 1000;
-        let first = msgs.iter().map(|m| m.timestamp.as_millis()).min().unwrap_or(0);
-        mixes::shift(&mut msgs, base - first);
+        let (mut tracker, mut msgs) = primed(engine, &mix.messages, &corpus);
         let mut times: Vec<u64> = Vec::with_capacity(msgs.len() * passes as usize);
         let mut decided = 0u64;
         for _ in 0..passes {
@@ -252,7 +244,9 @@ fn assess_pass(engine: Arc<Engine>) -> impl FnMut(&[Message]) -> u64 {
 
 /// `observe` against a populated tracker: the mix's messages move one day later on every pass,
 /// so keys see time pass as in a live stream (decay, dormancy, new episodes).
-fn observe_pass(engine: Arc<Engine>, mix: &[Message], corpus: &[Message]) -> impl FnMut(&[Message]) -> u64 {
+/// A tracker holding the corpus population (about 87,000 keys), and `mix` moved to just after
+/// it: what `observe` passes run on.
+fn primed(engine: Arc<Engine>, mix: &[Message], corpus: &[Message]) -> (Tracker, Vec<Message>) {
     let mut tracker = Tracker::new(engine);
     let population = mixes::population(corpus, POPULATION, 0);
     for m in &population {
@@ -262,6 +256,11 @@ fn observe_pass(engine: Arc<Engine>, mix: &[Message], corpus: &[Message]) -> imp
     let base = mixes::latest(&population) + 1000;
     let first = msgs.iter().map(|m| m.timestamp.as_millis()).min().unwrap_or(0);
     mixes::shift(&mut msgs, base - first);
+    (tracker, msgs)
+}
+
+fn observe_pass(engine: Arc<Engine>, mix: &[Message], corpus: &[Message]) -> impl FnMut(&[Message]) -> u64 {
+    let (mut tracker, mut msgs) = primed(engine, mix, corpus);
     move |_| {
         mixes::shift(&mut msgs, 86_400_000);
         let mut sum = 0u64;

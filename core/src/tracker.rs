@@ -739,9 +739,10 @@ impl Tracker {
             recipient_view: false,
         };
         let (risk, level, stages, capped_by) = update.apply(state, trace);
-        indicators::note(&engine, msg, &mut state.indicators);
+        let found = indicators::note(&engine, msg, &mut state.indicators);
         let intervention = match &engine.interventions {
             Some(iv) => iv.decide(
+                found,
                 msg,
                 &known,
                 &assessment,

@@ -175,6 +175,7 @@ impl Interventions {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn decide(
         &self,
+        found: Option<Vec<crate::indicators::Indicator>>,
         msg: &Message,
         known: &Context<'_>,
         assessment: &Assessment,
@@ -192,8 +193,9 @@ impl Interventions {
             level,
             stages,
         };
-        // Contact details are looked for once, and only when an intervention asks for them.
-        let mut found: Option<Vec<crate::indicators::Indicator>> = None;
+        // Contact details are looked for once, and only when an intervention asks for them (the
+        // tracker's indicator extraction, when the policy keeps indicators, already did).
+        let mut found = found;
         let mut winner: Option<(usize, Match<'_>)> = None;
         for (at, (index, c)) in self.list.iter().enumerate() {
             let Some(m) = self.matches(c, &facts, &mut found) else {
@@ -309,7 +311,7 @@ impl Interventions {
         let mut spans: Vec<Span> = Vec::new();
         if !c.indicators.is_empty() {
             let list = found.get_or_insert_with(|| match &self.extractor {
-                Some(x) => x.find(truncated(&f.msg.text, self.max_bytes)),
+                Some(x) => x.find(crate::tracker::indicators::truncated(&f.msg.text, self.max_bytes)),
                 None => Vec::new(),
             });
             spans.extend(
@@ -457,18 +459,6 @@ fn mask(text: &str, spans: &mut Vec<Span>, replacement: &str) -> String {
     }
     out.push_str(text.get(at..).unwrap_or_default());
     out
-}
-
-/// `text` up to `max` bytes, on a character boundary.
-fn truncated(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! policy enables them (`[indicators]`): otherwise the tracker does nothing and allocates nothing.
 
 use crate::engine::Engine;
-use crate::indicators::{insert_sighting, Extractor, IndicatorKind, Sighting};
+use crate::indicators::{insert_sighting, Extractor, Indicator, IndicatorKind, Sighting};
 use crate::message::Message;
 use crate::policy::Policy;
 
@@ -31,26 +31,41 @@ impl IndicatorWatch {
 
     /// Adds the indicators of `msg`'s text (up to the policy's `max_message_bytes`, as the
     /// matchers see it) to a key's sightings: a repeat counts, a new one is kept while the key
-    /// holds fewer than `max_items`.
-    fn note(&self, msg: &Message, sightings: &mut Vec<Sighting>) {
+    /// holds fewer than `max_items`. With `keep`, returns every detail found (of every kind),
+    /// for the interventions that mask them.
+    fn note(&self, msg: &Message, sightings: &mut Vec<Sighting>, keep: bool) -> Option<Vec<Indicator>> {
         let text = truncated(&msg.text, self.max_bytes);
-        for found in self.extractor.find(text) {
-            if self.kinds.contains(&found.kind) {
-                insert_sighting(sightings, self.max_items, &msg.message_id, found);
+        let found = self.extractor.find(text);
+        if !keep {
+            for f in found {
+                if self.kinds.contains(&f.kind) {
+                    insert_sighting(sightings, self.max_items, &msg.message_id, f);
+                }
+            }
+            return None;
+        }
+        for f in &found {
+            if self.kinds.contains(&f.kind) {
+                insert_sighting(sightings, self.max_items, &msg.message_id, f.clone());
             }
         }
+        Some(found)
     }
 }
 
-/// Notes `msg`'s indicators in a key's sightings when the engine's policy enables indicators.
-pub(crate) fn note(engine: &Engine, msg: &Message, sightings: &mut Vec<Sighting>) {
-    if let Some(w) = &engine.indicators {
-        w.note(msg, sightings);
-    }
+/// Notes `msg`'s indicators in a key's sightings when the engine's policy enables indicators;
+/// returns the details found when the policy has interventions to decide with them (`None`
+/// otherwise: nothing is copied).
+pub(crate) fn note(engine: &Engine, msg: &Message, sightings: &mut Vec<Sighting>) -> Option<Vec<Indicator>> {
+    let keep = engine.interventions.is_some();
+    engine
+        .indicators
+        .as_ref()
+        .and_then(|w| w.note(msg, sightings, keep))
 }
 
 /// `text` up to `max` bytes, on a character boundary (a prefix: spans in it are spans of `text`).
-fn truncated(text: &str, max: usize) -> &str {
+pub(crate) fn truncated(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
