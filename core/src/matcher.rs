@@ -15,9 +15,11 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+mod words;
+
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::{self, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
+use words::TermIndex;
 
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::normalize::{Evasion, Mode, Normalized, Normalizer};
@@ -112,7 +114,8 @@ pub(crate) struct Matcher {
     plain: Normalizer,
     /// Every term in the plain view (see [`TermInfo::plain`]).
     plains: Vec<Box<str>>,
-    ac: Option<AhoCorasick>,
+    /// Every distinct term (terms view), indexed by words; `None` without terms.
+    terms: Option<TermIndex>,
     /// For each automaton pattern, the range of its infos in `infos`.
     pattern_infos: Vec<Range<u32>>,
     /// For each automaton pattern, what lets a match of it start or end inside a word.
@@ -187,6 +190,8 @@ pub struct Scratch {
     spaces: Vec<usize>,
     /// Which patterns of a regex set matched.
     set_matches: Vec<bool>,
+    /// The term matches of the terms view: (end, start, term).
+    found: Vec<(usize, usize, u32)>,
     pub(crate) hits: Vec<RawHit>,
 }
 
@@ -303,27 +308,9 @@ impl Matcher {
             }
         }
 
-        let ac = if strings.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&strings)
-                    .map_err(|e| {
-                        PolicyError::new(
-                            crate::error::Location {
-                                source: "(policy)".into(),
-                                ..Default::default()
-                            },
-                            PolicyErrorKind::Invalid(format!("term automaton could not be built: {e}")),
-                        )
-                    })?,
-            )
-        };
         let mut infos = Vec::new();
         let mut pattern_infos = Vec::with_capacity(per_pattern.len());
-        let pattern_edges = per_pattern
+        let pattern_edges: Vec<Edges> = per_pattern
             .iter()
             .zip(&strings)
             .map(|(list, s)| Edges {
@@ -333,6 +320,25 @@ impl Matcher {
                 any_open_end: list.iter().any(|i| i.open_end),
             })
             .collect();
+        let terms = if strings.is_empty() {
+            None
+        } else {
+            let edges: &Vec<Edges> = &pattern_edges;
+            let in_word = |i: usize| {
+                edges
+                    .get(i)
+                    .is_none_or(|e| e.first_unspaced || e.last_unspaced || e.any_open_start || e.any_open_end)
+            };
+            Some(TermIndex::build(&strings, in_word).map_err(|e| {
+                PolicyError::new(
+                    crate::error::Location {
+                        source: "(policy)".into(),
+                        ..Default::default()
+                    },
+                    PolicyErrorKind::Invalid(format!("term automaton could not be built: {e}")),
+                )
+            })?)
+        };
         for list in per_pattern {
             let start = u32::try_from(infos.len()).unwrap_or(u32::MAX);
             infos.extend(list);
@@ -417,7 +423,7 @@ impl Matcher {
             normalizer,
             plain,
             plains,
-            ac,
+            terms,
             pattern_infos,
             pattern_edges,
             infos,
@@ -445,7 +451,7 @@ impl Matcher {
         scratch.unless.clear();
         scratch.vetoes.clear();
         // The views the matchers need, the character-level steps run once for both.
-        match (&self.ac, &self.set) {
+        match (&self.terms, &self.set) {
             (Some(_), Some(_)) => {
                 self.normalizer
                     .normalize_views(text, &mut scratch.terms, &mut scratch.patterns)
@@ -458,16 +464,16 @@ impl Matcher {
                 .normalize_into(text, Mode::Patterns, &mut scratch.patterns),
             (None, None) => {}
         }
-        if let Some(ac) = &self.ac {
+        if let Some(index) = &self.terms {
             let norm = scratch.terms.as_str();
             let bytes = norm.as_bytes();
             let mut spaces_ready = false;
-            for m in ac.find_overlapping_iter(norm) {
-                let (s, e) = (m.start(), m.end());
-                let Some(range) = self.pattern_infos.get(m.pattern().as_usize()) else {
+            index.find(norm, &mut scratch.found);
+            for &(e, s, term) in &scratch.found {
+                let Some(range) = self.pattern_infos.get(term as usize) else {
                     continue;
                 };
-                let Some(edges) = self.pattern_edges.get(m.pattern().as_usize()) else {
+                let Some(edges) = self.pattern_edges.get(term as usize) else {
                     continue;
                 };
                 // The match is the pattern's text: its first and last characters are the
