@@ -107,10 +107,7 @@ impl TermIndex {
             // `s` starts a word (the view's start, or just after a space).
             if bytes[s] != b' ' {
                 let mut e = next_space(bytes, s);
-                loop {
-                    let Some(entry) = self.words.get(&norm[s..e]) else {
-                        break;
-                    };
+                while let Some(entry) = self.words.get(&norm[s..e]) {
                     if entry.term != NONE {
                         out.push((e, s, entry.term));
                     }
