@@ -138,6 +138,11 @@ pub(crate) struct Matcher {
     /// `within` of each rule's near clauses (indexed by rule, then clause).
     near_within: Vec<Vec<u32>>,
     near_groups: Vec<Vec<u16>>,
+    /// For each rule, the number of `near` clauses of the rules before it: a clause's index
+    /// among every rule's clauses is `near_base[rule] + clause`.
+    near_base: Vec<u32>,
+    /// Number of `near` clauses of every rule.
+    near_clauses: usize,
     rule_count: usize,
 }
 
@@ -190,6 +195,10 @@ pub struct Scratch {
     spaces: Vec<usize>,
     /// Which patterns of a regex set matched.
     set_matches: Vec<bool>,
+    /// The groups present of every `near` clause (by its index among all clauses), and the
+    /// clauses set in it: all zero between messages.
+    clause_masks: Vec<u64>,
+    touched: Vec<usize>,
     /// The term matches of the terms view: (end, start, term).
     found: Vec<(usize, usize, u32)>,
     pub(crate) hits: Vec<RawHit>,
@@ -308,6 +317,12 @@ impl Matcher {
             }
         }
 
+        let mut near_base = Vec::with_capacity(near_groups.len());
+        let mut near_clauses = 0usize;
+        for groups in &near_groups {
+            near_base.push(u32::try_from(near_clauses).unwrap_or(u32::MAX));
+            near_clauses += groups.len();
+        }
         let mut infos = Vec::new();
         let mut pattern_infos = Vec::with_capacity(per_pattern.len());
         let pattern_edges: Vec<Edges> = per_pattern
@@ -324,12 +339,19 @@ impl Matcher {
             None
         } else {
             let edges: &Vec<Edges> = &pattern_edges;
-            let in_word = |i: usize| {
-                edges
-                    .get(i)
-                    .is_none_or(|e| e.first_unspaced || e.last_unspaced || e.any_open_start || e.any_open_end)
+            let bounds = |i: usize| {
+                edges.get(i).map_or(
+                    words::Bounds {
+                        start_inside: true,
+                        end_inside: true,
+                    },
+                    |e| words::Bounds {
+                        start_inside: e.first_unspaced || e.any_open_start,
+                        end_inside: e.last_unspaced || e.any_open_end,
+                    },
+                )
             };
-            Some(TermIndex::build(&strings, in_word).map_err(|e| {
+            Some(TermIndex::build(&strings, bounds).map_err(|e| {
                 PolicyError::new(
                     crate::error::Location {
                         source: "(policy)".into(),
@@ -431,6 +453,8 @@ impl Matcher {
             relaxed: OnceLock::new(),
             set_limit: total,
             regexes,
+            near_base,
+            near_clauses,
             near_within,
             near_groups,
             rule_count: policy.rules().len(),
@@ -580,6 +604,9 @@ impl Matcher {
         }
         // Proximity.
         if !scratch.near.is_empty() {
+            self.keep_complete_clauses(scratch);
+        }
+        if !scratch.near.is_empty() {
             self.find_near(text, scratch);
         }
         // Patterns.
@@ -710,6 +737,45 @@ impl Matcher {
             return Some(None);
         }
         self.normalizer.word_evasion(raw).map(Some)
+    }
+
+    /// Leaves in `scratch.near` only the occurrences of clauses that have a term of every group
+    /// (groups past the 64th are not counted, as in [`Matcher::find_near`]): no other clause can
+    /// fire, and frequent words (`you`, `send`) are in the groups of many clauses. Keeps the
+    /// order of what it keeps.
+    fn keep_complete_clauses(&self, scratch: &mut Scratch) {
+        let Scratch {
+            near,
+            clause_masks,
+            touched,
+            ..
+        } = scratch;
+        if clause_masks.len() != self.near_clauses {
+            clause_masks.clear();
+            clause_masks.resize(self.near_clauses, 0);
+        }
+        let clause = |r: u32, c: u16| -> Option<(usize, usize)> {
+            let base = *self.near_base.get(r as usize)? as usize;
+            let groups = usize::from(*self.near_groups.get(r as usize)?.get(usize::from(c))?);
+            Some((base + usize::from(c), groups))
+        };
+        touched.clear();
+        for x in near.iter() {
+            if let Some((id, groups)) = clause(x.0, x.1) {
+                if usize::from(x.2) < groups.min(64) {
+                    if clause_masks[id] == 0 {
+                        touched.push(id);
+                    }
+                    clause_masks[id] |= 1 << x.2;
+                }
+            }
+        }
+        near.retain(|x| {
+            clause(x.0, x.1).is_some_and(|(id, groups)| clause_masks[id].count_ones() as usize == groups)
+        });
+        for &id in touched.iter() {
+            clause_masks[id] = 0;
+        }
     }
 
     fn find_near(&self, text: &str, scratch: &mut Scratch) {

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, BuildError, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, MatchKind};
 use rustc_hash::FxBuildHasher;
 
 /// No term ends here (the entry is a word prefix of longer terms only).
@@ -31,73 +31,105 @@ struct Entry {
     prefix: bool,
 }
 
+/// Where a term's matches may start and end: on word boundaries or also inside words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bounds {
+    /// A match may start inside a word (`*` at the start, or a first character of a script
+    /// written without spaces).
+    pub(crate) start_inside: bool,
+    /// A match may end inside a word.
+    pub(crate) end_inside: bool,
+}
+
 /// The terms of a policy (normalized, terms view), indexed for matching.
 #[derive(Debug)]
 pub(crate) struct TermIndex {
     /// Terms matched on word boundaries only, and their word prefixes.
     words: HashMap<Box<str>, Entry, FxBuildHasher>,
-    /// The terms that can match inside a word, in an automaton of their own.
-    inner: Option<AhoCorasick>,
-    /// For each pattern of `inner`, its term.
-    inner_terms: Vec<u32>,
+    /// Terms that start on a word boundary and may end inside a word (`stem*`), by first byte.
+    starts: Vec<Vec<u32>>,
+    /// Terms that end on a word boundary and may start inside a word (`*suffix`), by last byte.
+    ends: Vec<Vec<u32>>,
+    /// The terms that can match anywhere, in an automaton of their own.
+    anywhere: Option<AhoCorasick>,
+    /// For each pattern of `anywhere`, its term and bounds.
+    anywhere_terms: Vec<(u32, Bounds)>,
+    /// The terms, for the checks of `starts` and `ends`.
+    terms: Vec<Box<str>>,
 }
 
 impl TermIndex {
-    /// Indexes `terms` (distinct, non-empty); `in_word(i)` says whether term `i` may start or end
-    /// inside a word.
-    pub(crate) fn build(terms: &[String], in_word: impl Fn(usize) -> bool) -> Result<TermIndex, BuildError> {
+    /// Indexes `terms` (distinct, non-empty); `bounds(i)` says where term `i` may match.
+    pub(crate) fn build(terms: &[String], bounds: impl Fn(usize) -> Bounds) -> Result<TermIndex, BuildError> {
         let mut words: HashMap<Box<str>, Entry, FxBuildHasher> = HashMap::default();
-        let mut inner_strings: Vec<&str> = Vec::new();
-        let mut inner_terms = Vec::new();
+        let mut starts = vec![Vec::new(); 256];
+        let mut ends = vec![Vec::new(); 256];
+        let mut anywhere_strings: Vec<&str> = Vec::new();
+        let mut anywhere_terms = Vec::new();
         for (i, term) in terms.iter().enumerate() {
             let id = u32::try_from(i).unwrap_or(NONE);
-            // A term with a space at either end, or an id that does not fit, cannot be looked up
-            // by words: the automaton finds it as it always did.
-            if in_word(i) || term.starts_with(' ') || term.ends_with(' ') || id == NONE {
-                inner_strings.push(term);
-                inner_terms.push(id);
-                continue;
-            }
-            words
-                .entry(term.as_str().into())
-                .and_modify(|e| e.term = id)
-                .or_insert(Entry {
-                    term: id,
-                    prefix: false,
-                });
-            for (at, _) in term.match_indices(' ') {
-                words
-                    .entry(term[..at].into())
-                    .and_modify(|e| e.prefix = true)
-                    .or_insert(Entry {
-                        term: NONE,
-                        prefix: true,
-                    });
+            let b = bounds(i);
+            let (first, last) = match (term.as_bytes().first(), term.as_bytes().last()) {
+                (Some(&f), Some(&l)) if f != b' ' && l != b' ' && id != NONE => (f, l),
+                // A term with a space at either end (or an id that does not fit) is searched
+                // for everywhere, as the one automaton of every term did.
+                _ => {
+                    anywhere_strings.push(term);
+                    anywhere_terms.push((id, b));
+                    continue;
+                }
+            };
+            match (b.start_inside, b.end_inside) {
+                (false, false) => {
+                    words
+                        .entry(term.as_str().into())
+                        .and_modify(|e| e.term = id)
+                        .or_insert(Entry {
+                            term: id,
+                            prefix: false,
+                        });
+                    for (at, _) in term.match_indices(' ') {
+                        words
+                            .entry(term[..at].into())
+                            .and_modify(|e| e.prefix = true)
+                            .or_insert(Entry {
+                                term: NONE,
+                                prefix: true,
+                            });
+                    }
+                }
+                (false, true) => starts[usize::from(first)].push(id),
+                (true, false) => ends[usize::from(last)].push(id),
+                (true, true) => {
+                    anywhere_strings.push(term);
+                    anywhere_terms.push((id, b));
+                }
             }
         }
-        let inner = if inner_strings.is_empty() {
+        let anywhere = if anywhere_strings.is_empty() {
             None
         } else {
-            // Few terms (the shipped packs: 32 wildcards): a DFA is small and the fastest scan.
-            let kind = (inner_strings.len() <= 1000).then_some(AhoCorasickKind::DFA);
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
-                    .kind(kind)
-                    .build(&inner_strings)?,
+                    .build(&anywhere_strings)?,
             )
         };
         Ok(TermIndex {
             words,
-            inner,
-            inner_terms,
+            starts,
+            ends,
+            anywhere,
+            anywhere_terms,
+            terms: terms.iter().map(|t| t.as_str().into()).collect(),
         })
     }
 
-    /// Every match of a term in `norm` (the terms view) as `(end, start, term)`, into `out`
-    /// (cleared first): those of word-bounded terms on word boundaries only, those of the terms
-    /// that can match inside words wherever they occur. Sorted by end, then start: the order an
-    /// overlapping Aho-Corasick search over every term reports them in.
+    /// Every match of a term in `norm` (the terms view) that its bounds allow, as `(end, start,
+    /// term)`, into `out` (cleared first): a word-bounded term's on word boundaries, a `stem*`
+    /// term's from a word start, a `*suffix` term's up to a word end, the others' wherever they
+    /// occur. Sorted by end, then start: the order an overlapping Aho-Corasick search over every
+    /// term reports them in.
     pub(crate) fn find(&self, norm: &str, out: &mut Vec<(usize, usize, u32)>) {
         out.clear();
         let bytes = norm.as_bytes();
@@ -105,8 +137,9 @@ impl TermIndex {
         let mut s = 0;
         while s < len {
             // `s` starts a word (the view's start, or just after a space).
+            let word_end = next_space(bytes, s);
             if bytes[s] != b' ' {
-                let mut e = next_space(bytes, s);
+                let mut e = word_end;
                 while let Some(entry) = self.words.get(&norm[s..e]) {
                     if entry.term != NONE {
                         out.push((e, s, entry.term));
@@ -116,13 +149,38 @@ impl TermIndex {
                     }
                     e = next_space(bytes, e + 1);
                 }
+                for &t in self
+                    .starts
+                    .get(usize::from(bytes[s]))
+                    .map_or(&[][..], Vec::as_slice)
+                {
+                    if let Some(term) = self.terms.get(t as usize) {
+                        if bytes[s..].starts_with(term.as_bytes()) {
+                            out.push((s + term.len(), s, t));
+                        }
+                    }
+                }
+                let last = bytes[word_end - 1];
+                for &t in self.ends.get(usize::from(last)).map_or(&[][..], Vec::as_slice) {
+                    if let Some(term) = self.terms.get(t as usize) {
+                        if bytes[..word_end].ends_with(term.as_bytes()) {
+                            out.push((word_end, word_end - term.len(), t));
+                        }
+                    }
+                }
             }
-            s = next_space(bytes, s) + 1;
+            s = word_end + 1;
         }
-        if let Some(ac) = &self.inner {
+        if let Some(ac) = &self.anywhere {
             for m in ac.find_overlapping_iter(norm) {
-                if let Some(&term) = self.inner_terms.get(m.pattern().as_usize()) {
-                    out.push((m.end(), m.start(), term));
+                let Some(&(term, b)) = self.anywhere_terms.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                let (s, e) = (m.start(), m.end());
+                if (b.start_inside || s == 0 || bytes[s - 1] == b' ')
+                    && (b.end_inside || e == len || bytes[e] == b' ')
+                {
+                    out.push((e, s, term));
                 }
             }
         }
@@ -145,9 +203,9 @@ fn next_space(bytes: &[u8], from: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// The matches a single automaton over every term reports, filtered to word boundaries for
-    /// the terms `in_word` does not name: what `TermIndex::find` must equal.
-    fn automaton(terms: &[String], in_word: &dyn Fn(usize) -> bool, norm: &str) -> Vec<(usize, usize, u32)> {
+    /// The matches a single automaton over every term reports, filtered by each term's bounds:
+    /// what `TermIndex::find` must equal.
+    fn automaton(terms: &[String], bounds: &dyn Fn(usize) -> Bounds, norm: &str) -> Vec<(usize, usize, u32)> {
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(terms)
@@ -155,10 +213,9 @@ mod tests {
         let b = norm.as_bytes();
         ac.find_overlapping_iter(norm)
             .filter(|m| {
-                let i = m.pattern().as_usize();
-                in_word(i)
-                    || ((m.start() == 0 || b[m.start() - 1] == b' ')
-                        && (m.end() == b.len() || b[m.end()] == b' '))
+                let bd = bounds(m.pattern().as_usize());
+                (bd.start_inside || m.start() == 0 || b[m.start() - 1] == b' ')
+                    && (bd.end_inside || m.end() == b.len() || b[m.end()] == b' ')
             })
             .map(|m| (m.end(), m.start(), m.pattern().as_u32()))
             .collect()
@@ -185,13 +242,21 @@ mod tests {
             "snap",
             "x y z",
             "y",
+            "add m",
+            "e on",
+            "nap",
+            " a",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
-        // "ab" and "ba" as wildcards (`*ab*`, `ba*`): they match inside words.
-        let in_word = |i: usize| i == 9 || i == 10;
-        let index = TermIndex::build(&terms, in_word).unwrap();
+        // `*ab*` anywhere; `ba*` and `add m*` from a word start; `*nap` and `*e on` up to a word
+        // end; " a" (a space at its start) anywhere it occurs, on boundaries.
+        let bounds = |i: usize| Bounds {
+            start_inside: matches!(i, 9 | 19 | 20),
+            end_inside: matches!(i, 9 | 10 | 18),
+        };
+        let index = TermIndex::build(&terms, bounds).unwrap();
         let texts = [
             "",
             "dont tell your parents ok",
@@ -202,17 +267,20 @@ mod tests {
             "send a picture pic",
             "abab baba a b a",
             "add me on snap",
+            "add me onsnap snapsnap",
+            "addmeon some one on",
             "x y x y z y",
             "  double  spaces  a  ",
             "your parentsparents",
             "a",
             " a",
             "a ",
+            "b a ba",
         ];
         let mut out = Vec::new();
         for text in texts {
             index.find(text, &mut out);
-            assert_eq!(out, automaton(&terms, &in_word, text), "{text:?}");
+            assert_eq!(out, automaton(&terms, &bounds, text), "{text:?}");
         }
     }
 
@@ -222,7 +290,11 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let index = TermIndex::build(&terms, |_| false).unwrap();
+        let bounded = |_| Bounds {
+            start_inside: false,
+            end_inside: false,
+        };
+        let index = TermIndex::build(&terms, bounded).unwrap();
         let mut out = Vec::new();
         index.find("pls send pics now", &mut out);
         assert_eq!(out, vec![(8, 4, 0), (13, 4, 1), (17, 4, 2)]);
