@@ -496,8 +496,11 @@ pub fn draft_case_export(
 /// The shipped policy packs, in load order, with their TOML text.
 #[wasm_bindgen(js_name = shippedPacks, unchecked_return_type = "ShippedPack[]")]
 pub fn shipped_packs() -> Result<JsValue, JsValue> {
-    let packs: Vec<serde_json::Value> = vigil::packs::PACKS
-        .iter()
+    // Through the core's functions, not the `vigil::packs::PACKS` constant: a `const` is copied
+    // into every crate that names it, and naming it here put a second copy of all the packs' TOML
+    // text (835 KB) into the .wasm (see wasm/SIZE.md).
+    let packs: Vec<serde_json::Value> = vigil::packs::names()
+        .filter_map(|name| vigil::packs::get(name).map(|text| (name, text)))
         .map(|(name, text)| serde_json::json!({ "name": name, "text": text }))
         .collect();
     to_js(&packs)
