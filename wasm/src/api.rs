@@ -319,11 +319,37 @@ impl Tracker {
     #[wasm_bindgen(js_name = observeAll, unchecked_return_type = "Observation[]")]
     pub fn observe_all(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "MessageInput[] | string")] messages: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(MessageInput | string)[] | string")] messages: JsValue,
     ) -> Result<JsValue, JsValue> {
         let ms = self::messages(&messages)?;
-        let out: Vec<vigil::Observation> = ms.iter().map(|m| self.inner.observe(m)).collect();
-        to_js(&out)
+        to_js(&observe_batch(&mut self.inner, &ms))
+    }
+
+    /// Observes a batch of messages in one call, in order, with exactly the results of observing
+    /// them one by one: an array of messages (objects, or strings of their JSON text) or a JSON
+    /// Lines document. Returns one observation per message, or with `{escalationsOnly: true}`
+    /// only the escalations raised (conversation, recipient and sender escalations, message by
+    /// message, as `vigil scan` prints them). Every message is read first, so a bad one (named by
+    /// its line or position) throws before any is observed.
+    #[wasm_bindgen(js_name = observeBatch, skip_typescript)]
+    pub fn observe_batch(&mut self, messages: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let options = if options.is_undefined() || options.is_null() {
+            None
+        } else {
+            Some(json_text_of(
+                &options,
+                "batch options {escalationsOnly?: boolean}",
+            )?)
+        };
+        let options = input::parse_batch_options(options.as_deref())?;
+        let ms = self::messages(&messages)?;
+        let observations = observe_batch(&mut self.inner, &ms);
+        if options.escalations_only {
+            let raised: Vec<&vigil::Escalation> = observations.iter().flat_map(|o| o.escalations()).collect();
+            to_js(&raised)
+        } else {
+            to_js(&observations)
+        }
     }
 
     /// The whole state as bytes, to restore later (in this or another tracker).
@@ -395,6 +421,16 @@ impl Tracker {
     }
 }
 
+/// Observes messages in order with the core: the one place the batch calls (`observeAll`,
+/// `observeBatch`) reach the tracker.
+///
+/// BATCH SEAM (issue 19): a loop of `Tracker::observe` for now. When the core's
+/// `Tracker::observe_batch(&mut self, &[Message]) -> Vec<Observation>` lands, this becomes a call
+/// of it (same results by its contract).
+fn observe_batch(tracker: &mut vigil::Tracker, messages: &[vigil::Message]) -> Vec<vigil::Observation> {
+    messages.iter().map(|m| tracker.observe(m)).collect()
+}
+
 /// Reads one message as the core does (defaults filled in, timestamp in UTC); throws a
 /// `VigilError` (kind `message`) naming a missing or invalid field.
 #[wasm_bindgen(js_name = parseMessage, unchecked_return_type = "Message")]
@@ -460,8 +496,11 @@ pub fn draft_case_export(
 /// The shipped policy packs, in load order, with their TOML text.
 #[wasm_bindgen(js_name = shippedPacks, unchecked_return_type = "ShippedPack[]")]
 pub fn shipped_packs() -> Result<JsValue, JsValue> {
-    let packs: Vec<serde_json::Value> = vigil::packs::PACKS
-        .iter()
+    // Through the core's functions, not the `vigil::packs::PACKS` constant: a `const` is copied
+    // into every crate that names it, and naming it here put a second copy of all the packs' TOML
+    // text (835 KB) into the .wasm (see wasm/SIZE.md).
+    let packs: Vec<serde_json::Value> = vigil::packs::names()
+        .filter_map(|name| vigil::packs::get(name).map(|text| (name, text)))
         .map(|(name, text)| serde_json::json!({ "name": name, "text": text }))
         .collect();
     to_js(&packs)

@@ -115,7 +115,8 @@ pub fn parse_jsonl(doc: &str) -> Result<Vec<Message>, BindingError> {
     Ok(vigil::jsonl::parse(doc).collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Reads a JSON array of messages; the first bad one fails the whole array, with its position.
+/// Reads a JSON array of messages: each item a message object or a string holding a message's
+/// JSON text (a line of JSON Lines). The first bad one fails the whole array, with its position.
 pub fn parse_array(json: &str) -> Result<Vec<Message>, BindingError> {
     let items: Vec<Value> = serde_json::from_str(json)
         .map_err(|e| BindingError::Argument(format!("expected an array of messages: {e}")))?;
@@ -123,9 +124,48 @@ pub fn parse_array(json: &str) -> Result<Vec<Message>, BindingError> {
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            Message::from_json(&v.to_string()).map_err(|source| BindingError::Item { index: i + 1, source })
+            let read = match v {
+                Value::String(text) => Message::from_json(text),
+                _ => Message::from_json(&v.to_string()),
+            };
+            read.map_err(|source| BindingError::Item { index: i + 1, source })
         })
         .collect()
+}
+
+/// The options of `Tracker.observeBatch`, as JavaScript passes them (`{escalationsOnly?}`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// Return only the escalations raised (every one, in the order `vigil scan` prints them:
+    /// conversation, recipient, sender for each message), not one observation per message.
+    pub escalations_only: bool,
+}
+
+const BATCH_OPTIONS: &str = "expected {escalationsOnly?: boolean}";
+
+/// Reads the options argument of `Tracker.observeBatch` from its JSON text; `None` (left out,
+/// `undefined` or `null`) means the defaults. An unknown key or a non-boolean value is an
+/// argument error.
+pub fn parse_batch_options(json: Option<&str>) -> Result<BatchOptions, BindingError> {
+    let bad = |what: String| BindingError::Argument(format!("batch options: {what}"));
+    let Some(json) = json else {
+        return Ok(BatchOptions::default());
+    };
+    let value: Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+    let mut m = match value {
+        Value::Null => return Ok(BatchOptions::default()),
+        Value::Object(m) => m,
+        _ => return Err(bad(BATCH_OPTIONS.into())),
+    };
+    let escalations_only = match m.remove("escalationsOnly") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => return Err(bad("`escalationsOnly` must be a boolean".into())),
+    };
+    if let Some(key) = m.keys().next() {
+        return Err(bad(format!("unknown field `{key}` ({BATCH_OPTIONS})")));
+    }
+    Ok(BatchOptions { escalations_only })
 }
 
 /// Reads an escalation document (`vigil.escalation/1`) from its JSON text.
@@ -266,6 +306,42 @@ mod tests {
         assert!(e.to_string().starts_with("message 2: "), "{e}");
         let e = parse_jsonl(&format!("{ok}\n\nnope\n")).unwrap_err();
         assert!(e.to_string().starts_with("line 3: "), "{e}");
+    }
+
+    #[test]
+    fn arrays_take_json_texts_as_items_too() {
+        let ok = r#"{"conversation_id":"c","message_id":"1","timestamp":0,"sender":{"id":"a"},"text":"hi"}"#;
+        let text = serde_json::to_string(ok).unwrap();
+        let mixed = parse_array(&format!("[{ok},{text}]")).unwrap();
+        assert_eq!(mixed.len(), 2);
+        assert_eq!(mixed[0], mixed[1]);
+        let e = parse_array(&format!("[{text},\"{{\"]")).unwrap_err();
+        assert!(e.to_string().starts_with("message 2: "), "{e}");
+        assert_eq!(e.kind(), "message");
+    }
+
+    #[test]
+    fn batch_options_read_and_refuse_bad_shapes() {
+        assert_eq!(parse_batch_options(None).unwrap(), BatchOptions::default());
+        assert_eq!(
+            parse_batch_options(Some("null")).unwrap(),
+            BatchOptions::default()
+        );
+        assert_eq!(parse_batch_options(Some("{}")).unwrap(), BatchOptions::default());
+        assert!(
+            parse_batch_options(Some(r#"{"escalationsOnly":true}"#))
+                .unwrap()
+                .escalations_only
+        );
+        for (json, needle) in [
+            ("[]", "expected {escalationsOnly?"),
+            (r#"{"escalationsOnly":1}"#, "must be a boolean"),
+            (r#"{"escalations_only":true}"#, "unknown field `escalations_only`"),
+        ] {
+            let e = parse_batch_options(Some(json)).unwrap_err();
+            assert!(e.to_string().contains(needle), "{json}: {e}");
+            assert_eq!(e.kind(), "argument");
+        }
     }
 
     #[test]

@@ -504,6 +504,31 @@ export interface TrackerStats {
   out_of_order: number;
 }
 
+/** Options of `Tracker.observeBatch`. */
+export interface BatchOptions {
+  /**
+   * Return only the escalations raised (conversation, recipient and sender escalations, message
+   * by message, in the order `vigil scan` prints them) instead of one observation per message.
+   */
+  escalationsOnly?: boolean;
+}
+
+/** A batch of messages for `Tracker.observeBatch`: message objects or their JSON text, or a JSON Lines document. */
+export type MessageBatch = (MessageInput | string)[] | string;
+
+// `Tracker.observeBatch` (declared here, merged into the generated `Tracker` class, so that its
+// result type follows `escalationsOnly`).
+export interface Tracker {
+  /**
+   * Observes a batch of messages in one call, in order, with exactly the results of observing
+   * them one by one. Every message is read first: a bad one (named by its `line` or `index`)
+   * throws a `VigilError` (kind `message`) before any is observed.
+   */
+  observeBatch(messages: MessageBatch, options: BatchOptions & { escalationsOnly: true }): Escalation[];
+  observeBatch(messages: MessageBatch, options?: BatchOptions & { escalationsOnly?: false }): Observation[];
+  observeBatch(messages: MessageBatch, options?: BatchOptions): Observation[] | Escalation[];
+}
+
 /** A shipped policy pack: its name and TOML text. */
 export interface ShippedPack {
   name: string;

@@ -162,6 +162,52 @@ test("arguments of the wrong shape are argument errors, not crashes", () => {
   assert.equal(t.stats().observed, 0);
 });
 
+test("observeBatch: one call for many messages, the results of observing them one by one", () => {
+  const engine = new Engine();
+  const msgs = [
+    message("hey, how old are you?", 1),
+    message("you seem really mature for your age", 2),
+    message("this is our secret, dont tell your mum", 3),
+    message("delete this chat after", 4),
+    message("send me a pic", 5),
+  ];
+  const one = new Tracker(engine);
+  const want = msgs.map((m) => one.observe(m));
+  const raised = want.flatMap((o) => [o.escalation, o.recipient_escalation, o.sender_escalation]).filter(Boolean);
+  assert.ok(raised.length > 0, "the conversation escalates");
+  // Objects and JSON texts may be mixed in one array.
+  const mixed = msgs.map((m, i) => (i % 2 ? JSON.stringify(m) : m));
+  assert.deepStrictEqual(new Tracker(engine).observeBatch(mixed), want);
+  assert.deepStrictEqual(new Tracker(engine).observeBatch(mixed, null), want);
+  assert.deepStrictEqual(new Tracker(engine).observeBatch(mixed, { escalationsOnly: true }), raised);
+  assert.deepStrictEqual(new Tracker(engine).observeBatch([]), []);
+  assert.deepStrictEqual(new Tracker(engine).observeBatch("", { escalationsOnly: true }), []);
+
+  // A bad message throws before any is observed, naming its position or line.
+  const t = new Tracker(engine);
+  const item = vigilError(() => t.observeBatch([msgs[0], JSON.stringify(msgs[1]), "{"], { escalationsOnly: true }), "message");
+  assert.equal(item.index, 3);
+  assert.ok(item.message.startsWith("message 3: "), item.message);
+  const line = vigilError(() => t.observeBatch(`${JSON.stringify(msgs[0])}\n{}\n`), "message");
+  assert.equal(line.line, 2);
+  assert.equal(t.stats().observed, 0, "nothing is observed when a message is bad");
+
+  // Bad options and batches of the wrong shape are argument errors.
+  for (const [f, needle] of [
+    [() => t.observeBatch(msgs, { escalations_only: true }), /unknown field `escalations_only`/],
+    [() => t.observeBatch(msgs, { escalationsOnly: "yes" }), /must be a boolean/],
+    [() => t.observeBatch(msgs, [true]), /expected \{escalationsOnly\?/],
+    [() => t.observeBatch(msgs, () => 1), /batch options/],
+    [() => t.observeBatch(42), /expected an array of messages/],
+    [() => t.observeBatch(undefined), /got undefined/],
+  ]) {
+    assert.match(vigilError(f, "argument").message, needle);
+  }
+  assert.equal(t.stats().observed, 0);
+  // Then it works.
+  assert.deepStrictEqual(t.observeBatch(msgs), want);
+});
+
 test("timestamps may be RFC 3339 text, a Date, or epoch seconds, milliseconds or microseconds", () => {
   const want = parseMessage(message("hi")).timestamp;
   const ms = Date.parse(want);

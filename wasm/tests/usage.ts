@@ -9,6 +9,7 @@ import {
   parseJsonl,
   parseMessage,
   shippedPacks,
+  type BatchOptions,
   type CaseContact,
   type Channel,
   type DraftOptions,
@@ -90,6 +91,13 @@ export function node(queue: Escalation[]): Level | null {
   const again: Observation[] = tracker.observeAll([msg]);
   void all;
   void again;
+  // One call for a batch: observations, or with escalationsOnly the escalations alone.
+  const batch: Observation[] = tracker.observeBatch([msg, JSON.stringify(msg)]);
+  const lines: Observation[] = tracker.observeBatch(JSON.stringify(msg), { escalationsOnly: false });
+  const raised: Escalation[] = tracker.observeBatch([msg], { escalationsOnly: true });
+  const options: BatchOptions = { escalationsOnly: raised.length > 0 };
+  const either: Observation[] | Escalation[] = tracker.observeBatch(parseJsonl(""), options);
+  void [batch, lines, either];
   void parseMessage(JSON.stringify(msg)).sender.age_band;
   void parseJsonl("").length;
   void shippedPacks().map((p) => p.name);
@@ -163,6 +171,11 @@ export function rejected(tracker: Tracker, msg: MessageInput, obs: Observation):
   new Engine([{ toml: "" }]);
   // @ts-expect-error: a decision is one of the three
   draftCybertipline(obs.escalation!, { reviewedBy: "mod-7", decision: "maybe" });
+  // @ts-expect-error: escalationsOnly gives escalations, not observations
+  const notObservations: Observation[] = tracker.observeBatch([msg], { escalationsOnly: true });
+  void notObservations;
+  // @ts-expect-error: batch options use camelCase names
+  tracker.observeBatch([msg], { escalations_only: true });
   // @ts-expect-error: draft options use camelCase names
   draftCaseExport(obs.escalation!, { reviewed_by: "mod-7", decision: "confirmed" });
 }

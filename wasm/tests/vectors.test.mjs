@@ -27,6 +27,14 @@ for (const v of all) {
     "one object at a time": (t) => lines.map((l) => t.observe(JSON.parse(l))),
     "as a JSON Lines document": (t) => t.observeAll(v.input),
     "as an array of objects": (t) => t.observeAll(lines.map((l) => JSON.parse(l))),
+    "observeBatch: one call, an array of objects": (t) => t.observeBatch(lines.map((l) => JSON.parse(l))),
+    "observeBatch: one call, an array of JSON texts": (t) => t.observeBatch(lines, {}),
+    "observeBatch: one call, a JSON Lines document": (t) => t.observeBatch(v.input, { escalationsOnly: false }),
+    "observeBatch: in batches of 3": (t) => {
+      const out = [];
+      for (let i = 0; i < lines.length; i += 3) out.push(...t.observeBatch(lines.slice(i, i + 3)));
+      return out;
+    },
   };
   for (const [way, observe] of Object.entries(ways)) {
     test(`vector ${v.name}: ${way}`, () => {
@@ -40,6 +48,29 @@ for (const v of all) {
       engine.free();
     });
   }
+
+  test(`vector ${v.name}: observeBatch with escalationsOnly gives the escalations of one-by-one observation`, () => {
+    const engine = new Engine(v.layers);
+    // Message by message: every escalation an observation carries, in the order `vigil scan`
+    // prints them (conversation, recipient, sender).
+    const single = new Tracker(engine);
+    const want = lines
+      .map((l) => single.observe(l))
+      .flatMap((o) => [o.escalation, o.recipient_escalation, o.sender_escalation])
+      .filter(Boolean);
+    const expectedRaised = expected().flatMap((o) => [o.escalation, o.recipient_escalation, o.sender_escalation]).filter(Boolean);
+    assert.deepStrictEqual(want, expectedRaised, "one-by-one observation matches the golden file");
+    for (const input of [lines, v.input, lines.map((l) => JSON.parse(l))]) {
+      const batch = new Tracker(engine);
+      const got = batch.observeBatch(input, { escalationsOnly: true });
+      assert.deepStrictEqual(got, want);
+      // The tracker saw every message, as one-by-one observation did.
+      assert.deepStrictEqual(batch.stats(), single.stats());
+      batch.free();
+    }
+    single.free();
+    engine.free();
+  });
 
   test(`vector ${v.name}: a snapshot halfway gives the same rest`, () => {
     const want = expected();
