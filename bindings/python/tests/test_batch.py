@@ -186,3 +186,16 @@ def test_bad_buffers_raise_batch_errors(shipped: vigil.Engine) -> None:
     with pytest.raises(vigil.VigilError.Batch, match="message 1: "):
         m = vigil.parse_message(json.dumps({"conversation_id": "c", "message_id": "m", "timestamp": 0, "sender": {"id": "a"}, "text": "x"}))
         tracker.observe_batch([m, vigil.Message(conversation_id="c", message_id="", timestamp_ms=0, sender=m.sender, text="x")])
+
+
+def test_readme_batch_example() -> None:
+    import re
+
+    from test_readme import README, ModerationQueue
+
+    blocks = [b for b in re.findall(r"^```python\n(.*?)^```$", README.read_text(encoding="utf-8"), flags=re.S | re.M) if "observe_arrow" in b]
+    assert len(blocks) == 1, "the batch example of bindings/README.md"
+    queue = ModerationQueue()
+    exec(compile(blocks[0], str(README), "exec"), {"moderation_queue": queue})
+    assert queue.sent, "the README batch example raised no escalation"
+    assert all(json.loads(d)["schema"].startswith("vigil.escalation") for d in queue.sent)

@@ -105,15 +105,24 @@ ARROW_INT64_COLUMNS = (
 )
 
 
+def _coded(pa, codes, names):  # noqa: ANN001, ANN202
+    """A dictionary array of the names of uint8 codes, code 0 null (vectorized, no Python per row)."""
+    import pyarrow.compute as pc
+
+    indices = pc.if_else(pc.equal(codes, 0), pa.scalar(None, pa.uint8()), pc.subtract(codes, pa.scalar(1, pa.uint8())))
+    return pa.DictionaryArray.from_arrays(indices, pa.array(names[1:], pa.string()))
+
+
 class ArrowObservations:
     """What ``observe_arrow`` / ``observe_pandas`` return.
 
-    * ``rows``: a ``pyarrow.RecordBatch`` with one row per input row — ``level`` (dictionary:
-      null, ``watch``, ``review``, ``urgent``), ``level_code`` (uint8: 0 to 3), ``risk``
+    * ``rows``: a ``pyarrow.RecordBatch`` with one row per input row — ``level`` (dictionary of
+      ``watch``, ``review``, ``urgent``; null for none), ``level_code`` (uint8: 0 to 3), ``risk``
       (float64; NaN for a row without a valid message), ``escalations`` (uint8: how many the row
-      raised), ``action`` (dictionary: null or the intervention's action), ``action_code`` (uint8)
+      raised), ``action`` (dictionary of the intervention actions; null for none), ``action_code`` (uint8)
       and, with ``observation_json=True``, ``observation`` (the row's observation as JSON, the
-      golden-vector format). Built over the bytes the core returned, without a copy. ``None``
+      golden-vector format). The code and number columns are built over the bytes the core
+      returned, without a copy. ``None``
       with ``escalations_only=True``.
     * ``escalations``: a ``RecordBatch`` of every escalation raised — ``row`` (int64), ``scope``,
       ``level``, ``json`` (the ``vigil.escalation/1`` document) — in row order and, within a
@@ -134,11 +143,11 @@ class ArrowObservations:
             levels = pa.Array.from_buffers(pa.uint8(), rows, [None, pa.py_buffer(result.levels)])
             actions = pa.Array.from_buffers(pa.uint8(), rows, [None, pa.py_buffer(result.actions)])
             columns = {
-                "level": pa.DictionaryArray.from_arrays(levels, pa.array(BATCH_LEVELS, pa.string())),
+                "level": _coded(pa, levels, BATCH_LEVELS),
                 "level_code": levels,
                 "risk": pa.Array.from_buffers(pa.float64(), rows, [None, pa.py_buffer(result.risks)]),
                 "escalations": pa.Array.from_buffers(pa.uint8(), rows, [None, pa.py_buffer(result.escalation_counts)]),
-                "action": pa.DictionaryArray.from_arrays(actions, pa.array(BATCH_ACTIONS, pa.string())),
+                "action": _coded(pa, actions, BATCH_ACTIONS),
                 "action_code": actions,
             }
             if len(result.observations) == rows:
