@@ -21,35 +21,6 @@
 //! before any row is observed (the tracker is left as it was). A row that does not hold a valid
 //! message (a JSON line that does not parse, an empty id, a null required field) is reported in
 //! [`BatchOutput::errors`] and the batch goes on.
-//!
-//! ```
-//! use std::sync::Arc;
-//! use vigil::{BatchOptions, Engine, MessageColumns, MessageField, Tracker, Utf8Buffers};
-//!
-//! let doc = include_str!("../../../examples/sample-conversation.jsonl");
-//! let lines: Vec<&str> = doc.lines().filter(|l| !l.trim().is_empty()).collect();
-//! let engine = Arc::new(Engine::default());
-//!
-//! // One by one…
-//! let mut one = Tracker::new(engine.clone());
-//! let single: Vec<_> = lines.iter().map(|l| one.observe(&vigil::Message::from_json(l).unwrap())).collect();
-//!
-//! // …and as one Arrow utf8 column of JSON lines (i32 offsets and data, as Arrow lays it out).
-//! let buffers = Utf8Buffers::from_values(lines.iter().map(|l| Some(*l)));
-//! let columns = MessageColumns::new(lines.len()).with_utf8(MessageField::Json, buffers.column()).unwrap();
-//! let mut batch = Tracker::new(engine);
-//! let out = batch.observe_columns(&columns, &BatchOptions::default());
-//!
-//! assert_eq!(out.messages as usize, lines.len());
-//! for (row, obs) in single.iter().enumerate() {
-//!     assert_eq!(out.risks[row], obs.risk);
-//!     assert_eq!(out.levels[row], vigil::batch_level_code(obs.level));
-//! }
-//! let raised: Vec<String> = single.iter().flat_map(|o| o.escalations().map(|e| e.to_json())).collect();
-//! let batched: Vec<String> = out.escalations.iter().map(|e| e.json.clone()).collect();
-//! assert_eq!(raised, batched);
-//! assert!(!raised.is_empty());
-//! ```
 
 use std::fmt;
 
@@ -464,6 +435,39 @@ enum Column<'a> {
 /// The messages of a batch as columns: one per message field ([`MessageField`]), or one
 /// `json` column of JSON lines (and optionally `conversation_id` to group rows). Every column
 /// has the batch's number of rows. The buffers are borrowed, never copied.
+///
+/// Observe them with [`Tracker::observe_columns`]: exactly what observing the rows one by one
+/// gives. Bad buffers are a [`BatchError`] naming the column and the row when the column is
+/// added; a row without a valid message is reported in [`BatchOutput::errors`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use vigil::{BatchOptions, Engine, MessageColumns, MessageField, Tracker, Utf8Buffers};
+///
+/// let doc = include_str!("../../../examples/sample-conversation.jsonl");
+/// let lines: Vec<&str> = doc.lines().filter(|l| !l.trim().is_empty()).collect();
+/// let engine = Arc::new(Engine::default());
+///
+/// // One by one…
+/// let mut one = Tracker::new(engine.clone());
+/// let single: Vec<_> = lines.iter().map(|l| one.observe(&vigil::Message::from_json(l).unwrap())).collect();
+///
+/// // …and as one Arrow utf8 column of JSON lines (i32 offsets and data, as Arrow lays it out).
+/// let buffers = Utf8Buffers::from_values(lines.iter().map(|l| Some(*l)));
+/// let columns = MessageColumns::new(lines.len()).with_utf8(MessageField::Json, buffers.column()).unwrap();
+/// let mut batch = Tracker::new(engine);
+/// let out = batch.observe_columns(&columns, &BatchOptions::default());
+///
+/// assert_eq!(out.messages as usize, lines.len());
+/// for (row, obs) in single.iter().enumerate() {
+///     assert_eq!(out.risks[row], obs.risk);
+///     assert_eq!(out.levels[row], vigil::batch_level_code(obs.level));
+/// }
+/// let raised: Vec<String> = single.iter().flat_map(|o| o.escalations().map(|e| e.to_json())).collect();
+/// let batched: Vec<String> = out.escalations.iter().map(|e| e.json.clone()).collect();
+/// assert_eq!(raised, batched);
+/// assert!(!raised.is_empty());
+/// ```
 #[derive(Debug, Clone)]
 pub struct MessageColumns<'a> {
     rows: usize,
@@ -827,7 +831,7 @@ impl Tracker {
         out
     }
 
-    /// Observes the rows of `columns` in order (see the [module docs](self)): each valid row is
+    /// Observes the rows of `columns` in order (see [`MessageColumns`]): each valid row is
     /// one [`observe`](Tracker::observe); a row without a valid message is reported in
     /// [`BatchOutput::errors`] and skipped. Buffers were checked when the columns were added; a
     /// missing required column leaves every row in `errors`.
