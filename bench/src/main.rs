@@ -860,7 +860,7 @@ fn observe_file(args: &[String]) -> Result<(), String> {
     let engine = shipped_engine();
     // The best pass: on a shared machine, the one least disturbed by other work.
     let best = |f: &mut dyn FnMut() -> u64| -> f64 {
-        let mut rates: Vec<f64> = (0..passes.max(1))
+        let rates: Vec<f64> = (0..passes.max(1))
             .map(|_| {
                 let t = Instant::now();
                 black_box(f());
