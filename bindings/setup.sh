@@ -4,7 +4,9 @@
 #
 #   Kotlin: a JDK (17), JNA and Gson from Debian; kotlinc from the npm package `kotlin-compiler`
 #           into bindings/kotlin/node_modules.
-#   Python: a venv in bindings/python/.venv with maturin and pytest.
+#   Python: a venv in bindings/python/.venv with maturin and pytest, and pyarrow and pandas (the
+#           batch helpers `vigil.observe_arrow` / `observe_pandas` and their tests; optional for
+#           users of the package).
 #   Swift:  nothing (no Swift toolchain can be installed here); test.sh runs the Swift tests
 #           only where `swift` is on PATH.
 #   Rust:   the crates (cargo fetch); the uniffi-bindgen binary is built from the workspace.
@@ -15,6 +17,8 @@ root="$(cd "$here/.." && pwd)"
 KOTLIN_COMPILER_VERSION="2.4.20"
 MATURIN_VERSION="1.16.0"
 PYTEST_VERSION="9.2.0"
+PYARROW_VERSION="26.0.1"
+PANDAS_VERSION="3.1.1"
 
 log() { printf '[bindings/setup] %s\n' "$*"; }
 
@@ -55,6 +59,10 @@ if [ "$("$venv/bin/python" -m maturin --version 2>/dev/null || true)" != "maturi
     [ "$("$venv/bin/python" -c 'import pytest; print(pytest.__version__)' 2>/dev/null || true)" != "$PYTEST_VERSION" ]; then
     log "pip install maturin==$MATURIN_VERSION pytest==$PYTEST_VERSION"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin==$MATURIN_VERSION" "pytest==$PYTEST_VERSION"
+fi
+if [ "$("$venv/bin/python" -c 'import pyarrow, pandas; print(pyarrow.__version__, pandas.__version__)' 2>/dev/null || true)" != "$PYARROW_VERSION $PANDAS_VERSION" ]; then
+    log "pip install pyarrow==$PYARROW_VERSION pandas==$PANDAS_VERSION"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "pyarrow==$PYARROW_VERSION" "pandas==$PANDAS_VERSION"
 fi
 
 # --- Rust crates -----------------------------------------------------------------------------

@@ -21,6 +21,14 @@ pub enum VigilError {
     /// A timestamp is neither RFC 3339 text nor epoch digits, or is out of range.
     #[error(transparent)]
     Timestamp(#[from] vigil::TimestampError),
+    /// A batch's buffers or records are not valid (a column's offsets, UTF-8 or length, an
+    /// unknown column, an invalid message record); the message names the column and the row, or
+    /// the record's index. Nothing was observed.
+    #[error("{message}")]
+    Batch {
+        /// The core's message.
+        message: String,
+    },
     /// A case contact (from `observeJsonStaged`) is not valid JSON or misses a field.
     #[error("invalid case contact: {message}")]
     Contact {
@@ -43,6 +51,14 @@ pub enum VigilError {
         /// The core's message.
         message: String,
     },
+}
+
+impl From<vigil::BatchError> for VigilError {
+    fn from(e: vigil::BatchError) -> VigilError {
+        VigilError::Batch {
+            message: e.to_string(),
+        }
+    }
 }
 
 impl From<vigil::draft::DraftError> for VigilError {

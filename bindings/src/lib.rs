@@ -9,7 +9,8 @@
 //!
 //! * [`PolicyBuilder`] and [`Policy`]: the shipped packs and overrides from strings or files;
 //! * [`Engine`]: a compiled policy, `assess` and the packs' example tests;
-//! * [`Tracker`]: `observe` (records or JSON lines), snapshots and restore;
+//! * [`Tracker`]: `observe` (records or JSON lines), batches of messages in one call
+//!   ([`batch`]: records, JSON lines, or Arrow-layout column buffers), snapshots and restore;
 //! * the records and enums of messages, assessments, observations and escalations
 //!   ([`types`]), with the escalation also as its JSON document; messages carry the platform's
 //!   own channel and relationship words, which the policy maps to kinds ([`Channel`],
@@ -40,11 +41,16 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod batch;
 pub mod draft;
 pub mod error;
 pub mod objects;
 pub mod types;
 
+pub use batch::{
+    BatchEscalation, BatchOptions, BatchResult, BatchRowDocument, BatchRowError, Int64ColumnBuffers,
+    Utf8ColumnBuffers,
+};
 pub use draft::{draft_case_export, draft_cybertipline, DraftOptions, ReportDraft};
 pub use error::VigilError;
 pub use objects::{Engine, Policy, PolicyBuilder, Tracker};

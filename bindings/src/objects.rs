@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::batch::{BatchEscalation, BatchOptions, BatchResult, Int64ColumnBuffers, Utf8ColumnBuffers};
 use crate::error::VigilError;
 use crate::types::{
     Assessment, ChannelKind, ExampleFailure, Level, Message, NormalizedText, Observation, RelationshipKind,
@@ -22,6 +23,19 @@ fn core_message(message: Message) -> Result<vigil::Message, VigilError> {
     let m: vigil::Message = message.into();
     m.validate()?;
     Ok(m)
+}
+
+/// Checks every record of a batch (as `core_message`); the error names the record's index.
+fn core_messages(messages: Vec<Message>) -> Result<Vec<vigil::Message>, VigilError> {
+    messages
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            core_message(m).map_err(|e| VigilError::Batch {
+                message: format!("message {i}: {e}"),
+            })
+        })
+        .collect()
 }
 
 /// Builds a policy from layers, in order: shipped packs, then overrides from strings or files.
@@ -267,6 +281,60 @@ impl Tracker {
     pub fn observe(&self, message: Message) -> Result<Observation, VigilError> {
         let m = core_message(message)?;
         Ok((&lock(&self.inner).observe(&m)).into())
+    }
+
+    /// Observes messages in order, in one call: the observations `observe` gives one by one.
+    /// Every record is checked first; an invalid one (an empty id) raises `Batch` naming its
+    /// index, and nothing is observed.
+    pub fn observe_batch(&self, messages: Vec<Message>) -> Result<Vec<Observation>, VigilError> {
+        let messages = core_messages(messages)?;
+        let mut tracker = lock(&self.inner);
+        Ok(messages.iter().map(|m| (&tracker.observe(m)).into()).collect())
+    }
+
+    /// Observes messages in order, in one call, and returns only the escalations they raised,
+    /// each with the index of its message (what `vigil scan` prints, in its order). Invalid
+    /// records as `observeBatch`.
+    pub fn observe_batch_escalations(
+        &self,
+        messages: Vec<Message>,
+    ) -> Result<Vec<BatchEscalation>, VigilError> {
+        let messages = core_messages(messages)?;
+        let raised = lock(&self.inner).observe_batch_escalations(&messages);
+        Ok(raised
+            .into_iter()
+            .map(|(row, e)| BatchEscalation {
+                row: u64::try_from(row).unwrap_or(u64::MAX),
+                scope: e.scope.into(),
+                level: e.level.into(),
+                json: e.to_json(),
+            })
+            .collect())
+    }
+
+    /// Observes JSON lines in order, in one call, each read as `observeJson` reads it (the
+    /// core's lenient reader, as `vigil scan`): per-row results as bytes, the documents by row,
+    /// and the lines that do not hold a valid message in `errors` (the others are observed).
+    pub fn observe_json_batch(&self, lines: Vec<String>, options: BatchOptions) -> BatchResult {
+        lock(&self.inner)
+            .observe_json_lines(&lines, &options.into())
+            .into()
+    }
+
+    /// Observes a batch of `rows` messages given as Arrow-layout column buffers (see
+    /// `Utf8ColumnBuffers`, `Int64ColumnBuffers`): one `json` column of JSON lines (with an
+    /// optional `conversation_id` column grouping rows), or a column per message field
+    /// (`conversation_id`, `message_id`, `timestamp_ms`, `sender_id` and `text` required). Bad
+    /// buffers or an unknown column raise `Batch` naming the column and row, before anything is
+    /// observed; a row without a valid message is reported in `errors`.
+    pub fn observe_columns(
+        &self,
+        rows: u64,
+        utf8: Vec<Utf8ColumnBuffers>,
+        int64: Vec<Int64ColumnBuffers>,
+        options: BatchOptions,
+    ) -> Result<BatchResult, VigilError> {
+        crate::batch::observe_columns(&mut lock(&self.inner), rows, &utf8, &int64, options)
     }
 
     /// Observes one message given as JSON (one line of a JSON Lines file); returns the

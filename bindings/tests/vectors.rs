@@ -546,3 +546,149 @@ fn the_interventions_vector_in_the_message_path() {
     let last = observations.last().unwrap();
     assert!(last.intervention.is_none(), "adults: delivered as they are");
 }
+
+/// Arrow-layout buffers of a utf8 column of these values (no nulls).
+fn utf8_column(name: &str, values: &[&str]) -> Utf8ColumnBuffers {
+    let mut offsets = 0i32.to_le_bytes().to_vec();
+    let mut data = Vec::new();
+    for v in values {
+        data.extend_from_slice(v.as_bytes());
+        offsets.extend_from_slice(&i32::try_from(data.len()).unwrap().to_le_bytes());
+    }
+    Utf8ColumnBuffers {
+        name: name.into(),
+        offsets,
+        data,
+        validity: None,
+        offset: 0,
+        len: values.len() as u64,
+    }
+}
+
+/// Every vector replayed both ways: message by message (`observe`, `observeJson`) and in one
+/// call (`observeBatch`, `observeBatchEscalations`, `observeJsonBatch`, `observeColumns` with a
+/// `json` column); the same observations, escalations and per-row columns.
+#[test]
+fn golden_vectors_in_one_batch_call() {
+    let index: Vec<Value> =
+        serde_json::from_str(&fs::read_to_string(dir().join("index.json")).unwrap()).unwrap();
+    let mut rows = 0;
+    for v in &index {
+        let vname = v["name"].as_str().unwrap();
+        let engine = engine(v["policy"].as_array().unwrap());
+        let input = fs::read_to_string(dir().join(format!("{vname}.input.jsonl"))).unwrap();
+        let lines: Vec<&str> = input.lines().filter(|l| !l.trim().is_empty()).collect();
+        let records: Vec<Message> = lines
+            .iter()
+            .map(|l| parse_message(l.to_string()).unwrap())
+            .collect();
+        let one = Tracker::new(engine.clone());
+        let single: Vec<Observation> = records.iter().map(|m| one.observe(m.clone()).unwrap()).collect();
+        let by_json = Tracker::new(engine.clone());
+        let single_json: Vec<String> = lines
+            .iter()
+            .map(|l| by_json.observe_json(l.to_string()).unwrap())
+            .collect();
+
+        let batch = Tracker::new(engine.clone())
+            .observe_batch(records.clone())
+            .unwrap();
+        assert_eq!(batch, single, "{vname}: observeBatch");
+        let raised: Vec<(u64, String)> = single
+            .iter()
+            .enumerate()
+            .flat_map(|(i, o)| {
+                [&o.escalation, &o.recipient_escalation, &o.sender_escalation]
+                    .into_iter()
+                    .flatten()
+                    .map(move |e| (i as u64, e.json.clone()))
+            })
+            .collect();
+        let escalations: Vec<(u64, String)> = Tracker::new(engine.clone())
+            .observe_batch_escalations(records.clone())
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.row, e.json))
+            .collect();
+        assert_eq!(escalations, raised, "{vname}: observeBatchEscalations");
+
+        let options = BatchOptions {
+            observation_json: true,
+            ..BatchOptions::default()
+        };
+        let owned: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let from_lines = Tracker::new(engine.clone()).observe_json_batch(owned, options);
+        let from_columns = Tracker::new(engine.clone())
+            .observe_columns(
+                lines.len() as u64,
+                vec![utf8_column("json", &lines)],
+                vec![],
+                options,
+            )
+            .unwrap();
+        for (how, out) in [
+            ("observeJsonBatch", &from_lines),
+            ("observeColumns", &from_columns),
+        ] {
+            assert_eq!(out.observations, single_json, "{vname}: {how} observations");
+            assert_eq!(out.messages as usize, lines.len(), "{vname}: {how}");
+            assert!(out.errors.is_empty(), "{vname}: {how}: {:?}", out.errors);
+            let got: Vec<(u64, String)> = out.escalations.iter().map(|e| (e.row, e.json.clone())).collect();
+            assert_eq!(got, raised, "{vname}: {how} escalations");
+            for (i, o) in single.iter().enumerate() {
+                let risk = f64::from_le_bytes(out.risks[i * 8..i * 8 + 8].try_into().unwrap());
+                assert_eq!(risk.to_bits(), o.risk.to_bits(), "{vname}: {how} risk {i}");
+                let level = o.level.map_or(0, |l| l as u8 + 1);
+                assert_eq!(out.levels[i], level, "{vname}: {how} level {i}");
+                let count = [&o.escalation, &o.recipient_escalation, &o.sender_escalation]
+                    .into_iter()
+                    .flatten()
+                    .count();
+                assert_eq!(
+                    out.escalation_counts[i] as usize, count,
+                    "{vname}: {how} escalations {i}"
+                );
+                let action = o.intervention.as_ref().map_or(0, |i| i.action as u8 + 1);
+                assert_eq!(out.actions[i], action, "{vname}: {how} action {i}");
+            }
+        }
+        rows += lines.len();
+    }
+    assert!(rows > 50);
+}
+
+/// Bad buffers and records raise `Batch` naming the column and row (or the record's index).
+#[test]
+fn bad_batches_raise_batch_errors() {
+    let tracker = Tracker::new(Arc::new(Engine::shipped().unwrap()));
+    let mut col = utf8_column("json", &["{}", "{}"]);
+    col.offsets[8..12].copy_from_slice(&99i32.to_le_bytes());
+    let e = tracker
+        .observe_columns(2, vec![col], vec![], BatchOptions::default())
+        .unwrap_err();
+    assert!(matches!(e, VigilError::Batch { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "column `json`, row 1: offsets 2..99 past the data (4 bytes)"
+    );
+    let e = tracker
+        .observe_columns(
+            1,
+            vec![utf8_column("body", &["x"])],
+            vec![],
+            BatchOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(e.to_string(), "column `body`: not a message column");
+    let m = parse_message(
+        r#"{"conversation_id":"c","message_id":"m","timestamp":0,"sender":{"id":"a"},"text":"hi"}"#.into(),
+    )
+    .unwrap();
+    let mut bad = m.clone();
+    bad.message_id.clear();
+    let e = tracker.observe_batch(vec![m, bad]).unwrap_err();
+    assert_eq!(e.to_string(), "message 1: field `message_id`: must not be empty");
+    assert_eq!(tracker.stats().observed, 0, "nothing observed");
+    let out = tracker.observe_json_batch(vec!["{".into()], BatchOptions::default());
+    assert_eq!((out.malformed, out.errors[0].row), (1, 0));
+}

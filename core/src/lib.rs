@@ -52,7 +52,8 @@
 //! Every public item has exactly one path, by this rule:
 //!
 //! * **The crate root** holds what an embedder names to run Vigil: the policy and its builder,
-//!   the engine, trackers ([`Tracker`], [`SharedTracker`]), messages and their metadata, the
+//!   the engine, trackers ([`Tracker`], [`SharedTracker`]) and their batch calls
+//!   ([`Tracker::observe_columns`] with [`MessageColumns`] and [`BatchOutput`]), messages and their metadata, the
 //!   records they produce ([`Assessment`], [`Observation`], [`Escalation`] and their parts), the
 //!   [`Level`], and the errors. Their modules are private; these types are re-exported here and
 //!   nowhere else.
@@ -121,6 +122,10 @@ pub use message::{
 };
 pub use policy::resolve::{Policy, PolicyBuilder};
 pub use sharded::SharedTracker;
+pub use tracker::batch::{
+    batch_action_code, batch_level_code, BatchError, BatchEscalation, BatchOptions, BatchOutput, Int64Column,
+    MessageColumns, MessageField, Utf8Buffers, Utf8Column,
+};
 pub use tracker::senders::CaseContact;
 pub use tracker::{KeyLevel, KeyTrace, Observation, Tracker, TrackerStats};
 

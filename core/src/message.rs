@@ -369,6 +369,17 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// An `age` given as an integer (a batch column), read as the JSON reader reads it: years from
+/// 0 to 150, anything else not known.
+pub(crate) fn age_from_int(n: i64) -> Option<u32> {
+    lenient::count(lenient::Scalar::Int(i128::from(n)), lenient::MAX_AGE)
+}
+
+/// An `account_age_days` given as an integer, read as the JSON reader reads it.
+pub(crate) fn days_from_int(n: i64) -> Option<u32> {
+    lenient::count(lenient::Scalar::Int(i128::from(n)), u32::MAX)
+}
+
 /// One participant of a conversation: an opaque id and what the platform knows of their age.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Participant {

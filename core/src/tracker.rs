@@ -1601,6 +1601,7 @@ fn excerpt(text: &str, span: Span, mode: ExcerptMode, context: u32) -> Option<Bo
     }
 }
 
+pub(crate) mod batch;
 pub(crate) mod indicators;
 pub(crate) mod senders;
 #[cfg(test)]

@@ -132,7 +132,7 @@ pub(super) fn count(s: Scalar, max: u32) -> Option<u32> {
 }
 
 /// Most years an `age` may say (a larger number is not an age).
-const MAX_AGE: u32 = 150;
+pub(super) const MAX_AGE: u32 = 150;
 
 /// `age`, leniently (see [`count`]).
 pub(super) fn age<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {

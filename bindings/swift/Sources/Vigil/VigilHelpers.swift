@@ -8,7 +8,8 @@ extension VigilError {
     public var message: String {
         switch self {
         case let .Policy(message), let .Message(message), let .Snapshot(message),
-             let .Timestamp(message), let .Contact(message), let .Io(message):
+             let .Timestamp(message), let .Batch(message), let .Contact(message), let .Io(message),
+             let .Draft(message):
             return message
         }
     }

@@ -17,7 +17,12 @@ import com.google.gson.JsonParser
 import com.google.gson.JsonPrimitive
 import java.io.File
 import kotlin.math.abs
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
 import org.vigil.ffi.AgeBand
+import org.vigil.ffi.BatchOptions
+import org.vigil.ffi.Utf8ColumnBuffers
+import org.vigil.ffi.VigilException
 import org.vigil.ffi.CaseConversation
 import org.vigil.ffi.Engine
 import org.vigil.ffi.EscalatedIndicator
@@ -335,10 +340,94 @@ fun messagePathCase() = Case("interventions vector in the message path") {
     }
 }
 
+/** Arrow-layout buffers of a utf8 column of these values (no nulls). */
+fun utf8Column(name: String, values: List<String>): Utf8ColumnBuffers {
+    val bytes = values.map { it.toByteArray(Charsets.UTF_8) }
+    val offsets = ByteBuffer.allocate(4 * (values.size + 1)).order(ByteOrder.LITTLE_ENDIAN)
+    var end = 0
+    offsets.putInt(end)
+    for (b in bytes) {
+        end += b.size
+        offsets.putInt(end)
+    }
+    val data = ByteArray(end)
+    var at = 0
+    for (b in bytes) {
+        b.copyInto(data, at)
+        at += b.size
+    }
+    return Utf8ColumnBuffers(name = name, offsets = offsets.array(), data = data, len = values.size.toULong())
+}
+
+/** Every escalation of observations, as (row, document), in the order `vigil scan` prints them. */
+private fun raised(observations: List<Observation>): List<Pair<Long, JsonElement>> =
+    observations.withIndex().flatMap { (i, o) ->
+        listOfNotNull(o.escalation, o.recipientEscalation, o.senderEscalation).map { i.toLong() to JsonParser.parseString(it.json) }
+    }
+
+/**
+ * A vector replayed in one call each way — `observeBatch` (records), `observeBatchEscalations`,
+ * `observeJsonBatch` (JSON lines) and `observeColumns` (an Arrow-layout `json` column) — against
+ * the same vector observed message by message: the same observations, escalations and per-row
+ * columns (levels, risks, escalation counts, actions).
+ */
+fun batchCase(name: String, layers: JsonArray) = Case("vector $name in one batch call") {
+    val (inputs, expected) = vectorLines(name)
+    vectorEngine(layers).use { engine ->
+        val records = inputs.map { parseMessage(it) }
+        val single = Tracker(engine).use { t -> records.map { t.observe(it) } }
+        val singleJson = Tracker(engine).use { t -> inputs.map { t.observeJson(it) } }
+        assertEquals(expected, singleJson.map { JsonParser.parseString(it) }, "$name: one by one")
+        val batch = Tracker(engine).use { it.observeBatch(records) }
+        assertEquals(single, batch, "$name: observeBatch")
+        val escalations = Tracker(engine).use { it.observeBatchEscalations(records) }
+            .map { it.row.toLong() to JsonParser.parseString(it.json) }
+        assertEquals(raised(single), escalations, "$name: observeBatchEscalations")
+        val options = BatchOptions(observationJson = true)
+        val fromLines = Tracker(engine).use { it.observeJsonBatch(inputs, options) }
+        val fromColumns = Tracker(engine).use {
+            it.observeColumns(inputs.size.toULong(), listOf(utf8Column("json", inputs)), listOf(), options)
+        }
+        for ((how, out) in listOf("observeJsonBatch" to fromLines, "observeColumns" to fromColumns)) {
+            assertEquals(singleJson, out.observations, "$name: $how observations")
+            assertEquals(inputs.size.toULong(), out.messages, "$name: $how messages")
+            check(out.errors.isEmpty()) { "$name: $how: ${out.errors}" }
+            assertEquals(raised(single), out.escalations.map { it.row.toLong() to JsonParser.parseString(it.json) }, "$name: $how escalations")
+            val risks = ByteBuffer.wrap(out.risks).order(ByteOrder.LITTLE_ENDIAN)
+            for ((i, o) in single.withIndex()) {
+                assertEquals(o.risk, risks.getDouble(i * 8), "$name: $how risk ${i + 1}")
+                assertEquals(o.level?.let { it.ordinal + 1 } ?: 0, out.levels[i].toInt(), "$name: $how level ${i + 1}")
+                val count = listOfNotNull(o.escalation, o.recipientEscalation, o.senderEscalation).size
+                assertEquals(count, out.escalationCounts[i].toInt(), "$name: $how escalations ${i + 1}")
+                assertEquals(o.intervention?.let { it.action.ordinal + 1 } ?: 0, out.actions[i].toInt(), "$name: $how action ${i + 1}")
+            }
+        }
+        val only = Tracker(engine).use { it.observeJsonBatch(inputs, BatchOptions(escalationsOnly = true)) }
+        check(only.levels.isEmpty() && only.observations.isEmpty()) { "$name: escalations only" }
+        assertEquals(raised(single), only.escalations.map { it.row.toLong() to JsonParser.parseString(it.json) }, "$name: escalations only")
+    }
+}
+
+/** Bad buffers raise `VigilException.Batch` naming column and row; malformed lines are reported. */
+fun badBatchCase() = Case("bad batches raise VigilException.Batch") {
+    Engine.shipped().use { engine ->
+        Tracker(engine).use { tracker ->
+            val col = utf8Column("json", listOf("{}"))
+            val bad = col.copy(offsets = col.offsets.copyOf().also { it[4] = 50 })
+            val e = assertThrows<VigilException.Batch> { tracker.observeColumns(1uL, listOf(bad), listOf(), BatchOptions()) }
+            assertEquals("column `json`, row 0: offsets 0..50 past the data (2 bytes)", e.message, "message")
+            val out = tracker.observeJsonBatch(listOf("{not json", "{}"), BatchOptions())
+            assertEquals(listOf(0uL, 1uL), out.errors.map { it.row }, "malformed rows")
+            assertEquals(0uL, tracker.stats().observed, "nothing observed")
+        }
+    }
+}
+
 fun vectorCases(): List<Case> {
     val index = JsonParser.parseString(File(vectorsDir, "index.json").readText()).asJsonArray
     check(index.size() > 0) { "index.json lists no vector" }
-    return listOf(twoStageCase(), messagePathCase()) + index.map { it.asJsonObject }.map { v ->
+    val batches = index.map { it.asJsonObject }.map { batchCase(it.get("name").asString, it.getAsJsonArray("policy")) }
+    return listOf(twoStageCase(), messagePathCase(), badBatchCase()) + batches + index.map { it.asJsonObject }.map { v ->
         val name = v.get("name").asString
         Case("vector $name") {
             val (inputs, expected) = vectorLines(name)
