@@ -424,11 +424,10 @@ impl Tracker {
 /// Observes messages in order with the core: the one place the batch calls (`observeAll`,
 /// `observeBatch`) reach the tracker.
 ///
-/// BATCH SEAM (issue 19): a loop of `Tracker::observe` for now. When the core's
-/// `Tracker::observe_batch(&mut self, &[Message]) -> Vec<Observation>` lands, this becomes a call
-/// of it (same results by its contract).
+/// A batch through the core's `Tracker::observe_batch` (the same results as observing the
+/// messages one by one, by its contract).
 fn observe_batch(tracker: &mut vigil::Tracker, messages: &[vigil::Message]) -> Vec<vigil::Observation> {
-    messages.iter().map(|m| tracker.observe(m)).collect()
+    tracker.observe_batch(messages)
 }
 
 /// Reads one message as the core does (defaults filled in, timestamp in UTC); throws a
