@@ -343,12 +343,16 @@ impl Tracker {
         };
         let options = input::parse_batch_options(options.as_deref())?;
         let ms = self::messages(&messages)?;
-        let observations = observe_batch(&mut self.inner, &ms);
         if options.escalations_only {
-            let raised: Vec<&vigil::Escalation> = observations.iter().flat_map(|o| o.escalations()).collect();
+            let raised: Vec<vigil::Escalation> = self
+                .inner
+                .observe_batch_escalations(&ms)
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect();
             to_js(&raised)
         } else {
-            to_js(&observations)
+            to_js(&observe_batch(&mut self.inner, &ms))
         }
     }
 
