@@ -21,6 +21,10 @@ pub enum VigilError {
     /// A timestamp is neither RFC 3339 text nor epoch digits, or is out of range.
     #[error(transparent)]
     Timestamp(#[from] vigil::TimestampError),
+    /// A compiled policy bundle could not be loaded (not a bundle, damaged or cut, written by
+    /// another Vigil version, or of another policy than expected); the message names the byte.
+    #[error(transparent)]
+    Bundle(#[from] vigil::bundle::BundleError),
     /// A case contact (from `observeJsonStaged`) is not valid JSON or misses a field.
     #[error("invalid case contact: {message}")]
     Contact {

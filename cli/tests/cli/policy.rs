@@ -1,4 +1,4 @@
-//! `vigil policy check|test|show`.
+//! `vigil policy check|test|show|compile`, and `--bundle`.
 
 use predicates::prelude::*;
 
