@@ -4,7 +4,8 @@
 #   pkg/node/  CommonJS for Node (loads the .wasm synchronously; `import` works too)
 # Steps: cargo (wasm32-unknown-unknown, release, size-minded settings), the wasm-bindgen CLI at
 # exactly the crate's version, then wasm-opt -Oz from the npm package `binaryen` (cached by input
-# hash, as it takes ~40 s). Prints the .wasm size raw and gzipped.
+# hash, as it takes ~40 s), then pkg/vigil-packs.bundle (the shipped packs compiled, for
+# `Engine.fromBundle`). Prints the .wasm and bundle sizes raw and gzipped.
 #
 # Environment: VIGIL_WASM_NO_OPT=1 skips wasm-opt (quicker builds while developing).
 set -euo pipefail
@@ -65,6 +66,15 @@ for t in web node; do
 done
 # The Node build is CommonJS inside a package that may be loaded as a module.
 echo '{ "type": "commonjs" }' >pkg/node/package.json
+
+# The shipped packs compiled into a bundle by this very build (a bundle loads only in the Vigil
+# version that wrote it): `Engine.fromBundle(bytes)` starts without parsing the packs' TOML or
+# normalizing their terms. Not in the npm package's `files` (the packs are still embedded in the
+# .wasm): an app that wants it serves or bundles pkg/vigil-packs.bundle itself.
+node -e 'const v = require("./pkg/node/vigil_wasm.js");
+require("fs").writeFileSync("pkg/vigil-packs.bundle", new v.Engine().toBundle());'
+printf 'vigil-packs.bundle: %s bytes raw, %s bytes gzipped (gzip -9)\n' \
+    "$(wc -c <pkg/vigil-packs.bundle | tr -d ' ')" "$(gzip -9c pkg/vigil-packs.bundle | wc -c | tr -d ' ')"
 
 wasm=pkg/web/vigil_wasm_bg.wasm
 printf 'vigil-wasm %s: %s bytes raw, %s bytes gzipped (gzip -9)\n' \

@@ -29,6 +29,10 @@ pub enum VigilError {
         /// The core's message.
         message: String,
     },
+    /// A compiled policy bundle could not be loaded (not a bundle, damaged or cut, written by
+    /// another Vigil version, or of another policy than expected); the message names the byte.
+    #[error(transparent)]
+    Bundle(#[from] vigil::bundle::BundleError),
     /// A case contact (from `observeJsonStaged`) is not valid JSON or misses a field.
     #[error("invalid case contact: {message}")]
     Contact {

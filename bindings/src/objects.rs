@@ -174,6 +174,30 @@ impl Engine {
         })
     }
 
+    /// Loads an engine from a compiled bundle (`vigil policy compile`): no parsing, no
+    /// normalizing at start. Raises `VigilError.Bundle` for anything that is not an intact
+    /// bundle written by this Vigil version.
+    #[uniffi::constructor]
+    pub fn from_bundle(bytes: Vec<u8>) -> Result<Self, VigilError> {
+        Ok(Engine {
+            inner: Arc::new(vigil::Engine::from_bundle(&bytes)?),
+        })
+    }
+
+    /// Like `fromBundle`, and refuses a bundle of another policy than the one whose hash is
+    /// `policyHash`.
+    #[uniffi::constructor]
+    pub fn from_bundle_for(bytes: Vec<u8>, policy_hash: String) -> Result<Self, VigilError> {
+        Ok(Engine {
+            inner: Arc::new(vigil::Engine::from_bundle_for(&bytes, &policy_hash)?),
+        })
+    }
+
+    /// This engine's policy compiled into a bundle that `fromBundle` loads.
+    pub fn to_bundle(&self) -> Result<Vec<u8>, VigilError> {
+        Ok(self.inner.policy().to_bundle()?)
+    }
+
     /// Assesses one message from its text and metadata alone (no conversation state).
     pub fn assess(&self, message: Message) -> Result<Assessment, VigilError> {
         Ok((&self.inner.assess(&core_message(message)?)).into())

@@ -43,6 +43,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     let loader = PolicyArgs {
         policies: Vec::new(),
         no_default_packs: args.no_default_packs,
+        bundle: None,
     };
     let a = compile(loader.load_layers(&args.policy_a)?)?;
     let b = compile(loader.load_layers(&args.policy_b)?)?;

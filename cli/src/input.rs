@@ -24,6 +24,10 @@ pub struct PolicyArgs {
     /// Do not load the shipped packs: the --policy files are the whole policy
     #[arg(long)]
     pub no_default_packs: bool,
+    /// Load the engine from a compiled bundle (`vigil policy compile`) instead of the packs and
+    /// layers: no parsing, no normalizing at start
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["policies", "no_default_packs"])]
+    pub bundle: Option<PathBuf>,
 }
 
 /// A policy error as a compiler would print it: `file:line:col: error: what (where)`.
@@ -47,8 +51,11 @@ pub fn policy_error(e: &PolicyError) -> String {
 }
 
 impl PolicyArgs {
-    /// Loads and merges the layers.
+    /// Loads and merges the layers (or reads the policy of the bundle).
     pub fn load(&self) -> Result<Policy> {
+        if self.bundle.is_some() {
+            return Ok(self.engine()?.policy().clone());
+        }
         self.load_layers(&self.policies)
     }
 
@@ -70,8 +77,14 @@ impl PolicyArgs {
         builder.build().map_err(|e| anyhow::anyhow!(policy_error(&e)))
     }
 
-    /// Loads and compiles.
+    /// Loads and compiles (or loads the bundle).
     pub fn engine(&self) -> Result<Arc<Engine>> {
+        if let Some(path) = &self.bundle {
+            let bytes = fs::read(path).with_context(|| format!("cannot read bundle {}", path.display()))?;
+            return Engine::from_bundle(&bytes)
+                .map(Arc::new)
+                .map_err(|e| anyhow::anyhow!("{}: error: {e}", path.display()));
+        }
         compile(self.load()?)
     }
 }

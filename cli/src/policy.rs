@@ -1,4 +1,5 @@
-//! `vigil policy check|test|show`: validate layers, lint them, run their examples.
+//! `vigil policy check|test|show|compile`: validate layers, lint them, run their examples, compile
+//! them into a bundle.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,6 +42,26 @@ pub enum PolicyCommand {
     #[command(after_help = "Examples:
   vigil policy show --policy acme-overrides.toml > resolved.json")]
     Show(ShowArgs),
+    /// Compile the policy into a bundle file that loads without parsing or normalizing
+    ///
+    /// The bundle holds the resolved policy, its terms already normalized and its patterns
+    /// rewritten; `--bundle FILE` on the other commands (and `Engine::from_bundle` in the SDKs)
+    /// loads it. A bundle is tied to the Vigil version that wrote it: compile it again after
+    /// upgrading.
+    #[command(after_help = "Examples:
+  vigil policy compile -o vigil.bundle
+  vigil policy compile --policy acme-overrides.toml -o acme.bundle
+  vigil scan --bundle acme.bundle chat.jsonl")]
+    Compile(CompileArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompileArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Where to write the bundle
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: std::path::PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -108,6 +129,24 @@ pub fn run(cmd: PolicyCommand) -> Result<ExitCode> {
             let p = a.policy.load()?;
             let mut out = anstream::stdout().lock();
             writeln!(out, "{}", p.to_json())?;
+            return Ok(exit::code(exit::OK));
+        }
+        PolicyCommand::Compile(a) => {
+            let p = a.policy.load()?;
+            let bytes = p
+                .to_bundle()
+                .map_err(|e| anyhow::anyhow!(crate::input::policy_error(&e)))?;
+            std::fs::write(&a.output, &bytes)
+                .with_context(|| format!("cannot write {}", a.output.display()))?;
+            let mut err = anstream::stderr().lock();
+            writeln!(
+                err,
+                "{} {} ({} bytes, policy {})",
+                paint(GOOD, "wrote"),
+                a.output.display(),
+                bytes.len(),
+                p.hash()
+            )?;
             return Ok(exit::code(exit::OK));
         }
     };

@@ -364,6 +364,11 @@ impl Engine {
     /// the source, line, rule and field of the offending term or pattern.
     pub fn new(policy: Policy) -> Result<Engine, PolicyError> {
         let matcher = Matcher::compile(&policy)?;
+        Ok(Engine::with_matcher(policy, matcher))
+    }
+
+    /// The engine of a policy whose matchers are built (from the policy, or from a bundle).
+    pub(crate) fn with_matcher(policy: Policy, matcher: Matcher) -> Engine {
         let stage_index = crate::policy::index_of(policy.stages().iter().map(|s| s.id.as_str()));
         let stages: Vec<Arc<str>> = policy.stages().iter().map(|s| Arc::from(s.id.as_str())).collect();
         let categories: Vec<CompiledCategory> = policy
@@ -432,7 +437,7 @@ impl Engine {
         let scoping = scoping::Scoping::compile(&policy);
         let indicators = crate::tracker::indicators::IndicatorWatch::new(&policy);
         let interventions = crate::intervene::Interventions::compile(&policy).map(Box::new);
-        Ok(Engine {
+        Engine {
             policy,
             scoping,
             matcher,
@@ -448,7 +453,7 @@ impl Engine {
             combo_depth,
             indicators,
             snapshot_ids: OnceLock::new(),
-        })
+        }
     }
 
     /// The policy this engine was compiled from.

@@ -90,6 +90,7 @@ mod testutil;
 mod tracker;
 
 // Toolsets and reference data: public modules, reached by their path.
+pub mod bundle;
 pub mod draft;
 pub mod eval;
 pub mod explain;

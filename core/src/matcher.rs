@@ -26,7 +26,7 @@ use crate::normalize::{Evasion, Mode, Normalized, Normalizer};
 use crate::policy::Policy;
 
 /// What one automaton pattern stands for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub(crate) struct TermInfo {
     pub(crate) rule: u32,
     pub(crate) role: Role,
@@ -51,7 +51,7 @@ pub(crate) struct Edges {
 }
 
 /// The role of a term in its rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Role {
     Any,
     Near { clause: u16, group: u16 },
@@ -236,8 +236,99 @@ fn unspaced(c: char) -> bool {
         | 0x20000..=0x3FFFF)
 }
 
+/// What compiling a policy's matchers produces before any automaton or regex set is built:
+/// every term normalized (both views) with what it stands for, and every pattern with its ASCII
+/// rewrite and size bound. [`Matcher::compile`] makes it from a policy
+/// ([`Matcher::prepare`]) and builds the matchers from it ([`Matcher::assemble`]); a compiled
+/// bundle ([`crate::bundle`]) stores it, so loading one skips parsing and normalization.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct MatcherData {
+    /// Every distinct term in the terms view (the automaton's patterns).
+    pub(crate) strings: Vec<String>,
+    /// For each of `strings`, the range of its infos in `infos`.
+    pub(crate) pattern_infos: Vec<Range<u32>>,
+    pub(crate) infos: Vec<TermInfo>,
+    /// Every term in the plain view (see [`TermInfo::plain`]).
+    pub(crate) plains: Vec<Box<str>>,
+    /// Every pattern of every enabled rule, in policy order.
+    pub(crate) patterns: Vec<PatternData>,
+    /// Whether every pattern parsed, so that `PatternData::ascii` is set for all of them.
+    pub(crate) all_parsed: bool,
+    /// The sum of the patterns' size bounds.
+    pub(crate) bound_sum: u64,
+    pub(crate) near_within: Vec<Vec<u32>>,
+    pub(crate) near_groups: Vec<Vec<u16>>,
+}
+
+impl MatcherData {
+    /// Checks that data from elsewhere (a bundle) fits a policy of `rules` rules: every index in
+    /// range, every list as long as the matching code expects. Returns what does not fit. Data
+    /// [`Matcher::prepare`] made for the policy always fits.
+    pub(crate) fn check(&self, rules: usize) -> Result<(), String> {
+        if self.pattern_infos.len() != self.strings.len() {
+            return Err("term table: one info range per term expected".into());
+        }
+        if self.strings.iter().any(String::is_empty) {
+            return Err("term table: empty term".into());
+        }
+        let mut next = 0u32;
+        for r in &self.pattern_infos {
+            // Contiguous, in order, covering `infos`: what `prepare` makes.
+            if r.start != next || r.end <= r.start {
+                return Err("term table: info ranges out of order".into());
+            }
+            next = r.end;
+        }
+        if next as usize != self.infos.len() {
+            return Err("term table: info ranges do not cover the infos".into());
+        }
+        if self.near_within.len() != rules || self.near_groups.len() != rules {
+            return Err("near clauses: one list per rule expected".into());
+        }
+        for (w, g) in self.near_within.iter().zip(&self.near_groups) {
+            if w.len() != g.len() || g.iter().any(|&n| n == 0 || n > 64) {
+                return Err("near clauses: bad group counts".into());
+            }
+        }
+        for info in &self.infos {
+            let r = info.rule as usize;
+            if r >= rules || info.plain as usize >= self.plains.len() {
+                return Err("term info: rule or plain term out of range".into());
+            }
+            if let Role::Near { clause, group } = info.role {
+                let groups = self.near_groups[r].get(usize::from(clause));
+                if groups.is_none_or(|&n| group >= n) {
+                    return Err("term info: near clause or group out of range".into());
+                }
+            }
+        }
+        if self.patterns.iter().any(|p| p.rule as usize >= rules) {
+            return Err("patterns: rule out of range".into());
+        }
+        Ok(())
+    }
+}
+
+/// One pattern as [`MatcherData`] holds it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PatternData {
+    pub(crate) rule: u32,
+    pub(crate) source: String,
+    /// Its ASCII rewrite ([`ascii_only`]); `None` if the parser refused it.
+    pub(crate) ascii: Option<String>,
+}
+
 impl Matcher {
+    /// Compiles a policy's matchers: [`prepare`](Matcher::prepare), then
+    /// [`assemble`](Matcher::assemble).
     pub(crate) fn compile(policy: &Policy) -> Result<Matcher, PolicyError> {
+        let data = Matcher::prepare(policy)?;
+        Matcher::assemble(policy, data)
+    }
+
+    /// Normalizes every term of a policy and checks every pattern (it must parse, and its size
+    /// stay within the policy's limit), with errors that name the rule and field.
+    pub(crate) fn prepare(policy: &Policy) -> Result<MatcherData, PolicyError> {
         let normalizer = Normalizer::new(policy.normalize_options());
         let plain = normalizer.plain();
         let mut plains: Vec<Box<str>> = Vec::new();
@@ -317,22 +408,92 @@ impl Matcher {
             }
         }
 
+        let mut infos = Vec::new();
+        let mut pattern_infos = Vec::with_capacity(per_pattern.len());
+        for list in per_pattern {
+            let start = u32::try_from(infos.len()).unwrap_or(u32::MAX);
+            infos.extend(list);
+            pattern_infos.push(start..u32::try_from(infos.len()).unwrap_or(u32::MAX));
+        }
+
+        let limit = policy.scoring().regex_size_limit;
+        let mut out = Vec::with_capacity(patterns.len());
+        let mut all_parsed = true;
+        let mut bound_sum = 0u64;
+        for (r, p) in patterns {
+            // The same syntax settings as `RegexBuilder`'s defaults.
+            let ascii = match regex_syntax::ParserBuilder::new().build().parse(&p) {
+                Ok(parsed) => {
+                    let bound = nfa_bound(&parsed);
+                    bound_sum = bound_sum.saturating_add(bound);
+                    if bound > limit as u64 {
+                        // Possibly too big: compile it to decide.
+                        build_regex(&p, limit).map_err(|e| regex_error(policy, r, &p, &e))?;
+                    }
+                    Some(ascii_only(&parsed).to_string())
+                }
+                Err(_) => {
+                    // Refused by the parser: the regex crate gives its own error (or, should it
+                    // ever accept what the parser refuses, the regex).
+                    build_regex(&p, limit).map_err(|e| regex_error(policy, r, &p, &e))?;
+                    all_parsed = false;
+                    None
+                }
+            };
+            out.push(PatternData {
+                rule: r,
+                source: p,
+                ascii,
+            });
+        }
+        Ok(MatcherData {
+            strings,
+            pattern_infos,
+            infos,
+            plains,
+            patterns: out,
+            all_parsed,
+            bound_sum,
+            near_within,
+            near_groups,
+        })
+    }
+
+    /// Builds the matchers from prepared data: the term automaton and the ASCII filtering set
+    /// (each pattern's own regex and the relaxed set are built on first need). The data must be
+    /// [`prepare`](Matcher::prepare)'s for this policy, or pass [`MatcherData::check`] (then it
+    /// may match differently, but never panics).
+    pub(crate) fn assemble(policy: &Policy, data: MatcherData) -> Result<Matcher, PolicyError> {
+        let MatcherData {
+            strings,
+            pattern_infos,
+            infos,
+            plains,
+            patterns,
+            all_parsed,
+            bound_sum,
+            near_within,
+            near_groups,
+        } = data;
+        let normalizer = Normalizer::new(policy.normalize_options());
+        let plain = normalizer.plain();
         let mut near_base = Vec::with_capacity(near_groups.len());
         let mut near_clauses = 0usize;
         for groups in &near_groups {
             near_base.push(u32::try_from(near_clauses).unwrap_or(u32::MAX));
             near_clauses += groups.len();
         }
-        let mut infos = Vec::new();
-        let mut pattern_infos = Vec::with_capacity(per_pattern.len());
-        let pattern_edges: Vec<Edges> = per_pattern
+        let pattern_edges: Vec<Edges> = pattern_infos
             .iter()
             .zip(&strings)
-            .map(|(list, s)| Edges {
-                first_unspaced: s.chars().next().is_some_and(unspaced),
-                last_unspaced: s.chars().next_back().is_some_and(unspaced),
-                any_open_start: list.iter().any(|i| i.open_start),
-                any_open_end: list.iter().any(|i| i.open_end),
+            .map(|(range, s)| {
+                let list = infos.get(range.start as usize..range.end as usize).unwrap_or(&[]);
+                Edges {
+                    first_unspaced: s.chars().next().is_some_and(unspaced),
+                    last_unspaced: s.chars().next_back().is_some_and(unspaced),
+                    any_open_start: list.iter().any(|i| i.open_start),
+                    any_open_end: list.iter().any(|i| i.open_end),
+                }
             })
             .collect();
         let terms = if strings.is_empty() {
@@ -361,49 +522,23 @@ impl Matcher {
                 )
             })?)
         };
-        for list in per_pattern {
-            let start = u32::try_from(infos.len()).unwrap_or(u32::MAX);
-            infos.extend(list);
-            pattern_infos.push(start..u32::try_from(infos.len()).unwrap_or(u32::MAX));
-        }
-
         let limit = policy.scoring().regex_size_limit;
         let total = limit.saturating_mul(patterns.len()).min(256 << 20);
+        let mut ascii: Option<Vec<String>> = all_parsed.then(|| Vec::with_capacity(patterns.len()));
         let mut regexes = Vec::with_capacity(patterns.len());
-        // The ASCII rewrites for the filtering set (`None` once one is missing) and the sum of the
-        // patterns' size bounds.
-        let mut ascii: Option<Vec<String>> = Some(Vec::with_capacity(patterns.len()));
-        let mut bound_sum = 0u64;
-        for (r, p) in patterns {
-            let regex = OnceLock::new();
-            // The same syntax settings as `RegexBuilder`'s defaults.
-            match regex_syntax::ParserBuilder::new().build().parse(&p) {
-                Ok(parsed) => {
-                    let bound = nfa_bound(&parsed);
-                    bound_sum = bound_sum.saturating_add(bound);
-                    if bound > limit as u64 {
-                        // Possibly too big: compile it to decide (and keep it).
-                        let re = build_regex(&p, limit).map_err(|e| regex_error(policy, r, &p, &e))?;
-                        let _ = regex.set(Some(re));
-                    }
-                    if let Some(list) = ascii.as_mut() {
-                        list.push(ascii_only(&parsed).to_string());
-                    }
-                }
-                Err(_) => {
-                    // Refused by the parser: the regex crate gives its own error (or, should it
-                    // ever accept what the parser refuses, the regex).
-                    let re = build_regex(&p, limit).map_err(|e| regex_error(policy, r, &p, &e))?;
-                    let _ = regex.set(Some(re));
-                    ascii = None;
-                }
+        for p in patterns {
+            if let (Some(list), Some(a)) = (ascii.as_mut(), p.ascii) {
+                list.push(a);
             }
             regexes.push(Pattern {
-                rule: r,
-                source: p,
+                rule: p.rule,
+                source: p.source,
                 limit,
-                regex,
+                regex: OnceLock::new(),
             });
+        }
+        if ascii.as_ref().is_some_and(|l| l.len() != regexes.len()) {
+            ascii = None;
         }
         let set = if regexes.is_empty() {
             None

@@ -183,6 +183,35 @@ impl Engine {
         })
     }
 
+    /// Loads an engine from a compiled bundle (`vigil policy compile`): no parsing, no
+    /// normalizing at start. With `policyHash`, refuses a bundle of another policy. Throws a
+    /// `VigilError` (kind `bundle`, with the byte `offset`) for anything that is not an intact
+    /// bundle written by this Vigil version.
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+        #[wasm_bindgen(js_name = policyHash)] policy_hash: Option<String>,
+    ) -> Result<Engine, JsValue> {
+        let bytes = bytes_arg(&bytes, "a bundle")?;
+        let inner = match policy_hash {
+            Some(h) => vigil::Engine::from_bundle_for(&bytes, &h),
+            None => vigil::Engine::from_bundle(&bytes),
+        }
+        .map_err(BindingError::from)?;
+        Ok(Engine {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// This engine's policy compiled into a bundle that `Engine.fromBundle` loads.
+    #[wasm_bindgen(js_name = toBundle)]
+    pub fn to_bundle(&self) -> Result<Vec<u8>, JsValue> {
+        self.inner
+            .policy()
+            .to_bundle()
+            .map_err(|e| BindingError::from(e).into())
+    }
+
     /// Assesses one message from its text and metadata alone (no conversation state).
     #[wasm_bindgen(unchecked_return_type = "Assessment")]
     pub fn assess(

@@ -29,6 +29,9 @@ pub enum BindingError {
     /// A snapshot could not be restored.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// A compiled policy bundle could not be loaded.
+    #[error(transparent)]
+    Bundle(#[from] vigil::bundle::BundleError),
     /// The core refused to draft a report (below `review`, no reviewer, not `confirmed`, a
     /// recipient's view, no valid incident type).
     #[error(transparent)]
@@ -43,13 +46,14 @@ pub enum BindingError {
 }
 
 impl BindingError {
-    /// The `kind` field of the JS error: `policy`, `message`, `snapshot`, `draft`, `argument` or
-    /// `internal`.
+    /// The `kind` field of the JS error: `policy`, `message`, `snapshot`, `bundle`, `draft`,
+    /// `argument` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             BindingError::Policy(_) => "policy",
             BindingError::Message(_) | BindingError::Item { .. } => "message",
             BindingError::Snapshot(_) => "snapshot",
+            BindingError::Bundle(_) => "bundle",
             BindingError::Draft(_) => "draft",
             BindingError::Argument(_) => "argument",
             BindingError::Internal(_) => "internal",
@@ -59,7 +63,8 @@ impl BindingError {
     /// The fields set on the JS error object besides `message`: always `name` (`"VigilError"`) and
     /// `kind`; for policy errors `location` (`source`, `line`, `column`, `item`, `field`, `null`
     /// where unknown); for message errors `line` (in a JSON Lines document), `index` (in an array),
-    /// `field` and `column` where known; for draft refusals `reason` (see [`draft_reason`]) and,
+    /// `field` and `column` where known; for bundle errors `offset` (the byte where the problem
+    /// was found); for draft refusals `reason` (see [`draft_reason`]) and,
     /// below `review`, the escalation's `level`.
     pub fn details(&self) -> Value {
         let mut m = Map::new();
@@ -83,6 +88,9 @@ impl BindingError {
             BindingError::Item { index, source } => {
                 m.insert("index".into(), json!(index));
                 message_details(source, &mut m);
+            }
+            BindingError::Bundle(e) => {
+                m.insert("offset".into(), json!(e.offset()));
             }
             BindingError::Draft(e) => {
                 m.insert("reason".into(), json!(draft_reason(e)));

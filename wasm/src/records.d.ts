@@ -572,11 +572,12 @@ export interface PolicyErrorLocation {
 export interface VigilError extends Error {
   name: "VigilError";
   /**
-   * `policy`, `message`, `snapshot`, `draft` (the core refused a report draft; see `reason`),
+   * `policy`, `message`, `snapshot`, `bundle` (a compiled bundle that is damaged, cut, of another
+   * Vigil version or another policy; see `offset`), `draft` (the core refused a report draft; see `reason`),
    * `argument` (a JS value of the wrong shape) or `internal` (a bug in Vigil, such as a panic:
    * please report it).
    */
-  kind: "policy" | "message" | "snapshot" | "draft" | "argument" | "internal";
+  kind: "policy" | "message" | "snapshot" | "bundle" | "draft" | "argument" | "internal";
   /** Policy errors: where. */
   location?: PolicyErrorLocation;
   /** Message errors: the 1-based line in a JSON Lines document. */
@@ -587,6 +588,8 @@ export interface VigilError extends Error {
   field?: string;
   /** Message syntax errors: the 1-based column. */
   column?: number;
+  /** Bundle errors: the byte of the bundle where the problem was found. */
+  offset?: number;
   /** Draft refusals: why. */
   reason?: DraftRefusal;
   /** Draft refusals below `review`: the escalation's level. */

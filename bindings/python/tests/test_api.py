@@ -276,3 +276,32 @@ def test_the_package_is_typed():
     assert hints["return"] is str
     params = inspect.signature(vigil.Message.__init__).parameters
     assert "timestamp_ms" in params and params["recipient"].default is None
+
+
+def test_an_engine_loads_from_a_bundle_and_observes_the_same(shipped):
+    bundle = shipped.to_bundle()
+    assert isinstance(bundle, bytes) and bundle[:8] == b"VIGILBDL"
+    loaded = vigil.Engine.from_bundle(bundle)
+    assert loaded.policy().hash() == shipped.policy().hash()
+    inputs, expected = vector_lines("sample")
+    a, b = vigil.Tracker(shipped), vigil.Tracker(loaded)
+    for i, line in enumerate(inputs):
+        from_b = json.loads(b.observe_json(line))
+        assert from_b == json.loads(a.observe_json(line)), f"observation {i + 1}"
+        assert from_b == expected[i]
+    assert vigil.Engine.from_bundle_for(bundle, shipped.policy().hash()).rule_count() == shipped.rule_count()
+
+
+def test_bad_bundles_are_refused_with_the_core_message(shipped):
+    bundle = shipped.to_bundle()
+    with pytest.raises(vigil.VigilError.Bundle) as e:
+        vigil.Engine.from_bundle(b"not a bundle")
+    assert str(e.value) == "bundle byte 0: not a Vigil bundle (bad magic bytes)"
+    with pytest.raises(vigil.VigilError.Bundle, match="truncated"):
+        vigil.Engine.from_bundle(bundle[:-1])
+    damaged = bytearray(bundle)
+    damaged[-1] ^= 1
+    with pytest.raises(vigil.VigilError.Bundle, match="checksum mismatch"):
+        vigil.Engine.from_bundle(bytes(damaged))
+    with pytest.raises(vigil.VigilError.Bundle, match="not sha256:00"):
+        vigil.Engine.from_bundle_for(bundle, "sha256:00")

@@ -18,6 +18,7 @@ fn every_command_has_help_with_examples() {
         vec!["policy", "check"],
         vec!["policy", "test"],
         vec!["policy", "show"],
+        vec!["policy", "compile"],
         vec!["eval"],
         vec!["diff"],
         vec!["report"],

@@ -1,4 +1,4 @@
-//! `vigil policy check|test|show`.
+//! `vigil policy check|test|show|compile`, and `--bundle`.
 
 use predicates::prelude::*;
 
@@ -187,4 +187,64 @@ fn policy_check_lints_a_platform_vocabulary() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("cannot read no/such.toml"));
+}
+
+#[test]
+fn compile_writes_a_bundle_that_scans_like_the_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("fixture.bundle");
+    let out = vigil()
+        .args(["policy", "compile"])
+        .args(FIXTURE)
+        .arg("-o")
+        .arg(&bundle)
+        .assert()
+        .success();
+    assert!(stderr(&out).contains("wrote"), "{}", stderr(&out));
+    let bytes = std::fs::read(&bundle).unwrap();
+    assert_eq!(&bytes[..8], b"VIGILBDL");
+    let from_layers = vigil()
+        .args(["scan", crate::CHAT, "--all"])
+        .args(FIXTURE)
+        .assert()
+        .success();
+    let from_bundle = vigil()
+        .args(["scan", crate::CHAT, "--all", "--bundle"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    assert!(!stdout(&from_layers).is_empty());
+    assert_eq!(stdout(&from_bundle), stdout(&from_layers));
+    // The policy a bundle holds is the layers' policy.
+    let shown = vigil()
+        .args(["policy", "show", "--bundle"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let layers = vigil().args(["policy", "show"]).args(FIXTURE).assert().success();
+    assert_eq!(stdout(&shown), stdout(&layers));
+}
+
+#[test]
+fn a_damaged_bundle_is_an_error_naming_the_file_and_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bad.bundle");
+    std::fs::write(&bundle, b"VIGILBDL\x07\x00").unwrap();
+    let out = vigil()
+        .args(["scan", crate::CHAT, "--bundle"])
+        .arg(&bundle)
+        .assert()
+        .code(2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.bundle: error: bundle byte 8: bundle format version 7"),
+        "{err}"
+    );
+    // --bundle replaces the layers: both at once is a usage error.
+    vigil()
+        .args(["scan", crate::CHAT, "--bundle"])
+        .arg(&bundle)
+        .args(FIXTURE)
+        .assert()
+        .code(2);
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::duration::parse_duration;
@@ -48,7 +48,7 @@ pub mod defaults {
 }
 
 /// Resolved scoring constants.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Scoring {
     /// Half-life of conversation risk, in milliseconds.
@@ -64,7 +64,7 @@ pub struct Scoring {
 }
 
 /// Resolved multi-stage bonus: `points × (stages − from + 1)` once `stages ≥ from`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StageBonus {
     /// Distinct stages from which the bonus applies.
@@ -76,7 +76,7 @@ pub struct StageBonus {
 }
 
 /// Resolved evidence settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Evidence {
     /// Whether and how much text escalations quote.
@@ -101,7 +101,7 @@ pub struct Evidence {
 /// assert!(ind.keeps(IndicatorKind::Wallet));
 /// assert!(ind.report_field(IndicatorKind::Phone).is_some());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Indicators {
     /// Whether trackers extract indicators and escalations list them.
@@ -111,7 +111,7 @@ pub struct Indicators {
     /// The kinds kept, in [`IndicatorKind::ALL`] order.
     pub kinds: Vec<IndicatorKind>,
     /// Where a hotline report takes each kind (a report field, as policy data), by kind.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub report: BTreeMap<IndicatorKind, String>,
 }
 
@@ -163,7 +163,7 @@ impl Indicators {
 /// assert!(s.min_minors >= 2);
 /// assert!(s.levels[0] < s.levels[1] && s.levels[1] < s.levels[2]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Senders {
     /// Whether trackers keep sender cases.
@@ -238,7 +238,7 @@ impl Senders {
 }
 
 /// Resolved language scoping (the `[language]` tables of the layers, merged).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LanguagePolicy {
     /// Whether language packs are scoped by language.
@@ -278,7 +278,7 @@ impl Default for LanguagePolicy {
 /// assert_eq!(m.relationship("friend").kind, Relationship::Contact);
 /// assert_eq!(m.adult_age, 18);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MetadataPolicy {
     /// The age from which a participant with a known `age` is an adult.
@@ -405,7 +405,7 @@ pub(crate) fn word_is(folded: &str, word: &str) -> bool {
 }
 
 /// Resolved tracker bounds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TrackerConfig {
     /// Most keys held at once.
@@ -611,6 +611,87 @@ impl Policy {
             item: Some(format!("rule `{id}`")),
             field: Some(field.into()),
         }
+    }
+}
+
+/// A resolved policy as its canonical JSON spells it ([`Policy`]'s serialization), to read it
+/// back: compiled bundles store it ([`crate::bundle`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resolved {
+    id: String,
+    version: String,
+    layers: Vec<Meta>,
+    normalize: NormalizeOptions,
+    scoring: Scoring,
+    evidence: Evidence,
+    #[serde(default)]
+    indicators: Indicators,
+    actions: [Option<String>; 3],
+    #[serde(default)]
+    senders: Senders,
+    tracker: TrackerConfig,
+    language: LanguagePolicy,
+    metadata: MetadataPolicy,
+    stages: Vec<Stage>,
+    categories: Vec<Category>,
+    rules: Vec<Rule>,
+    modifiers: Vec<Modifier>,
+    #[serde(default)]
+    ceilings: Vec<Ceiling>,
+    #[serde(default)]
+    interventions: Vec<Intervention>,
+    #[serde(default)]
+    notices: Vec<Notice>,
+}
+
+impl Policy {
+    /// The policy whose canonical JSON ([`crate::json::compact`] of a built policy) is `json`,
+    /// with the layer of each rule (`rule_layers`, parallel to the rules). Checks that `json` is
+    /// canonical and that its SHA-256 is `hash`, so the policy read back is the one hashed;
+    /// source texts are not kept (errors about the policy then point at `(policy)`).
+    pub(crate) fn from_canonical(json: &str, hash: &str, rule_layers: Vec<usize>) -> Result<Policy, String> {
+        let digest = Sha256::digest(json.as_bytes());
+        let found = format!(
+            "sha256:{}",
+            digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        if found != hash {
+            return Err(format!("the policy's hash is {found}, not {hash}"));
+        }
+        let r: Resolved = serde_json::from_str(json).map_err(|e| format!("policy: {e}"))?;
+        if rule_layers.len() != r.rules.len() || rule_layers.iter().any(|&l| l >= r.layers.len().max(1)) {
+            return Err("policy: the rules' layers do not fit the policy".into());
+        }
+        Ok(Policy {
+            id: r.id,
+            version: r.version,
+            layers: r.layers,
+            normalize: r.normalize,
+            scoring: r.scoring,
+            evidence: r.evidence,
+            indicators: r.indicators,
+            actions: r.actions,
+            senders: r.senders,
+            tracker: r.tracker,
+            language: r.language,
+            metadata: r.metadata,
+            stages: r.stages,
+            categories: r.categories,
+            rules: r.rules,
+            modifiers: r.modifiers,
+            ceilings: r.ceilings,
+            interventions: r.interventions,
+            notices: r.notices,
+            hash: hash.to_string(),
+            sources: Vec::new(),
+            rule_sources: rule_layers,
+        })
+    }
+
+    /// The layer of each rule (parallel to the rules), for [`Policy::from_canonical`].
+    pub(crate) fn rule_layers(&self) -> &[usize] {
+        &self.rule_sources
     }
 }
 

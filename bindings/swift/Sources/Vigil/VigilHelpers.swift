@@ -9,7 +9,7 @@ extension VigilError {
         switch self {
         case let .Policy(message), let .Message(message), let .Snapshot(message),
              let .Timestamp(message), let .Batch(message), let .Contact(message), let .Io(message),
-             let .Draft(message):
+             let .Draft(message), let .Bundle(message):
             return message
         }
     }

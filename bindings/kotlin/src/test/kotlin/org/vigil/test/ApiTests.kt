@@ -222,6 +222,34 @@ fun apiCases(): List<Case> = listOf(
             assertEquals(bytes.toList(), a.snapshot().toList(), "a failed restore changes nothing")
         }
     },
+    Case("an engine loads from a bundle and observes like the compiled policy") {
+        val bundle = shipped.toBundle()
+        assertEquals("VIGILBDL", String(bundle.copyOf(8)), "magic")
+        val loaded = Engine.fromBundle(bundle)
+        assertEquals(shipped.policy().hash(), loaded.policy().hash(), "hash")
+        val (inputs, expected) = vectorLines("sample")
+        Tracker(shipped).use { a ->
+            Tracker(loaded).use { b ->
+                for (i in inputs.indices) {
+                    val fromA = JsonParser.parseString(a.observeJson(inputs[i]))
+                    val fromB = JsonParser.parseString(b.observeJson(inputs[i]))
+                    assertEquals(expected[i], fromB, "observation ${i + 1}")
+                    assertEquals(fromA, fromB, "observation ${i + 1}")
+                }
+            }
+        }
+        assertEquals(shipped.ruleCount(), Engine.fromBundleFor(bundle, shipped.policy().hash()).ruleCount(), "rules")
+        val e = assertThrows<VigilException.Bundle> { Engine.fromBundle("not a bundle".toByteArray()) }
+        assertEquals("bundle byte 0: not a Vigil bundle (bad magic bytes)", e.message, "message")
+        val cut = assertThrows<VigilException.Bundle> { Engine.fromBundle(bundle.copyOf(bundle.size - 1)) }
+        check("truncated" in (cut.message ?: "")) { cut.message ?: "" }
+        val damaged = bundle.copyOf()
+        damaged[damaged.size - 1] = (damaged[damaged.size - 1].toInt() xor 1).toByte()
+        val bad = assertThrows<VigilException.Bundle> { Engine.fromBundle(damaged) }
+        check("checksum mismatch" in (bad.message ?: "")) { bad.message ?: "" }
+        val other = assertThrows<VigilException.Bundle> { Engine.fromBundleFor(bundle, "sha256:00") }
+        check("not sha256:00" in (other.message ?: "")) { other.message ?: "" }
+    },
     Case("messages and timestamps convert both ways") {
         val m = msg("m-1", "hello")
         assertEquals(m, Message.fromJson(m.toJson()), "message")
