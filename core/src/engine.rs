@@ -435,8 +435,11 @@ impl Engine {
         let (combos, is_part) = compile_combos(&policy, &rules);
         let combo_depth = combos.iter().map(|c| c.messages).max().unwrap_or(0);
         let scoping = scoping::Scoping::compile(&policy);
-        let indicators = crate::tracker::indicators::IndicatorWatch::new(&policy);
-        let interventions = crate::intervene::Interventions::compile(&policy).map(Box::new);
+        // One extractor (its patterns compiled once) for the indicators and the masks.
+        let extractor = std::cell::OnceCell::new();
+        let shared = || Arc::clone(extractor.get_or_init(|| Arc::new(crate::indicators::Extractor::new())));
+        let indicators = crate::tracker::indicators::IndicatorWatch::new(&policy, &shared);
+        let interventions = crate::intervene::Interventions::compile(&policy, &shared).map(Box::new);
         Engine {
             policy,
             scoping,

@@ -2,11 +2,11 @@
 //! `RegexSet`, proximity (`near`) and exceptions (`unless`), mapped back to rules and to byte
 //! spans of the original text.
 //!
-//! Regex compilation is the bulk of compiling a policy, so only the filtering set is built by
-//! [`Matcher::compile`]: an ASCII-only rewrite of the patterns that is exact on ASCII text (see
-//! [`ascii_only`]). Each pattern's own regex (needed only for the rare messages the set reports)
-//! and the relaxed set for non-ASCII text are built on first need, once, behind a
-//! [`OnceLock`]. Every pattern is still checked at compile time: it must parse, and its compiled
+//! Regex compilation is the bulk of compiling a policy, so no regex is built by
+//! [`Matcher::compile`]: the filtering set (an ASCII-only rewrite of the patterns that is exact on
+//! ASCII text, see [`ascii_only`]) is built on the first ASCII text, each pattern's own regex
+//! (needed only for the rare messages the set reports) and the relaxed set for non-ASCII text on
+//! first need, each once, behind a [`OnceLock`]. Every pattern is still checked at compile time: it must parse, and its compiled
 //! size must stay within the policy's `regex_size_limit`. The size check is an upper bound of
 //! the compiled automaton computed from the parsed pattern ([`nfa_bound`]); only a pattern whose
 //! bound exceeds the limit is compiled there and then to decide, so the same patterns are refused,
@@ -122,9 +122,9 @@ pub(crate) struct Matcher {
     pattern_edges: Vec<Edges>,
     infos: Vec<TermInfo>,
     /// Filters ASCII text: reports exactly the patterns that match an ASCII text. Usually the
-    /// patterns rewritten to ASCII (much cheaper to compile); the patterns as written if that
-    /// rewrite could not be built.
-    set: Option<RegexSet>,
+    /// patterns rewritten to ASCII (much cheaper to compile), built on the first ASCII text; the
+    /// patterns as written, built with the policy, if that rewrite is not known to fit.
+    set: Option<Filter>,
     /// The patterns with their Unicode word-boundary assertions removed, so it matches wherever
     /// they do (and sometimes more). Unlike the patterns as written it runs on a lazy DFA over
     /// non-ASCII text, where a Unicode `\b` sends a set's search to its slowest engine. Built on
@@ -144,6 +144,43 @@ pub(crate) struct Matcher {
     /// Number of `near` clauses of every rule.
     near_clauses: usize,
     rule_count: usize,
+}
+
+/// The set that filters ASCII text (see `Matcher::set`).
+#[derive(Debug)]
+enum Filter {
+    /// Built when the policy was compiled.
+    Ready(RegexSet),
+    /// The patterns rewritten for ASCII, their set built on the first ASCII text (about 12 ms for
+    /// the shipped packs, the largest part of an engine's start-up from a bundle). `None` inside
+    /// if it could not be built (the bounds say it can): then the set of the patterns as
+    /// written, and failing that every regex on its own, as for the relaxed set.
+    Lazy {
+        ascii: Vec<String>,
+        set: OnceLock<Option<RegexSet>>,
+    },
+}
+
+impl Filter {
+    /// The set, built now if it was not yet.
+    fn get<'a>(&'a self, regexes: &[Pattern], limit: usize) -> Option<&'a RegexSet> {
+        match self {
+            Filter::Ready(set) => Some(set),
+            Filter::Lazy { ascii, set } => set
+                .get_or_init(|| {
+                    let build = |patterns: &mut dyn Iterator<Item = &str>| {
+                        RegexSetBuilder::new(patterns)
+                            .size_limit(limit)
+                            .dfa_size_limit(limit)
+                            .build()
+                            .ok()
+                    };
+                    build(&mut ascii.iter().map(String::as_str))
+                        .or_else(|| build(&mut regexes.iter().map(|p| p.source.as_str())))
+                })
+                .as_ref(),
+        }
+    }
 }
 
 /// One regex pattern of a rule, its regex built on first use.
@@ -543,20 +580,16 @@ impl Matcher {
         let set = if regexes.is_empty() {
             None
         } else {
-            // The bounds say the patterns as written compile as one set within `total`; then so
-            // does their ASCII rewrite (smaller). Otherwise, or if the rewrite does not build, the
-            // set of the patterns as written decides, as it did before the rewrite existed.
-            let rewritten = match ascii {
-                Some(list) if bound_sum <= total as u64 => RegexSetBuilder::new(&list)
-                    .size_limit(total)
-                    .dfa_size_limit(total)
-                    .build()
-                    .ok(),
-                _ => None,
-            };
-            match rewritten {
-                Some(set) => Some(set),
-                None => Some(
+            match ascii {
+                // The bounds say the patterns as written compile as one set within `total`; then
+                // so does their ASCII rewrite (smaller): it is built on the first ASCII text.
+                Some(list) if bound_sum <= total as u64 => Some(Filter::Lazy {
+                    ascii: list,
+                    set: OnceLock::new(),
+                }),
+                // Otherwise the set of the patterns as written decides, now, as it did before the
+                // rewrite existed (and refuses a policy whose patterns do not fit together).
+                _ => Some(Filter::Ready(
                     RegexSetBuilder::new(regexes.iter().map(|p| p.source.as_str()))
                         .size_limit(total)
                         .dfa_size_limit(total)
@@ -573,7 +606,7 @@ impl Matcher {
                                 },
                             )
                         })?,
-                ),
+                )),
             }
         };
         Ok(Matcher {
@@ -745,7 +778,7 @@ impl Matcher {
             self.find_near(text, scratch);
         }
         // Patterns.
-        if let Some(set) = &self.set {
+        if let Some(filter) = &self.set {
             let norm = scratch.patterns.as_str();
             // The sets only filter; every reported pattern is confirmed by its own regex, which
             // also gives the span. On ASCII text `set` runs on a lazy DFA and reports exactly the
@@ -754,7 +787,7 @@ impl Matcher {
             // relaxed set, which reports at least those patterns, filters instead (built by the
             // first such text); without one every regex runs on its own (18 ms there).
             let gate = if norm.is_ascii() {
-                Some(set)
+                filter.get(&self.regexes, self.set_limit)
             } else {
                 self.relaxed
                     .get_or_init(|| {

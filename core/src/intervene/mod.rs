@@ -87,7 +87,7 @@ pub(crate) struct Interventions {
     list: Vec<(u16, Compiled)>,
     notices: Vec<Notice>,
     /// For `mask` (and `indicators` conditions): finds contact details in a message.
-    extractor: Option<Extractor>,
+    extractor: Option<Arc<Extractor>>,
     max_bytes: usize,
 }
 
@@ -100,7 +100,7 @@ pub(crate) type Nudged = (u16, u16, i64);
 
 impl Interventions {
     /// The compiled interventions of `policy`, or `None` when it enables none.
-    pub(crate) fn compile(policy: &Policy) -> Option<Interventions> {
+    pub(crate) fn compile(policy: &Policy, extractor: &dyn Fn() -> Arc<Extractor>) -> Option<Interventions> {
         let cat_index = |id: &str| {
             policy
                 .categories()
@@ -156,10 +156,7 @@ impl Interventions {
         }
         // Strongest first; a stable sort keeps the policy's order among equals.
         list.sort_by_key(|c| std::cmp::Reverse(c.1.action));
-        let extractor = list
-            .iter()
-            .any(|(_, c)| !c.indicators.is_empty())
-            .then(Extractor::new);
+        let extractor = list.iter().any(|(_, c)| !c.indicators.is_empty()).then(extractor);
         Some(Interventions {
             list,
             notices,

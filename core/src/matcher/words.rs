@@ -15,20 +15,78 @@
 //! reported them (by end, then longest first), so everything downstream (the first hit per
 //! rule, `near` windows, vetoes) sees exactly what it saw before.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, MatchKind};
+use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
 /// No term ends here (the entry is a word prefix of longer terms only).
 const NONE: u32 = u32::MAX;
 
-/// One key of the word map: the term it completes (if any) and whether longer terms start
-/// with it and a space.
+/// One key of the word map (a term or a word prefix of one, as a range of `TermIndex::keys`):
+/// the term it completes (if any) and whether longer terms start with it and a space.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
+    start: u32,
+    len: u32,
     term: u32,
     prefix: bool,
+}
+
+/// The word map: every key's text in one string, so building it allocates little (it is most of
+/// an engine's start-up from a bundle).
+#[derive(Debug, Default)]
+struct Words {
+    keys: String,
+    table: HashTable<Entry>,
+}
+
+impl Words {
+    fn key(&self, e: &Entry) -> &str {
+        self.keys
+            .get(e.start as usize..(e.start + e.len) as usize)
+            .unwrap_or("")
+    }
+
+    fn get(&self, key: &str) -> Option<&Entry> {
+        let hash = FxBuildHasher.hash_one(key);
+        self.table.find(hash, |e| self.key(e) == key)
+    }
+
+    /// Adds `key` (if new) and updates its entry. Keys past 4 GiB in all are not added.
+    fn upsert(&mut self, key: &str, update: impl Fn(&mut Entry)) {
+        let hash = FxBuildHasher.hash_one(key);
+        let keys = &self.keys;
+        let found = self.table.find_mut(hash, |e| {
+            keys.get(e.start as usize..(e.start + e.len) as usize) == Some(key)
+        });
+        if let Some(e) = found {
+            update(e);
+            return;
+        }
+        let (Ok(start), Ok(len)) = (u32::try_from(self.keys.len()), u32::try_from(key.len())) else {
+            return;
+        };
+        if start.checked_add(len).is_none() {
+            return;
+        }
+        self.keys.push_str(key);
+        let mut e = Entry {
+            start,
+            len,
+            term: NONE,
+            prefix: false,
+        };
+        update(&mut e);
+        let keys = &self.keys;
+        self.table.insert_unique(hash, e, |e| {
+            FxBuildHasher.hash_one(
+                keys.get(e.start as usize..(e.start + e.len) as usize)
+                    .unwrap_or(""),
+            )
+        });
+    }
 }
 
 /// Where a term's matches may start and end: on word boundaries or also inside words.
@@ -45,7 +103,7 @@ pub(crate) struct Bounds {
 #[derive(Debug)]
 pub(crate) struct TermIndex {
     /// Terms matched on word boundaries only, and their word prefixes.
-    words: HashMap<Box<str>, Entry, FxBuildHasher>,
+    words: Words,
     /// Terms that start on a word boundary and may end inside a word (`stem*`), by first byte.
     starts: Vec<Vec<u32>>,
     /// Terms that end on a word boundary and may start inside a word (`*suffix`), by last byte.
@@ -61,7 +119,7 @@ pub(crate) struct TermIndex {
 impl TermIndex {
     /// Indexes `terms` (distinct, non-empty); `bounds(i)` says where term `i` may match.
     pub(crate) fn build(terms: &[String], bounds: impl Fn(usize) -> Bounds) -> Result<TermIndex, BuildError> {
-        let mut words: HashMap<Box<str>, Entry, FxBuildHasher> = HashMap::default();
+        let mut words = Words::default();
         let mut starts = vec![Vec::new(); 256];
         let mut ends = vec![Vec::new(); 256];
         let mut anywhere_strings: Vec<&str> = Vec::new();
@@ -81,21 +139,9 @@ impl TermIndex {
             };
             match (b.start_inside, b.end_inside) {
                 (false, false) => {
-                    words
-                        .entry(term.as_str().into())
-                        .and_modify(|e| e.term = id)
-                        .or_insert(Entry {
-                            term: id,
-                            prefix: false,
-                        });
+                    words.upsert(term, |e| e.term = id);
                     for (at, _) in term.match_indices(' ') {
-                        words
-                            .entry(term[..at].into())
-                            .and_modify(|e| e.prefix = true)
-                            .or_insert(Entry {
-                                term: NONE,
-                                prefix: true,
-                            });
+                        words.upsert(&term[..at], |e| e.prefix = true);
                     }
                 }
                 (false, true) => starts[usize::from(first)].push(id),

@@ -647,17 +647,25 @@ struct Resolved {
 
 impl Policy {
     /// The policy whose canonical JSON ([`crate::json::compact`] of a built policy) is `json`,
-    /// with the layer of each rule (`rule_layers`, parallel to the rules). Checks that `json` is
-    /// canonical and that its SHA-256 is `hash`, so the policy read back is the one hashed;
-    /// source texts are not kept (errors about the policy then point at `(policy)`).
-    pub(crate) fn from_canonical(json: &str, hash: &str, rule_layers: Vec<usize>) -> Result<Policy, String> {
-        let digest = Sha256::digest(json.as_bytes());
-        let found = format!(
-            "sha256:{}",
-            digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
-        if found != hash {
-            return Err(format!("the policy's hash is {found}, not {hash}"));
+    /// with the layer of each rule (`rule_layers`, parallel to the rules) and `hash` as its hash.
+    /// With `check_hash`, checks that the SHA-256 of `json` is `hash`, so the policy read back is
+    /// the one hashed; source texts are not kept (errors about the policy then point at
+    /// `(policy)`).
+    pub(crate) fn from_canonical(
+        json: &str,
+        hash: &str,
+        rule_layers: Vec<usize>,
+        check_hash: bool,
+    ) -> Result<Policy, String> {
+        if check_hash {
+            let digest = Sha256::digest(json.as_bytes());
+            let found = format!(
+                "sha256:{}",
+                digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            );
+            if found != hash {
+                return Err(format!("the policy's hash is {found}, not {hash}"));
+            }
         }
         let r: Resolved = serde_json::from_str(json).map_err(|e| format!("policy: {e}"))?;
         if rule_layers.len() != r.rules.len() || rule_layers.iter().any(|&l| l >= r.layers.len().max(1)) {

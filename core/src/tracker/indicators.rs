@@ -2,6 +2,8 @@
 //! key (the sender's side), for the key's escalations. Built into an [`Engine`] only when the
 //! policy enables them (`[indicators]`): otherwise the tracker does nothing and allocates nothing.
 
+use std::sync::Arc;
+
 use crate::engine::Engine;
 use crate::indicators::{insert_sighting, Extractor, Indicator, IndicatorKind, Sighting};
 use crate::message::Message;
@@ -11,7 +13,7 @@ use crate::policy::Policy;
 /// settings.
 #[derive(Debug)]
 pub(crate) struct IndicatorWatch {
-    extractor: Extractor,
+    extractor: Arc<Extractor>,
     kinds: Vec<IndicatorKind>,
     max_items: usize,
     max_bytes: usize,
@@ -19,10 +21,10 @@ pub(crate) struct IndicatorWatch {
 
 impl IndicatorWatch {
     /// The watch of a policy that enables indicators (with at least one kind); `None` otherwise.
-    pub(crate) fn new(policy: &Policy) -> Option<IndicatorWatch> {
+    pub(crate) fn new(policy: &Policy, extractor: &dyn Fn() -> Arc<Extractor>) -> Option<IndicatorWatch> {
         let s = policy.indicators();
         (s.enabled && !s.kinds.is_empty()).then(|| IndicatorWatch {
-            extractor: Extractor::new(),
+            extractor: extractor(),
             kinds: s.kinds.clone(),
             max_items: s.max_items as usize,
             max_bytes: policy.scoring().max_message_bytes,
