@@ -173,3 +173,99 @@ def test_two_stages_rebuild_one_trackers_sender_cases():
             current = sender
         got.extend(e for e, error in observe_contacts(stage2, [contact]) if e is not None)
     assert sorted(got) == sorted(expected)
+
+
+class _Broadcast:
+    """Stands in for a Spark broadcast variable."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _stage1(spec, lines, size):
+    """The backtest's stage 1 (``_replay_partition``) over ``lines`` sorted by conversation, in
+    Arrow batches of ``size`` rows: its result rows (as dicts), without Spark."""
+    import pyarrow as pa
+
+    from vigil_spark.backtest import _replay_partition
+
+    cids = []
+    for line in lines:
+        try:
+            cids.append(str(json.loads(line)["conversation_id"]))
+        except (ValueError, KeyError):
+            cids.append(None)
+    table = pa.table(
+        {
+            "conversation_id": pa.array(cids, pa.string()),
+            "json": pa.array(lines, pa.string()),
+            "invalid_utf8": pa.array([False] * len(lines)),
+            "ts_ms": pa.array(list(range(len(lines))), pa.int64()),
+            "seq": pa.array(list(range(len(lines))), pa.int64()),
+        }
+    )
+    out = _replay_partition(_Broadcast([spec]))(iter(table.to_batches(max_chunksize=size)))
+    return [r for b in out for r in b.to_pylist()]
+
+
+def test_stage1_batches_may_split_conversations():
+    """Stage 1 observes each Arrow batch in one binding call, clearing the tracker between
+    conversations: a conversation that spans two batches (or many: batches of 1 row) is still
+    scored as one, the conversation counter counts it once, and every batch size gives the rows
+    of one whole-partition batch — which are those of observing each conversation message by
+    message on a cleared tracker (escalations, case contacts, interventions)."""
+    from collections import defaultdict
+
+    from conftest import VECTORS, corpus_lines, vector_lines
+    from vigil_spark.escalations import replay_staged
+
+    spec = load_policy([str(VECTORS / "interventions.toml")])
+    groups = defaultdict(list)
+    for line in corpus_lines()[:400] + vector_lines(VECTORS / "interventions.input.jsonl"):
+        groups[str(json.loads(line)["conversation_id"])].append(line)
+    lines = [l for cid in sorted(groups) for l in groups[cid]]
+    lines.insert(0, "{not json")  # a malformed line (no conversation id: sorted first)
+    by_kind = lambda rows: {k: [r for r in rows if r["kind"] == k] for k in ("escalation", "contact", "intervention", "malformed", "stats")}  # noqa: E731
+    whole = _stage1(spec, lines, len(lines))
+    for size in (1, 2, 7, 64):
+        assert by_kind(_stage1(spec, lines, size)) == by_kind(whole), size
+
+    # The reference: each conversation on a cleared tracker, message by message.
+    tracker = vigil.Tracker.with_case_contacts(engine_for(spec))
+    escalations, contacts, interventions = [], [], []
+    current = object()
+    for line in lines:
+        if line.startswith("{not"):
+            continue
+        cid = str(json.loads(line)["conversation_id"])
+        if cid != current:
+            tracker.clear()
+            current = cid
+        (_, rows, contact, error), = replay_staged(tracker, [line])
+        assert error is None
+        escalations.extend(r["escalation_json"] for r in rows)
+        if contact is not None:
+            contacts.append(contact)
+    tracker.clear()
+    current = object()
+    for line in lines:
+        if line.startswith("{not"):
+            continue
+        doc = json.loads(line)
+        if doc["conversation_id"] != current:
+            tracker.clear()
+            current = doc["conversation_id"]
+        iv = json.loads(tracker.observe_json(line)).get("intervention")
+        if iv:
+            interventions.append((str(doc["conversation_id"]), str(doc["message_id"]), iv))
+    kinds = defaultdict(list)
+    for r in whole:
+        kinds[r["kind"]].append(r)
+    assert [r["escalation_json"] for r in kinds["escalation"]] == escalations and escalations
+    assert [r["contact_json"] for r in kinds["contact"]] == contacts and contacts
+    got = [(r["conversation_id"], r["message_id"], json.loads(r["intervention_json"])) for r in kinds["intervention"]]
+    assert got == interventions and interventions
+    assert [r["line"] for r in kinds["malformed"]] == ["{not json"]
+    (stats,) = kinds["stats"]
+    assert stats["messages"] == len(lines)
+    assert stats["conversations"] == len(groups)

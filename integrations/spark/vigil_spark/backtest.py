@@ -10,8 +10,9 @@ Plan of the job:
    contiguous and in time order (input order breaks ties, as ``vigil scan`` reads a file);
 3. stage 1, ``mapInArrow``: each Python worker streams through its partition with one tracker per
    policy (the policy travels as source text in a broadcast variable, the engine is compiled once
-   per worker process), clearing the tracker between conversations, so each conversation is scored
-   on its own — exactly what the streaming job does with its per-conversation state. The tracker is
+   per worker process), handing each Arrow batch to the core in one call (``vigil.observe_arrow``
+   over the ``json`` column) that clears the tracker between conversations, so each conversation
+   is scored on its own — exactly what the streaming job does with its per-conversation state. The tracker is
    made ``with_case_contacts``: each risky message also yields its case contact (a row with the
    sender id, time and ``seq``), and each message the policy's interventions act on an
    intervention row (:mod:`vigil_spark.interventions`);
@@ -50,10 +51,8 @@ from .interventions import (
     INTERVENTION_SCHEMA,
     intervention_columns,
     intervention_row,
-    observation_parts,
     summarize,
     summary_table,
-    top_level_raw,
 )
 from .messages import read_messages
 from .policy import PolicySpec, policy_ref, tracker_for
@@ -84,91 +83,168 @@ RESULT_SCHEMA = T.StructType(
 _FLUSH_ROWS = 2048
 
 
+def _result_batch(schema: pa.Schema, n: int, **columns: object) -> pa.RecordBatch:
+    """A batch of ``n`` result rows: the given columns (Arrow arrays, Python lists, or a scalar
+    repeated), every other column of ``schema`` null."""
+    arrays = []
+    for field in schema:
+        value = columns.get(field.name)
+        if value is None:
+            arrays.append(pa.nulls(n, field.type))
+        elif isinstance(value, (pa.Array, pa.ChunkedArray)):
+            arrays.append(value.cast(field.type) if value.type != field.type else value)
+        elif isinstance(value, list):
+            arrays.append(pa.array(value, field.type))
+        else:
+            arrays.append(pa.array([value] * n, field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _leading_run(cids: pa.Array, first: Optional[str]) -> int:
+    """How many rows at the start of ``cids`` hold the conversation id ``first`` (null for
+    ``None``)."""
+    import pyarrow.compute as pc
+
+    if first is None:
+        other = pc.is_valid(cids)
+    else:
+        other = pc.fill_null(pc.not_equal(cids, pa.scalar(first, cids.type)), True)
+    at = pc.index(other, True).as_py()
+    return len(cids) if at < 0 else at
+
+
+def _observe_parts(vigil, tracker, data: pa.RecordBatch, continued: int):  # noqa: ANN001
+    """Observes the rows of ``data`` (``conversation_id`` and ``json``, sorted by conversation) in
+    one or two binding calls (``vigil.observe_arrow`` with ``forget_between_conversations``): the
+    first ``continued`` rows continue the conversation of the batch before (the core clears the
+    tracker at a batch's first row, so they go in a call of their own that does not forget), the
+    rest starts afresh. Yields ``(row offset, ArrowObservations)``."""
+    if continued:
+        yield 0, vigil.observe_arrow(tracker, data.slice(0, continued), forget_between_conversations=False)
+    if continued < data.num_rows:
+        yield continued, vigil.observe_arrow(tracker, data.slice(continued), forget_between_conversations=True)
+
+
 def _replay_partition(specs_bc):
     """The ``mapInArrow`` function of stage 1: batches of ``(conversation_id, json, invalid_utf8,
     ts_ms, seq)`` sorted by conversation and time in, result rows out (escalations, case contacts,
-    malformed lines, one stats row)."""
+    interventions, malformed lines, one stats row).
+
+    Each Arrow batch crosses into the core once per policy (``vigil.observe_arrow`` over the
+    batch's ``json`` column, ``forget_between_conversations``: the tracker is cleared whenever the
+    conversation changes, so each conversation is scored on its own) — no Python code per
+    message. A conversation may span two batches of a partition: its rows at the start of the
+    next batch are observed without clearing (:func:`_observe_parts`). The sparse outputs (the
+    escalation documents, case contacts and interventions, each with its row) become result rows;
+    the escalations' columns are read from their documents (:func:`escalation_row`)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow.compute as pc
         import vigil
 
         specs: List[PolicySpec] = specs_bc.value
         trackers = [(v, tracker_for(s, staged=True)) for v, s in zip("ab", specs)]
+        for _, t in trackers:
+            t.clear()
         schema = to_arrow_schema(RESULT_SCHEMA)
         rows: List[Dict[str, object]] = []
-        current: object = object()
+        out: List[pa.RecordBatch] = []
+        pending = 0
+        # The conversation id of the last row seen (`_START` before the first batch).
+        last: object = _START
         messages = conversations = invalid_utf8 = 0
         for batch in batches:
-            cids = batch.column(0).to_pylist()
-            lines = batch.column(1).to_pylist()
-            invalid_utf8 += sum(1 for bad in batch.column(2).to_pylist() if bad)
-            times = batch.column(3).to_pylist()
-            seqs = batch.column(4).to_pylist()
-            for cid, line, ts_ms, seq in zip(cids, lines, times, seqs):
-                if cid != current:
-                    current = cid
-                    for _, t in trackers:
-                        t.clear()
-                    if cid is not None:
-                        conversations += 1
-                messages += 1
-                for variant, tracker in trackers:
-                    try:
-                        # The whole observation: its escalation documents, as the core wrote them
-                        # (the conversation key's, then a minor's recipient view), the case
-                        # contact of a risky message and the intervention, cut out of it as the
-                        # exact text the core wrote (interventions.observation_parts).
-                        observation = tracker.observe_json(line)
-                    except vigil.VigilError as e:
-                        if variant == "a":
+            n = batch.num_rows
+            if n == 0:
+                continue
+            cids = batch.column(0)
+            first = cids[0].as_py()
+            continued = _leading_run(cids, first) if first == last and last is not _START else 0
+            last = cids[n - 1].as_py()
+            messages += n
+            invalid_utf8 += pc.sum(pc.cast(batch.column(2), pa.int64())).as_py() or 0
+            data = pa.RecordBatch.from_arrays([cids, batch.column(1)], names=["conversation_id", "json"])
+            lines = batch.column(1)
+            times = batch.column(3)
+            seqs = batch.column(4)
+            for variant, tracker in trackers:
+                for offset, obs in _observe_parts(vigil, tracker, data, continued):
+                    if variant == "a":
+                        # Runs counted by the core; a conversation continued from the batch
+                        # before was counted there already.
+                        conversations += obs.conversations - (1 if offset == 0 and continued and first is not None else 0)
+                        for r, error in zip(obs.errors.column(0).to_pylist(), obs.errors.column(1).to_pylist()):
+                            row = offset + r
                             rows.append(
-                                {"kind": "malformed", "variant": variant, "error": str(e), "line": line, "conversation_id": cid}
+                                {
+                                    "kind": "malformed",
+                                    "variant": variant,
+                                    "error": error,
+                                    "line": lines[row].as_py(),
+                                    "conversation_id": cids[row].as_py(),
+                                }
                             )
-                        continue
-                    members = top_level_raw(observation)
-                    escalations, contact, intervention = observation_parts(members)
-                    if intervention is not None:
+                    esc = obs.escalations
+                    if esc.num_rows:
+                        # A sender escalation raised from this conversation alone is left out:
+                        # the sender's case is stage 2's.
+                        keep = esc.filter(pc.not_equal(esc.column("scope"), "sender"))
+                        for doc in keep.column("json").to_pylist():
+                            row = escalation_row(doc)
+                            row["kind"] = "escalation"
+                            row["variant"] = variant
+                            rows.append(row)
+                    iv = obs.interventions
+                    for r, doc in zip(iv.column(0).to_pylist(), iv.column(1).to_pylist()):
+                        row_at = offset + r
+                        message = vigil.parse_message(lines[row_at].as_py())
                         row = intervention_row(
-                            intervention,
-                            cid,
-                            json.loads(members["message_id"]),
-                            ts_ms,
-                            json.loads(members["sender"]),
-                            json.loads(members.get("recipient", "null")),
+                            doc,
+                            cids[row_at].as_py(),
+                            message.message_id,
+                            times[row_at].as_py(),
+                            message.sender.id,
+                            None if message.recipient is None else message.recipient.id,
                         )
                         row["kind"] = "intervention"
                         row["variant"] = variant
                         rows.append(row)
-                    for esc in escalations:
-                        row = escalation_row(esc)
-                        if row["scope"] == "sender":
-                            # Raised from this conversation alone: the sender's case is stage 2's.
-                            continue
-                        row["kind"] = "escalation"
-                        row["variant"] = variant
-                        rows.append(row)
-                    if contact is not None:
-                        sender, _ = contact_sender(contact)
-                        rows.append(
-                            {
-                                "kind": "contact",
-                                "variant": variant,
-                                "conversation_id": cid,
-                                "sender_id": sender,
-                                "ts_ms": ts_ms,
-                                "seq": seq,
-                                "contact_json": contact,
-                            }
+                    cc = obs.case_contacts
+                    if cc.num_rows:
+                        at = pc.add(cc.column(0), offset)
+                        contacts = cc.column(1)
+                        out.append(
+                            _result_batch(
+                                schema,
+                                cc.num_rows,
+                                kind="contact",
+                                variant=variant,
+                                conversation_id=cids.take(at),
+                                sender_id=[contact_sender(c)[0] for c in contacts.to_pylist()],
+                                ts_ms=times.take(at),
+                                seq=seqs.take(at),
+                                contact_json=contacts,
+                            )
                         )
-            if len(rows) >= _FLUSH_ROWS:
-                yield pa.RecordBatch.from_pylist(rows, schema=schema)
+                        pending += cc.num_rows
+            if rows:
+                out.append(pa.RecordBatch.from_pylist(rows, schema=schema))
+                pending += len(rows)
                 rows = []
+            if pending >= _FLUSH_ROWS:
+                yield from out
+                out = []
+                pending = 0
         for _, t in trackers:
             t.clear()
-        rows.append({"kind": "stats", "messages": messages, "conversations": conversations, "invalid_utf8": invalid_utf8})
-        yield pa.RecordBatch.from_pylist(rows, schema=schema)
+        yield from out
+        yield _result_batch(schema, 1, kind="stats", messages=messages, conversations=conversations, invalid_utf8=invalid_utf8)
 
     return run
+
+
+#: Before the first batch of a partition (no conversation seen yet).
+_START = object()
 
 
 def _replay_senders(specs_bc):

@@ -12,7 +12,8 @@ Plan of the conversation query (the only one without ``[senders]``):
    * clears this worker's tracker and restores the conversation's state — the bytes of
      ``Tracker.snapshot_conversation`` kept in the state store (``snapshot``, with ``last_ts_ms``,
      the newest message time seen);
-   * observes the new messages ordered by ``(timestamp, message_id)``;
+   * observes the new messages ordered by ``(timestamp, message_id)``, in one binding call
+     (``vigil.observe_arrow`` over their ``json`` column: no Python code per message);
    * emits their escalations (the same rows as the backtest's stage 1) and, with ``[senders]``,
      each risky message's **case contact**, and stores the new snapshot;
    * sets the timeout to ``last_ts_ms + idle_ttl`` (the policy's ``tracker.idle_ttl``): the state
@@ -69,6 +70,8 @@ import warnings
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import pandas as pd
+import pyarrow as pa
+import vigil
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -76,7 +79,7 @@ from pyspark.sql.streaming import StreamingQuery
 from pyspark.sql.streaming.state import GroupState, GroupStateTimeout
 
 from .backtest import _escalation_columns
-from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, contact_sender, escalation_row, observe_contacts, replay_staged
+from .escalations import ESCALATION_FIELDS, ESCALATION_SCHEMA, contact_sender, escalation_row, observe_contacts
 from .messages import read_message_stream
 from .policy import PolicySpec, tracker_for
 
@@ -163,21 +166,31 @@ def _conversation_step(spec_bc, ttl_ms: int, contacts: bool):
             tracker.restore_conversation(bytes(snapshot))
         watermark = state.getCurrentWatermarkMs()
         rows = []
-        observed = zip(batch["ts_ms"].tolist(), batch["message_id"].tolist(), replay_staged(tracker, batch["json"].tolist()))
-        for ts_ms, message_id, (line, escs, contact, error) in observed:
-            if error is not None:
-                print(f"vigil-spark: conversation {cid}: malformed message skipped: {error}", file=sys.stderr)
-            for esc in escs:
-                row = dict.fromkeys(STAGE_FIELDS)
-                row.update(esc, kind="escalation")
-                rows.append(row)
-            if contacts and contact is not None:
+        # One binding call for the group's new messages (no Python per message): the tracker
+        # holds this conversation only, so nothing is forgotten between rows.
+        lines = pa.array(batch["json"].tolist(), pa.string())
+        obs = vigil.observe_arrow(tracker, pa.RecordBatch.from_arrays([lines], names=["json"]))
+        for error in obs.errors.column(1).to_pylist():
+            print(f"vigil-spark: conversation {cid}: malformed message skipped: {error}", file=sys.stderr)
+        esc = obs.escalations
+        for scope, doc in zip(esc.column(1).to_pylist(), esc.column(3).to_pylist()):
+            if scope == "sender":
+                # Raised from this conversation alone: the sender's case is the sender query's.
+                continue
+            row = dict.fromkeys(STAGE_FIELDS)
+            row.update(escalation_row(doc), kind="escalation")
+            rows.append(row)
+        if contacts and obs.case_contacts.num_rows:
+            times = batch["ts_ms"].tolist()
+            ids = batch["message_id"].tolist()
+            cc = obs.case_contacts
+            for r, contact in zip(cc.column(0).to_pylist(), cc.column(1).to_pylist()):
                 sender, _ = contact_sender(contact)
                 # Every column given (None where a row has none): pandas would fill in NaN,
                 # which Arrow cannot read as an array or an integer.
                 row = dict.fromkeys(STAGE_FIELDS)
                 row.update(
-                    kind="contact", conversation_id=cid, message_id=message_id, sender_id=sender, ts_ms=int(ts_ms), contact_json=contact
+                    kind="contact", conversation_id=cid, message_id=ids[r], sender_id=sender, ts_ms=int(times[r]), contact_json=contact
                 )
                 rows.append(row)
         newest = int(batch["ts_ms"].max())
