@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { isDeepStrictEqual } from "node:util";
 
-import { REPO, loadVigil, jsonLines } from "../tests/helpers.mjs";
+import { REPO, WASM_DIR, loadVigil, jsonLines } from "../tests/helpers.mjs";
 
 const rounds = Number(process.argv[2] ?? 5);
 
@@ -33,7 +33,7 @@ console.log(`module load (require, compile + instantiate): ${fmt(loadMs)} ms`);
 console.log(`new Engine() (shipped packs, from TOML): ${times(engineMs)}`);
 
 // The same packs from the bundle that wasm/build.sh writes (pkg/vigil-packs.bundle), when present.
-const bundlePath = `${REPO}wasm/pkg/vigil-packs.bundle`;
+const bundlePath = `${WASM_DIR}pkg/vigil-packs.bundle`;
 if (existsSync(bundlePath)) {
   const bytes = new Uint8Array(readFileSync(bundlePath));
   const bundleMs = [];
@@ -44,20 +44,6 @@ if (existsSync(bundlePath)) {
     e.free();
   }
   console.log(`Engine.fromBundle (${bytes.length} bytes, read beforehand): ${times(bundleMs)}`);
-}
-
-// First message ready: a fresh engine and tracker, and one message, which builds what is built on
-// first need (the filtering sets, each reported pattern's regex).
-{
-  const first = { conversation_id: "c-bench", message_id: "m-1", timestamp: "2026-11-01T18:00:00Z",
-    sender: { id: "u-9" }, recipient: { id: "u-4" }, text: "hi, how old are you? add me on snap" };
-  t0 = performance.now();
-  const e = new Engine();
-  const t = new Tracker(e);
-  t.observe(first);
-  console.log(`first message ready (new Engine() + new Tracker + one observe): ${fmt(performance.now() - t0)} ms`);
-  t.free();
-  e.free();
 }
 
 const sets = {
